@@ -1,0 +1,1 @@
+"""Haoban's core: domain model, queue policy, events, persistence. No Qt, no web framework."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 tables, engines (SQLite WAL or PostgreSQL) and Alembic migrations."""

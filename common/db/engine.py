@@ -1,0 +1,57 @@
+"""Engines: SQLite in WAL mode (one hub process owns the file) or PostgreSQL by URL; schema by Alembic."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine whose transactions serialise writers: BEGIN IMMEDIATE on SQLite, row locks on PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi, _record):  # pragma: no cover - trivial
+            dbapi.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def lock_site(conn: Connection, site_id: str) -> bool:
+    """Serialise commands of one site: the hub is the only writer of a site's order. False if no such site."""
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(text("SELECT id FROM sites WHERE id = :s FOR UPDATE"), {"s": site_id}).first()
+    else:  # BEGIN IMMEDIATE already holds SQLite's write lock
+        row = conn.execute(text("SELECT id FROM sites WHERE id = :s"), {"s": site_id}).first()
+    return row is not None
+
+
+def alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to `revision` (idempotent)."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)

@@ -1,0 +1,215 @@
+"""Tables. Reference data, the append-only event log, and the projection (tickets, window states, counters)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Seq = BigInteger().with_variant(Integer, "sqlite")
+Stamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"))
+    address: Mapped[str | None] = mapped_column(String(300))
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class QueueRow(Base):
+    __tablename__ = "queues"
+    __table_args__ = (UniqueConstraint("site_id", "letter"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    letter: Mapped[str] = mapped_column(String(1))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class WindowRow(Base):
+    __tablename__ = "windows"
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class WindowQueueRow(Base):
+    __tablename__ = "window_queues"
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id"), primary_key=True)
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceItemRow(Base):
+    __tablename__ = "service_items"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(String(16))
+    complexity: Mapped[str] = mapped_column(String(16))
+    standard_minutes: Mapped[int] = mapped_column(Integer)
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"))
+    wait_limit_min: Mapped[int] = mapped_column(Integer)
+    service_limit_min: Mapped[int] = mapped_column(Integer)
+
+
+class BundleRow(Base):
+    __tablename__ = "bundles"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"))
+
+
+class BundleItemRow(Base):
+    __tablename__ = "bundle_items"
+    bundle_id: Mapped[str] = mapped_column(ForeignKey("bundles.id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("service_items.id"), primary_key=True)
+
+
+class ClerkRow(Base):
+    __tablename__ = "clerks"
+    __table_args__ = (UniqueConstraint("site_id", "staff_no"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    staff_no: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class DeviceRow(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("windows.id"))  # terminals and rating pads sit at one window
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class EnrolmentCodeRow(Base):
+    __tablename__ = "enrolment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("windows.id"))
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
+    used_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class ClerkSessionRow(Base):
+    __tablename__ = "clerk_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clerk_id: Mapped[str] = mapped_column(ForeignKey("clerks.id"))
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    started_at: Mapped[datetime] = mapped_column(Stamp)
+    ended_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class EventRow(Base):
+    """Append-only: rows are inserted, never updated or deleted. `seq` is the hub's order."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_site_seq", "site_id", "seq"),)
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(Stamp)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    clerk_id: Mapped[str | None] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class TicketRow(Base):
+    """Projection of ticket events; columns mirror `common.model.Ticket`."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "business_day", "number"),
+        Index("ix_tickets_site_status_queue", "site_id", "status", "queue_id"),
+        Index("ix_tickets_site_day", "site_id", "business_day"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    business_day: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(12))
+    letter: Mapped[str] = mapped_column(String(1))
+    seq: Mapped[int] = mapped_column(Integer)
+    queue_id: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    bundle_id: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(8))
+    issued_at: Mapped[datetime] = mapped_column(Stamp)
+    arrival_at: Mapped[datetime] = mapped_column(Stamp)
+    wait_limit_min: Mapped[int] = mapped_column(Integer)
+    service_limit_min: Mapped[int] = mapped_column(Integer)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    slot_start: Mapped[datetime | None] = mapped_column(Stamp)
+    slot_end: Mapped[datetime | None] = mapped_column(Stamp)
+    status: Mapped[str] = mapped_column(String(12))
+    window_id: Mapped[str | None] = mapped_column(String(64))
+    clerk_id: Mapped[str | None] = mapped_column(String(64))
+    first_called_at: Mapped[datetime | None] = mapped_column(Stamp)
+    called_at: Mapped[datetime | None] = mapped_column(Stamp)
+    recalls: Mapped[int] = mapped_column(Integer)
+    requeues: Mapped[int] = mapped_column(Integer)
+    transfers: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column(Stamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Stamp)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    missing_materials: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[str | None] = mapped_column(String(10))
+    rating_score: Mapped[int | None] = mapped_column(Integer)
+    rating_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class WindowStateRow(Base):
+    __tablename__ = "window_states"
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    current_ticket_id: Mapped[str | None] = mapped_column(String(36))
+    clerk_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class TicketCounterRow(Base):
+    __tablename__ = "ticket_counters"
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    business_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    letter: Mapped[str] = mapped_column(String(1), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,36 @@
+"""Identifiers: time-ordered UUIDs (version 7) for events and tickets, and secret tokens."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+import uuid
+
+_lock = threading.Lock()
+_last = 0
+
+
+def uuid7() -> str:
+    """A UUIDv7 string: 48-bit Unix milliseconds, then randomness; strictly increasing per process."""
+    global _last
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        # Keep order within one millisecond by bumping the 12-bit sub-counter field.
+        value = max(ms << 12, _last + 1)
+        _last = value
+    ms, counter = value >> 12, value & 0xFFF
+    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    n = (ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand
+    return str(uuid.UUID(int=n))
+
+
+def new_token(nbytes: int = 24) -> str:
+    """An unguessable URL-safe secret."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored only as their SHA-256; they are long random strings, so no salt is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()

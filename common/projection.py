@@ -1,0 +1,96 @@
+"""The projection: current state as a deterministic fold of events. Used live by the hub and to rebuild."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from . import events as ev
+from .model import Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _window(state: SiteState, event: ev.Event) -> WindowState:
+    wid = event.window_id
+    ws = state.windows.get(wid)
+    if ws is None:
+        ws = state.windows[wid] = WindowState(window_id=wid, site_id=event.site_id)
+    return ws
+
+
+def apply(state: SiteState, event: ev.Event) -> None:
+    """Apply one event to `state`, touching only the ticket and window the event names."""
+    d = event.data
+    if event.kind == ev.TICKET_ISSUED:
+        state.tickets[d["ticket_id"]] = Ticket(
+            id=d["ticket_id"],
+            site_id=event.site_id,
+            business_day=d["business_day"],
+            number=d["number"],
+            letter=d["letter"],
+            seq=d["seq"],
+            queue_id=d["queue_id"],
+            item_id=d.get("item_id"),
+            bundle_id=d.get("bundle_id"),
+            priority=Priority(d["priority"]),
+            issued_at=event.at,
+            arrival_at=event.at,
+            wait_limit_min=d["wait_limit_min"],
+            service_limit_min=d["service_limit_min"],
+            public_token=d["public_token"],
+            slot_start=_dt(d.get("slot_start")),
+            slot_end=_dt(d.get("slot_end")),
+        )
+        return
+    if event.kind in (ev.WINDOW_PAUSED, ev.WINDOW_RESUMED):
+        ws = _window(state, event)
+        ws.paused = event.kind == ev.WINDOW_PAUSED
+        ws.pause_reason = d.get("reason") if ws.paused else None
+        return
+
+    t = state.tickets[d["ticket_id"]]
+    if event.kind == ev.TICKET_RATED:
+        t.rating_score, t.rating_reason = d["score"], d.get("reason")
+        return
+
+    ws = _window(state, event)
+    if event.kind == ev.TICKET_CALLED:
+        t.status, t.window_id, t.clerk_id = TicketStatus.called, ws.window_id, event.clerk_id
+        t.called_at, t.recalls = event.at, 0
+        t.first_called_at = t.first_called_at or event.at
+        ws.current_ticket_id, ws.clerk_id = t.id, event.clerk_id
+    elif event.kind == ev.TICKET_RECALLED:
+        t.recalls += 1
+        t.called_at = event.at
+    elif event.kind == ev.SERVICE_STARTED:
+        t.status, t.started_at = TicketStatus.serving, event.at
+    elif event.kind == ev.TICKET_SKIPPED:
+        if d.get("requeue"):
+            t.status, t.arrival_at, t.requeues = TicketStatus.waiting, event.at, t.requeues + 1
+            t.window_id = None
+        else:
+            t.status = TicketStatus.no_show
+        ws.current_ticket_id = None
+    elif event.kind == ev.TICKET_TRANSFERRED:
+        t.status, t.queue_id, t.window_id = TicketStatus.waiting, d["to_queue_id"], None
+        t.transfers += 1
+        ws.current_ticket_id = None
+    elif event.kind == ev.SERVICE_FINISHED:
+        t.status, t.finished_at = TicketStatus.finished, event.at
+        t.outcome = Outcome(d["outcome"])
+        t.outcome_reason = d.get("reason")
+        t.missing_materials = d.get("missing_materials")
+        t.due_date = d.get("due_date")
+        ws.current_ticket_id = None
+    else:
+        raise ValueError(f"unknown event kind {event.kind!r}")
+
+
+def fold(events: Iterable[ev.Event], state: SiteState | None = None) -> SiteState:
+    """The state that a sequence of events (in hub order) produces."""
+    state = state or SiteState()
+    for event in events:
+        apply(state, event)
+    return state

@@ -1,0 +1,205 @@
+"""Reading and writing domain objects: rows <-> dataclasses, the event log, ticket counters."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from .clock import utc
+from .db.schema import (
+    BundleItemRow,
+    EventRow,
+    QueueRow,
+    ServiceItemRow,
+    SiteRow,
+    TicketCounterRow,
+    TicketRow,
+    WindowQueueRow,
+    WindowRow,
+    WindowStateRow,
+)
+from .events import Event
+from .model import (
+    Complexity,
+    Outcome,
+    Priority,
+    ServiceItem,
+    SiteRules,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowKind,
+    WindowState,
+)
+
+T = TicketRow.__table__
+W = WindowStateRow.__table__
+E = EventRow.__table__
+_TICKET_FIELDS = [f.name for f in dataclasses.fields(Ticket)]
+_TICKET_ENUMS = {"priority": Priority, "status": TicketStatus, "outcome": Outcome}
+
+
+def _aware(value):
+    return utc(value) if isinstance(value, datetime) else value
+
+
+def ticket_from_row(row) -> Ticket:
+    m = row._mapping
+    values = {}
+    for name in _TICKET_FIELDS:
+        v = _aware(m[name])
+        if name in _TICKET_ENUMS and v is not None:
+            v = _TICKET_ENUMS[name](v)
+        values[name] = v
+    return Ticket(**values)
+
+
+def ticket_to_row(t: Ticket) -> dict:
+    return {name: getattr(t, name) for name in _TICKET_FIELDS}
+
+
+def window_state_from_row(row) -> WindowState:
+    m = row._mapping
+    return WindowState(
+        window_id=m["window_id"],
+        site_id=m["site_id"],
+        paused=bool(m["paused"]),
+        pause_reason=m["pause_reason"],
+        current_ticket_id=m["current_ticket_id"],
+        clerk_id=m["clerk_id"],
+    )
+
+
+def event_from_row(row) -> Event:
+    m = row._mapping
+    return Event(
+        id=m["id"],
+        site_id=m["site_id"],
+        kind=m["kind"],
+        at=utc(m["at"]),
+        data=m["data"],
+        device_id=m["device_id"],
+        clerk_id=m["clerk_id"],
+        schema_version=m["schema_version"],
+        seq=m["seq"],
+    )
+
+
+# ---------------------------------------------------------------- reference data
+
+def site_rules(conn: Connection, site_id: str) -> SiteRules:
+    rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).scalar_one()
+    known = {f.name for f in dataclasses.fields(SiteRules)}
+    return SiteRules(**{k: v for k, v in (rules or {}).items() if k in known})
+
+
+def window(conn: Connection, site_id: str, window_id: str) -> Window | None:
+    row = conn.execute(select(WindowRow).where(WindowRow.id == window_id, WindowRow.site_id == site_id)).first()
+    if row is None:
+        return None
+    w = row
+    queues = conn.execute(
+        select(WindowQueueRow.queue_id).where(WindowQueueRow.window_id == window_id).order_by(WindowQueueRow.position)
+    ).scalars()
+    return Window(id=w.id, site_id=w.site_id, number=w.number, name=w.name, kind=WindowKind(w.kind), queue_ids=tuple(queues))
+
+
+def queue_ids(conn: Connection, site_id: str) -> list[str]:
+    return list(conn.execute(select(QueueRow.id).where(QueueRow.site_id == site_id)).scalars())
+
+
+def queue_letter(conn: Connection, site_id: str, queue_id: str) -> str | None:
+    return conn.execute(select(QueueRow.letter).where(QueueRow.id == queue_id, QueueRow.site_id == site_id)).scalar()
+
+
+def service_item(conn: Connection, site_id: str, item_id: str) -> ServiceItem | None:
+    r = conn.execute(select(ServiceItemRow).where(ServiceItemRow.id == item_id, ServiceItemRow.site_id == site_id)).first()
+    if r is None:
+        return None
+    return ServiceItem(
+        id=r.id, site_id=r.site_id, code=r.code, name=r.name, department=r.department, category=r.category,
+        complexity=Complexity(r.complexity), standard_minutes=r.standard_minutes, queue_id=r.queue_id,
+        wait_limit_min=r.wait_limit_min, service_limit_min=r.service_limit_min,
+    )
+
+
+def bundle_limits(conn: Connection, bundle_id: str) -> tuple[int, int]:
+    """A bundle waits and is served as long as its most demanding item allows."""
+    row = conn.execute(
+        select(func.max(ServiceItemRow.wait_limit_min), func.max(ServiceItemRow.service_limit_min))
+        .join(BundleItemRow, BundleItemRow.item_id == ServiceItemRow.id)
+        .where(BundleItemRow.bundle_id == bundle_id)
+    ).first()
+    return (row[0] or 30, row[1] or 20)
+
+
+# ---------------------------------------------------------------- projection
+
+def ticket(conn: Connection, site_id: str, ticket_id: str | None) -> Ticket | None:
+    if ticket_id is None:
+        return None
+    row = conn.execute(select(T).where(T.c.id == ticket_id, T.c.site_id == site_id)).first()
+    return ticket_from_row(row) if row else None
+
+
+def waiting(conn: Connection, site_id: str, queue_ids: Iterable[str]) -> list[Ticket]:
+    rows = conn.execute(
+        select(T).where(T.c.site_id == site_id, T.c.status == TicketStatus.waiting.value, T.c.queue_id.in_(list(queue_ids)))
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def window_state(conn: Connection, site_id: str, window_id: str) -> WindowState:
+    row = conn.execute(select(W).where(W.c.window_id == window_id, W.c.site_id == site_id)).first()
+    return window_state_from_row(row) if row else WindowState(window_id=window_id, site_id=site_id)
+
+
+def save_ticket(conn: Connection, t: Ticket, new: bool) -> None:
+    values = ticket_to_row(t)
+    if new:
+        conn.execute(insert(T).values(values))
+    else:
+        conn.execute(update(T).where(T.c.id == t.id).values(values))
+
+
+def save_window_state(conn: Connection, ws: WindowState) -> None:
+    values = dataclasses.asdict(ws)
+    done = conn.execute(update(W).where(W.c.window_id == ws.window_id).values(values)).rowcount
+    if not done:
+        conn.execute(insert(W).values(values))
+
+
+def next_seq(conn: Connection, site_id: str, day: str, letter: str) -> int:
+    """The next number of a queue letter on a business day. The caller holds the site lock."""
+    key = (TicketCounterRow.site_id == site_id) & (TicketCounterRow.business_day == day) & (TicketCounterRow.letter == letter)
+    last = conn.execute(select(TicketCounterRow.last_seq).where(key)).scalar()
+    if last is None:
+        conn.execute(insert(TicketCounterRow).values(site_id=site_id, business_day=day, letter=letter, last_seq=1))
+        return 1
+    conn.execute(update(TicketCounterRow).where(key).values(last_seq=last + 1))
+    return last + 1
+
+
+# ---------------------------------------------------------------- events
+
+def append_event(conn: Connection, e: Event) -> int:
+    result = conn.execute(
+        insert(E).values(
+            id=e.id, site_id=e.site_id, kind=e.kind, at=e.at, device_id=e.device_id,
+            clerk_id=e.clerk_id, schema_version=e.schema_version, data=e.data,
+        )
+    )
+    return result.inserted_primary_key[0]
+
+
+def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000) -> list[Event]:
+    q = select(E).where(E.c.seq > after_seq).order_by(E.c.seq).limit(limit)
+    if site_id is not None:
+        q = q.where(E.c.site_id == site_id)
+    return [event_from_row(r) for r in conn.execute(q)]
+
+
+def last_seq(conn: Connection, site_id: str) -> int:
+    return conn.execute(select(func.coalesce(func.max(E.c.seq), 0)).where(E.c.site_id == site_id)).scalar_one()

@@ -1,0 +1,218 @@
+"""Use cases of the hub: every command is one transaction that decides, appends its event and updates the projection."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from . import auth, policy, repo
+from . import errors as e
+from .clock import SystemClock, business_day
+from .db.engine import lock_site
+from .db.schema import BundleRow
+from .events import Event
+from .ids import new_token, uuid7
+from .model import Outcome, Priority, Role, SiteState
+from .projection import apply
+
+Build = Callable[[Connection, SiteState, datetime], policy.Decision]
+
+
+class Hub:
+    """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
+
+    def __init__(self, engine: Engine, clock=None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+
+    # ------------------------------------------------------------ plumbing
+
+    def _command(self, actor: auth.Actor, build: Build) -> Event:
+        """Run `build` under the site lock, store its event, project it; all or nothing."""
+        try:
+            with self.engine.begin() as conn:
+                if not lock_site(conn, actor.site_id):
+                    raise e.NotFound("站点不存在", "No such site")
+                now = self.clock.now()
+                state = SiteState()
+                kind, data = build(conn, state, now)
+                event = Event(
+                    id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
+                    device_id=actor.device_id, clerk_id=actor.clerk_id,
+                )
+                seq = repo.append_event(conn, event)
+                new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
+                apply(state, event)
+                if event.ticket_id is not None:
+                    repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
+                if event.window_id is not None:
+                    repo.save_window_state(conn, state.windows[event.window_id])
+                return Event(**{**event.__dict__, "seq": seq})
+        except IntegrityError as exc:  # a concurrent writer won a unique key: nothing was written
+            raise e.Conflict() from exc
+        except OperationalError as exc:
+            raise e.Conflict("系统繁忙，请稍后重试", "The hub is busy, please retry") from exc
+
+    def _load_window(self, conn: Connection, actor: auth.Actor, window_id: str, state: SiteState):
+        auth.require(actor, "serve", window_id)
+        window = repo.window(conn, actor.site_id, window_id)
+        if window is None:
+            raise e.NotFound("找不到该窗口", "No such window")
+        ws = state.windows[window_id] = repo.window_state(conn, actor.site_id, window_id)
+        current = repo.ticket(conn, actor.site_id, ws.current_ticket_id)
+        if current is not None:
+            state.tickets[current.id] = current
+        return window, ws, current
+
+    # ------------------------------------------------------------ commands
+
+    def issue_ticket(
+        self,
+        actor: auth.Actor,
+        *,
+        item_id: str | None = None,
+        bundle_id: str | None = None,
+        priority: Priority = Priority.normal,
+        slot: tuple[datetime, datetime] | None = None,
+    ) -> Event:
+        auth.require(actor, "issue_ticket")
+        if (item_id is None) == (bundle_id is None):
+            raise e.InvalidInput("请选择一个事项或一件事", "Choose exactly one service item or bundle")
+
+        def build(conn, state, now):
+            if item_id is not None:
+                item = repo.service_item(conn, actor.site_id, item_id)
+                if item is None:
+                    raise e.NotFound("找不到该事项", "No such service item")
+                queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
+            else:
+                bundle = conn.execute(
+                    select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
+                ).first()
+                if bundle is None:
+                    raise e.NotFound("找不到该一件事", "No such bundle")
+                queue_id = bundle.queue_id
+                wait_min, service_min = repo.bundle_limits(conn, bundle.id)
+            letter = repo.queue_letter(conn, actor.site_id, queue_id)
+            day = business_day(now)
+            seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)
+            return policy.decide_issue(
+                ticket_id=uuid7(), day=day, letter=letter, seq=seq, queue_id=queue_id, item_id=item_id,
+                bundle_id=bundle_id, priority=priority, wait_limit_min=wait_min, service_limit_min=service_min,
+                public_token=new_token(), slot=slot,
+            )
+
+        return self._command(actor, build)
+
+    def call_next(self, actor: auth.Actor, window_id: str) -> Event:
+        def build(conn, state, now):
+            window, ws, _ = self._load_window(conn, actor, window_id, state)
+            by_queue = defaultdict(list)
+            for t in repo.waiting(conn, actor.site_id, window.queue_ids):
+                state.tickets[t.id] = t
+                by_queue[t.queue_id].append(t)
+            for tickets in by_queue.values():
+                tickets.sort(key=policy.static_key)
+            return policy.decide_call_next(repo.site_rules(conn, actor.site_id), window, ws, by_queue, now)
+
+        return self._command(actor, build)
+
+    def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Event:
+        def build(conn, state, now):
+            window, ws, _ = self._load_window(conn, actor, window_id, state)
+            t = repo.ticket(conn, actor.site_id, ticket_id)
+            if t is None:
+                raise e.NotFound("找不到该号票", "No such ticket")
+            state.tickets[t.id] = t
+            return policy.decide_call_specific(window, ws, t, reason)
+
+        return self._command(actor, build)
+
+    def _on_current(self, actor, window_id, decide) -> Event:
+        def build(conn, state, now):
+            _, ws, current = self._load_window(conn, actor, window_id, state)
+            return decide(conn, ws, current)
+
+        return self._command(actor, build)
+
+    def recall(self, actor: auth.Actor, window_id: str) -> Event:
+        return self._on_current(
+            actor, window_id, lambda conn, ws, t: policy.decide_recall(repo.site_rules(conn, actor.site_id), ws, t)
+        )
+
+    def skip(self, actor: auth.Actor, window_id: str, requeue: bool = False) -> Event:
+        return self._on_current(
+            actor, window_id,
+            lambda conn, ws, t: policy.decide_skip(repo.site_rules(conn, actor.site_id), ws, t, requeue),
+        )
+
+    def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str) -> Event:
+        return self._on_current(
+            actor, window_id,
+            lambda conn, ws, t: policy.decide_transfer(ws, t, to_queue_id, repo.queue_ids(conn, actor.site_id)),
+        )
+
+    def start(self, actor: auth.Actor, window_id: str) -> Event:
+        return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_start(ws, t))
+
+    def finish(
+        self,
+        actor: auth.Actor,
+        window_id: str,
+        outcome: Outcome,
+        reason: str | None = None,
+        missing_materials: str | None = None,
+        due_date: date | None = None,
+    ) -> Event:
+        return self._on_current(
+            actor, window_id,
+            lambda conn, ws, t: policy.decide_finish(ws, t, outcome, reason, missing_materials, due_date),
+        )
+
+    def pause(self, actor: auth.Actor, window_id: str, reason: str | None = None) -> Event:
+        return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_pause(ws, reason))
+
+    def resume(self, actor: auth.Actor, window_id: str) -> Event:
+        return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_resume(ws))
+
+    def rate(self, actor: auth.Actor, ticket_id: str, score: int, reason: str | None = None) -> Event:
+        auth.require(actor, "rate")
+
+        def build(conn, state, now):
+            t = repo.ticket(conn, actor.site_id, ticket_id)
+            if t is None:
+                raise e.NotFound("找不到该号票", "No such ticket")
+            if actor.window_id is not None and t.window_id != actor.window_id:
+                raise e.Forbidden("只能评价本窗口办理的业务", "This pad rates only services of its own window")
+            state.tickets[t.id] = t
+            return policy.decide_rate(t, score, reason)
+
+        return self._command(actor, build)
+
+    # ------------------------------------------------------------ devices and clerks
+
+    def enrol(self, code: str) -> tuple[str, auth.Actor]:
+        with self.engine.begin() as conn:
+            return auth.enrol(conn, code, self.clock.now())
+
+    def actor(self, token: str, clerk_token: str | None = None) -> auth.Actor:
+        with self.engine.connect() as conn:
+            return auth.device_actor(conn, token, clerk_token)
+
+    def sign_in(self, actor: auth.Actor, staff_no: str, pin: str) -> tuple[str, str, str]:
+        with self.engine.begin() as conn:
+            result = auth.sign_in(conn, actor, staff_no, pin, self.clock.now())
+        if isinstance(result, e.HaobanError):
+            raise result  # after the commit, so the failed attempt is counted
+        return result
+
+    def sign_out(self, actor: auth.Actor) -> None:
+        with self.engine.begin() as conn:
+            auth.sign_out(conn, actor, self.clock.now())
+
+    def require_role(self, actor: auth.Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            raise e.Forbidden()
