@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from . import auth, policy, repo
 from . import errors as e
 from .clock import SystemClock, business_day
-from .db.engine import lock_site
+from .db.engine import lock_site, reader
 from .db.schema import BundleRow
 from .events import Event
 from .ids import new_token, uuid7
@@ -192,6 +192,11 @@ class Hub:
 
         return self._command(actor, build)
 
+    def read(self, query: Callable, *args, now: bool = False):
+        """Run a read model from `common.queries` on a read-only connection (`now=True` passes the hub's time)."""
+        with reader(self.engine) as conn:
+            return query(conn, *args, self.clock.now()) if now else query(conn, *args)
+
     # ------------------------------------------------------------ devices and clerks
 
     def enrol(self, code: str) -> tuple[str, auth.Actor]:
@@ -199,7 +204,7 @@ class Hub:
             return auth.enrol(conn, code, self.clock.now())
 
     def actor(self, token: str, clerk_token: str | None = None) -> auth.Actor:
-        with self.engine.connect() as conn:
+        with reader(self.engine) as conn:
             return auth.device_actor(conn, token, clerk_token)
 
     def sign_in(self, actor: auth.Actor, staff_no: str, pin: str) -> tuple[str, str, str]:

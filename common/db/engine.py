@@ -27,12 +27,18 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers (see `reader`) take no write lock; WAL lets them run beside the writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def reader(engine: Engine) -> Connection:
+    """A connection for queries only."""
+    return engine.connect().execution_options(read_only=True)
 
 
 def lock_site(conn: Connection, site_id: str) -> bool:

@@ -1,0 +1,1 @@
+"""The hub: FastAPI app over `common.service.Hub`, its command line and the demo."""

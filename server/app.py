@@ -1,0 +1,67 @@
+"""The hub's FastAPI application: routes, and one place that turns every error into a bilingual answer."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from common import errors as e
+from common.service import Hub
+
+from . import routes, stream
+from .schemas import ErrorOut
+
+log = logging.getLogger("haoban.hub")
+
+_HTTP_MESSAGES = {
+    404: ("找不到该地址", "Not found"),
+    405: ("不支持该请求方法", "Method not allowed"),
+}
+
+
+def _error(status: int, code: str, zh: str, en: str, **extra) -> JSONResponse:
+    return JSONResponse({"error": code, "message_zh": zh, "message_en": en, **extra}, status_code=status)
+
+
+def create_app(hub: Hub) -> FastAPI:
+    app = FastAPI(
+        title="Haoban hub (好办)",
+        version="1",
+        description="The site hub: queue commands, queries and the live event stream. "
+        "Every request but enrolment and the public ticket status needs a device token.",
+        responses={status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 423)},
+    )
+    app.state.hub = hub
+    app.include_router(routes.router)
+    app.include_router(stream.router)
+
+    @app.get("/healthz", tags=["public"])
+    def healthz() -> dict:
+        """Liveness, and the hub's time: clients correct their clocks by it."""
+        return {"ok": True, "now": hub.clock.now().isoformat()}
+
+    @app.exception_handler(e.HaobanError)
+    async def domain_error(_request: Request, exc: e.HaobanError):
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError):
+        # Only where and what kind: never echo the input, which may hold personal data.
+        fields = [{"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type")} for err in exc.errors()]
+        where = ", ".join(".".join(f["loc"]) for f in fields)
+        return _error(422, "invalid_input", f"输入内容有误：{where}", f"The input is not valid: {where}", fields=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        zh, en = _HTTP_MESSAGES.get(exc.status_code, ("请求无法处理", str(exc.detail)))
+        return _error(exc.status_code, "http_error", zh, en)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception):
+        log.exception("unexpected error", exc_info=exc)
+        return _error(500, "internal", "系统出现问题，请联系工作人员", "Something went wrong; please ask staff")
+
+    return app

@@ -1,0 +1,166 @@
+"""The `haoban` command line: serve the hub, migrate, check the projection, administer reference data, demo."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlalchemy.exc import IntegrityError
+
+from common import auth, check, reference
+from common import errors as e
+from common import settings as settings_mod
+from common.clock import parse_clock
+from common.db.engine import make_engine, migrate
+from common.model import Role
+
+
+def _engine(settings):
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    return engine
+
+
+def cmd_serve(args, settings) -> int:
+    import uvicorn
+
+    from common.service import Hub
+
+    from .app import create_app
+
+    engine = _engine(settings)
+    app = create_app(Hub(engine, parse_clock(settings.clock)))
+    print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()})", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def cmd_migrate(args, settings) -> int:
+    _engine(settings)
+    print("schema up to date")
+    return 0
+
+
+def cmd_check(args, settings) -> int:
+    diffs = check.differences(_engine(settings))
+    for d in diffs[:50]:
+        print(d)
+    print("projection OK: stored state equals the fold of the events" if not diffs else f"{len(diffs)} differences")
+    return 0 if not diffs else 1
+
+
+def cmd_admin(args, settings) -> int:
+    engine = _engine(settings)
+    from common.clock import SystemClock
+
+    with engine.begin() as conn:
+        match args.what:
+            case "create-site":
+                out = reference.create_site(conn, id=args.id, name=args.name, level=args.level,
+                                            parent_id=args.parent, address=args.address)
+            case "create-queue":
+                out = reference.create_queue(conn, site_id=args.site, letter=args.letter, name=args.name)
+            case "create-window":
+                queues = [f"{args.site}-{q}" for q in args.queues.split(",") if q]
+                out = reference.create_window(conn, site_id=args.site, number=args.number, name=args.name,
+                                              kind=args.kind, queue_ids=queues)
+            case "create-item":
+                out = reference.create_item(conn, site_id=args.site, code=args.code, name=args.name,
+                                            department=args.department, category=args.category,
+                                            complexity=args.complexity, standard_minutes=args.minutes,
+                                            queue_id=f"{args.site}-{args.queue}")
+            case "create-clerk":
+                pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN: ")
+                out = reference.create_clerk(conn, site_id=args.site, staff_no=args.staff_no, name=args.name, pin=pin)
+            case "enrol-code":
+                out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
+                                                 now=SystemClock().now(), window_id=args.window)
+            case "load-demo":
+                out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
+    print(out)
+    return 0
+
+
+def cmd_demo(args, settings) -> int:
+    from . import demo
+
+    return demo.run(settings, speed=args.speed, until=args.until, port=args.port, seed=args.seed)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="haoban", description="Haoban (好办) hub and tools")
+    p.add_argument("--config", help="TOML settings file (section [hub])")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the hub")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--log-level", default="warning")
+    s.set_defaults(fn=cmd_serve)
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(fn=cmd_migrate)
+    sub.add_parser("check", help="check that the stored projection equals the fold of the events").set_defaults(fn=cmd_check)
+
+    d = sub.add_parser("demo", help="a simulated hall day through the real hub's HTTP API")
+    d.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
+    d.add_argument("--until", default="17:00", help="end of the simulated day, HH:MM (default 17:00)")
+    d.add_argument("--port", type=int, default=8300)
+    d.add_argument("--seed", type=int, default=2023)
+    d.set_defaults(fn=cmd_demo)
+
+    a = sub.add_parser("admin", help="reference data and device enrolment")
+    asub = a.add_subparsers(dest="what", required=True)
+    x = asub.add_parser("create-site")
+    x.add_argument("--id", required=True)
+    x.add_argument("--name", required=True)
+    x.add_argument("--level", required=True, choices=["district", "subcentre", "community", "village"])
+    x.add_argument("--parent")
+    x.add_argument("--address")
+    x = asub.add_parser("create-queue")
+    for f in ("--site", "--letter", "--name"):
+        x.add_argument(f, required=True)
+    x = asub.add_parser("create-window")
+    x.add_argument("--site", required=True)
+    x.add_argument("--number", type=int, required=True)
+    x.add_argument("--name", required=True)
+    x.add_argument("--kind", default="general", choices=["general", "dedicated", "cases"])
+    x.add_argument("--queues", default="", help="queue letters, comma-separated, in calling preference")
+    x = asub.add_parser("create-item")
+    for f in ("--site", "--code", "--name", "--department", "--queue"):
+        x.add_argument(f, required=True)
+    x.add_argument("--category", default="personal", choices=["personal", "enterprise"])
+    x.add_argument("--complexity", default="general", choices=["general", "complex"])
+    x.add_argument("--minutes", type=int, default=10)
+    x = asub.add_parser("create-clerk")
+    for f in ("--site", "--staff-no", "--name"):
+        x.add_argument(f, required=True)
+    x.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    x = asub.add_parser("enrol-code", help="a one-time code for a device to enrol with")
+    x.add_argument("--site", required=True)
+    x.add_argument("--role", required=True, choices=[r.value for r in Role])
+    x.add_argument("--name", required=True)
+    x.add_argument("--window", help="window id, for terminals and rating pads")
+    asub.add_parser("load-demo", help="load the demo sites")
+    a.set_defaults(fn=cmd_admin)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = settings_mod.load(args.config)
+    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    if overrides:
+        settings = settings_mod.Settings(**{**settings.__dict__, **overrides})
+    try:
+        return args.fn(args, settings)
+    except e.HaobanError as exc:
+        print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
+        return 2
+    except IntegrityError:
+        print("错误：该记录已存在或引用的记录不存在\nError: the record exists already, or refers to a missing one",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Commands and queries of the hub's HTTP API. Thin: each route calls one use case or read model."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from common import queries
+from common.model import Outcome, Priority
+from common.events import Event
+
+from .deps import ActorDep, HubDep
+from .schemas import (
+    CallIn,
+    CommandOut,
+    EnrolIn,
+    EnrolOut,
+    FinishIn,
+    IssueIn,
+    PauseIn,
+    RateIn,
+    SignInIn,
+    SignInOut,
+    SkipIn,
+    TransferIn,
+)
+from common import errors as e
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _out(hub, actor, event: Event, public: bool = False) -> dict:
+    ticket = hub.read(queries.ticket_brief, actor.site_id, event.ticket_id) if event.ticket_id else None
+    if ticket and public:
+        token = event.data["public_token"]
+        ticket.update(public_token=token, status_path=f"/t/{token}")
+    return {
+        "event": {"id": event.id, "seq": event.seq, "kind": event.kind, "at": event.at.isoformat(), "data": event.data},
+        "ticket": ticket,
+    }
+
+
+# ---------------------------------------------------------------- devices and clerks
+
+@router.post("/enrol", response_model=EnrolOut, tags=["devices"])
+def enrol(body: EnrolIn, hub: HubDep):
+    """Spend a one-time enrolment code; the device token in the answer is shown only once."""
+    token, actor = hub.enrol(body.code)
+    return EnrolOut(token=token, device_id=actor.device_id, site_id=actor.site_id, role=actor.role.value, window_id=actor.window_id)
+
+
+@router.post("/clerk/sign-in", response_model=SignInOut, tags=["devices"])
+def sign_in(body: SignInIn, hub: HubDep, actor: ActorDep):
+    token, clerk_id, name = hub.sign_in(actor, body.staff_no, body.pin)
+    return SignInOut(clerk_token=token, clerk_id=clerk_id, name=name)
+
+
+@router.post("/clerk/sign-out", status_code=204, tags=["devices"])
+def sign_out(hub: HubDep, actor: ActorDep):
+    hub.sign_out(actor)
+
+
+# ---------------------------------------------------------------- commands
+
+@router.post("/tickets", response_model=CommandOut, status_code=201, tags=["commands"])
+def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
+    if (body.slot_start is None) != (body.slot_end is None):
+        raise e.InvalidInput("预约须同时给出开始和结束时间", "An appointment needs both slot_start and slot_end")
+    slot = (body.slot_start, body.slot_end) if body.slot_start else None
+    event = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority), slot=slot)
+    return _out(hub, actor, event, public=True)
+
+
+@router.post("/windows/{window_id}/call-next", response_model=CommandOut, tags=["commands"])
+def call_next(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.call_next(actor, window_id))
+
+
+@router.post("/windows/{window_id}/call", response_model=CommandOut, tags=["commands"])
+def call_specific(window_id: str, body: CallIn, hub: HubDep, actor: ActorDep):
+    """Call one ticket out of order; the reason is recorded in the event."""
+    return _out(hub, actor, hub.call_specific(actor, window_id, body.ticket_id, body.reason))
+
+
+@router.post("/windows/{window_id}/recall", response_model=CommandOut, tags=["commands"])
+def recall(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.recall(actor, window_id))
+
+
+@router.post("/windows/{window_id}/skip", response_model=CommandOut, tags=["commands"])
+def skip(window_id: str, body: SkipIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.skip(actor, window_id, body.requeue))
+
+
+@router.post("/windows/{window_id}/transfer", response_model=CommandOut, tags=["commands"])
+def transfer(window_id: str, body: TransferIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.transfer(actor, window_id, body.to_queue_id))
+
+
+@router.post("/windows/{window_id}/start", response_model=CommandOut, tags=["commands"])
+def start(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.start(actor, window_id))
+
+
+@router.post("/windows/{window_id}/finish", response_model=CommandOut, tags=["commands"])
+def finish(window_id: str, body: FinishIn, hub: HubDep, actor: ActorDep):
+    event = hub.finish(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date)
+    return _out(hub, actor, event)
+
+
+@router.post("/windows/{window_id}/pause", response_model=CommandOut, tags=["commands"])
+def pause(window_id: str, body: PauseIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.pause(actor, window_id, body.reason))
+
+
+@router.post("/windows/{window_id}/resume", response_model=CommandOut, tags=["commands"])
+def resume(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.resume(actor, window_id))
+
+
+@router.post("/tickets/{ticket_id}/rating", response_model=CommandOut, tags=["commands"])
+def rate(ticket_id: str, body: RateIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, hub.rate(actor, ticket_id, body.score, body.reason))
+
+
+# ---------------------------------------------------------------- queries
+
+@router.get("/catalogue", tags=["queries"])
+def catalogue(hub: HubDep, actor: ActorDep) -> dict:
+    return hub.read(queries.catalogue, actor.site_id)
+
+
+@router.get("/queue", tags=["queries"])
+def queue(hub: HubDep, actor: ActorDep) -> list[dict]:
+    return hub.read(queries.queue_state, actor.site_id, now=True)
+
+
+@router.get("/windows", tags=["queries"])
+def windows(hub: HubDep, actor: ActorDep) -> list[dict]:
+    return hub.read(queries.window_states, actor.site_id)
+
+
+@router.get("/figures", tags=["queries"])
+def figures(hub: HubDep, actor: ActorDep) -> dict:
+    return hub.read(queries.figures, actor.site_id, now=True)
+
+
+@router.get("/public/tickets/{token}", tags=["public"])
+def public_ticket(token: str, hub: HubDep) -> dict:
+    """A ticket's status for the citizen's phone; the token in its QR code is the only key."""
+    if len(token) > 64:
+        raise e.NotFound("找不到该号票", "No such ticket")
+    return hub.read(queries.public_ticket, token, now=True)

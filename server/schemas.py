@@ -1,0 +1,103 @@
+"""Request and response bodies of the hub's HTTP API."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+Text = Field(default=None, max_length=500)
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnrolIn(In):
+    code: str = Field(min_length=4, max_length=64)
+
+
+class EnrolOut(BaseModel):
+    token: str
+    device_id: str
+    site_id: str
+    role: str
+    window_id: str | None
+
+
+class SignInIn(In):
+    staff_no: str = Field(min_length=1, max_length=32)
+    pin: str = Field(min_length=4, max_length=12, pattern=r"^[0-9]+$")
+
+
+class SignInOut(BaseModel):
+    clerk_token: str
+    clerk_id: str
+    name: str
+
+
+class IssueIn(In):
+    item_id: str | None = Field(default=None, min_length=1, max_length=64)
+    bundle_id: str | None = Field(default=None, min_length=1, max_length=64)
+    priority: Literal["normal", "green"] = "normal"
+    slot_start: AwareDatetime | None = None
+    slot_end: AwareDatetime | None = None
+
+
+class CallIn(In):
+    ticket_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SkipIn(In):
+    requeue: bool = False
+
+
+class TransferIn(In):
+    to_queue_id: str = Field(min_length=1, max_length=64)
+
+
+class FinishIn(In):
+    outcome: Literal["completed", "accepted", "accepted_missing", "commitment", "rejected"]
+    reason: str | None = Text
+    missing_materials: str | None = Text
+    due_date: date | None = None
+
+
+class PauseIn(In):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class RateIn(In):
+    score: int = Field(ge=1, le=5)
+    reason: str | None = Text
+
+
+class TicketBrief(BaseModel):
+    ticket_id: str
+    number: str
+    status: str
+    queue_id: str
+    window_id: str | None
+    public_token: str | None = None
+    status_path: str | None = None
+
+
+class EventOut(BaseModel):
+    id: str
+    seq: int
+    kind: str
+    at: str
+    data: dict[str, Any]
+
+
+class CommandOut(BaseModel):
+    event: EventOut
+    ticket: TicketBrief | None = None
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message_zh: str
+    message_en: str

@@ -1,0 +1,67 @@
+"""Server-sent events: the live stream of a site's events, resumable with Last-Event-ID."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from common import repo
+from common.db.engine import reader
+
+from .deps import ActorDep, HubDep
+
+router = APIRouter(prefix="/api/v1")
+POLL_SECONDS = 0.2
+KEEPALIVE_SECONDS = 15.0
+
+
+def frame(event) -> str:
+    data = {"id": event.id, "kind": event.kind, "at": event.at.isoformat(), "data": event.data,
+            "device_id": event.device_id, "clerk_id": event.clerk_id}
+    return f"id: {event.seq}\nevent: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.get("/events", tags=["queries"], response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}})
+async def events(
+    request: Request,
+    hub: HubDep,
+    actor: ActorDep,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, description="start after this event sequence")] = None,
+):
+    """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
+    def fetch(position):
+        with reader(hub.engine) as conn:
+            return repo.events_after(conn, actor.site_id, position, limit=500)
+
+    def latest():
+        with reader(hub.engine) as conn:
+            return repo.last_seq(conn, actor.site_id)
+
+    start = last_event_id if last_event_id is not None else after
+    if start is None:
+        start = await run_in_threadpool(latest)
+
+    async def body():
+        position, idle = start, 0.0
+        yield "retry: 2000\n\n"
+        while not await request.is_disconnected():
+            batch = await run_in_threadpool(fetch, position)
+            for event in batch:
+                yield frame(event)
+                position = event.seq
+            if batch:
+                idle = 0.0
+                continue
+            await asyncio.sleep(POLL_SECONDS)
+            idle += POLL_SECONDS
+            if idle >= KEEPALIVE_SECONDS:
+                idle = 0.0
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,111 @@
+"""Fixtures: real SQLite files and a real PostgreSQL database, a small hall, a hub served over loopback HTTP."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+import uvicorn
+from sqlalchemy import create_engine, text
+
+from common.db.engine import make_engine, migrate
+from server.app import create_app
+
+from . import world as world_mod
+
+PG_ADMIN_URL = os.environ.get("HAOBAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_or_skip():
+    try:
+        eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        return eng
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        message = f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI has PostgreSQL: a missing server is a failure, never a skip
+        pytest.skip(message)
+
+
+@pytest.fixture
+def pg_url():
+    admin = _pg_or_skip()
+    name = f"haoban_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as c:
+        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def world(engine):
+    return world_mod.build(engine)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveHub:
+    """The hub app served by uvicorn on a loopback port, in a thread of the test process."""
+
+    def __init__(self, hub) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        for _ in range(200):
+            try:
+                requests.get(f"{self.url}/healthz", timeout=1)
+                return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError("hub did not start")
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live(world):
+    with LiveHub(world.hub) as server:
+        yield server

@@ -1,0 +1,36 @@
+"""A device talking to a live hub over real HTTP, for tests."""
+from __future__ import annotations
+
+import requests
+
+from ..world import PIN
+
+
+class Device:
+    def __init__(self, url: str, code: str | None = None, token: str | None = None) -> None:
+        self.url, self.http = url, requests.Session()
+        if code is not None:
+            r = self.http.post(f"{url}/api/v1/enrol", json={"code": code}, timeout=10)
+            assert r.status_code == 200, r.text
+            self.info = r.json()
+            token = self.info["token"]
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def sign_in(self, staff_no: str, pin: str = PIN) -> requests.Response:
+        r = self.post("/clerk/sign-in", json={"staff_no": staff_no, "pin": pin})
+        if r.status_code == 200:
+            self.http.headers["X-Clerk-Token"] = r.json()["clerk_token"]
+        return r
+
+    def post(self, path: str, **kw) -> requests.Response:
+        return self.http.post(f"{self.url}/api/v1{path}", timeout=30, **kw)
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(f"{self.url}/api/v1{path}", timeout=30, **kw)
+
+
+def terminal(live, world, number: int) -> Device:
+    d = Device(live.url, world.codes.pop(f"terminal{number}"))
+    assert d.sign_in(f"C{number}").status_code == 200
+    return d
