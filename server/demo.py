@@ -264,7 +264,8 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
                 print(_summary(now, sites), flush=True)
                 if sites[0].sample_token and next_line.minute % 30 == 0:
                     print(f"  a citizen's ticket status: {base}/api/v1/public/tickets/{sites[0].sample_token}")
-                next_line += timedelta(minutes=1)
+                # at high speeds a line can take longer than a simulated minute: never fall behind
+                next_line = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
             time.sleep(0.02)
         print(_summary(clock(), sites))
     finally:
