@@ -118,13 +118,6 @@ def public_ticket(conn: Connection, token: str, now: datetime) -> dict:
     }
 
 
-def ticket_brief(conn: Connection, site_id: str, ticket_id: str) -> dict | None:
-    t = repo.ticket(conn, site_id, ticket_id)
-    if t is None:
-        return None
-    return {"ticket_id": t.id, "number": t.number, "status": t.status.value, "queue_id": t.queue_id, "window_id": t.window_id}
-
-
 def catalogue(conn: Connection, site_id: str) -> dict:
     items = conn.execute(select(ServiceItemRow).where(ServiceItemRow.site_id == site_id).order_by(ServiceItemRow.code))
     bundles = conn.execute(select(BundleRow).where(BundleRow.site_id == site_id).order_by(BundleRow.code))

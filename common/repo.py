@@ -5,7 +5,9 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .clock import utc
 from .db.schema import (
@@ -110,12 +112,20 @@ def queue_ids(conn: Connection, site_id: str) -> list[str]:
     return list(conn.execute(select(QueueRow.id).where(QueueRow.site_id == site_id)).scalars())
 
 
+_LETTER = select(QueueRow.letter).where(QueueRow.id == bindparam("queue_id"), QueueRow.site_id == bindparam("site_id"))
+
+
 def queue_letter(conn: Connection, site_id: str, queue_id: str) -> str | None:
-    return conn.execute(select(QueueRow.letter).where(QueueRow.id == queue_id, QueueRow.site_id == site_id)).scalar()
+    return conn.execute(_LETTER, {"queue_id": queue_id, "site_id": site_id}).scalar()
+
+
+_ITEM = select(ServiceItemRow.__table__).where(
+    ServiceItemRow.id == bindparam("item_id"), ServiceItemRow.site_id == bindparam("site_id")
+)
 
 
 def service_item(conn: Connection, site_id: str, item_id: str) -> ServiceItem | None:
-    r = conn.execute(select(ServiceItemRow).where(ServiceItemRow.id == item_id, ServiceItemRow.site_id == site_id)).first()
+    r = conn.execute(_ITEM, {"item_id": item_id, "site_id": site_id}).first()
     if r is None:
         return None
     return ServiceItem(
@@ -137,11 +147,31 @@ def bundle_limits(conn: Connection, bundle_id: str) -> tuple[int, int]:
 
 # ---------------------------------------------------------------- projection
 
+_TICKET = select(T).where(T.c.id == bindparam("ticket_id"), T.c.site_id == bindparam("site_id"))
+
+
 def ticket(conn: Connection, site_id: str, ticket_id: str | None) -> Ticket | None:
     if ticket_id is None:
         return None
-    row = conn.execute(select(T).where(T.c.id == ticket_id, T.c.site_id == site_id)).first()
+    row = conn.execute(_TICKET, {"ticket_id": ticket_id, "site_id": site_id}).first()
     return ticket_from_row(row) if row else None
+
+
+_W = (T.c.queue_id == bindparam("queue_id")) & (T.c.status == TicketStatus.waiting.value)
+_APPOINTMENTS = select(T).where(_W, T.c.slot_start.is_not(None))
+_FIRST = select(T).where(_W, T.c.slot_start.is_(None), T.c.priority == bindparam("priority")).order_by(
+    T.c.arrival_at, T.c.seq, T.c.id).limit(1)
+
+
+def call_candidates(conn: Connection, queue_ids: Iterable[str]) -> list[Ticket]:
+    """The only tickets `policy.choose_next` can pick: per queue, its waiting appointments, its first
+    green-channel ticket and its first other ticket. A few indexed rows, however long the queues."""
+    rows = []
+    for qid in queue_ids:
+        rows += conn.execute(_APPOINTMENTS, {"queue_id": qid}).all()
+        for priority in (Priority.green.value, Priority.normal.value):
+            rows += conn.execute(_FIRST, {"queue_id": qid, "priority": priority}).all()
+    return [ticket_from_row(r) for r in rows]
 
 
 def waiting(conn: Connection, site_id: str, queue_ids: Iterable[str]) -> list[Ticket]:
@@ -156,41 +186,54 @@ def window_state(conn: Connection, site_id: str, window_id: str) -> WindowState:
     return window_state_from_row(row) if row else WindowState(window_id=window_id, site_id=site_id)
 
 
+# Statements built once: parameters are passed at execution, so SQLAlchemy's compiled cache is hit
+# and no per-value expression objects are made (this halved the cost of a command; see docs/benchmarks.md).
+_INSERT_TICKET = insert(T)
+_UPDATE_TICKET = update(T).where(T.c.id == bindparam("key_id"))
+_INSERT_WINDOW = insert(W)
+_UPDATE_WINDOW = update(W).where(W.c.window_id == bindparam("key_id"))
+_INSERT_EVENT = insert(E)
+C = TicketCounterRow.__table__
+
+
 def save_ticket(conn: Connection, t: Ticket, new: bool) -> None:
     values = ticket_to_row(t)
     if new:
-        conn.execute(insert(T).values(values))
+        conn.execute(_INSERT_TICKET, values)
     else:
-        conn.execute(update(T).where(T.c.id == t.id).values(values))
+        conn.execute(_UPDATE_TICKET, {"key_id": t.id, **{k: v for k, v in values.items() if k != "id"}})
 
 
 def save_window_state(conn: Connection, ws: WindowState) -> None:
     values = dataclasses.asdict(ws)
-    done = conn.execute(update(W).where(W.c.window_id == ws.window_id).values(values)).rowcount
+    done = conn.execute(_UPDATE_WINDOW, {"key_id": ws.window_id, **{k: v for k, v in values.items() if k != "window_id"}}).rowcount
     if not done:
-        conn.execute(insert(W).values(values))
+        conn.execute(_INSERT_WINDOW, values)
+
+
+def _next_seq_statement(upsert):
+    stmt = upsert(C).on_conflict_do_update(
+        index_elements=[C.c.site_id, C.c.business_day, C.c.letter], set_={"last_seq": C.c.last_seq + 1}
+    )
+    return stmt.returning(C.c.last_seq)
+
+
+_NEXT_SEQ = {"postgresql": _next_seq_statement(pg_insert), "sqlite": _next_seq_statement(sqlite_insert)}
 
 
 def next_seq(conn: Connection, site_id: str, day: str, letter: str) -> int:
-    """The next number of a queue letter on a business day. The caller holds the site lock."""
-    key = (TicketCounterRow.site_id == site_id) & (TicketCounterRow.business_day == day) & (TicketCounterRow.letter == letter)
-    last = conn.execute(select(TicketCounterRow.last_seq).where(key)).scalar()
-    if last is None:
-        conn.execute(insert(TicketCounterRow).values(site_id=site_id, business_day=day, letter=letter, last_seq=1))
-        return 1
-    conn.execute(update(TicketCounterRow).where(key).values(last_seq=last + 1))
-    return last + 1
+    """The next number of a queue letter on a business day (one upsert). The caller holds the site lock."""
+    params = {"site_id": site_id, "business_day": day, "letter": letter, "last_seq": 1}
+    return conn.execute(_NEXT_SEQ[conn.dialect.name], params).scalar_one()
 
 
 # ---------------------------------------------------------------- events
 
 def append_event(conn: Connection, e: Event) -> int:
-    result = conn.execute(
-        insert(E).values(
-            id=e.id, site_id=e.site_id, kind=e.kind, at=e.at, device_id=e.device_id,
-            clerk_id=e.clerk_id, schema_version=e.schema_version, data=e.data,
-        )
-    )
+    result = conn.execute(_INSERT_EVENT, {
+        "id": e.id, "site_id": e.site_id, "kind": e.kind, "at": e.at, "device_id": e.device_id,
+        "clerk_id": e.clerk_id, "schema_version": e.schema_version, "data": e.data,
+    })
     return result.inserted_primary_key[0]
 
 

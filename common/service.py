@@ -1,8 +1,10 @@
 """Use cases of the hub: every command is one transaction that decides, appends its event and updates the projection."""
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select
@@ -15,22 +17,37 @@ from .db.engine import lock_site, reader
 from .db.schema import BundleRow
 from .events import Event
 from .ids import new_token, uuid7
-from .model import Outcome, Priority, Role, SiteState
+from .model import Outcome, Priority, Role, SiteState, Ticket
 from .projection import apply
 
 Build = Callable[[Connection, SiteState, datetime], policy.Decision]
 
 
+@dataclass(frozen=True)
+class Done:
+    """What a command did: the event it stored and the ticket as it now stands (if it names one)."""
+
+    event: Event
+    ticket: Ticket | None
+
+    @property
+    def ticket_id(self) -> str | None:
+        return self.event.ticket_id
+
+
 class Hub:
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
+
+    ACTOR_CACHE_SECONDS = 10.0  # a revoked device or ended clerk session may act this long on another worker
 
     def __init__(self, engine: Engine, clock=None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
+        self._actors: dict[tuple[str, str | None], tuple[float, auth.Actor]] = {}
 
     # ------------------------------------------------------------ plumbing
 
-    def _command(self, actor: auth.Actor, build: Build) -> Event:
+    def _command(self, actor: auth.Actor, build: Build) -> Done:
         """Run `build` under the site lock, store its event, project it; all or nothing."""
         try:
             with self.engine.begin() as conn:
@@ -50,7 +67,8 @@ class Hub:
                     repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
                 if event.window_id is not None:
                     repo.save_window_state(conn, state.windows[event.window_id])
-                return Event(**{**event.__dict__, "seq": seq})
+                ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
+                return Done(event=replace(event, seq=seq), ticket=ticket)
         except IntegrityError as exc:  # a concurrent writer won a unique key: nothing was written
             raise e.Conflict() from exc
         except OperationalError as exc:
@@ -77,7 +95,7 @@ class Hub:
         bundle_id: str | None = None,
         priority: Priority = Priority.normal,
         slot: tuple[datetime, datetime] | None = None,
-    ) -> Event:
+    ) -> Done:
         auth.require(actor, "issue_ticket")
         if (item_id is None) == (bundle_id is None):
             raise e.InvalidInput("请选择一个事项或一件事", "Choose exactly one service item or bundle")
@@ -107,11 +125,11 @@ class Hub:
 
         return self._command(actor, build)
 
-    def call_next(self, actor: auth.Actor, window_id: str) -> Event:
+    def call_next(self, actor: auth.Actor, window_id: str) -> Done:
         def build(conn, state, now):
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             by_queue = defaultdict(list)
-            for t in repo.waiting(conn, actor.site_id, window.queue_ids):
+            for t in repo.call_candidates(conn, window.queue_ids):
                 state.tickets[t.id] = t
                 by_queue[t.queue_id].append(t)
             for tickets in by_queue.values():
@@ -120,7 +138,7 @@ class Hub:
 
         return self._command(actor, build)
 
-    def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Event:
+    def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Done:
         def build(conn, state, now):
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             t = repo.ticket(conn, actor.site_id, ticket_id)
@@ -131,31 +149,31 @@ class Hub:
 
         return self._command(actor, build)
 
-    def _on_current(self, actor, window_id, decide) -> Event:
+    def _on_current(self, actor, window_id, decide) -> Done:
         def build(conn, state, now):
             _, ws, current = self._load_window(conn, actor, window_id, state)
             return decide(conn, ws, current)
 
         return self._command(actor, build)
 
-    def recall(self, actor: auth.Actor, window_id: str) -> Event:
+    def recall(self, actor: auth.Actor, window_id: str) -> Done:
         return self._on_current(
             actor, window_id, lambda conn, ws, t: policy.decide_recall(repo.site_rules(conn, actor.site_id), ws, t)
         )
 
-    def skip(self, actor: auth.Actor, window_id: str, requeue: bool = False) -> Event:
+    def skip(self, actor: auth.Actor, window_id: str, requeue: bool = False) -> Done:
         return self._on_current(
             actor, window_id,
             lambda conn, ws, t: policy.decide_skip(repo.site_rules(conn, actor.site_id), ws, t, requeue),
         )
 
-    def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str) -> Event:
+    def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str) -> Done:
         return self._on_current(
             actor, window_id,
             lambda conn, ws, t: policy.decide_transfer(ws, t, to_queue_id, repo.queue_ids(conn, actor.site_id)),
         )
 
-    def start(self, actor: auth.Actor, window_id: str) -> Event:
+    def start(self, actor: auth.Actor, window_id: str) -> Done:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_start(ws, t))
 
     def finish(
@@ -166,19 +184,19 @@ class Hub:
         reason: str | None = None,
         missing_materials: str | None = None,
         due_date: date | None = None,
-    ) -> Event:
+    ) -> Done:
         return self._on_current(
             actor, window_id,
             lambda conn, ws, t: policy.decide_finish(ws, t, outcome, reason, missing_materials, due_date),
         )
 
-    def pause(self, actor: auth.Actor, window_id: str, reason: str | None = None) -> Event:
+    def pause(self, actor: auth.Actor, window_id: str, reason: str | None = None) -> Done:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_pause(ws, reason))
 
-    def resume(self, actor: auth.Actor, window_id: str) -> Event:
+    def resume(self, actor: auth.Actor, window_id: str) -> Done:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_resume(ws))
 
-    def rate(self, actor: auth.Actor, ticket_id: str, score: int, reason: str | None = None) -> Event:
+    def rate(self, actor: auth.Actor, ticket_id: str, score: int, reason: str | None = None) -> Done:
         auth.require(actor, "rate")
 
         def build(conn, state, now):
@@ -204,8 +222,17 @@ class Hub:
             return auth.enrol(conn, code, self.clock.now())
 
     def actor(self, token: str, clerk_token: str | None = None) -> auth.Actor:
+        """The device (and clerk) behind the tokens; remembered briefly, as every request asks."""
+        key, now = (token, clerk_token), time.monotonic()
+        hit = self._actors.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         with reader(self.engine) as conn:
-            return auth.device_actor(conn, token, clerk_token)
+            actor = auth.device_actor(conn, token, clerk_token)
+        if len(self._actors) > 10_000:
+            self._actors.clear()
+        self._actors[key] = (now + self.ACTOR_CACHE_SECONDS, actor)
+        return actor
 
     def sign_in(self, actor: auth.Actor, staff_no: str, pin: str) -> tuple[str, str, str]:
         with self.engine.begin() as conn:
@@ -217,6 +244,9 @@ class Hub:
     def sign_out(self, actor: auth.Actor) -> None:
         with self.engine.begin() as conn:
             auth.sign_out(conn, actor, self.clock.now())
+        for key, (_, cached) in list(self._actors.items()):
+            if cached.device_id == actor.device_id:
+                del self._actors[key]
 
     def require_role(self, actor: auth.Actor, *roles: Role) -> None:
         if actor.role not in roles:

@@ -13,7 +13,7 @@ from common.service import Hub
 bearer = HTTPBearer(auto_error=False, description="Device token from /api/v1/enrol")
 
 
-def get_hub(request: Request) -> Hub:
+async def get_hub(request: Request) -> Hub:  # async: no thread hop for a plain attribute
     return request.app.state.hub
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from common import queries
 from common.model import Outcome, Priority
-from common.events import Event
+from common.service import Done
 
 from .deps import ActorDep, HubDep
 from .schemas import (
@@ -27,11 +27,14 @@ from common import errors as e
 router = APIRouter(prefix="/api/v1")
 
 
-def _out(hub, actor, event: Event, public: bool = False) -> dict:
-    ticket = hub.read(queries.ticket_brief, actor.site_id, event.ticket_id) if event.ticket_id else None
-    if ticket and public:
-        token = event.data["public_token"]
-        ticket.update(public_token=token, status_path=f"/t/{token}")
+def _out(hub, actor, done: Done, public: bool = False) -> dict:
+    event, t = done.event, done.ticket
+    ticket = None
+    if t is not None:
+        ticket = {"ticket_id": t.id, "number": t.number, "status": t.status.value, "queue_id": t.queue_id,
+                  "window_id": t.window_id}
+        if public:  # only the kiosk that issued it learns the ticket's secret status link
+            ticket.update(public_token=t.public_token, status_path=f"/api/v1/public/tickets/{t.public_token}")
     return {
         "event": {"id": event.id, "seq": event.seq, "kind": event.kind, "at": event.at.isoformat(), "data": event.data},
         "ticket": ticket,
@@ -65,8 +68,8 @@ def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
     if (body.slot_start is None) != (body.slot_end is None):
         raise e.InvalidInput("预约须同时给出开始和结束时间", "An appointment needs both slot_start and slot_end")
     slot = (body.slot_start, body.slot_end) if body.slot_start else None
-    event = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority), slot=slot)
-    return _out(hub, actor, event, public=True)
+    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority), slot=slot)
+    return _out(hub, actor, done, public=True)
 
 
 @router.post("/windows/{window_id}/call-next", response_model=CommandOut, tags=["commands"])
@@ -102,8 +105,8 @@ def start(window_id: str, hub: HubDep, actor: ActorDep):
 
 @router.post("/windows/{window_id}/finish", response_model=CommandOut, tags=["commands"])
 def finish(window_id: str, body: FinishIn, hub: HubDep, actor: ActorDep):
-    event = hub.finish(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date)
-    return _out(hub, actor, event)
+    done = hub.finish(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date)
+    return _out(hub, actor, done)
 
 
 @router.post("/windows/{window_id}/pause", response_model=CommandOut, tags=["commands"])

@@ -161,6 +161,8 @@ class TicketRow(Base):
         UniqueConstraint("site_id", "business_day", "number"),
         Index("ix_tickets_site_status_queue", "site_id", "status", "queue_id"),
         Index("ix_tickets_site_day", "site_id", "business_day"),
+        Index("ix_tickets_queue_order", "queue_id", "status", "priority", "arrival_at", "seq"),
+        Index("ix_tickets_queue_slot", "queue_id", "status", "slot_start"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64))

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert, inspect, text
 
 from common import check
 from common.db.engine import make_engine, migrate
 from common.db.schema import Base, EventRow
+
+from ..world import build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +27,21 @@ def test_migrations_match_the_models_and_wal_is_on(engine):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert {"events", "tickets", "window_states", "ticket_counters", "devices"} <= set(inspect(engine).get_table_names())
     migrate(engine)  # running it again changes nothing
+
+
+def test_upgrade_keeps_the_data_of_an_older_schema(db_url):
+    engine = make_engine(db_url)
+    migrate(engine, "0001")
+    world = build(engine)
+    kiosk = world.actor("kiosk")
+    numbers = [world.hub.issue_ticket(kiosk, item_id=world.items["A"]).ticket.number for _ in range(3)]
+    migrate(engine)  # 0001 -> head, on a database with tickets in it
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert sorted(conn.execute(text("select number from tickets")).scalars()) == numbers
+    assert check.differences(engine) == []
+    assert world.hub.issue_ticket(kiosk, item_id=world.items["A"]).ticket.number == "A004"
+    engine.dispose()
 
 
 def test_check_finds_a_projection_that_drifted_from_the_events(world):

@@ -1,0 +1,60 @@
+"""Shared by the benchmarks: a fresh database with the demo sites, and a hub process serving it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from server.demo import _free_port, _prepare  # noqa: E402
+
+PG_ADMIN = os.environ.get("HAOBAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def fresh_database(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        for old in folder.glob("bench.sqlite3*"):
+            old.unlink()
+        return f"sqlite:///{folder / 'bench.sqlite3'}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text("DROP DATABASE IF EXISTS haoban_bench WITH (FORCE)"))
+        c.execute(text("CREATE DATABASE haoban_bench"))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/haoban_bench"
+
+
+class HubProcess:
+    """`haoban serve` in its own process, as in production."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.codes = _prepare(db_url)
+        self.port = _free_port(0)
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT)
+        for _ in range(300):
+            try:
+                requests.get(f"{self.url}/healthz", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("hub did not start")
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
