@@ -34,12 +34,13 @@ def fresh_database(kind: str, folder: Path) -> str:
 class HubProcess:
     """`haoban serve` in its own process, as in production."""
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, workers: int = 1) -> None:
         self.db_url = db_url
         self.codes = _prepare(db_url)
         self.port = _free_port(0)
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1"}
+        env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1",
+               "HAOBAN_WORKERS": str(workers)}
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT)
         for _ in range(300):
             try:
@@ -50,10 +51,14 @@ class HubProcess:
         raise RuntimeError("hub did not start")
 
     def rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """Resident memory of the hub: its process and any worker processes under it."""
+        pids = [self.proc.pid] + [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+        total = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -86,13 +86,15 @@ def lifecycle(hub, seconds):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--db", nargs="+", default=["sqlite", "postgresql"])
+    ap.add_argument("--db", nargs="+", default=["sqlite", "postgresql"],
+                    help="sqlite, postgresql, or postgresql:N for N hub worker processes")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="haoban-bench-"))
-    for kind in args.db:
-        hub = HubProcess(fresh_database(kind, folder))
+    for spec in args.db:
+        kind, _, workers = spec.partition(":")
+        hub = HubProcess(fresh_database(kind, folder), workers=int(workers or 1))
         try:
-            print(f"{kind}:")
+            print(f"{spec}:")
             sid = "qp-centre"
             items = None
             for clients in (1, 16):

@@ -20,6 +20,9 @@ def _today(conn: Connection, site_id: str, now: datetime):
     return [repo.ticket_from_row(r) for r in conn.execute(select(T).where(T.c.site_id == site_id, T.c.business_day == day))]
 
 
+QUEUE_LIST_LIMIT = 100  # a display shows the next few; the count covers the rest
+
+
 def queue_state(conn: Connection, site_id: str, now: datetime) -> list[dict]:
     queues = conn.execute(select(QueueRow).where(QueueRow.site_id == site_id).order_by(QueueRow.letter)).all()
     waiting = defaultdict(list)
@@ -34,7 +37,7 @@ def queue_state(conn: Connection, site_id: str, now: datetime) -> list[dict]:
                 {"ticket_id": t.id, "number": t.number, "priority": t.priority.value,
                  "appointment": t.slot_start is not None, "waited_seconds": round(sla.wait_seconds(t, now)),
                  "wait_breach_at": sla.wait_breach_at(t).isoformat()}
-                for t in tickets
+                for t in tickets[:QUEUE_LIST_LIMIT]
             ],
         })
     return out

@@ -1,6 +1,8 @@
 """Use cases of the hub: every command is one transaction that decides, appends its event and updates the projection."""
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -44,13 +46,16 @@ class Hub:
         self.engine = engine
         self.clock = clock or SystemClock()
         self._actors: dict[tuple[str, str | None], tuple[float, auth.Actor]] = {}
+        # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
+        # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     # ------------------------------------------------------------ plumbing
 
     def _command(self, actor: auth.Actor, build: Build) -> Done:
         """Run `build` under the site lock, store its event, project it; all or nothing."""
         try:
-            with self.engine.begin() as conn:
+            with self._write_lock, self.engine.begin() as conn:
                 if not lock_site(conn, actor.site_id):
                     raise e.NotFound("站点不存在", "No such site")
                 now = self.clock.now()

@@ -16,6 +16,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8300
     clock: str = "system"  # or sim:<ISO start>:<speed> for the demo
+    workers: int = 1  # hub processes; more than one only on PostgreSQL (one process owns a SQLite file)
 
     @property
     def db_url(self) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from sqlalchemy.exc import IntegrityError
@@ -22,17 +23,28 @@ def _engine(settings):
     return engine
 
 
-def cmd_serve(args, settings) -> int:
-    import uvicorn
-
+def app_from_env():
+    """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
     from common.service import Hub
 
     from .app import create_app
 
+    settings = settings_mod.load()
+    return create_app(Hub(make_engine(settings.db_url), parse_clock(settings.clock)))
+
+
+def cmd_serve(args, settings) -> int:
+    import uvicorn
+
     engine = _engine(settings)
-    app = create_app(Hub(engine, parse_clock(settings.clock)))
-    print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()})", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False)
+    workers = args.workers or settings.workers
+    if workers > 1 and engine.dialect.name == "sqlite":
+        raise e.InvalidInput("SQLite 数据库只能由一个进程使用", "A SQLite database is served by one process: use --workers 1")
+    engine.dispose()
+    print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()}, "
+          f"{workers} worker{'s' if workers > 1 else ''})", flush=True)
+    uvicorn.run("server.cli:app_from_env", factory=True, host=settings.host, port=settings.port, workers=workers,
+                log_level=args.log_level, access_log=False)
     return 0
 
 
@@ -97,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--log-level", default="warning")
+    s.add_argument("--workers", type=int, help="hub processes (PostgreSQL only)")
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(fn=cmd_migrate)
     sub.add_parser("check", help="check that the stored projection equals the fold of the events").set_defaults(fn=cmd_check)
@@ -147,10 +160,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = settings_mod.load(args.config)
-    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
-    if overrides:
-        settings = settings_mod.Settings(**{**settings.__dict__, **overrides})
+    for key in ("host", "port"):  # command-line values win; the factory of `serve` reads them from the environment
+        if (value := getattr(args, key, None)) is not None:
+            os.environ[f"HAOBAN_{key.upper()}"] = str(value)
+    if args.config:
+        os.environ["HAOBAN_CONFIG"] = args.config
+    settings = settings_mod.load()
     try:
         return args.fn(args, settings)
     except e.HaobanError as exc:

@@ -239,7 +239,8 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_CLOCK": f"sim:{start.isoformat()}:{speed}",
            "HAOBAN_HOST": "127.0.0.1", "HAOBAN_PORT": str(port)}
-    hub = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env)
+    # its own session: Ctrl-C stops the simulation, which then stops the hub in order
+    hub = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, start_new_session=True)
     try:
         for _ in range(200):
             try:
@@ -247,7 +248,7 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
                 break
             except requests.RequestException:
                 if hub.poll() is not None:
-                    print("错误：集线服务器未能启动 / Error: the hub did not start", file=sys.stderr)
+                    print("错误：服务端未能启动 / Error: the hub did not start", file=sys.stderr)
                     return 1
                 time.sleep(0.1)
         t0 = time.monotonic()
@@ -257,16 +258,10 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
         print(f"  database:           {folder / 'demo.sqlite3'}")
         sim = Simulation(sites, random.Random(seed))
-        next_line = clock().replace(second=0, microsecond=0) + timedelta(minutes=1)
-        while (now := clock()) < end:
-            sim.step(now)
-            if now >= next_line:
-                print(_summary(now, sites), flush=True)
-                if sites[0].sample_token and next_line.minute % 30 == 0:
-                    print(f"  a citizen's ticket status: {base}/api/v1/public/tickets/{sites[0].sample_token}")
-                # at high speeds a line can take longer than a simulated minute: never fall behind
-                next_line = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-            time.sleep(0.02)
+        try:
+            run_day(sim, sites, clock, end, base)
+        except KeyboardInterrupt:
+            print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
     finally:
         hub.terminate()
@@ -274,3 +269,16 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
     diffs = check.differences(make_engine(db_url))
     print("projection check: stored state equals the fold of the events" if not diffs else f"projection check FAILED: {diffs[:3]}")
     return 0 if not diffs else 1
+
+
+def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str) -> None:
+    next_line = clock().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while (now := clock()) < end:
+        sim.step(now)
+        if now >= next_line:
+            print(_summary(now, sites), flush=True)
+            if sites[0].sample_token and now.minute % 30 == 0:
+                print(f"  a citizen's ticket status: {base}/api/v1/public/tickets/{sites[0].sample_token}")
+            # at high speeds a line can take longer than a simulated minute: never fall behind
+            next_line = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        time.sleep(0.02)
