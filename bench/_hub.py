@@ -60,6 +60,19 @@ class HubProcess:
                     total += int(line.split()[1])
         return total / 1024
 
+    def kiosk_codes(self, count: int, site_id: str = "qp-centre") -> list[str]:
+        """One-time codes for `count` more kiosks."""
+        from common import auth
+        from common.clock import SystemClock
+        from common.model import Role
+
+        engine = create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as c:
+            codes = [auth.create_enrolment_code(c, site_id=site_id, role=Role.kiosk, name=f"bench{i}", now=SystemClock().now())
+                     for i in range(count)]
+        engine.dispose()
+        return codes
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)

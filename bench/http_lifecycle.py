@@ -95,22 +95,9 @@ def main() -> None:
         hub = HubProcess(fresh_database(kind, folder), workers=int(workers or 1))
         try:
             print(f"{spec}:")
-            sid = "qp-centre"
             items = None
             for clients in (1, 16):
-                tokens = []
-                # one kiosk device per client process
-                from sqlalchemy import create_engine
-
-                from common import auth
-                from common.clock import SystemClock
-                from common.model import Role
-
-                eng = create_engine(hub.db_url.replace("postgresql://", "postgresql+psycopg://"))
-                with eng.begin() as c:
-                    codes = [auth.create_enrolment_code(c, site_id=sid, role=Role.kiosk, name=f"b{i}", now=SystemClock().now())
-                             for i in range(clients)]
-                eng.dispose()
+                codes = hub.kiosk_codes(clients)
                 tokens = [enrol(hub.url, code) for code in codes]
                 if items is None:
                     s = requests.Session()

@@ -33,17 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     hub = HubProcess(fresh_database(args.db, Path(tempfile.mkdtemp(prefix="haoban-mem-"))))
     try:
-        from sqlalchemy import create_engine
-
-        from common import auth
-        from common.clock import SystemClock
-        from common.model import Role
-
-        eng = create_engine(hub.db_url.replace("postgresql://", "postgresql+psycopg://"))
-        with eng.begin() as c:
-            codes = [auth.create_enrolment_code(c, site_id="qp-centre", role=Role.kiosk, name=f"m{i}", now=SystemClock().now())
-                     for i in range(CLIENTS + 1)]
-        eng.dispose()
+        codes = hub.kiosk_codes(CLIENTS + 1)
         probe = requests.Session()
         probe.headers["Authorization"] = "Bearer " + probe.post(f"{hub.url}/api/v1/enrol", json={"code": codes[-1]}).json()["token"]
         items = [i["item_id"] for i in probe.get(f"{hub.url}/api/v1/catalogue").json()["items"]]
