@@ -17,6 +17,7 @@ SERVICE_FINISHED = "service_finished"
 TICKET_RATED = "ticket_rated"
 WINDOW_PAUSED = "window_paused"
 WINDOW_RESUMED = "window_resumed"
+NUMBERS_LEASED = "numbers_leased"  # a block of ticket numbers reserved for a kiosk to use offline
 
 KINDS = frozenset(
     {
@@ -30,6 +31,7 @@ KINDS = frozenset(
         TICKET_RATED,
         WINDOW_PAUSED,
         WINDOW_RESUMED,
+        NUMBERS_LEASED,
     }
 )
 

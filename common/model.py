@@ -150,3 +150,5 @@ class SiteState:
 
     tickets: dict[str, Ticket] = field(default_factory=dict)
     windows: dict[str, WindowState] = field(default_factory=dict)
+    # (site, business day, letter) -> the highest number given out, to a ticket or in a lease
+    counters: dict[tuple[str, str, str], int] = field(default_factory=dict)

@@ -116,6 +116,10 @@ def decide_issue(
     }
 
 
+def decide_lease(*, letter: str, day: str, first: int, last: int) -> Decision:
+    return ev.NUMBERS_LEASED, {"letter": letter, "business_day": day, "first": first, "last": last}
+
+
 def _free(ws: WindowState) -> None:
     if ws.paused:
         raise e.WindowPaused()

@@ -20,10 +20,39 @@ def _window(state: SiteState, event: ev.Event) -> WindowState:
     return ws
 
 
-def apply(state: SiteState, event: ev.Event) -> None:
-    """Apply one event to `state`, touching only the ticket and window the event names."""
+def _bump(state: SiteState, site_id: str, day: str, letter: str, number: int) -> None:
+    key = (site_id, day, letter)
+    state.counters[key] = max(state.counters.get(key, 0), number)
+
+
+# What an event needs to find, for it to take effect: (ticket statuses, must the window hold the ticket).
+_NEEDS = {
+    ev.TICKET_RECALLED: ({TicketStatus.called}, True),
+    ev.SERVICE_STARTED: ({TicketStatus.called}, True),
+    ev.TICKET_SKIPPED: ({TicketStatus.called}, True),
+    ev.TICKET_TRANSFERRED: ({TicketStatus.called, TicketStatus.serving}, True),
+    ev.SERVICE_FINISHED: ({TicketStatus.serving}, True),
+    ev.TICKET_CALLED: ({TicketStatus.waiting}, False),
+    ev.TICKET_RATED: ({TicketStatus.finished}, False),
+}
+
+
+def apply(state: SiteState, event: ev.Event) -> bool:
+    """Apply one event to `state`, touching only the ticket and window it names.
+
+    Returns False when the event is void: it stays in the log but changes nothing. The hub's own
+    commands are never void (the policy checked them); events made offline can be, and the rules
+    are in docs/sync.md (e.g. a ticket called by two windows while cut off: the first call in hub
+    order wins, the later one is void and its window is told).
+    """
     d = event.data
+    if event.kind == ev.NUMBERS_LEASED:
+        _bump(state, event.site_id, d["business_day"], d["letter"], d["last"])
+        return True
     if event.kind == ev.TICKET_ISSUED:
+        if d["ticket_id"] in state.tickets:
+            return False
+        _bump(state, event.site_id, d["business_day"], d["letter"], d["seq"])
         state.tickets[d["ticket_id"]] = Ticket(
             id=d["ticket_id"],
             site_id=event.site_id,
@@ -43,19 +72,28 @@ def apply(state: SiteState, event: ev.Event) -> None:
             slot_start=_dt(d.get("slot_start")),
             slot_end=_dt(d.get("slot_end")),
         )
-        return
+        return True
     if event.kind in (ev.WINDOW_PAUSED, ev.WINDOW_RESUMED):
         ws = _window(state, event)
         ws.paused = event.kind == ev.WINDOW_PAUSED
         ws.pause_reason = d.get("reason") if ws.paused else None
-        return
+        return True
+    if event.kind not in _NEEDS:
+        raise ValueError(f"unknown event kind {event.kind!r}")
 
-    t = state.tickets[d["ticket_id"]]
+    t = state.tickets.get(d["ticket_id"])
+    statuses, held = _NEEDS[event.kind]
+    if t is None or t.status not in statuses:
+        return False
     if event.kind == ev.TICKET_RATED:
+        if t.rating_score is not None:
+            return False
         t.rating_score, t.rating_reason = d["score"], d.get("reason")
-        return
+        return True
 
     ws = _window(state, event)
+    if held != (ws.current_ticket_id == t.id) or (not held and ws.current_ticket_id is not None):
+        return False
     if event.kind == ev.TICKET_CALLED:
         t.status, t.window_id, t.clerk_id = TicketStatus.called, ws.window_id, event.clerk_id
         t.called_at, t.recalls = event.at, 0
@@ -84,8 +122,7 @@ def apply(state: SiteState, event: ev.Event) -> None:
         t.missing_materials = d.get("missing_materials")
         t.due_date = d.get("due_date")
         ws.current_ticket_id = None
-    else:
-        raise ValueError(f"unknown event kind {event.kind!r}")
+    return True
 
 
 def fold(events: Iterable[ev.Event], state: SiteState | None = None) -> SiteState:

@@ -132,3 +132,12 @@ def catalogue(conn: Connection, site_id: str) -> dict:
         ],
         "bundles": [{"bundle_id": b.id, "code": b.code, "name": b.name, "queue_id": b.queue_id} for b in bundles],
     }
+
+
+def all_figures(conn: Connection, actor, now: datetime) -> list[dict]:
+    """Figures of every site, for devices of a district site; of its own site for anyone else."""
+    level = conn.execute(select(SiteRow.level).where(SiteRow.id == actor.site_id)).scalar()
+    if level != "district":
+        return [figures(conn, actor.site_id, now)]
+    sites = conn.execute(select(SiteRow.id, SiteRow.name).order_by(SiteRow.id)).all()
+    return [{**figures(conn, s.id, now), "site_name": s.name} for s in sites]

@@ -118,3 +118,54 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
         made.append(sid)
     return made
+
+
+# ---------------------------------------------------------------- distribution (docs/sync.md)
+
+# Tables of a site's reference data, parents first; `key` is the primary key, `site` how rows belong.
+_DISTRIBUTED = (
+    (SiteRow, ("id",), "id"),
+    (QueueRow, ("id",), "site_id"),
+    (WindowRow, ("id",), "site_id"),
+    (ServiceItemRow, ("id",), "site_id"),
+    (BundleRow, ("id",), "site_id"),
+    (ClerkRow, ("id",), "site_id"),
+)
+_CLERK_LOCAL = ("failed_pins", "locked_until")  # each hub counts its own PIN failures
+
+
+def snapshot(conn: Connection, site_id: str) -> dict:
+    """Everything a hub or device of `site_id` needs to know about its site, with a content version."""
+    import hashlib
+
+    tables: dict[str, list[dict]] = {}
+    for row_cls, _, col in _DISTRIBUTED:
+        t = row_cls.__table__
+        rows = conn.execute(select(t).where(t.c[col] == site_id).order_by(*t.primary_key.columns)).mappings()
+        tables[t.name] = [{k: v for k, v in r.items() if k not in _CLERK_LOCAL} for r in rows]
+    windows = [w["id"] for w in tables["windows"]]
+    bundles = [b["id"] for b in tables["bundles"]]
+    wq, bi = WindowQueueRow.__table__, BundleItemRow.__table__
+    tables["window_queues"] = [dict(r) for r in conn.execute(
+        select(wq).where(wq.c.window_id.in_(windows)).order_by(wq.c.window_id, wq.c.queue_id)).mappings()]
+    tables["bundle_items"] = [dict(r) for r in conn.execute(
+        select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
+    canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
+    return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
+
+
+def apply_snapshot(conn: Connection, snap: dict) -> None:
+    """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
+    from sqlalchemy import and_, update
+
+    order = [(c.__table__, key) for c, key, _ in _DISTRIBUTED]
+    order += [(WindowQueueRow.__table__, ("window_id", "queue_id")), (BundleItemRow.__table__, ("bundle_id", "item_id"))]
+    for table, key in order:
+        for row in snap["tables"].get(table.name, []):
+            row = {k: v for k, v in row.items() if k in table.c}
+            where = and_(*(table.c[k] == row[k] for k in key))
+            if not conn.execute(update(table).where(where).values(row)).rowcount:
+                conn.execute(insert(table).values(row))
+    for w in snap["tables"].get("windows", []):
+        if not conn.execute(select(WindowStateRow.window_id).where(WindowStateRow.window_id == w["id"])).first():
+            conn.execute(insert(WindowStateRow).values(window_id=w["id"], site_id=w["site_id"], paused=False))

@@ -227,6 +227,22 @@ def next_seq(conn: Connection, site_id: str, day: str, letter: str) -> int:
     return conn.execute(_NEXT_SEQ[conn.dialect.name], params).scalar_one()
 
 
+def reserve(conn: Connection, site_id: str, day: str, letter: str, size: int) -> tuple[int, int]:
+    """Take `size` numbers at once (a lease for an offline kiosk): returns the first and last."""
+    last = conn.execute(select(C.c.last_seq).where(C.c.site_id == site_id, C.c.business_day == day, C.c.letter == letter)).scalar()
+    first = (last or 0) + 1
+    raise_counter(conn, site_id, day, letter, first + size - 1)
+    return first, first + size - 1
+
+
+def raise_counter(conn: Connection, site_id: str, day: str, letter: str, number: int) -> None:
+    """The counter becomes at least `number` (numbers that came back from offline devices)."""
+    key = (C.c.site_id == site_id) & (C.c.business_day == day) & (C.c.letter == letter)
+    done = conn.execute(update(C).where(key, C.c.last_seq < number).values(last_seq=number)).rowcount
+    if not done and conn.execute(select(C.c.last_seq).where(key)).scalar() is None:
+        conn.execute(insert(C).values(site_id=site_id, business_day=day, letter=letter, last_seq=number))
+
+
 # ---------------------------------------------------------------- events
 
 def append_event(conn: Connection, e: Event) -> int:

@@ -16,7 +16,7 @@ from . import auth, policy, repo
 from . import errors as e
 from .clock import SystemClock, business_day
 from .db.engine import lock_site, reader
-from .db.schema import BundleRow
+from .db.schema import BundleRow, QueueRow
 from .events import Event
 from .ids import new_token, uuid7
 from .model import Outcome, Priority, Role, SiteState, Ticket
@@ -67,7 +67,8 @@ class Hub:
                 )
                 seq = repo.append_event(conn, event)
                 new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
-                apply(state, event)
+                if not apply(state, event):  # the policy and the projection disagree: a bug, not input
+                    raise e.Conflict()
                 if event.ticket_id is not None:
                     repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
                 if event.window_id is not None:
@@ -219,6 +220,36 @@ class Hub:
         """Run a read model from `common.queries` on a read-only connection (`now=True` passes the hub's time)."""
         with reader(self.engine) as conn:
             return query(conn, *args, self.clock.now()) if now else query(conn, *args)
+
+    # ------------------------------------------------------------ sync (docs/sync.md)
+
+    def push(self, actor: auth.Actor, body: dict) -> dict:
+        from . import sync
+
+        with self._write_lock:
+            return sync.receive_push(self.engine, actor, body, self.clock.now())
+
+    def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
+        from . import sync
+
+        with self._write_lock:
+            return sync.serve_pull(self.engine, actor, after, limit, self.clock.now())
+
+    def lease(self, actor: auth.Actor, letter: str, size: int) -> Done:
+        """Reserve a block of today's numbers of one queue letter for a device to use while offline."""
+        if actor.role not in (Role.kiosk, Role.terminal):
+            raise e.Forbidden()
+        if not 1 <= size <= 500:
+            raise e.InvalidInput("号段大小须为1至500", "A lease is 1 to 500 numbers")
+
+        def build(conn, state, now):
+            if letter not in set(conn.execute(select(QueueRow.letter).where(QueueRow.site_id == actor.site_id)).scalars()):
+                raise e.NotFound("找不到该队列", "No such queue")
+            day = business_day(now).isoformat()
+            first, last = repo.reserve(conn, actor.site_id, day, letter, size)
+            return policy.decide_lease(letter=letter, day=day, first=first, last=last)
+
+        return self._command(actor, build)
 
     # ------------------------------------------------------------ devices and clerks
 

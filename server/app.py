@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from common import errors as e
 from common.service import Hub
 
-from . import routes, stream
+from . import routes, stream, sync_routes
 from .schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
@@ -37,6 +37,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.state.hub = hub
     app.include_router(routes.router)
     app.include_router(stream.router)
+    app.include_router(sync_routes.router)
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict:

@@ -215,3 +215,24 @@ class TicketCounterRow(Base):
     business_day: Mapped[str] = mapped_column(String(10), primary_key=True)
     letter: Mapped[str] = mapped_column(String(1), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class SyncPeerRow(Base):
+    """A device or child hub that syncs with this hub: how far its pushes are stored, when it was last seen."""
+
+    __tablename__ = "sync_peers"
+    peer_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the device id of its token
+    site_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    acked: Mapped[int] = mapped_column(BigInteger, default=0)  # highest outbox position of the peer stored here
+    pulled: Mapped[int] = mapped_column(BigInteger, default=0)  # highest event seq of ours the peer has confirmed
+    received: Mapped[int] = mapped_column(BigInteger, default=0)  # events stored from it, duplicates not counted
+    last_contact: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class SyncStateRow(Base):
+    """This hub's own link to its upstream: cursors and versions, one row per key."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
