@@ -46,3 +46,15 @@ def parse_clock(spec: str | None):
     if kind != "sim" or not start:
         raise ValueError(f"unknown clock {spec!r}")
     return SimClock(datetime.fromisoformat(start), float(speed))
+
+
+class OffsetClock:
+    """Another clock corrected by an offset (seconds) that a sync link keeps up to date."""
+
+    def __init__(self, base, offset: float = 0.0) -> None:
+        self.base, self.offset = base, offset
+
+    def now(self) -> datetime:
+        from datetime import timedelta
+
+        return self.base.now() + timedelta(seconds=self.offset)

@@ -17,6 +17,7 @@ class Settings:
     port: int = 8300
     clock: str = "system"  # or sim:<ISO start>:<speed> for the demo
     workers: int = 1  # hub processes; more than one only on PostgreSQL (one process owns a SQLite file)
+    upstream: str = ""  # URL of the upstream hub; the token comes from `haoban hub enrol`
 
     @property
     def db_url(self) -> str:

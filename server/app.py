@@ -1,7 +1,9 @@
 """The hub's FastAPI application: routes, and one place that turns every error into a bilingual answer."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,8 +28,19 @@ def _error(status: int, code: str, zh: str, en: str, **extra) -> JSONResponse:
     return JSONResponse({"error": code, "message_zh": zh, "message_en": en, **extra}, status_code=status)
 
 
-def create_app(hub: Hub) -> FastAPI:
+def create_app(hub: Hub, upstream=None) -> FastAPI:
+    """The hub's app; with `upstream` (a `common.upstream.UpstreamLink`), a thread keeps it in step."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        stop = threading.Event()
+        if upstream is not None:
+            threading.Thread(target=upstream.run, args=(stop,), name="upstream", daemon=True).start()
+        yield
+        stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Haoban hub (好办)",
         version="1",
         description="The site hub: queue commands, queries and the live event stream. "

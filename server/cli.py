@@ -30,7 +30,14 @@ def app_from_env():
     from .app import create_app
 
     settings = settings_mod.load()
-    return create_app(Hub(make_engine(settings.db_url), parse_clock(settings.clock)))
+    engine = make_engine(settings.db_url)
+    if not settings.upstream:
+        return create_app(Hub(engine, parse_clock(settings.clock)))
+    from common.clock import OffsetClock
+    from common.upstream import UpstreamLink
+
+    clock = OffsetClock(parse_clock(settings.clock))
+    return create_app(Hub(engine, clock), upstream=UpstreamLink(engine, clock, settings.upstream))
 
 
 def cmd_serve(args, settings) -> int:
@@ -40,6 +47,12 @@ def cmd_serve(args, settings) -> int:
     workers = args.workers or settings.workers
     if workers > 1 and engine.dialect.name == "sqlite":
         raise e.InvalidInput("SQLite 数据库只能由一个进程使用", "A SQLite database is served by one process: use --workers 1")
+    if settings.upstream:
+        from common.upstream import UpstreamLink
+
+        if workers > 1:
+            raise e.InvalidInput("连接上级时只能用一个进程", "A hub with an upstream runs one worker")
+        UpstreamLink(engine)  # refuses clearly if this hub was never enrolled upstream
     engine.dispose()
     print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()}, "
           f"{workers} worker{'s' if workers > 1 else ''})", flush=True)
@@ -94,6 +107,18 @@ def cmd_admin(args, settings) -> int:
     return 0
 
 
+def cmd_hub(args, settings) -> int:
+    from common import status, upstream
+
+    engine = _engine(settings)
+    if args.what == "enrol":
+        answer = upstream.enrol(engine, args.upstream, args.code)
+        print(f"enrolled at {args.upstream} as a hub of site {answer['site_id']}; reference data fetched")
+    else:
+        print(status.render(engine, settings))
+    return 0
+
+
 def cmd_demo(args, settings) -> int:
     from . import demo
 
@@ -110,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int)
     s.add_argument("--log-level", default="warning")
     s.add_argument("--workers", type=int, help="hub processes (PostgreSQL only)")
+    s.add_argument("--upstream", help="URL of the upstream hub (enrol first: haoban hub enrol)")
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(fn=cmd_migrate)
     sub.add_parser("check", help="check that the stored projection equals the fold of the events").set_defaults(fn=cmd_check)
@@ -120,6 +146,14 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8300)
     d.add_argument("--seed", type=int, default=2023)
     d.set_defaults(fn=cmd_demo)
+
+    h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
+    hsub = h.add_subparsers(dest="what", required=True)
+    x = hsub.add_parser("enrol", help="enrol this hub at its upstream hub with a one-time code (role hub)")
+    x.add_argument("--upstream", required=True)
+    x.add_argument("--code", required=True)
+    hsub.add_parser("status", help="each child's last contact, backlog and cursor; this hub's upstream link")
+    h.set_defaults(fn=cmd_hub)
 
     a = sub.add_parser("admin", help="reference data and device enrolment")
     asub = a.add_subparsers(dest="what", required=True)
@@ -160,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    for key in ("host", "port"):  # command-line values win; the factory of `serve` reads them from the environment
+    for key in ("host", "port", "upstream"):  # command-line values win; the factory of `serve` reads them from the environment
         if (value := getattr(args, key, None)) is not None:
             os.environ[f"HAOBAN_{key.upper()}"] = str(value)
     if args.config:
