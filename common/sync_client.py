@@ -182,7 +182,8 @@ class SyncClient:
 
     def issue_offline(self, item: dict, queue: dict, priority: Priority = Priority.normal) -> Event:
         """A ticket from this device's leased numbers (hub unreachable). Never reuses a number."""
-        day = business_day(self.now()).isoformat()
+        now = self.now()  # before the transaction: reading the offset opens its own
+        day = business_day(now).isoformat()
         with self.store.engine.begin() as conn:
             lease = conn.execute(select(LEASES).where(LEASES.c.letter == queue["letter"], LEASES.c.day == day,
                                                       LEASES.c.next <= LEASES.c.last).order_by(LEASES.c.next)).first()
@@ -190,11 +191,11 @@ class SyncClient:
                 raise NoNumbers()
             conn.execute(update(LEASES).where(LEASES.c.id == lease.id).values(next=lease.next + 1))
             kind, data = decide_issue(
-                ticket_id=uuid7(), day=business_day(self.now()), letter=queue["letter"], seq=lease.next,
+                ticket_id=uuid7(), day=business_day(now), letter=queue["letter"], seq=lease.next,
                 queue_id=queue["id"], item_id=item["id"], bundle_id=None, priority=priority,
                 wait_limit_min=item["wait_limit_min"], service_limit_min=item["service_limit_min"],
                 public_token=new_token())
-            x = Event(id=uuid7(), site_id=self.site_id, kind=kind, at=self.now(), data=data, device_id=self.device_id)
+            x = Event(id=uuid7(), site_id=self.site_id, kind=kind, at=now, data=data, device_id=self.device_id)
             conn.execute(insert(OUTBOX).values(id=x.id, wire=sync.to_wire(x)))
         self._changed(backlog=self.store.backlog())
         return x

@@ -1,0 +1,168 @@
+"""Sync over real HTTP on loopback: offline kiosk with leased numbers, retries, versions, clock skew,
+conflicts, and a site hub uploading to an upstream hub (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import requests
+
+from common import check, auth, events as ev, queries, status, sync, upstream
+from common.clock import OffsetClock
+from common.db.engine import make_engine, migrate
+from common.model import Role, TicketStatus
+from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
+from common.service import Hub
+
+from ..conftest import LiveHub
+from ..world import FakeClock, build
+from .http import Device
+
+
+def device_client(live, world, code_name, tmp_path, clock=None, lease_size=5):
+    info = Device(live.url, world.codes[code_name]).info
+    store = LocalStore(tmp_path / f"{code_name}.sqlite3")
+    transport = HttpTransport(live.url, info["token"], timeout=3)
+    return SyncClient(store, transport, device_id=info["device_id"], site_id=info["site_id"],
+                      lease_size=lease_size, clock=clock or world.clock), info
+
+
+def item_and_queue(client, letter):
+    tables = client.store.get("reference")["tables"]
+    queue = next(q for q in tables["queues"] if q["letter"] == letter)
+    item = next(i for i in tables["service_items"] if i["queue_id"] == queue["id"])
+    return item, queue
+
+
+def test_offline_kiosk_issues_from_its_lease_and_catches_up(world, tmp_path):
+    with LiveHub(world.hub) as live:
+        client, info = device_client(live, world, "kiosk", tmp_path)
+        client.sync_once()
+        assert client.status.online and client.numbers_left("A") == 5
+        online = Device(live.url, token=info["token"])
+        assert online.post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]["number"] == "A006"
+    # the hub is gone: the kiosk says so and keeps issuing from its lease
+    with pytest.raises(HubUnreachable):
+        client.sync_once()
+    assert not client.status.online and "cannot be reached" in client.status.last_error
+    item, queue = item_and_queue(client, "A")
+    offline = [client.issue_offline(item, queue).data["number"] for _ in range(3)]
+    assert offline == ["A001", "A002", "A003"] and client.store.backlog() == 3
+    with LiveHub(world.hub) as live:  # the link comes back (on another port)
+        client.transport.base_url = live.url
+        client.sync_once()
+        assert client.status.online and client.store.backlog() == 0
+        numbers = sorted(t["number"] for t in world.hub.read(queries.queue_state, "s1", now=True)[0]["tickets"])
+        assert numbers == ["A001", "A002", "A003", "A006"]
+        # 2 numbers of 5 left: the kiosk leased A007-A011, so the hub goes on at A012
+        assert client.numbers_left("A") == 7
+        online = Device(live.url, token=info["token"])
+        assert online.post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]["number"] == "A012"
+    assert check.differences(world.hub.engine) == []
+
+
+def test_push_is_idempotent_under_retries_and_lost_answers(world):
+    kiosk = world.actor("kiosk")
+    from common.events import Event
+    from common.ids import uuid7
+
+    def issued(n):
+        data = {"ticket_id": f"off-{n}", "business_day": "2026-11-26", "number": f"B{900 + n}", "letter": "B",
+                "seq": 900 + n, "queue_id": world.queues["B"], "priority": "normal", "wait_limit_min": 10,
+                "service_limit_min": 20, "public_token": f"tok-{n}"}
+        x = Event(id=uuid7(), site_id="s1", kind=ev.TICKET_ISSUED, at=world.clock.now(), data=data, device_id=kiosk.device_id)
+        return {**sync.to_wire(x), "p": n}
+
+    batch = {"protocol": sync.PROTOCOL, "after": 0, "events": [issued(1), issued(2)]}
+    assert world.hub.push(kiosk, batch)["acked"] == 2
+    assert world.hub.push(kiosk, batch)["acked"] == 2  # the answer was lost: the same batch again
+    more = {"protocol": sync.PROTOCOL, "after": 0, "events": [issued(1), issued(2), issued(3)]}
+    assert world.hub.push(kiosk, more)["acked"] == 3  # overlapping retry
+    ahead = world.hub.push(kiosk, {"protocol": sync.PROTOCOL, "after": 7, "events": [issued(8)]})
+    assert ahead["acked"] == 3 and ahead["rewind"]  # the hub lacks 4..7: the sender must go back
+    with world.hub.engine.connect() as c:
+        assert c.exec_driver_sql("select count(*) from tickets where seq > 900").scalar() == 3
+        assert c.exec_driver_sql("select last_seq from ticket_counters where letter = 'B'").scalar() == 903
+    assert check.differences(world.hub.engine) == []
+
+
+def test_refusals_old_new_protocol_foreign_site_and_forged_device(world, live):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    for version, code in ((sync.PROTOCOL - 1, "protocol_too_old"), (sync.PROTOCOL + 1, "protocol_too_new")):
+        r = kiosk.post("/sync/push", json={"protocol": version, "after": 0, "events": []})
+        assert r.status_code == 426 and r.json()["error"] == code and r.json()["message_zh"]
+        assert kiosk.get("/sync/pull", params={"protocol": version}).status_code == 426
+    r = kiosk.http.post(f"{live.url}/api/v1/sync/push", data=b"\x1f\x8b garbage", headers={"Content-Encoding": "gzip"})
+    assert r.status_code == 422 and r.json()["message_en"]
+    other = {"i": "01900000-0000-7000-8000-000000000001", "s": "s2", "k": "ticket_issued", "t": "2026-11-26T01:00:00+00:00",
+             "d": {}, "v": 1, "dv": kiosk.info["device_id"], "p": 1}
+    assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [other]}).status_code == 403
+    forged = {**other, "s": "s1", "dv": "someone-else"}
+    assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [forged]}).status_code == 403
+    future = {**other, "s": "s1", "v": 99}
+    assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [future]}).status_code == 426
+
+
+def test_upcaster_brings_old_events_to_the_current_schema(monkeypatch):
+    monkeypatch.setattr(ev, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(sync.UPCASTERS, ("ticket_rated", 1), lambda d: {**{k: v for k, v in d.items() if k != "comment"}, "reason": d.get("comment")})
+    old = {"i": "x", "s": "s1", "k": "ticket_rated", "t": "2026-11-26T01:00:00+00:00", "d": {"ticket_id": "t", "score": 2, "comment": "慢"}, "v": 1}
+    assert sync.from_wire(old).data == {"ticket_id": "t", "score": 2, "reason": "慢"}
+
+
+def test_device_clock_skew_is_corrected(world, live, tmp_path):
+    slow = FakeClock(world.clock.now() - timedelta(minutes=7))  # the kiosk's clock is 7 minutes behind
+    client, _ = device_client(live, world, "kiosk", tmp_path, clock=slow)
+    client.sync_once()
+    assert abs(client.now() - world.clock.now()) < timedelta(seconds=1)
+    item, queue = item_and_queue(client, "B")
+    x = client.issue_offline(item, queue)
+    assert abs(x.at - world.clock.now()) < timedelta(seconds=1)
+
+
+def test_two_windows_calling_one_ticket_while_cut_off_the_first_wins(world, live, tmp_path):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    tid = kiosk.post("/tickets", json={"item_id": world.items["B"]}).json()["ticket"]["ticket_id"]
+    clients = {}
+    for n in (1, 3):  # both serve queue B
+        client, info = device_client(live, world, f"terminal{n}", tmp_path)
+        clients[n] = client
+        client.record(ev.TICKET_CALLED, {"ticket_id": tid, "window_id": world.windows[n], "reason": None})
+        world.clock.advance(seconds=30)
+        client.record(ev.SERVICE_STARTED, {"ticket_id": tid, "window_id": world.windows[n]})
+    clients[3].sync_once(leases=False)  # window 3 reaches the hub first
+    clients[1].sync_once(leases=False)
+    assert len(clients[1].status.void) == 2 and clients[3].status.void == []
+    windows = {w["number"]: w for w in kiosk.get("/windows").json()}
+    assert windows[3]["current"]["ticket_id"] == tid and windows[1]["current"] is None
+    assert check.differences(world.hub.engine) == []
+
+
+def test_site_hub_uploads_to_its_upstream_and_gets_reference_data(world, tmp_path):
+    """Central hub = `world` (its database is the test's); the site hub runs on a SQLite file of its own."""
+    with world.hub.engine.begin() as conn:
+        hub_code = auth.create_enrolment_code(conn, site_id="s1", role=Role.hub, name="s1 hub", now=world.clock.now())
+    with LiveHub(world.hub) as central:
+        site_engine = make_engine(f"sqlite:///{tmp_path / 'site.sqlite3'}")
+        migrate(site_engine)
+        upstream.enrol(site_engine, central.url, hub_code)
+        clock = OffsetClock(FakeClock(world.clock.now() + timedelta(minutes=3)))  # the site's clock runs ahead
+        link = upstream.UpstreamLink(site_engine, clock)
+        site = Hub(site_engine, clock)
+        with site_engine.begin() as conn:
+            code = auth.create_enrolment_code(conn, site_id="s1", role=Role.kiosk, name="k", now=clock.now())
+        _, kiosk = site.enrol(code)
+        link.sync_once()  # the first answer corrects the site hub's clock
+        assert abs(clock.now() - world.clock.now()) < timedelta(seconds=1)
+        numbers = [site.issue_ticket(kiosk, item_id="s1-IA").ticket.number for _ in range(4)]
+        assert numbers == ["A001", "A002", "A003", "A004"]
+        link.sync_once()
+        link.sync_once()  # nothing new: nothing doubled
+        with world.hub.engine.connect() as conn:
+            central_numbers = sorted(conn.exec_driver_sql("select number from tickets where site_id = 's1'").scalars())
+            assert central_numbers == numbers
+        assert check.differences(world.hub.engine) == [] and check.differences(site_engine) == []
+        report = status.render(world.hub.engine)
+        assert "s1 hub" in report and " hub " in report
+        assert "backlog 0" in status.render(site_engine)
+        site_engine.dispose()
