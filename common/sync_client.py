@@ -24,8 +24,11 @@ HubUnreachable = e._kind("hub_unreachable", 503, "暂时连不上服务端，数
 NoNumbers = e._kind("no_numbers", 409, "离线号段已用完，请联系工作人员", "No offline ticket numbers are left; please ask staff")
 
 _meta = MetaData()
+# AUTOINCREMENT: a position is never reused, even after the outbox was emptied (the hub skips
+# positions it has acknowledged, so a reused one would be lost; the state-machine test found this).
 OUTBOX = Table("outbox", _meta, Column("pos", Integer, primary_key=True, autoincrement=True),
-               Column("id", String(36), unique=True, nullable=False), Column("wire", JSON, nullable=False))
+               Column("id", String(36), unique=True, nullable=False), Column("wire", JSON, nullable=False),
+               sqlite_autoincrement=True)
 INBOX = Table("inbox", _meta, Column("seq", Integer, primary_key=True), Column("wire", JSON, nullable=False))
 META = Table("meta", _meta, Column("key", String(64), primary_key=True), Column("value", JSON))
 LEASES = Table("leases", _meta, Column("id", Integer, primary_key=True, autoincrement=True),
@@ -92,12 +95,18 @@ class HttpTransport:
         if packed is not None:
             headers, data = {"Content-Encoding": "gzip", "Content-Type": "application/json"}, sync.encode(packed)
         try:
-            r = self.http.request(method, f"{self.base_url}/api/v1{path}", params=params, json=json, data=data,
-                                  headers=headers, timeout=self.timeout)
+            r = self.send(method, f"{self.base_url}/api/v1{path}", params=params, json=json, data=data, headers=headers)
         except requests.RequestException as exc:
             raise HubUnreachable() from exc
         if r.status_code >= 500:
             raise HubUnreachable()
+        return self.answer(r)
+
+    def send(self, method, url, **kw):
+        return self.http.request(method, url, timeout=self.timeout, **kw)
+
+    @staticmethod
+    def answer(r) -> dict:
         body = r.json() if r.content else {}
         if r.status_code >= 400:
             err = e.HaobanError(body.get("message_zh"), body.get("message_en"))

@@ -1,0 +1,297 @@
+"""Hypothesis state machine over sync: a central hub, two site hubs, two kiosks per site.
+
+Each link runs the real ASGI app (real routes, gzip bodies) behind a transport that can be cut
+(partition), lose the answer after the receiver committed, deliver a batch twice or replay an old
+batch (reordering), speak an old protocol version (version skew), and lose the device process
+(crash: a new client on the same local file). Device clocks are minutes off.
+
+Invariants: cursors never move back; numbers are unique per site-day; every acknowledged event is
+stored exactly once at the next level. After the network heals and sync runs: every event made
+anywhere is held exactly once at its site hub and at the central hub, in the same order; every
+node's stored projection equals the fold of its events, and the central hub's tickets of a site
+equal the site hub's.
+"""
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sqlalchemy import select
+
+from common import auth, check, repo, sync, upstream
+from common import errors as e
+from common.clock import OffsetClock
+from common.db.engine import make_engine, migrate
+from common.model import Role
+from common.service import Hub
+from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
+from server.app import create_app
+
+from ..world import FakeClock, build
+
+SITES = ("s1", "s2")
+KIOSKS = (0, 1)
+_template: dict = {}
+
+
+class AppTransport(HttpTransport):
+    """The hub's real ASGI app in-process, plus the faults a WAN link has."""
+
+    def __init__(self, app, token: str) -> None:
+        super().__init__("http://hub", token)
+        self.http = TestClient(app, base_url="http://hub")
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.cut = self.lose_answers = self.duplicate = False
+        self.old_protocol = False
+        self.sent: list[dict] = []
+
+    def call(self, method, path, *, params=None, json=None, packed=None):
+        if self.cut:
+            raise HubUnreachable()
+        if self.old_protocol:
+            params = {**(params or {}), "protocol": sync.PROTOCOL - 1} if params else params
+            packed = {**packed, "protocol": sync.PROTOCOL - 1} if packed else packed
+            json = {**json, "protocol": sync.PROTOCOL - 1} if json else json
+        if packed is not None:
+            self.sent.append(packed)
+        answer = super().call(method, path, params=params, json=json, packed=packed)
+        if self.duplicate and packed is not None:
+            answer = super().call(method, path, params=params, json=json, packed=packed)
+        if self.lose_answers:
+            raise HubUnreachable()  # the receiver committed; the sender never hears of it
+        return answer
+
+    def send(self, method, url, *, data=None, **kw):
+        return self.http.request(method, url, content=data, **kw)
+
+    def replay(self, index: int) -> None:
+        """An old batch arrives again, late (a reordered or duplicated packet)."""
+        if self.sent:
+            try:
+                super().call("POST", "/sync/push", packed=self.sent[index % len(self.sent)])
+            except e.HaobanError:
+                pass
+
+
+def template(root) -> dict:
+    if _template:
+        return _template
+    central_path = root / "central.sqlite3"
+    engine = make_engine(f"sqlite:///{central_path}")
+    migrate(engine)
+    world = build(engine)
+    codes = {}
+    with engine.begin() as conn:
+        for site in SITES:
+            codes[site] = auth.create_enrolment_code(conn, site_id=site, role=Role.hub, name=f"{site} hub", now=world.clock.now())
+    central = Hub(engine, world.clock)
+    sites = {}
+    for site in SITES:
+        token, actor = central.enrol(codes[site])
+        path = root / f"{site}.sqlite3"
+        site_engine = make_engine(f"sqlite:///{path}")
+        migrate(site_engine)
+        with engine.connect() as conn:
+            snap = __import__("common.reference", fromlist=["x"]).snapshot(conn, site)
+        with site_engine.begin() as conn:
+            __import__("common.reference", fromlist=["x"]).apply_snapshot(conn, snap)
+            upstream.save_state(conn, url="http://hub", token=token, site_id=site, device_id=actor.device_id, acked=0)
+            kiosk_codes = [auth.create_enrolment_code(conn, site_id=site, role=Role.kiosk, name=f"k{i}",
+                                                      now=world.clock.now()) for i in KIOSKS]
+        site_hub = Hub(site_engine, world.clock)
+        kiosks = [site_hub.enrol(code) for code in kiosk_codes]
+        sites[site] = {"path": path, "kiosks": kiosks}
+        site_engine.dispose()
+    engine.dispose()
+    _template.update(central=central_path, sites=sites, start=world.clock.now(), items={
+        "s1": world.items["A"], "s2": "s2-IA"})
+    return _template
+
+
+class Network(RuleBasedStateMachine):
+    root = None
+
+    @initialize(skews=st.lists(st.integers(-600, 600), min_size=4, max_size=4))
+    def build_network(self, skews):
+        tpl = template(self.root)
+        Network.n = getattr(Network, "n", 0) + 1
+        folder = self.root / f"net{Network.n}"
+        folder.mkdir()
+        self.clock = FakeClock(tpl["start"])
+        shutil.copy(tpl["central"], folder / "central.sqlite3")
+        self.central = Hub(make_engine(f"sqlite:///{folder / 'central.sqlite3'}"), self.clock)
+        central_app = create_app(self.central)
+        self.hubs, self.links, self.kiosks, self.clients = {}, {}, {}, {}
+        self.made: dict[str, list[str]] = {s: [] for s in SITES}  # event ids made at each site
+        self.offline = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids each kiosk made offline
+        self.cursors: dict = {}
+        for i, site in enumerate(SITES):
+            shutil.copy(tpl["sites"][site]["path"], folder / f"{site}.sqlite3")
+            engine = make_engine(f"sqlite:///{folder / f'{site}.sqlite3'}")
+            hub_clock = OffsetClock(self.clock)
+            self.hubs[site] = Hub(engine, hub_clock)
+            link = upstream.UpstreamLink(engine, hub_clock)
+            with engine.connect() as conn:
+                token = upstream.load_state(conn)["token"]
+            link.transport = AppTransport(central_app, token)
+            self.links[site] = link
+            app = create_app(self.hubs[site])
+            for k, (token, actor) in enumerate(tpl["sites"][site]["kiosks"]):
+                clock = OffsetClock(self.clock, skews[i * 2 + k])  # this kiosk's clock is off by minutes
+                store = folder / f"{site}-k{k}.sqlite3"
+                self.kiosks[site, k] = (actor, token, app, clock, store)
+                self.clients[site, k] = self.new_client(site, k)
+
+    def new_client(self, site, k):
+        actor, token, app, clock, store = self.kiosks[site, k]
+        return SyncClient(LocalStore(store), AppTransport(app, token), device_id=actor.device_id, site_id=site,
+                          lease_size=4, clock=clock)
+
+    def teardown(self):
+        if not hasattr(self, "central"):
+            return
+        try:
+            self.heal_and_check()
+        finally:
+            for hub in (self.central, *self.hubs.values()):
+                hub.engine.dispose()
+            for client in self.clients.values():
+                client.store.engine.dispose()
+
+    # ------------------------------------------------------------ rules
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS))
+    def issue_online(self, site, k):
+        actor = self.kiosks[site, k][0]
+        done = self.hubs[site].issue_ticket(actor, item_id=_template["items"][site])
+        self.made[site].append(done.event.id)
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS), n=st.integers(1, 3))
+    def issue_offline(self, site, k, n):
+        client = self.clients[site, k]
+        reference = client.store.get("reference")
+        if reference is None:
+            return
+        queue = reference["tables"]["queues"][0]
+        item = next(i for i in reference["tables"]["service_items"] if i["queue_id"] == queue["id"])
+        for _ in range(n):
+            try:
+                made = client.issue_offline(item, queue).id
+                self.made[site].append(made)
+                self.offline[site, k].append(made)
+            except e.HaobanError as exc:
+                assert exc.code == "no_numbers"
+                return
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS))
+    def device_sync(self, site, k):
+        try:
+            self.clients[site, k].sync_once()
+        except e.HaobanError as exc:
+            assert exc.code in ("hub_unreachable", "protocol_too_old"), exc.code
+
+    @rule(site=st.sampled_from(SITES))
+    def hub_sync(self, site):
+        try:
+            self.links[site].sync_once()
+        except e.HaobanError as exc:
+            assert exc.code in ("hub_unreachable", "protocol_too_old"), exc.code
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS + (None,)),
+          fault=st.sampled_from(["cut", "lose_answers", "duplicate", "old_protocol"]), on=st.booleans())
+    def set_fault(self, site, k, fault, on):
+        transport = self.links[site].transport if k is None else self.clients[site, k].transport
+        setattr(transport, fault, on)
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS + (None,)), index=st.integers(0, 20))
+    def replay_old_batch(self, site, k, index):
+        (self.links[site].transport if k is None else self.clients[site, k].transport).replay(index)
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS))
+    def device_restarts(self, site, k):
+        old = self.clients[site, k]
+        faults = {f: getattr(old.transport, f) for f in ("cut", "lose_answers", "duplicate", "old_protocol")}
+        old.store.engine.dispose()
+        self.clients[site, k] = client = self.new_client(site, k)
+        for f, v in faults.items():
+            setattr(client.transport, f, v)
+
+    @rule(minutes=st.integers(0, 30))
+    def time_passes(self, minutes):
+        self.clock.advance(minutes=minutes)
+
+    # ------------------------------------------------------------ invariants
+
+    @precondition(lambda self: hasattr(self, "central"))
+    @invariant()
+    def cursors_never_move_back(self):
+        now = {}
+        for (site, k), client in self.clients.items():
+            now[site, k, "acked"] = client.store.get("acked", 0)
+            now[site, k, "cursor"] = client.store.get("cursor", 0)
+        for site, hub in self.hubs.items():
+            with hub.engine.connect() as conn:
+                now[site, "upstream"] = upstream.load_state(conn).get("acked", 0)
+        for key, value in now.items():
+            assert value >= self.cursors.get(key, 0), key
+        self.cursors = now
+
+    @precondition(lambda self: hasattr(self, "central"))
+    @invariant()
+    def acknowledged_events_are_stored_upstream(self):
+        for (site, k), client in self.clients.items():
+            with client.store.engine.connect() as conn:
+                pending = set(conn.exec_driver_sql("select id from outbox").scalars())
+            acknowledged = [x for x in self.offline[site, k] if x not in pending]
+            with self.hubs[site].engine.connect() as conn:
+                held = set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(acknowledged))).scalars())
+            assert held == set(acknowledged)  # the unique key on event id makes it "once"
+        for site, hub in self.hubs.items():
+            with hub.engine.connect() as conn:
+                acked = upstream.load_state(conn).get("acked", 0)
+                below = [x.id for x in repo.events_after(conn, site, 0, limit=100_000) if x.seq <= acked]
+            with self.central.engine.connect() as conn:
+                held = set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(below))).scalars())
+            assert held == set(below)
+
+    def heal_and_check(self):
+        for client in self.clients.values():
+            for f in ("cut", "lose_answers", "duplicate", "old_protocol"):
+                setattr(client.transport, f, False)
+        for link in self.links.values():
+            for f in ("cut", "lose_answers", "duplicate", "old_protocol"):
+                setattr(link.transport, f, False)
+        for _ in range(2):
+            for client in self.clients.values():
+                client.sync_once()
+            for link in self.links.values():
+                link.sync_once()
+        for client in self.clients.values():
+            assert client.store.backlog() == 0
+            assert abs(client.now() - self.clock.now()) < timedelta(seconds=1)
+        for site, hub in self.hubs.items():
+            with hub.engine.connect() as conn:
+                site_ids = [x.id for x in repo.events_after(conn, site, 0, limit=100_000)]
+                site_tickets = {r.id: repo.ticket_from_row(r) for r in conn.execute(select(repo.T))}
+            with self.central.engine.connect() as conn:
+                central_ids = [x.id for x in repo.events_after(conn, site, 0, limit=100_000)]
+                central_tickets = {r.id: repo.ticket_from_row(r) for r in conn.execute(select(repo.T).where(repo.T.c.site_id == site))}
+            assert len(site_ids) == len(set(site_ids)) and central_ids == site_ids
+            assert set(self.made[site]) <= set(site_ids)
+            assert central_tickets == site_tickets
+            numbers = [(t.business_day, t.number) for t in site_tickets.values()]
+            assert len(numbers) == len(set(numbers))
+            assert check.differences(hub.engine) == []
+        assert check.differences(self.central.engine) == []
+
+
+def test_sync_state_machine(tmp_path_factory):
+    Network.root = tmp_path_factory.mktemp("network")
+    _template.clear()
+    Network.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None,
+                                         suppress_health_check=list(HealthCheck))
+    Network.TestCase().runTest()
