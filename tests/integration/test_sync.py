@@ -166,3 +166,19 @@ def test_site_hub_uploads_to_its_upstream_and_gets_reference_data(world, tmp_pat
         assert "s1 hub" in report and " hub " in report
         assert "backlog 0" in status.render(site_engine)
         site_engine.dispose()
+
+
+def test_outbox_positions_are_never_reused_after_it_empties(world, live, tmp_path):
+    """Regression (found by the sync state machine): SQLite reuses a rowid once the table is empty,
+    and the hub skips positions it has acknowledged, so the second offline ticket was lost."""
+    client, _ = device_client(live, world, "kiosk", tmp_path)
+    client.sync_once()
+    item, queue = item_and_queue(client, "C")
+    first = client.issue_offline(item, queue)
+    client.sync_once()
+    assert client.store.backlog() == 0
+    second = client.issue_offline(item, queue)
+    client.sync_once()
+    with world.hub.engine.connect() as conn:
+        held = set(conn.exec_driver_sql("select id from events").scalars())
+    assert {first.id, second.id} <= held

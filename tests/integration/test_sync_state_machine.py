@@ -292,6 +292,6 @@ class Network(RuleBasedStateMachine):
 def test_sync_state_machine(tmp_path_factory):
     Network.root = tmp_path_factory.mktemp("network")
     _template.clear()
-    Network.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None,
+    Network.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None,
                                          suppress_health_check=list(HealthCheck))
     Network.TestCase().runTest()
