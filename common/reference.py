@@ -139,10 +139,16 @@ def snapshot(conn: Connection, site_id: str) -> dict:
     import hashlib
 
     tables: dict[str, list[dict]] = {}
+    lineage, at = [], site_id  # the site and the sites above it (a site names its parent)
+    while at is not None and at not in lineage:
+        lineage.append(at)
+        at = conn.execute(select(SiteRow.parent_id).where(SiteRow.id == at)).scalar()
     for row_cls, _, col in _DISTRIBUTED:
         t = row_cls.__table__
-        rows = conn.execute(select(t).where(t.c[col] == site_id).order_by(*t.primary_key.columns)).mappings()
+        which = t.c.id.in_(lineage) if row_cls is SiteRow else t.c[col] == site_id
+        rows = conn.execute(select(t).where(which).order_by(*t.primary_key.columns)).mappings()
         tables[t.name] = [{k: v for k, v in r.items() if k not in _CLERK_LOCAL} for r in rows]
+    tables["sites"].sort(key=lambda r: -lineage.index(r["id"]))  # the top of the tree first: parents exist
     windows = [w["id"] for w in tables["windows"]]
     bundles = [b["id"] for b in tables["bundles"]]
     wq, bi = WindowQueueRow.__table__, BundleItemRow.__table__

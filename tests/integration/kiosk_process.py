@@ -1,0 +1,54 @@
+"""A kiosk as its own process, for the kill -9 test: issue N tickets from leased numbers, sync until
+everything is acknowledged. Restarted on the same store file, it goes on where it was."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from common.errors import HaobanError
+from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
+
+
+def made(store: LocalStore) -> int:
+    with store.engine.connect() as conn:  # every outbox position ever given = every ticket made
+        return conn.exec_driver_sql("select coalesce(max(seq), 0) from sqlite_sequence where name = 'outbox'").scalar()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--code")
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--tickets", type=int, required=True)
+    args = ap.parse_args()
+    store = LocalStore(args.store)
+    me = store.get("me")
+    while me is None:
+        try:
+            me = HttpTransport(args.url, "").call("POST", "/enrol", json={"code": args.code})
+            store.put("me", me)
+        except HubUnreachable:
+            time.sleep(0.2)
+    client = SyncClient(store, HttpTransport(args.url, me["token"], timeout=3), device_id=me["device_id"],
+                        site_id=me["site_id"], lease_size=5)
+    while True:
+        reference = store.get("reference")
+        if reference and made(store) < args.tickets:
+            queue = reference["tables"]["queues"][0]
+            item = next(i for i in reference["tables"]["service_items"] if i["queue_id"] == queue["id"])
+            try:
+                client.issue_offline(item, queue)
+            except HaobanError:
+                pass  # no numbers left: the next sync leases more
+        try:
+            client.sync_once()
+        except HaobanError:
+            time.sleep(0.1)
+        if made(store) >= args.tickets and store.backlog() == 0:
+            print("DONE", flush=True)
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

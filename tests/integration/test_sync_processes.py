@@ -1,0 +1,122 @@
+"""Real processes on loopback: a central hub, a site hub with --upstream, a kiosk process. Each is
+killed with SIGKILL in the middle of syncing and started again; nothing may be lost or doubled."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import text
+
+from common import auth, check
+from common.clock import SystemClock
+from common.db.engine import make_engine, migrate
+from common.model import Role
+
+from ..conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = "qp-zhujiajiao"
+TICKETS = 60
+
+
+class Proc:
+    def __init__(self, args, env, log):
+        self.args, self.env, self.log = args, env, log
+        self.p = None
+
+    def start(self):
+        self.p = subprocess.Popen([sys.executable, *self.args], env=self.env, cwd=ROOT, stdout=self.log, stderr=self.log)
+        return self
+
+    def kill9(self):
+        os.kill(self.p.pid, signal.SIGKILL)
+        self.p.wait(10)
+
+    def stop(self):
+        if self.p and self.p.poll() is None:
+            self.p.kill()
+            self.p.wait(10)
+
+
+def hub_env(folder: Path, port: int, **extra) -> dict:
+    return {**os.environ, "HAOBAN_DATA_DIR": str(folder), "HAOBAN_PORT": str(port), "HAOBAN_HOST": "127.0.0.1", **extra}
+
+
+def wait_up(url):
+    for _ in range(150):
+        try:
+            return requests.get(f"{url}/healthz", timeout=1).json()
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+def cli(*args, env):
+    r = subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path):
+    log = open(tmp_path / "processes.log", "w")
+    central_dir, site_dir = tmp_path / "central", tmp_path / "site"
+    p_central, p_site = free_port(), free_port()
+    central_url, site_url = f"http://127.0.0.1:{p_central}", f"http://127.0.0.1:{p_site}"
+    central_env = hub_env(central_dir, p_central)
+    site_env = hub_env(site_dir, p_site, HAOBAN_UPSTREAM=central_url)
+    cli("admin", "load-demo", env=central_env)
+    hub_code = cli("admin", "enrol-code", "--site", SITE, "--role", "hub", "--name", "朱家角镇服务端", env=central_env)
+    central = Proc(["-m", "server.cli", "serve"], central_env, log).start()
+    procs = [central]
+    try:
+        wait_up(central_url)
+        cli("hub", "enrol", "--upstream", central_url, "--code", hub_code, env={**site_env, "HAOBAN_UPSTREAM": ""})
+        kiosk_code = cli("admin", "enrol-code", "--site", SITE, "--role", "kiosk", "--name", "自助机", env=site_env)
+        site = Proc(["-m", "server.cli", "serve"], site_env, log).start()
+        procs.append(site)
+        wait_up(site_url)
+        kiosk_args = ["-m", "tests.integration.kiosk_process", "--url", site_url, "--code", kiosk_code,
+                      "--store", str(tmp_path / "kiosk.sqlite3"), "--tickets", str(TICKETS)]
+        kiosk = Proc(kiosk_args, os.environ, log).start()
+        procs.append(kiosk)
+        # let work flow, then kill each process in turn while it is busy, and start it again
+        for victim, url in ((site, site_url), (kiosk, None), (central, central_url), (site, site_url), (kiosk, None)):
+            time.sleep(1.5)
+            victim.kill9()
+            time.sleep(0.3)
+            victim.start()
+            if url:
+                wait_up(url)
+        deadline = time.monotonic() + 120
+        while kiosk.p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert kiosk.p.returncode == 0, "the kiosk did not finish"
+        # the site hub uploads what is left
+        site_engine = make_engine(f"sqlite:///{site_dir / 'hub.sqlite3'}")
+        central_engine = make_engine(f"sqlite:///{central_dir / 'hub.sqlite3'}")
+        q = text("select id from events where site_id = :s order by seq")
+        for _ in range(200):
+            with site_engine.connect() as a, central_engine.connect() as b:
+                site_ids = list(a.execute(q, {"s": SITE}).scalars())
+                central_ids = list(b.execute(q, {"s": SITE}).scalars())
+            if site_ids == central_ids:
+                break
+            time.sleep(0.2)
+        assert central_ids == site_ids and len(set(site_ids)) == len(site_ids)
+        with site_engine.connect() as conn:
+            issued = conn.execute(text("select number from tickets where site_id = :s"), {"s": SITE}).scalars().all()
+        assert len(issued) == TICKETS and len(set(issued)) == TICKETS
+        assert check.differences(site_engine) == [] and check.differences(central_engine) == []
+        status = cli("hub", "status", env=central_env)
+        assert "朱家角镇服务端" in status
+        site_engine.dispose()
+        central_engine.dispose()
+    finally:
+        for p in procs:
+            p.stop()
+        log.close()
