@@ -209,6 +209,18 @@ class SyncClient:
         self._changed(backlog=self.store.backlog())
         return x
 
+    def manual_service(self, item: dict, queue: dict, *, window_id: str, clerk_id: str, outcome: str,
+                       started_at: datetime, reason: str | None = None) -> Event:
+        """A terminal in manual mode (hub unreachable): a walk-in served at the window, recorded as the
+        events the hub would have made - a ticket from the lease, called, started, finished."""
+        issued = self.issue_offline(item, queue)
+        tid, wid = issued.data["ticket_id"], window_id
+        self.record(ev.TICKET_CALLED, {"ticket_id": tid, "window_id": wid, "reason": "人工模式 manual mode"}, clerk_id)
+        self.record(ev.SERVICE_STARTED, {"ticket_id": tid, "window_id": wid}, clerk_id)
+        self.record(ev.SERVICE_FINISHED, {"ticket_id": tid, "window_id": wid, "outcome": outcome, "reason": reason,
+                                          "missing_materials": None, "due_date": None}, clerk_id)
+        return issued
+
     def numbers_left(self, letter: str) -> int:
         day = business_day(self.now()).isoformat()
         with self.store.engine.begin() as conn:

@@ -182,3 +182,57 @@ def test_outbox_positions_are_never_reused_after_it_empties(world, live, tmp_pat
     with world.hub.engine.connect() as conn:
         held = set(conn.exec_driver_sql("select id from events").scalars())
     assert {first.id, second.id} <= held
+
+
+def test_terminal_manual_mode_and_offline_rating_upload_later(world, tmp_path):
+    with LiveHub(world.hub) as live:
+        terminal, tinfo = device_client(live, world, "terminal3", tmp_path)
+        pad, _ = device_client(live, world, "pad3", tmp_path)
+        terminal.sync_once()
+        pad.sync_once(leases=False)
+    item, queue = item_and_queue(terminal, "B")
+    with pytest.raises(HubUnreachable):
+        terminal.sync_once()
+    issued = terminal.manual_service(item, queue, window_id=world.windows[3], clerk_id="s1-C3",
+                                     outcome="completed", started_at=terminal.now())
+    pad.record(ev.TICKET_RATED, {"ticket_id": issued.data["ticket_id"], "score": 4, "reason": None})
+    with LiveHub(world.hub) as live:
+        for client in (terminal, pad):
+            client.transport.base_url = live.url
+            client.sync_once(leases=False)
+        ticket = world.hub.read(lambda c: __import__("common.repo", fromlist=["x"]).ticket(c, "s1", issued.data["ticket_id"]))
+        assert ticket.status is TicketStatus.finished and ticket.rating_score == 4 and ticket.window_id == world.windows[3]
+        assert world.hub.read(queries.figures, "s1", now=True)["served"] == 1
+    assert check.differences(world.hub.engine) == []
+
+
+def test_village_hub_offline_for_days_catches_up(world, tmp_path):
+    with world.hub.engine.begin() as conn:
+        hub_code = auth.create_enrolment_code(conn, site_id="s2", role=Role.hub, name="village", now=world.clock.now())
+    with LiveHub(world.hub) as central:
+        village_engine = make_engine(f"sqlite:///{tmp_path / 'village.sqlite3'}")
+        migrate(village_engine)
+        upstream.enrol(village_engine, central.url, hub_code)
+    clock = OffsetClock(world.clock)
+    village, link = Hub(village_engine, clock), upstream.UpstreamLink(village_engine, clock)
+    with village_engine.begin() as conn:
+        code = auth.create_enrolment_code(conn, site_id="s2", role=Role.kiosk, name="k", now=clock.now())
+    _, kiosk = village.enrol(code)
+    numbers = []
+    for day in range(3):  # three days with no link at all
+        tickets = [village.issue_ticket(kiosk, item_id="s2-IA").ticket for _ in range(5)]
+        assert [t.number for t in tickets] == ["A001", "A002", "A003", "A004", "A005"]  # every day from 001
+        numbers += [(t.business_day, t.number) for t in tickets]
+        with pytest.raises(HubUnreachable):
+            link.sync_once()
+        world.clock.advance(days=1)
+    assert len(set(numbers)) == 15  # numbers start again each day, never twice in a day
+    with LiveHub(world.hub) as central:
+        link.transport.base_url = central.url
+        link.sync_once()
+        assert link.online and "backlog 0" in status.render(village_engine)
+    with world.hub.engine.connect() as conn:
+        held = sorted(conn.exec_driver_sql("select business_day, number from tickets where site_id = 's2'").all())
+    assert [tuple(r) for r in held] == sorted(numbers)
+    assert check.differences(world.hub.engine) == []
+    village_engine.dispose()
