@@ -245,12 +245,29 @@ def raise_counter(conn: Connection, site_id: str, day: str, letter: str, number:
 
 # ---------------------------------------------------------------- events
 
+def _event_row(e: Event) -> dict:
+    return {"id": e.id, "site_id": e.site_id, "kind": e.kind, "at": e.at, "device_id": e.device_id,
+            "clerk_id": e.clerk_id, "schema_version": e.schema_version, "data": e.data}
+
+
 def append_event(conn: Connection, e: Event) -> int:
-    result = conn.execute(_INSERT_EVENT, {
-        "id": e.id, "site_id": e.site_id, "kind": e.kind, "at": e.at, "device_id": e.device_id,
-        "clerk_id": e.clerk_id, "schema_version": e.schema_version, "data": e.data,
-    })
-    return result.inserted_primary_key[0]
+    return conn.execute(_INSERT_EVENT, _event_row(e)).inserted_primary_key[0]
+
+
+def append_events(conn: Connection, events: list[Event]) -> None:
+    """Many events in one executemany, in order (their seq follows the list)."""
+    if events:
+        conn.execute(_INSERT_EVENT, [_event_row(e) for e in events])
+
+
+def save_tickets(conn: Connection, tickets: list[Ticket], new: set[str]) -> None:
+    """Insert the new ones and update the others, each group in one executemany."""
+    fresh = [ticket_to_row(t) for t in tickets if t.id in new]
+    old = [{"key_id": t.id, **{k: v for k, v in ticket_to_row(t).items() if k != "id"}} for t in tickets if t.id not in new]
+    if fresh:
+        conn.execute(_INSERT_TICKET, fresh)
+    if old:
+        conn.execute(_UPDATE_TICKET, old)
 
 
 def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000) -> list[Event]:

@@ -147,11 +147,8 @@ def store(conn: Connection, events: list[Event]) -> list[str]:
         ws = repo.window_state_from_row(row)
         state.windows[ws.window_id] = ws
     void = [x.id for x in fresh if not apply(state, x)]
-    for x in fresh:
-        repo.append_event(conn, x)
-    for tid in ticket_ids:
-        if tid in state.tickets:
-            repo.save_ticket(conn, state.tickets[tid], new=tid not in existing)
+    repo.append_events(conn, fresh)
+    repo.save_tickets(conn, [state.tickets[tid] for tid in ticket_ids if tid in state.tickets], new=ticket_ids - existing)
     for ws in state.windows.values():
         repo.save_window_state(conn, ws)
     for (site_id, day, letter), number in state.counters.items():
