@@ -62,12 +62,13 @@ def cli(*args, env):
     return r.stdout.strip()
 
 
-def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path):
+def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
+    """`db_url` is the central hub's database: SQLite, then PostgreSQL."""
     log = open(tmp_path / "processes.log", "w")
     central_dir, site_dir = tmp_path / "central", tmp_path / "site"
     p_central, p_site = free_port(), free_port()
     central_url, site_url = f"http://127.0.0.1:{p_central}", f"http://127.0.0.1:{p_site}"
-    central_env = hub_env(central_dir, p_central)
+    central_env = hub_env(central_dir, p_central, HAOBAN_DATABASE_URL=db_url)
     site_env = hub_env(site_dir, p_site, HAOBAN_UPSTREAM=central_url)
     cli("admin", "load-demo", env=central_env)
     hub_code = cli("admin", "enrol-code", "--site", SITE, "--role", "hub", "--name", "朱家角镇服务端", env=central_env)
@@ -98,7 +99,7 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path):
         assert kiosk.p.returncode == 0, "the kiosk did not finish"
         # the site hub uploads what is left
         site_engine = make_engine(f"sqlite:///{site_dir / 'hub.sqlite3'}")
-        central_engine = make_engine(f"sqlite:///{central_dir / 'hub.sqlite3'}")
+        central_engine = make_engine(db_url)
         q = text("select id from events where site_id = :s order by seq")
         for _ in range(200):
             with site_engine.connect() as a, central_engine.connect() as b:
