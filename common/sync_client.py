@@ -125,6 +125,23 @@ class SyncStatus:
     void: list[str] = field(default_factory=list)  # our events the hub found in conflict (docs/sync.md)
 
 
+def keep_syncing(sync_once: Callable[[], None], stop: threading.Event, refused: Callable[[e.HaobanError], None],
+                 interval: float = 2.0, max_backoff: float = 60.0) -> None:
+    """Call `sync_once` until `stop` is set: every `interval` seconds while the other side answers,
+    backing off (doubling up to `max_backoff`) while it cannot be reached, slowly when it refuses."""
+    wait = interval
+    while not stop.is_set():
+        try:
+            sync_once()
+            wait = interval
+        except HubUnreachable:
+            wait = min(max_backoff, max(wait * 2, 1.0))
+        except e.HaobanError as exc:  # refused, e.g. protocol too old: say so and keep trying slowly
+            refused(exc)
+            wait = max_backoff
+        stop.wait(wait)
+
+
 def timed(clock, fn) -> tuple[dict, float]:
     """Call `fn` (a request to a hub); return its answer and our clock's offset from the hub's, in seconds,
     taking the hub's time as read half-way through the round trip."""
@@ -293,19 +310,9 @@ class SyncClient:
             self._changed(online=True, last_error=None, last_sync=self.now(), progress=None,
                           backlog=self.store.backlog())
 
-    def run(self, stop: threading.Event, interval: float = 2.0, max_backoff: float = 60.0) -> None:
-        """Sync until `stop` is set: every `interval` seconds while online, backing off while not."""
-        wait = interval
-        while not stop.is_set():
-            try:
-                self.sync_once()
-                wait = interval
-            except HubUnreachable:
-                wait = min(max_backoff, max(wait * 2, 1.0))
-            except e.HaobanError as exc:  # refused (e.g. protocol too old): say so and keep trying slowly
-                self._changed(online=False, last_error=exc.en)
-                wait = max_backoff
-            stop.wait(wait)
+    def run(self, stop: threading.Event) -> None:
+        """Sync until `stop` is set (see `keep_syncing`)."""
+        keep_syncing(self.sync_once, stop, lambda exc: self._changed(online=False, last_error=exc.en))
 
     def _changed(self, **kw) -> None:
         for k, v in kw.items():

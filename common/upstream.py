@@ -10,7 +10,7 @@ from . import errors as e
 from . import reference, repo, sync
 from .clock import OffsetClock, SystemClock
 from .db.schema import SyncStateRow
-from .sync_client import HubUnreachable, HttpTransport, push_pending, timed
+from .sync_client import HubUnreachable, HttpTransport, keep_syncing, push_pending, timed
 
 KEY = "upstream"
 
@@ -89,14 +89,8 @@ class UpstreamLink:
             self.online, self.last_error = False, exc.en
             raise
 
-    def run(self, stop: threading.Event, interval: float = 2.0, max_backoff: float = 60.0) -> None:
-        wait = interval
-        while not stop.is_set():
-            try:
-                self.sync_once()
-                wait = interval
-            except HubUnreachable:
-                wait = min(max_backoff, max(wait * 2, 1.0))
-            except e.HaobanError as exc:
-                self.online, self.last_error, wait = False, exc.en, max_backoff
-            stop.wait(wait)
+    def run(self, stop: threading.Event) -> None:
+        def refused(exc):
+            self.online, self.last_error = False, exc.en
+
+        keep_syncing(self.sync_once, stop, refused)

@@ -236,3 +236,30 @@ def test_village_hub_offline_for_days_catches_up(world, tmp_path):
     assert [tuple(r) for r in held] == sorted(numbers)
     assert check.differences(world.hub.engine) == []
     village_engine.dispose()
+
+
+def test_background_sync_backs_off_and_catches_up_by_itself(world, tmp_path):
+    import threading
+    import time
+
+    with LiveHub(world.hub) as live:
+        client, _ = device_client(live, world, "kiosk", tmp_path)
+        client.sync_once()
+    item, queue = item_and_queue(client, "A")
+    client.issue_offline(item, queue)
+    stop = threading.Event()
+    worker = threading.Thread(target=client.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        time.sleep(0.5)
+        assert not client.status.online and client.store.backlog() == 1
+        with LiveHub(world.hub) as live:
+            client.transport.base_url = live.url
+            for _ in range(100):  # the back-off is at most a few seconds here
+                if client.status.online and client.store.backlog() == 0:
+                    break
+                time.sleep(0.1)
+            assert client.status.online and client.store.backlog() == 0
+    finally:
+        stop.set()
+        worker.join(5)
