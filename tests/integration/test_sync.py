@@ -263,3 +263,18 @@ def test_background_sync_backs_off_and_catches_up_by_itself(world, tmp_path):
     finally:
         stop.set()
         worker.join(5)
+
+
+def test_district_dashboard_data_has_every_sites_figures(world, live):
+    kiosk1 = Device(live.url, world.codes["kiosk"])
+    kiosk2 = Device(live.url, world.codes["s2kiosk"])
+    kiosk1.post("/tickets", json={"item_id": world.items["A"]})
+    for _ in range(2):
+        kiosk2.post("/tickets", json={"item_id": "s2-IA"})
+    display = Device(live.url, world.codes["display"])
+    own = display.get("/sync/sites/figures").json()
+    assert [f["site_id"] for f in own] == ["s1"]  # a community site sees only itself
+    with world.hub.engine.begin() as conn:
+        conn.exec_driver_sql("update sites set level = 'district' where id = 's1'")
+    every = {f["site_id"]: f["issued"] for f in display.get("/sync/sites/figures").json()}
+    assert every == {"s1": 1, "s2": 2}
