@@ -57,3 +57,43 @@ class Event:
     @property
     def window_id(self) -> str | None:
         return self.data.get("window_id")
+
+
+# The data each kind must carry, with its type: pushed events are checked against it, so that a
+# malformed one is refused with a message instead of breaking the projection.
+_S, _I, _B = (str,), (int,), (bool,)
+_OPT_S = (str, type(None))
+REQUIRED: dict[str, dict[str, tuple]] = {
+    TICKET_ISSUED: {"ticket_id": _S, "business_day": _S, "number": _S, "letter": _S, "seq": _I, "queue_id": _S,
+                    "priority": _S, "wait_limit_min": _I, "service_limit_min": _I, "public_token": _S},
+    TICKET_CALLED: {"ticket_id": _S, "window_id": _S},
+    TICKET_RECALLED: {"ticket_id": _S, "window_id": _S},
+    TICKET_SKIPPED: {"ticket_id": _S, "window_id": _S},
+    TICKET_TRANSFERRED: {"ticket_id": _S, "window_id": _S, "to_queue_id": _S},
+    SERVICE_STARTED: {"ticket_id": _S, "window_id": _S},
+    SERVICE_FINISHED: {"ticket_id": _S, "window_id": _S, "outcome": _S},
+    TICKET_RATED: {"ticket_id": _S, "score": _I},
+    WINDOW_PAUSED: {"window_id": _S},
+    WINDOW_RESUMED: {"window_id": _S},
+    NUMBERS_LEASED: {"letter": _S, "business_day": _S, "first": _I, "last": _I},
+}
+_CHOICES = {("priority", "normal"), ("priority", "green"), *(("outcome", o) for o in (
+    "completed", "accepted", "accepted_missing", "commitment", "rejected"))}
+
+
+def validate(kind: str, data: dict) -> None:
+    """Raise ValueError unless `data` has every field `kind` needs, of the right type and range."""
+    for name, types in REQUIRED[kind].items():
+        value = data.get(name)
+        if not isinstance(value, types) or (types == _I and isinstance(value, bool)):
+            raise ValueError(f"{kind}.{name}")
+        if name in ("priority", "outcome") and (name, value) not in _CHOICES:
+            raise ValueError(f"{kind}.{name}")
+    if kind == TICKET_RATED and not 1 <= data["score"] <= 5:
+        raise ValueError("score")
+    if kind == TICKET_ISSUED:
+        from datetime import date
+
+        date.fromisoformat(data["business_day"])
+        if not (len(data["letter"]) == 1 and data["seq"] > 0 and len(data["number"]) <= 12):
+            raise ValueError("number")

@@ -152,3 +152,5 @@ class SiteState:
     windows: dict[str, WindowState] = field(default_factory=dict)
     # (site, business day, letter) -> the highest number given out, to a ticket or in a lease
     counters: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # (site, business day, number) of the tickets known here: a second ticket with a taken number is void
+    numbers: set[tuple[str, str, str]] = field(default_factory=set)

@@ -50,8 +50,10 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         _bump(state, event.site_id, d["business_day"], d["letter"], d["last"])
         return True
     if event.kind == ev.TICKET_ISSUED:
-        if d["ticket_id"] in state.tickets:
+        number = (event.site_id, d["business_day"], d["number"])
+        if d["ticket_id"] in state.tickets or number in state.numbers:
             return False
+        state.numbers.add(number)
         _bump(state, event.site_id, d["business_day"], d["letter"], d["seq"])
         state.tickets[d["ticket_id"]] = Ticket(
             id=d["ticket_id"],

@@ -226,8 +226,11 @@ class Hub:
     def push(self, actor: auth.Actor, body: dict) -> dict:
         from . import sync
 
-        with self._write_lock:
-            return sync.receive_push(self.engine, actor, body, self.clock.now())
+        try:
+            with self._write_lock:
+                return sync.receive_push(self.engine, actor, body, self.clock.now())
+        except IntegrityError as exc:  # e.g. an event naming a window or queue this hub does not know
+            raise e.InvalidInput("同步数据与本站资料不符", "The pushed events do not match this hub's reference data") from exc
 
     def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
         from . import sync

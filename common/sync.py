@@ -104,6 +104,7 @@ def from_wire(w: dict) -> Event:
         if kind not in ev.KINDS or not isinstance(w["d"], dict):
             raise ValueError(kind)
         data = upcast(kind, version, w["d"])
+        ev.validate(kind, data)
         return Event(id=str(w["i"])[:36], site_id=str(w["s"]), kind=kind, at=utc(datetime.fromisoformat(w["t"])),
                      data=data, device_id=w.get("dv"), clerk_id=w.get("c"), schema_version=ev.SCHEMA_VERSION)
     except e.HaobanError:
@@ -142,6 +143,13 @@ def store(conn: Connection, events: list[Event]) -> list[str]:
         t = repo.ticket_from_row(row)
         state.tickets[t.id] = t
     existing = set(state.tickets)
+    issued = [x for x in fresh if x.kind == ev.TICKET_ISSUED]
+    for x in issued:  # numbers already taken here (a device outside its lease would clash)
+        taken = conn.execute(select(repo.T.c.id).where(
+            repo.T.c.site_id == x.site_id, repo.T.c.business_day == x.data["business_day"],
+            repo.T.c.number == x.data["number"])).first()
+        if taken:
+            state.numbers.add((x.site_id, x.data["business_day"], x.data["number"]))
     window_ids = {x.window_id for x in fresh if x.window_id}
     for row in conn.execute(select(repo.W).where(repo.W.c.window_id.in_(window_ids))):
         ws = repo.window_state_from_row(row)

@@ -278,3 +278,24 @@ def test_district_dashboard_data_has_every_sites_figures(world, live):
         conn.exec_driver_sql("update sites set level = 'district' where id = 's1'")
     every = {f["site_id"]: f["issued"] for f in display.get("/sync/sites/figures").json()}
     assert every == {"s1": 1, "s2": 2}
+
+
+def test_malformed_or_clashing_pushed_events_are_refused_or_void_never_a_500(world, live):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    online = kiosk.post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]
+    base = {"s": "s1", "k": "ticket_issued", "t": "2026-11-26T01:40:00+00:00", "v": 1, "dv": kiosk.info["device_id"]}
+    good = {"ticket_id": "x1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
+            "queue_id": world.queues["A"], "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20,
+            "public_token": "secret-x1"}
+    for bad in ({k: v for k, v in good.items() if k != "seq"}, {**good, "seq": "1"}, {**good, "priority": "vip"},
+                {**good, "business_day": "yesterday"}, {**good, "seq": True}):
+        r = kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [{**base, "i": "e-bad", "d": bad, "p": 1}]})
+        assert r.status_code == 422 and r.json()["message_zh"], r.text
+    # the same number as a ticket the hub gave out (a kiosk outside its lease): void, not a crash
+    r = kiosk.post("/sync/push", json={"protocol": 1, "after": 0,
+                                       "events": [{**base, "i": "e-clash", "d": good, "p": 1}]})
+    assert r.status_code == 200 and r.json()["void"] == ["e-clash"] and online["number"] == "A001"
+    unknown_queue = {**good, "ticket_id": "x2", "number": "A050", "seq": 50, "queue_id": "nowhere"}
+    r = kiosk.post("/sync/push", json={"protocol": 1, "after": 1, "events": [{**base, "i": "e-q", "d": unknown_queue, "p": 2}]})
+    assert r.status_code in (200, 422) and r.status_code < 500
+    assert check.differences(world.hub.engine) == []
