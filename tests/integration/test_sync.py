@@ -94,8 +94,10 @@ def test_refusals_old_new_protocol_foreign_site_and_forged_device(world, live):
         assert kiosk.get("/sync/pull", params={"protocol": version}).status_code == 426
     r = kiosk.http.post(f"{live.url}/api/v1/sync/push", data=b"\x1f\x8b garbage", headers={"Content-Encoding": "gzip"})
     assert r.status_code == 422 and r.json()["message_en"]
+    data = {"ticket_id": "x1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
+            "queue_id": "s2-A", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20, "public_token": "p"}
     other = {"i": "01900000-0000-7000-8000-000000000001", "s": "s2", "k": "ticket_issued", "t": "2026-11-26T01:00:00+00:00",
-             "d": {}, "v": 1, "dv": kiosk.info["device_id"], "p": 1}
+             "d": data, "v": 1, "dv": kiosk.info["device_id"], "p": 1}
     assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [other]}).status_code == 403
     forged = {**other, "s": "s1", "dv": "someone-else"}
     assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [forged]}).status_code == 403
