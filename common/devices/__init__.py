@@ -1,0 +1,1 @@
+"""Device adapters behind small interfaces: receipt printer, QR scanner, ID-card reader."""
