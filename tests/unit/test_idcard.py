@@ -62,3 +62,27 @@ def test_fifteen_digit_legacy_numbers_are_upgraded():
 def test_masking():
     assert mask_id("310118194903150028") == "310***********0028"
     assert mask_name("王小明") == "王*明" and mask_name("李明") == "李*" and mask_name("欧阳娜娜") == "欧**娜"
+
+
+def test_sdt_base_message_is_parsed_and_never_printed():
+    from common.devices.idreader import CardData, parse_sdt_text, sdt_text
+
+    card = CardData(name="王小明", id_number=valid("31011819490315002"), sex="2", birth="19490315")
+    blob = sdt_text(card)
+    assert len(blob) == 256
+    parsed = parse_sdt_text(blob)
+    assert parsed == card and parse_id(parsed.id_number, TODAY).age_on(TODAY) == 77
+    assert "王" not in repr(parsed) and parsed.id_number not in repr(parsed)
+
+
+def test_simulated_reader_and_failures():
+    from common.devices.idreader import ReaderFailed, SimulatedReader, parse_sdt_text
+
+    reader = SimulatedReader()
+    assert reader.read() is None
+    reader.broken = True
+    with pytest.raises(ReaderFailed) as err:
+        reader.read()
+    assert "身份证" in err.value.zh
+    with pytest.raises(ReaderFailed):
+        parse_sdt_text(b"\x00" * 10)
