@@ -12,6 +12,8 @@ from .devices.printer import Printer, PrinterFailed, Receipt
 from .sync_client import HubUnreachable, SyncClient
 
 CATEGORIES = ("personal", "enterprise", "bundle")
+# The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).
+DEPARTMENT_ORDER = ("医保", "社保", "就业", "户籍", "公积金", "民政", "老龄", "残联", "企业登记", "税务")
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,11 @@ class KioskService:
         if category == "bundle":
             return [{"id": b["id"], "name": b["name"], "queue_id": b["queue_id"], "bundle": True,
                      "minutes": None} for b in tables["bundles"]]
+        rank = {d: n for n, d in enumerate(DEPARTMENT_ORDER)}
+        chosen = sorted((i for i in tables["service_items"] if i["category"] == category),
+                        key=lambda i: (rank.get(i["department"], len(rank)), i["code"]))
         return [{"id": i["id"], "name": i["name"], "queue_id": i["queue_id"], "bundle": False,
-                 "minutes": i["standard_minutes"], "department": i["department"]}
-                for i in tables["service_items"] if i["category"] == category]
+                 "minutes": i["standard_minutes"], "department": i["department"]} for i in chosen]
 
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""

@@ -1,0 +1,1 @@
+"""The citizen kiosk: a Qt Quick shell (touch) over `common.kiosk`."""

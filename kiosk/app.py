@@ -1,0 +1,41 @@
+"""The kiosk application: fonts, the Qt Quick view over `KioskModel`, full-screen kiosk mode."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtQuick import QQuickView
+
+from .model import THEME, KioskModel
+
+QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
+PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
+
+
+def application() -> QGuiApplication:
+    """The one QGuiApplication, with a CJK font loaded so that no glyph is ever a box."""
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")  # kiosks often have no usable GPU driver
+    app = QGuiApplication.instance() or QGuiApplication([])
+    families = []
+    for path in THEME["fontFiles"]:
+        if Path(path).exists():
+            families += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(path))
+    if not families:
+        raise RuntimeError("no CJK font: install fonts-wqy-microhei (./haoban does)")
+    app.setFont(QFont(families[0]))
+    return app
+
+
+def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView:
+    view = QQuickView()
+    view.setResizeMode(QQuickView.SizeRootObjectToView)
+    view.setInitialProperties({})
+    view.rootContext().setContextProperty("kiosk", model)
+    view.setSource(QUrl.fromLocalFile(str(QML)))
+    if view.status() == QQuickView.Error:
+        raise RuntimeError("; ".join(e.toString() for e in view.errors()))
+    view.resize(*size)
+    view.setTitle("好办 Haoban")
+    return view

@@ -1,0 +1,126 @@
+"""A small harness for kiosk screens: a real hub on loopback with the demo data, an enrolled kiosk,
+a simulated printer; tap by object name, wait for a state, grab a PNG. Used by tests and
+`./haoban screenshots`."""
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
+
+from common import auth, reference
+from common.clock import SystemClock
+from common.db.engine import make_engine, migrate
+from common.devices.printer import dummy_printer
+from common.kiosk import KioskService
+from common.model import Role
+from common.service import Hub
+from common.sync_client import HttpTransport, LocalStore, SyncClient
+from server.app import create_app
+
+from .app import PORTRAIT, application, make_view
+from .model import KioskModel
+
+SITE = "qp-centre"
+
+
+class DemoHub:
+    """The demo hub in a thread of this process, on a free loopback port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.engine = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
+        migrate(self.engine)
+        with self.engine.begin() as conn:
+            reference.load_demo(conn)
+        self.hub = Hub(self.engine)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = None
+
+    def start(self) -> "DemoHub":
+        config = uvicorn.Config(create_app(self.hub), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        threading.Thread(target=self.server.run, daemon=True).start()
+        while not self.server.started:
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.should_exit = True
+            while self.server.started and not self.server.should_exit:
+                time.sleep(0.02)
+            time.sleep(0.3)
+            self.server = None
+
+    def code(self, role: Role = Role.kiosk) -> str:
+        with self.engine.begin() as conn:
+            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=SystemClock().now())
+
+
+class Harness:
+    def __init__(self, folder: Path | None = None, size=PORTRAIT) -> None:
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="haoban-kiosk-"))
+        self.app = application()
+        self.hub = DemoHub(self.folder).start()
+        me = HttpTransport(self.hub.url, "").call("POST", "/enrol", json={"code": self.hub.code()})
+        self.client = SyncClient(LocalStore(self.folder / "kiosk.sqlite3"), HttpTransport(self.hub.url, me["token"], timeout=3),
+                                 device_id=me["device_id"], site_id=me["site_id"], lease_size=10)
+        self.client.sync_once()
+        self.printer = dummy_printer()
+        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url))
+        self.view = make_view(self.model, size)
+        self.view.show()
+        self.settle()
+
+    def settle(self, ms: int = 50) -> None:
+        QTest.qWait(ms)
+
+    def item(self, name: str) -> QQuickItem:
+        """The visible item called `name` (searched in the visual tree: Repeater and view delegates too)."""
+        todo = [self.view.rootObject()]
+        while todo:
+            it = todo.pop()
+            if it.objectName() == name and it.isVisible():
+                return it
+            todo += it.childItems()
+        raise LookupError(name)
+
+    def tap(self, name: str) -> None:
+        item = self.item(name)
+        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre)
+        self.settle()
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > end:
+                raise TimeoutError(f"the kiosk did not reach the expected state: {self.model.view}")
+            QTest.qWait(20)
+
+    def screen(self) -> str:
+        return self.model.view["screen"]
+
+    def grab(self, path: Path) -> Path:
+        self.settle(150)
+        self.view.grabWindow().save(str(path))
+        return path
+
+    def resize(self, size) -> None:
+        self.view.resize(*size)
+        self.settle(100)
+
+    def close(self) -> None:
+        self.view.close()
+        self.hub.stop()
+        QGuiApplication.processEvents()

@@ -1,0 +1,244 @@
+// The kiosk's screens. All state lives in `kiosk` (kiosk/model.py); this file only shows it.
+import QtQuick
+import QtQuick.Layouts
+
+Rectangle {
+    id: root
+    objectName: "root"
+    color: th.wall
+    readonly property var th: kiosk.theme
+    readonly property var v: kiosk.view
+    readonly property var t: kiosk.texts
+    readonly property bool portrait: height > width
+    readonly property real u: Math.min(width, height) / 1080 * v.scale   // one design unit
+    readonly property string screen: v.screen
+
+    component Label: Text {
+        color: th.ink
+        font.family: th.fontFamily
+        wrapMode: Text.WordWrap
+    }
+
+    // A large touch target: at least 15 mm on a 21" kiosk screen (about 120 px at 1080 px).
+    component BigButton: Rectangle {
+        id: button
+        property string title
+        property string subtitle
+        property color fill: th.celadon
+        property color textColor: "white"
+        property real titleSize: 46
+        signal tapped
+        radius: th.radius
+        color: area.pressed ? Qt.darker(fill, 1.15) : fill
+        implicitHeight: 150 * root.u
+        implicitWidth: 300 * root.u
+        ColumnLayout {
+            anchors.centerIn: parent
+            width: parent.width - 40 * root.u
+            spacing: 8 * root.u
+            Label { text: button.title; color: button.textColor; font.pixelSize: button.titleSize * root.u; font.bold: true
+                    horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: true
+                    maximumLineCount: 2; elide: Text.ElideRight }
+            Label { text: button.subtitle; visible: text !== ""; color: button.textColor; opacity: 0.9
+                    font.pixelSize: 26 * root.u; horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: true }
+        }
+        MouseArea { id: area; anchors.fill: parent; onClicked: { kiosk.touch(); button.tapped() } }
+    }
+
+    MouseArea { anchors.fill: parent; z: -1; onPressed: kiosk.touch() }
+
+    // ------------------------------------------------------------ header
+    Rectangle {
+        id: header
+        anchors { left: parent.left; right: parent.right; top: parent.top }
+        height: 130 * root.u
+        color: th.tile
+        MouseArea { objectName: "adminCorner"; width: 120 * root.u; height: parent.height; onClicked: kiosk.adminTap() }
+        Label {
+            anchors { left: parent.left; leftMargin: 40 * root.u; verticalCenter: parent.verticalCenter }
+            text: (v.site || "") + "\n" + t.title
+            color: th.paper; font.pixelSize: 30 * root.u; lineHeight: 1.15
+        }
+        Row {
+            anchors { right: parent.right; rightMargin: 30 * root.u; verticalCenter: parent.verticalCenter }
+            spacing: 20 * root.u
+            Rectangle {
+                visible: !v.online
+                objectName: "offlineBadge"
+                radius: 12 * root.u; color: th.seal; height: 64 * root.u; width: offlineText.implicitWidth + 36 * root.u
+                anchors.verticalCenter: parent.verticalCenter
+                Label { id: offlineText; anchors.centerIn: parent; text: t.offline; color: "white"; font.pixelSize: 24 * root.u }
+            }
+            BigButton { objectName: "elderButton"; title: t.elder_mode; implicitHeight: 90 * root.u; implicitWidth: 240 * root.u
+                        titleSize: 34
+                        fill: v.elder ? th.seal : th.celadonDark; onTapped: kiosk.toggleElder() }
+            BigButton { objectName: "languageButton"; title: t.language; implicitHeight: 90 * root.u; implicitWidth: 200 * root.u
+                        titleSize: 34
+                        fill: th.celadonDark; onTapped: kiosk.toggleLanguage() }
+        }
+    }
+
+    Item {
+        id: page
+        anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: footer.top; margins: 48 * root.u }
+
+        // ---------------------------------------------------------- home
+        ColumnLayout {
+            objectName: "homeScreen"
+            visible: root.screen === "home"
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Label { text: t.welcome; font.pixelSize: 56 * root.u; font.bold: true; Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter; Layout.bottomMargin: 20 * root.u }
+            GridLayout {
+                columns: root.portrait ? 1 : 2
+                Layout.fillWidth: true; Layout.fillHeight: true
+                rowSpacing: th.gap * root.u; columnSpacing: th.gap * root.u
+                BigButton { objectName: "takeTicketButton"; title: t.take_ticket; subtitle: t.take_ticket_sub; fill: th.seal
+                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("categories") }
+                BigButton { objectName: "checkInButton"; title: t.check_in; subtitle: t.check_in_sub
+                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("checkin") }
+                BigButton { objectName: "guideButton"; title: t.guide; subtitle: t.guide_sub; fill: th.lake; textColor: th.ink
+                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("guide") }
+                BigButton { objectName: "casesButton"; title: t.cases; subtitle: t.cases_sub; fill: th.tile
+                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("cases") }
+            }
+        }
+
+        // ---------------------------------------------------------- categories
+        ColumnLayout {
+            objectName: "categoriesScreen"
+            visible: root.screen === "categories"
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Label { text: t.choose_category; font.pixelSize: 50 * root.u; font.bold: true }
+            Repeater {
+                model: ["personal", "enterprise", "bundle"]
+                BigButton { objectName: "category_" + modelData; title: t[modelData]; Layout.fillWidth: true
+                            Layout.fillHeight: true; fill: index === 0 ? th.seal : index === 1 ? th.celadon : th.tile
+                            onTapped: kiosk.chooseCategory(modelData) }
+            }
+        }
+
+        // ---------------------------------------------------------- items
+        ColumnLayout {
+            objectName: "itemsScreen"
+            visible: root.screen === "items"
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Label { text: t.choose_item + " · " + (t[v.category] || ""); font.pixelSize: 44 * root.u; font.bold: true }
+            GridView {
+                id: grid
+                objectName: "itemGrid"
+                Layout.fillWidth: true; Layout.fillHeight: true
+                clip: true
+                cellWidth: width / (root.portrait ? 2 : 3)
+                cellHeight: 180 * root.u
+                model: v.items
+                delegate: Item {
+                    width: grid.cellWidth; height: grid.cellHeight
+                    BigButton {
+                        objectName: "item_" + index
+                        anchors { fill: parent; margins: 10 * root.u }
+                        title: modelData.name
+                        titleSize: 36
+                        subtitle: modelData.minutes > 0 ? t.minutes.arg(modelData.minutes) : ""
+                        fill: th.paper; textColor: th.ink
+                        border.color: th.line; border.width: 2
+                        onTapped: kiosk.chooseItem(index)
+                    }
+                }
+            }
+        }
+
+        // ---------------------------------------------------------- confirm
+        ColumnLayout {
+            objectName: "confirmScreen"
+            visible: root.screen === "confirm"
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Item { Layout.fillHeight: true }
+            Label { text: v.choice.name || ""; font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter }
+            Label { objectName: "previewText"; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
+                    font.pixelSize: 38 * root.u; color: th.inkSoft
+                    text: v.preview.people_ahead === undefined ? "…"
+                          : v.preview.people_ahead === null ? t.wait_unknown
+                          : t.people_ahead.arg(v.preview.people_ahead) + "\n" + t.wait_estimate.arg(v.preview.wait_minutes) }
+            Item { Layout.fillHeight: true }
+            BigButton { objectName: "confirmButton"; title: v.busy && v.preview.people_ahead !== undefined ? t.working : t.confirm
+                        fill: th.seal; Layout.fillWidth: true; implicitHeight: 190 * root.u; onTapped: kiosk.confirm() }
+        }
+
+        // ---------------------------------------------------------- ticket
+        ColumnLayout {
+            objectName: "ticketScreen"
+            visible: root.screen === "ticket"
+            anchors.fill: parent
+            spacing: 16 * root.u
+            Label { text: t.your_number; font.pixelSize: 40 * root.u; Layout.alignment: Qt.AlignHCenter }
+            Label { objectName: "ticketNumber"; text: v.ticket.number || ""; font.pixelSize: 200 * root.u; font.bold: true
+                    color: th.seal; Layout.alignment: Qt.AlignHCenter }
+            Label { text: (v.ticket.queue || "") + " · " + (v.ticket.item || ""); font.pixelSize: 34 * root.u
+                    Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            Label { visible: (v.ticket.ahead || 0) >= 0; text: t.people_ahead.arg(v.ticket.ahead); font.pixelSize: 34 * root.u
+                    color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
+            Image { objectName: "ticketQr"; source: v.ticket.qr || ""; Layout.preferredWidth: 300 * root.u
+                    Layout.preferredHeight: 300 * root.u; Layout.alignment: Qt.AlignHCenter; smooth: false }
+            Label { text: t.scan_status; font.pixelSize: 28 * root.u; color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
+            Label { text: t.watch_calls; font.pixelSize: 48 * root.u; font.bold: true; color: th.celadonDark
+                    Layout.alignment: Qt.AlignHCenter }
+            Repeater {
+                model: v.ticket.notices || []
+                Label { objectName: "notice_" + modelData; text: t[modelData]; font.pixelSize: 30 * root.u; color: th.seal
+                        Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            }
+            Label { visible: v.ticket.printed === true; text: t.printed; font.pixelSize: 30 * root.u
+                    Layout.alignment: Qt.AlignHCenter }
+        }
+
+        // ---------------------------------------------------------- check-in, guide, cases, error, admin
+        ColumnLayout {
+            objectName: "messageScreen"
+            visible: ["checkin", "guide", "cases", "error"].indexOf(root.screen) >= 0
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Item { Layout.fillHeight: true }
+            Label { text: root.screen === "error" ? t.error_title : root.screen === "checkin" ? t.check_in
+                          : root.screen === "guide" ? t.guide : t.cases
+                    font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            Label { objectName: "messageText"
+                    text: root.screen === "error" ? (v.error.text || "") : root.screen === "checkin" ? t.check_in_hint : t.coming_soon
+                    font.pixelSize: 40 * root.u; color: th.inkSoft; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            Item { Layout.fillHeight: true }
+        }
+        ColumnLayout {
+            objectName: "adminScreen"
+            visible: root.screen === "admin"
+            anchors.centerIn: parent
+            spacing: th.gap * root.u
+            Label { text: t.admin_pin; font.pixelSize: 44 * root.u }
+            Rectangle {
+                Layout.preferredWidth: 500 * root.u; Layout.preferredHeight: 110 * root.u; radius: 12; border.color: th.line
+                TextInput { objectName: "adminPinInput"; anchors.fill: parent; anchors.margins: 20 * root.u
+                            font.pixelSize: 50 * root.u; echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly
+                            onAccepted: kiosk.adminPin(text) }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ footer: back and home
+    Row {
+        id: footer
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: 40 * root.u }
+        height: root.screen === "home" ? 0 : 130 * root.u
+        spacing: th.gap * root.u
+        visible: root.screen !== "home"
+        BigButton { objectName: "backButton"; title: t.back; width: (parent.width - th.gap * root.u) / 2; height: parent.height
+                    fill: th.paper; textColor: th.ink; border.color: th.line; border.width: 2
+                    visible: ["items", "confirm"].indexOf(root.screen) >= 0
+                    onTapped: root.screen === "confirm" ? kiosk.chooseCategory(v.category) : kiosk.go("categories") }
+        BigButton { objectName: "homeButton"; title: t.home; width: (parent.width - th.gap * root.u) / 2; height: parent.height
+                    fill: th.tile; onTapped: kiosk.go("home") }
+    }
+}
