@@ -49,17 +49,17 @@ class DemoHub:
     def start(self) -> "DemoHub":
         config = uvicorn.Config(create_app(self.hub), host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
-        threading.Thread(target=self.server.run, daemon=True).start()
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
         while not self.server.started:
             time.sleep(0.02)
         return self
 
     def stop(self) -> None:
+        """The hub goes away (a network cut, as the kiosk sees it)."""
         if self.server:
             self.server.should_exit = True
-            while self.server.started and not self.server.should_exit:
-                time.sleep(0.02)
-            time.sleep(0.3)
+            self.thread.join(10)
             self.server = None
 
     def code(self, role: Role = Role.kiosk) -> str:

@@ -131,6 +131,7 @@ class KioskModel(QObject):
         if kind == "error":
             return self._fail(value)
         t = value
+        self.touch()  # the citizen gets the full idle time to read the ticket
         self._set(busy=False, screen="ticket", online=not t.offline, ticket={
             "number": t.number, "queue": t.queue_name, "item": t.item_name,
             "ahead": -1 if t.people_ahead is None else t.people_ahead, "printed": t.printed,

@@ -119,6 +119,18 @@ def cmd_hub(args, settings) -> int:
     return 0
 
 
+def cmd_screenshots(args, settings) -> int:
+    from kiosk import screenshots
+
+    return screenshots.main([args.folder])
+
+
+def cmd_kiosk(args, settings) -> int:
+    from kiosk import main as kiosk_main
+
+    return kiosk_main.main([args.settings])
+
+
 def cmd_demo(args, settings) -> int:
     from . import demo
 
@@ -146,6 +158,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8300)
     d.add_argument("--seed", type=int, default=2023)
     d.set_defaults(fn=cmd_demo)
+
+    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) to PNG")
+    x.add_argument("folder", nargs="?", default="screenshots")
+    x.set_defaults(fn=cmd_screenshots)
+    x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")
+    x.add_argument("settings")
+    x.set_defaults(fn=cmd_kiosk)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)

@@ -171,30 +171,41 @@ Rectangle {
         }
 
         // ---------------------------------------------------------- ticket
-        ColumnLayout {
+        GridLayout {
             objectName: "ticketScreen"
             visible: root.screen === "ticket"
             anchors.fill: parent
-            spacing: 16 * root.u
-            Label { text: t.your_number; font.pixelSize: 40 * root.u; Layout.alignment: Qt.AlignHCenter }
-            Label { objectName: "ticketNumber"; text: v.ticket.number || ""; font.pixelSize: 200 * root.u; font.bold: true
-                    color: th.seal; Layout.alignment: Qt.AlignHCenter }
-            Label { text: (v.ticket.queue || "") + " · " + (v.ticket.item || ""); font.pixelSize: 34 * root.u
-                    Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
-            Label { visible: (v.ticket.ahead || 0) >= 0; text: t.people_ahead.arg(v.ticket.ahead); font.pixelSize: 34 * root.u
-                    color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
-            Image { objectName: "ticketQr"; source: v.ticket.qr || ""; Layout.preferredWidth: 300 * root.u
-                    Layout.preferredHeight: 300 * root.u; Layout.alignment: Qt.AlignHCenter; smooth: false }
-            Label { text: t.scan_status; font.pixelSize: 28 * root.u; color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
-            Label { text: t.watch_calls; font.pixelSize: 48 * root.u; font.bold: true; color: th.celadonDark
-                    Layout.alignment: Qt.AlignHCenter }
-            Repeater {
-                model: v.ticket.notices || []
-                Label { objectName: "notice_" + modelData; text: t[modelData]; font.pixelSize: 30 * root.u; color: th.seal
+            columns: root.portrait ? 1 : 2
+            columnSpacing: 60 * root.u
+            rowSpacing: 16 * root.u
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.alignment: Qt.AlignVCenter
+                spacing: 14 * root.u
+                Label { text: t.your_number; font.pixelSize: 40 * root.u; Layout.alignment: Qt.AlignHCenter }
+                Label { objectName: "ticketNumber"; text: v.ticket.number || ""; font.pixelSize: (root.portrait ? 200 : 170) * root.u
+                        font.bold: true; color: th.seal; Layout.alignment: Qt.AlignHCenter }
+                Label { text: (v.ticket.queue || "") + " · " + (v.ticket.item || ""); font.pixelSize: 34 * root.u
                         Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+                Label { visible: (v.ticket.ahead || 0) >= 0; text: t.people_ahead.arg(v.ticket.ahead); font.pixelSize: 34 * root.u
+                        color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
+                Label { text: t.watch_calls; font.pixelSize: 48 * root.u; font.bold: true; color: th.celadonDark
+                        Layout.alignment: Qt.AlignHCenter }
+                Repeater {
+                    model: v.ticket.notices || []
+                    Label { objectName: "notice_" + modelData; text: t[modelData]; font.pixelSize: 30 * root.u; color: th.seal
+                            Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+                }
+                Label { visible: v.ticket.printed === true; text: t.printed; font.pixelSize: 30 * root.u
+                        Layout.alignment: Qt.AlignHCenter }
             }
-            Label { visible: v.ticket.printed === true; text: t.printed; font.pixelSize: 30 * root.u
-                    Layout.alignment: Qt.AlignHCenter }
+            ColumnLayout {
+                Layout.alignment: Qt.AlignCenter
+                spacing: 14 * root.u
+                Image { objectName: "ticketQr"; source: v.ticket.qr || ""; Layout.preferredWidth: 320 * root.u
+                        Layout.preferredHeight: 320 * root.u; Layout.alignment: Qt.AlignHCenter; smooth: false }
+                Label { text: t.scan_status; font.pixelSize: 28 * root.u; color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
+            }
         }
 
         // ---------------------------------------------------------- check-in, guide, cases, error, admin
@@ -234,11 +245,12 @@ Rectangle {
         height: root.screen === "home" ? 0 : 130 * root.u
         spacing: th.gap * root.u
         visible: root.screen !== "home"
-        BigButton { objectName: "backButton"; title: t.back; width: (parent.width - th.gap * root.u) / 2; height: parent.height
+        BigButton { id: backButton; objectName: "backButton"; title: t.back; width: (parent.width - th.gap * root.u) / 2; height: parent.height
                     fill: th.paper; textColor: th.ink; border.color: th.line; border.width: 2
                     visible: ["items", "confirm"].indexOf(root.screen) >= 0
                     onTapped: root.screen === "confirm" ? kiosk.chooseCategory(v.category) : kiosk.go("categories") }
-        BigButton { objectName: "homeButton"; title: t.home; width: (parent.width - th.gap * root.u) / 2; height: parent.height
+        BigButton { objectName: "homeButton"; title: t.home; height: parent.height
+                    width: backButton.visible ? (parent.width - th.gap * root.u) / 2 : parent.width
                     fill: th.tile; onTapped: kiosk.go("home") }
     }
 }
