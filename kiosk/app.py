@@ -33,6 +33,7 @@ def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView
     view.setResizeMode(QQuickView.SizeRootObjectToView)
     view.setInitialProperties({})
     view.rootContext().setContextProperty("kiosk", model)
+    view.model = model  # the context property does not keep the Python object alive
     view.setSource(QUrl.fromLocalFile(str(QML)))
     if view.status() == QQuickView.Error:
         raise RuntimeError("; ".join(e.toString() for e in view.errors()))

@@ -9,6 +9,7 @@
     printer_chinese_mode = true
     idle_seconds = 60
     fullscreen = true
+    admin_pin_hash = "$argon2id$..."  # python -c 'from common.auth import hash_pin; print(hash_pin("..."))'
 """
 from __future__ import annotations
 
@@ -54,8 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     app = application()
     stop = threading.Event()
     threading.Thread(target=client.run, args=(stop,), daemon=True).start()
+    def admin_check(pin: str) -> bool:
+        from argon2 import PasswordHasher
+        from argon2.exceptions import Argon2Error
+
+        try:
+            return bool(cfg.get("admin_pin_hash")) and PasswordHasher().verify(cfg["admin_pin_hash"], pin)
+        except Argon2Error:
+            return False
+
     model = KioskModel(KioskService(client, printer, cfg["hub_url"]), idle_seconds=cfg.get("idle_seconds", 60),
-                       on_exit=app.quit)
+                       admin_check=admin_check, on_exit=app.quit)
     view = make_view(model)
     view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
     code = app.exec()
