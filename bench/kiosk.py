@@ -57,7 +57,7 @@ def main() -> None:
     from common.devices.printer import EscposPrinter
     from common.kiosk import KioskService
     from common.sync_client import HttpTransport, LocalStore, SyncClient
-    from kiosk.app import application, make_view
+    from kiosk.app import application, dispose_view, make_view
     from kiosk.model import KioskModel
     from PySide6.QtTest import QTest
 
@@ -92,7 +92,7 @@ def main() -> None:
         print(f"tap to receipt bytes written (and the ticket on screen): p50 {times[k // 2] * 1000:.0f} ms, "
               f"p95 {times[int(k * 0.95)] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms over {k} tickets")
         print(f"kiosk process RSS after {k} tickets: {rss_mib():.0f} MiB")
-        del app
+        dispose_view(view)
     finally:
         hub.stop()
 

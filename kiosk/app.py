@@ -40,3 +40,10 @@ def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView
     view.resize(*size)
     view.setTitle("好办 Haoban")
     return view
+
+
+def dispose_view(view: QQuickView) -> None:
+    """Tear the QML down before its model goes, so no binding reads a deleted object."""
+    view.close()
+    view.setSource(QUrl())
+    QGuiApplication.processEvents()

@@ -25,7 +25,7 @@ from common.service import Hub
 from common.sync_client import HttpTransport, LocalStore, SyncClient
 from server.app import create_app
 
-from .app import PORTRAIT, application, make_view
+from .app import PORTRAIT, application, dispose_view, make_view
 from .model import KioskModel
 
 SITE = "qp-centre"
@@ -121,6 +121,6 @@ class Harness:
         self.settle(100)
 
     def close(self) -> None:
-        self.view.close()
+        dispose_view(self.view)
         self.hub.stop()
         QGuiApplication.processEvents()

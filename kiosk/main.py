@@ -37,7 +37,7 @@ def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .app import application, make_view
+    from .app import application, dispose_view, make_view
     from .model import KioskModel
 
     path = (argv or sys.argv[1:] or ["kiosk.toml"])[0]
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
     code = app.exec()
     stop.set()
+    dispose_view(view)
     return code
 
 

@@ -192,6 +192,7 @@ def _prepare(db_url: str) -> dict:
             sid = site["id"]
             entry = codes[sid] = {"name": site["name"], "kiosk": None, "windows": []}
             entry["kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="kiosk", now=now)
+            entry["extra_kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="自助机", now=now)
             for w in site["windows"]:
                 if w["kind"] == "cases":
                     continue
@@ -258,17 +259,34 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
         print(f"  database:           {folder / 'demo.sqlite3'}")
         sim = Simulation(sites, random.Random(seed))
+        window = _kiosk_window(folder, base, codes)
         try:
             run_day(sim, sites, clock, end, base)
         except KeyboardInterrupt:
             print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
     finally:
+        if "window" in locals() and window is not None:
+            window.terminate()
         hub.terminate()
         hub.wait(10)
     diffs = check.differences(make_engine(db_url))
     print("projection check: stored state equals the fold of the events" if not diffs else f"projection check FAILED: {diffs[:3]}")
     return 0 if not diffs else 1
+
+
+def _kiosk_window(folder, base: str, codes: dict):
+    """With a display, a kiosk window on the demo hub (simulated printer writing to a file)."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    settings = folder / "kiosk.toml"
+    settings.write_text(
+        f'[kiosk]\nhub_url = "{base}"\nenrolment_code = "{codes["qp-centre"]["extra_kiosk"]}"\n'
+        f'store = "{folder / "kiosk.sqlite3"}"\nprinter = "file:{folder / "receipts.bin"}"\nfullscreen = false\n',
+        "utf-8")
+    (folder / "kiosk.sqlite3").unlink(missing_ok=True)
+    print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
+    return subprocess.Popen([sys.executable, "-m", "kiosk.main", str(settings)])
 
 
 def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str) -> None:
