@@ -37,7 +37,7 @@ def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .app import application, dispose_view, make_view
+    from .app import LANDSCAPE, PORTRAIT, application, dispose_view, make_view
     from .model import KioskModel
 
     path = (argv or sys.argv[1:] or ["kiosk.toml"])[0]
@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
     model = KioskModel(KioskService(client, printer, cfg["hub_url"]), idle_seconds=cfg.get("idle_seconds", 60),
                        admin_check=admin_check, on_exit=app.quit)
-    view = make_view(model)
+    screen = app.primaryScreen().availableGeometry()
+    size = LANDSCAPE if screen.width() > screen.height() else PORTRAIT
+    scale = min(1.0, screen.width() / size[0], screen.height() / size[1])
+    view = make_view(model, (int(size[0] * scale), int(size[1] * scale)))
     view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
     code = app.exec()
     stop.set()

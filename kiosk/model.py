@@ -31,7 +31,15 @@ class KioskModel(QObject):
         self._items: list[dict] = []
         self._finished.connect(lambda callback, result: callback(result))
         self.idle = QTimer(self, singleShot=True, timeout=self.reset)
+        # the background sync changes online / offline and may bring the catalogue: show it
+        self.status = QTimer(self, interval=1000, timeout=self._refresh_status)
+        self.status.start()
         self.reset()
+
+    def _refresh_status(self) -> None:
+        online, site = self.service.client.status.online, self._view.get("site") or self._site_name()
+        if online != self._view.get("online") or site != self._view.get("site"):
+            self._set(online=online, site=site)
 
     # ------------------------------------------------------------ properties for QML
 

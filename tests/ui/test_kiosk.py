@@ -117,3 +117,15 @@ def test_no_glyph_of_the_kiosk_is_missing_from_the_font(kiosk):
         needed |= {ch for item in kiosk.model.service.items(category) for ch in item["name"]}
     missing = sorted(ch for ch in needed if not metrics.inFontUcs4(ord(ch)))
     assert missing == []
+
+
+def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
+    import pytest
+
+    from common.sync_client import HubUnreachable
+
+    assert not kiosk.item("offlineBadge").isVisible()
+    kiosk.hub.stop()
+    with pytest.raises(HubUnreachable):
+        kiosk.client.sync_once()
+    kiosk.wait_for(lambda: kiosk.item("offlineBadge").isVisible(), timeout=3)
