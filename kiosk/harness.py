@@ -95,6 +95,12 @@ class Harness:
             todo += it.childItems()
         raise LookupError(name)
 
+    def visible(self, name: str) -> bool:
+        try:
+            return self.item(name).isVisible()
+        except LookupError:
+            return False
+
     def tap(self, name: str) -> None:
         item = self.item(name)
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()

@@ -124,8 +124,8 @@ def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
 
     from common.sync_client import HubUnreachable
 
-    assert not kiosk.item("offlineBadge").isVisible()
+    assert not kiosk.visible("offlineBadge")
     kiosk.hub.stop()
     with pytest.raises(HubUnreachable):
         kiosk.client.sync_once()
-    kiosk.wait_for(lambda: kiosk.item("offlineBadge").isVisible(), timeout=3)
+    kiosk.wait_for(lambda: kiosk.visible("offlineBadge"), timeout=3)
