@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from common import auth, reference
 from common.clock import SystemClock
 from common.db.engine import make_engine, migrate
+from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
 from common.kiosk import KioskService
 from common.model import Role
@@ -77,7 +78,8 @@ class Harness:
                                  device_id=me["device_id"], site_id=me["site_id"], lease_size=10)
         self.client.sync_once()
         self.printer = dummy_printer()
-        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url))
+        self.reader = SimulatedReader()
+        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url), id_reader=self.reader)
         self.view = make_view(self.model, size)
         self.view.show()
         self.settle()

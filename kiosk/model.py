@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
+from common.idcard import parse_id
 from common.kiosk import CATEGORIES, KioskService, message
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +23,11 @@ class KioskModel(QObject):
     textsChanged = Signal()
     _finished = Signal(object, object)  # (callback, result) back on the UI thread
 
-    def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None) -> None:
+    def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
+                 id_reader=None, green_age: int = 70) -> None:
         super().__init__()
         self.service, self.idle_seconds = service, idle_seconds
+        self.id_reader, self.green_age = id_reader, green_age
         self.admin_check, self.on_exit = admin_check or (lambda pin: False), on_exit or (lambda: None)
         self._lang, self._elder, self._taps = "zh_CN", False, []
         self._view: dict = {}
@@ -34,7 +37,31 @@ class KioskModel(QObject):
         # the background sync changes online / offline and may bring the catalogue: show it
         self.status = QTimer(self, interval=1000, timeout=self._refresh_status)
         self.status.start()
+        self.card_poll = QTimer(self, interval=400, timeout=self._read_card)
+        if id_reader is not None:
+            self.card_poll.start()
         self.reset()
+
+    def _read_card(self) -> None:
+        """On the confirm screen, an ID card on the reader offers the green channel by age (plan: elderly).
+        Only the age is kept, and only until the screen is left: nothing personal stays on the kiosk."""
+        if self._view.get("screen") != "confirm" or self._view.get("green_offer") is not None:
+            return
+        try:
+            card = self.id_reader.read()
+            if card is None:
+                return
+            age = parse_id(card.id_number).age_on(self.service.client.now().date())
+        except Exception as exc:  # noqa: BLE001 - a bad card or reader: say so, keep the flow going
+            self._set(card_error=message(exc)[0 if self._lang == "zh_CN" else 1])
+            return
+        self._set(green_offer=age >= self.green_age, green=age >= self.green_age, card_error="")
+
+    @Slot()
+    def toggleGreen(self) -> None:
+        self.touch()
+        if self._view.get("green_offer"):
+            self._set(green=not self._view.get("green"))
 
     def _refresh_status(self) -> None:
         online, site = self.service.client.status.online, self._view.get("site") or self._site_name()
@@ -79,7 +106,7 @@ class KioskModel(QObject):
         """Back to the home screen with nothing personal left on it (idle timeout, or "home")."""
         self._items = []
         self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
-                      "ticket": {}, "error": {}, "scale": 1.35 if self._elder else 1.0, "elder": self._elder,
+                      "ticket": {}, "error": {}, "green_offer": None, "green": False, "card_error": "", "scale": 1.35 if self._elder else 1.0, "elder": self._elder,
                       "online": self.service.client.status.online, "site": self._site_name()}
         self.viewChanged.emit()
 
@@ -119,7 +146,7 @@ class KioskModel(QObject):
         if not 0 <= index < len(self._items):
             return
         choice = self._items[index]
-        self._set(screen="confirm", choice={"name": choice["name"]}, preview={})
+        self._set(screen="confirm", choice={"name": choice["name"]}, preview={}, green_offer=None, green=False, card_error="")
         self._background(lambda: self.service.preview(choice), self._previewed)
 
     def _previewed(self, result) -> None:
@@ -132,7 +159,8 @@ class KioskModel(QObject):
         if self._view.get("busy") or self._view.get("screen") != "confirm":
             return  # a second tap never takes a second ticket
         choice = next(i for i in self._items if i["name"] == self._view["choice"]["name"])
-        self._background(lambda: self.service.take_ticket(choice), self._taken)
+        green = bool(self._view.get("green"))
+        self._background(lambda: self.service.take_ticket(choice, green=green), self._taken)
 
     def _taken(self, result) -> None:
         kind, value = result

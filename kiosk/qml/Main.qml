@@ -165,6 +165,14 @@ Rectangle {
                     text: v.preview.people_ahead === undefined ? "…"
                           : v.preview.people_ahead === null ? t.wait_unknown
                           : t.people_ahead.arg(v.preview.people_ahead) + "\n" + t.wait_estimate.arg(v.preview.wait_minutes) }
+            Label { objectName: "cardHint"; visible: v.green_offer === null || v.green_offer === undefined
+                    text: v.card_error ? v.card_error : t.card_hint; font.pixelSize: 30 * root.u
+                    color: v.card_error ? th.seal : th.inkSoft; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            BigButton { objectName: "greenButton"; visible: v.green_offer === true; Layout.fillWidth: true
+                        implicitHeight: 130 * root.u; titleSize: 38
+                        title: v.green ? t.green_on : t.green_off; fill: v.green ? th.celadonDark : th.paper
+                        textColor: v.green ? "white" : th.ink; border.color: th.line; border.width: 2
+                        onTapped: kiosk.toggleGreen() }
             Item { Layout.fillHeight: true }
             BigButton { objectName: "confirmButton"; title: v.busy && v.preview.people_ahead !== undefined ? t.working : t.confirm
                         fill: th.seal; Layout.fillWidth: true; implicitHeight: 190 * root.u; onTapped: kiosk.confirm() }

@@ -129,3 +129,39 @@ def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
     with pytest.raises(HubUnreachable):
         kiosk.client.sync_once()
     kiosk.wait_for(lambda: kiosk.visible("offlineBadge"), timeout=3)
+
+
+def card(birth: str):
+    from common.devices.idreader import CardData
+    from common.idcard import check_digit
+
+    body = "310118" + birth + "002"
+    return CardData(name="王小明", id_number=body + check_digit(body), sex="2", birth=birth)
+
+
+def test_an_elders_id_card_offers_the_green_channel(kiosk, tmp_path):
+    take_first_personal_item(kiosk)
+    assert kiosk.visible("cardHint") and not kiosk.visible("greenButton")
+    kiosk.reader.card = card("19490315")  # 77 years old
+    kiosk.wait_for(lambda: kiosk.visible("greenButton"), timeout=3)
+    assert kiosk.model.view["green"] is True
+    kiosk.grab(tmp_path / "confirm-green.png")
+    kiosk.tap("confirmButton")
+    kiosk.wait_for(lambda: kiosk.screen() == "ticket")
+    with kiosk.hub.engine.connect() as conn:
+        assert conn.execute(text("select priority from tickets")).scalar() == "green"
+    assert "王" not in str(kiosk.model.view) and "310118" not in str(kiosk.model.view)  # nothing personal kept
+
+
+def test_a_young_or_invalid_card_offers_nothing_and_says_why(kiosk):
+    take_first_personal_item(kiosk)
+    kiosk.reader.card = card("19900101")
+    kiosk.wait_for(lambda: kiosk.model.view["green_offer"] is False, timeout=3)
+    assert not kiosk.visible("greenButton")
+    kiosk.tap("backButton")
+    kiosk.tap("item_1")
+    from common.devices.idreader import CardData
+
+    kiosk.reader.card = CardData(name="x", id_number="310118194903150020", sex="2", birth="19490315")  # bad check digit
+    kiosk.wait_for(lambda: kiosk.model.view["card_error"] != "", timeout=3)
+    assert "校验码" in kiosk.item("cardHint").property("text")
