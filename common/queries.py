@@ -60,6 +60,10 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
             "paused": w.paused, "pause_reason": w.pause_reason,
             "current": None if current is None else {
                 "ticket_id": current.id, "number": current.number, "status": current.status.value,
+                "queue_id": current.queue_id, "item_id": current.item_id, "recalls": current.recalls,
+                "issued_at": current.issued_at.isoformat(),
+                "started_at": current.started_at.isoformat() if current.started_at else None,
+                "service_limit_min": current.service_limit_min,
                 "service_breach_at": (b.isoformat() if (b := sla.service_breach_at(current)) else None),
             },
         })

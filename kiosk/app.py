@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
+from PySide6.QtWidgets import QApplication
 
 from .model import THEME, KioskModel
 
@@ -14,10 +15,11 @@ QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 
 
-def application() -> QGuiApplication:
-    """The one QGuiApplication, with a CJK font loaded so that no glyph is ever a box."""
+def application() -> QApplication:
+    """The one application object (a QApplication, so that the terminal's widgets work too), with a
+    CJK font loaded so that no glyph is ever a box."""
     os.environ.setdefault("QT_QUICK_BACKEND", "software")  # kiosks often have no usable GPU driver
-    app = QGuiApplication.instance() or QGuiApplication([])
+    app = QApplication.instance() or QApplication([])
     families = []
     for path in THEME["fontFiles"]:
         if Path(path).exists():

@@ -131,6 +131,12 @@ def cmd_kiosk(args, settings) -> int:
     return kiosk_main.main([args.settings])
 
 
+def cmd_terminal(args, settings) -> int:
+    from terminal import main as terminal_main
+
+    return terminal_main.main([args.settings])
+
+
 def cmd_demo(args, settings) -> int:
     from . import demo
 
@@ -165,6 +171,10 @@ def parser() -> argparse.ArgumentParser:
     x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")
     x.add_argument("settings")
     x.set_defaults(fn=cmd_kiosk)
+
+    x = sub.add_parser("terminal", help="run a clerk terminal from a settings file ([terminal] section)")
+    x.add_argument("settings")
+    x.set_defaults(fn=cmd_terminal)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)

@@ -1,0 +1,1 @@
+"""The clerk's window terminal (Qt Widgets, keyboard first) over `common.terminal`."""
