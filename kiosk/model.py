@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -12,6 +11,8 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from common.idcard import parse_id
 from common.kiosk import CATEGORIES, KioskService, message
+
+from .worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = json.loads((ROOT / "i18n" / "kiosk.json").read_text("utf-8"))
@@ -21,7 +22,6 @@ THEME = json.loads((ROOT / "assets" / "theme" / "jiangnan.json").read_text("utf-
 class KioskModel(QObject):
     viewChanged = Signal()
     textsChanged = Signal()
-    _finished = Signal(object, object)  # (callback, result) back on the UI thread
 
     def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
                  id_reader=None, green_age: int = 70) -> None:
@@ -32,7 +32,7 @@ class KioskModel(QObject):
         self._lang, self._elder, self._taps = "zh_CN", False, []
         self._view: dict = {}
         self._items: list[dict] = []
-        self._finished.connect(lambda callback, result: callback(result))
+        self.worker = Worker(self)
         self.idle = QTimer(self, singleShot=True, timeout=self.reset)
         # the background sync changes online / offline and may bring the catalogue: show it
         self.status = QTimer(self, interval=1000, timeout=self._refresh_status)
@@ -89,15 +89,7 @@ class KioskModel(QObject):
 
     def _background(self, work, done) -> None:
         self._set(busy=True)
-
-        def run():
-            try:
-                result = ("ok", work())
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a plain message on screen
-                result = ("error", exc)
-            self._finished.emit(done, result)
-
-        threading.Thread(target=run, daemon=True).start()
+        self.worker.run(work, done)
 
     # ------------------------------------------------------------ actions
 

@@ -2,9 +2,7 @@
 Network work runs off the UI thread; the board refreshes every second."""
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QPushButton,
@@ -13,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from common.kiosk import message
 from common.terminal import TerminalService
+from kiosk.worker import Worker
 
 COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}
 ACTIONS = (  # (action, label, key)
@@ -23,15 +22,10 @@ OUTCOMES = (("completed", "办结"), ("accepted", "受理"), ("accepted_missing"
             ("commitment", "告知承诺"), ("rejected", "不予受理"))
 
 
-class _Relay(QObject):
-    done = Signal(object, object)
-
-
 class TerminalWindow(QMainWindow):
     def __init__(self, service: TerminalService) -> None:
         super().__init__()
-        self.service, self.relay = service, _Relay()
-        self.relay.done.connect(lambda callback, result: callback(result))
+        self.service, self.worker = service, Worker(self)
         self.setWindowTitle("好办 · 窗口终端")
         self.resize(1280, 800)
         self.pages = QStackedWidget()
@@ -43,14 +37,7 @@ class TerminalWindow(QMainWindow):
     # ------------------------------------------------------------ background work
 
     def background(self, work, done) -> None:
-        def run():
-            try:
-                result = ("ok", work())
-            except Exception as exc:  # noqa: BLE001 - shown to the clerk in one place
-                result = ("error", exc)
-            self.relay.done.emit(done, result)
-
-        threading.Thread(target=run, daemon=True).start()
+        self.worker.run(work, done)
 
     def _show_error(self, exc) -> None:
         zh, en = message(exc)
@@ -153,6 +140,9 @@ class TerminalWindow(QMainWindow):
         self.message.setText("")
         self.reason.clear()
         self.due.clear()
+        ticket = value.get("ticket") or {}
+        if ticket.get("status") == "called":  # show the called number at once; the board follows
+            self.current.setText(ticket["number"])
         self.refresh()
 
     def refresh(self) -> None:

@@ -1,0 +1,38 @@
+"""The one way the Qt shells run slow work (network, printing): in a thread, with the result handed
+back to the UI thread. Results travel through a queue and the signal carries no Python objects:
+passing objects through cross-thread signals crashed PySide6 (a refcount error) under load."""
+from __future__ import annotations
+
+import queue
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+
+class Worker(QObject):
+    _ready = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+        self._ready.connect(self._deliver, Qt.QueuedConnection)
+
+    def run(self, work, done) -> None:
+        """Call `work()` in a thread; then `done(("ok", result))` or `done(("error", exception))` on the UI thread."""
+        def body():
+            try:
+                result = ("ok", work())
+            except Exception as exc:  # noqa: BLE001 - every failure is shown in one place by `done`
+                result = ("error", exc)
+            self._results.put((done, result))
+            self._ready.emit()
+
+        threading.Thread(target=body, daemon=True).start()
+
+    def _deliver(self) -> None:
+        while True:
+            try:
+                done, result = self._results.get_nowait()
+            except queue.Empty:
+                return
+            done(result)
