@@ -101,7 +101,7 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
         site_engine = make_engine(f"sqlite:///{site_dir / 'hub.sqlite3'}")
         central_engine = make_engine(db_url)
         q = text("select id from events where site_id = :s order by seq")
-        for _ in range(200):
+        for _ in range(450):  # the site hub's back-off after the central hub's restart is at most a minute
             with site_engine.connect() as a, central_engine.connect() as b:
                 site_ids = list(a.execute(q, {"s": SITE}).scalars())
                 central_ids = list(b.execute(q, {"s": SITE}).scalars())
