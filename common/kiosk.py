@@ -51,8 +51,8 @@ class KioskService:
             raise HubUnreachable("本机尚未取得办事目录，请联系工作人员", "This kiosk has no catalogue yet; please ask staff")
         return reference["tables"]
 
-    def site_name(self) -> str:
-        tables = self._tables()
+    def site_name(self, tables: dict | None = None) -> str:
+        tables = tables or self._tables()
         return next((s["name"] for s in tables["sites"] if s["id"] == self.client.site_id), "")
 
     def items(self, category: str) -> list[dict]:
@@ -101,7 +101,7 @@ class KioskService:
         url = f"{self.hub_url}/api/v1/public/tickets/{token}"
         printed = True
         try:
-            self.printer.print_receipt(Receipt(site_name=self.site_name(), number=number, queue_name=queue["name"],
+            self.printer.print_receipt(Receipt(site_name=self.site_name(tables), number=number, queue_name=queue["name"],
                                                item_name=choice["name"], people_ahead=ahead,
                                                issued_at=self.client.now(), status_url=url))
         except PrinterFailed:

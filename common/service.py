@@ -287,6 +287,3 @@ class Hub:
             if cached.device_id == actor.device_id:
                 del self._actors[key]
 
-    def require_role(self, actor: auth.Actor, *roles: Role) -> None:
-        if actor.role not in roles:
-            raise e.Forbidden()

@@ -76,6 +76,14 @@ class LocalStore:
         with self.engine.begin() as conn:
             return conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
 
+    def identity(self, hub_url: str, code: str) -> dict:
+        """This device's enrolment (token, device, site, window): made once with the one-time code, then kept here."""
+        me = self.get("me")
+        if me is None:
+            me = HttpTransport(hub_url, "").call("POST", "/enrol", json={"code": code})
+            self.put("me", me)
+        return me
+
     def inbox_events(self) -> list[Event]:
         with self.engine.begin() as conn:
             return [sync.from_wire(r.wire) for r in conn.execute(select(INBOX).order_by(INBOX.c.seq))]
@@ -227,7 +235,7 @@ class SyncClient:
         return x
 
     def manual_service(self, item: dict, queue: dict, *, window_id: str, clerk_id: str, outcome: str,
-                       started_at: datetime, reason: str | None = None) -> Event:
+                       reason: str | None = None) -> Event:
         """A terminal in manual mode (hub unreachable): a walk-in served at the window, recorded as the
         events the hub would have made - a ticket from the lease, called, started, finished."""
         issued = self.issue_offline(item, queue)

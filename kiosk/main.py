@@ -44,10 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(path, "rb") as f:
         cfg = tomllib.load(f)["kiosk"]
     store = LocalStore(cfg["store"])
-    me = store.get("me")
-    if me is None:
-        me = HttpTransport(cfg["hub_url"], "").call("POST", "/enrol", json={"code": cfg["enrolment_code"]})
-        store.put("me", me)
+    me = store.identity(cfg["hub_url"], cfg.get("enrolment_code", ""))
     client = SyncClient(store, HttpTransport(cfg["hub_url"], me["token"], timeout=3), device_id=me["device_id"],
                         site_id=me["site_id"])
     printer = make_printer(cfg.get("printer", "dummy"), cfg.get("printer_encoding", "gb18030"),

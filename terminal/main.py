@@ -22,11 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with open((argv or sys.argv[1:] or ["terminal.toml"])[0], "rb") as f:
         cfg = tomllib.load(f)["terminal"]
-    store = LocalStore(cfg["store"])
-    me = store.get("me")
-    if me is None:
-        me = HttpTransport(cfg["hub_url"], "").call("POST", "/enrol", json={"code": cfg["enrolment_code"]})
-        store.put("me", me)
+    me = LocalStore(cfg["store"]).identity(cfg["hub_url"], cfg.get("enrolment_code", ""))
     app = application()
     window = TerminalWindow(TerminalService(HttpTransport(cfg["hub_url"], me["token"], timeout=3), me["window_id"], SystemClock()))
     window.show()

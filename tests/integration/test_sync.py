@@ -196,7 +196,7 @@ def test_terminal_manual_mode_and_offline_rating_upload_later(world, tmp_path):
     with pytest.raises(HubUnreachable):
         terminal.sync_once()
     issued = terminal.manual_service(item, queue, window_id=world.windows[3], clerk_id="s1-C3",
-                                     outcome="completed", started_at=terminal.now())
+                                     outcome="completed")
     pad.record(ev.TICKET_RATED, {"ticket_id": issued.data["ticket_id"], "score": 4, "reason": None})
     with LiveHub(world.hub) as live:
         for client in (terminal, pad):
