@@ -3,6 +3,7 @@ a simulated printer; tap by object name, wait for a state, grab a PNG. Used by t
 `./haoban screenshots`."""
 from __future__ import annotations
 
+import gc
 import socket
 import tempfile
 import threading
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 import uvicorn
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
@@ -129,6 +130,15 @@ class Harness:
         self.settle(100)
 
     def close(self) -> None:
+        for timer in (self.model.idle, self.model.status, self.model.card_poll):
+            timer.stop()
         dispose_view(self.view)
         self.hub.stop()
+        # Delete the Qt objects here, on the UI thread: left to Python's garbage collector they may be
+        # destroyed from another thread (a hub or worker thread), which crashed Qt (seen once in a run).
+        self.view.deleteLater()
+        self.model.deleteLater()
         QGuiApplication.processEvents()
+        QGuiApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        self.view = self.model = None
+        gc.collect()

@@ -25,7 +25,10 @@ class Worker(QObject):
             except Exception as exc:  # noqa: BLE001 - every failure is shown in one place by `done`
                 result = ("error", exc)
             self._results.put((done, result))
-            self._ready.emit()
+            try:
+                self._ready.emit()
+            except RuntimeError:  # the screen was closed meanwhile: nobody waits for this result
+                pass
 
         threading.Thread(target=body, daemon=True).start()
 

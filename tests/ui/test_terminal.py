@@ -33,6 +33,8 @@ def terminal(tmp_path):
         yield window, world
         window.timer.stop()
         window.close()
+        window.deleteLater()  # on the UI thread, not by a garbage collection in another thread
+        QTest.qWait(50)
     engine.dispose()
 
 
