@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "issue_ticket": frozenset({Role.kiosk, Role.terminal}),
     "serve": frozenset({Role.terminal}),  # call, recall, skip, transfer, start, finish, pause, resume
     "rate": frozenset({Role.rating}),
+    # the adapter that brings the day's bookings from the booking system enrols like a child hub
+    "import_appointments": frozenset({Role.hub}),
     "read": frozenset(Role),
 }
 

@@ -130,11 +130,11 @@ def catalogue(conn: Connection, site_id: str) -> dict:
     bundles = conn.execute(select(BundleRow).where(BundleRow.site_id == site_id).order_by(BundleRow.code))
     return {
         "items": [
-            {"item_id": i.id, "code": i.code, "name": i.name, "department": i.department, "category": i.category,
+            {"item_id": i.id, "code": i.code, "name": i.name, "name_en": i.name_en, "department": i.department, "category": i.category,
              "complexity": i.complexity, "standard_minutes": i.standard_minutes, "queue_id": i.queue_id}
             for i in items
         ],
-        "bundles": [{"bundle_id": b.id, "code": b.code, "name": b.name, "queue_id": b.queue_id} for b in bundles],
+        "bundles": [{"bundle_id": b.id, "code": b.code, "name": b.name, "name_en": b.name_en, "queue_id": b.queue_id} for b in bundles],
     }
 
 

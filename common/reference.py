@@ -27,6 +27,11 @@ def _check(ok: bool, zh: str, en: str) -> None:
         raise e.InvalidInput(zh, en)
 
 
+def _english(name_en: str | None) -> dict:
+    # only when given: a database not yet at revision 0005 has no such column (and needs none)
+    return {"name_en": name_en} if name_en else {}
+
+
 def create_site(conn: Connection, *, id: str, name: str, level: str, parent_id: str | None = None,
                 address: str | None = None, rules: dict | None = None) -> str:
     _check(level in SiteLevel.__members__, "站点级别不正确", f"Unknown site level {level!r}")
@@ -54,12 +59,12 @@ def create_window(conn: Connection, *, site_id: str, number: int, name: str, kin
 
 def create_item(conn: Connection, *, site_id: str, code: str, name: str, department: str, category: str,
                 complexity: str, standard_minutes: int, queue_id: str,
-                wait_limit_min: int | None = None, service_limit_min: int | None = None) -> str:
+                wait_limit_min: int | None = None, service_limit_min: int | None = None, name_en: str | None = None) -> str:
     _check(complexity in Complexity.__members__, "事项复杂度不正确", f"Unknown complexity {complexity!r}")
     _check(0 < standard_minutes <= 480, "标准办理时长不正确", "Standard minutes must be 1..480")
     iid = f"{site_id}-{code}"
     conn.execute(insert(ServiceItemRow).values(
-        id=iid, site_id=site_id, code=code, name=name, department=department, category=category,
+        id=iid, site_id=site_id, code=code, name=name, **_english(name_en), department=department, category=category,
         complexity=complexity, standard_minutes=standard_minutes, queue_id=queue_id,
         wait_limit_min=wait_limit_min or WAIT_LIMIT_MIN[Complexity(complexity)],
         service_limit_min=service_limit_min or SERVICE_LIMIT_MIN,
@@ -67,9 +72,10 @@ def create_item(conn: Connection, *, site_id: str, code: str, name: str, departm
     return iid
 
 
-def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue_id: str, item_ids: list[str]) -> str:
+def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue_id: str, item_ids: list[str],
+                  name_en: str | None = None) -> str:
     bid = f"{site_id}-{code}"
-    conn.execute(insert(BundleRow).values(id=bid, site_id=site_id, code=code, name=name, queue_id=queue_id))
+    conn.execute(insert(BundleRow).values(id=bid, site_id=site_id, code=code, name=name, **_english(name_en), queue_id=queue_id))
     for iid in item_ids:
         conn.execute(insert(BundleItemRow).values(bundle_id=bid, item_id=iid))
     return bid
@@ -109,11 +115,11 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
             create_item(conn, site_id=sid, code=code, name=i["name"], department=i["department"], category=i["category"],
                         complexity=i["complexity"], standard_minutes=i["standard_minutes"],
                         queue_id=queue_of_dept[i["department"]], wait_limit_min=i.get("wait_limit_min"),
-                        service_limit_min=i.get("service_limit_min"))
+                        service_limit_min=i.get("service_limit_min"), name_en=i.get("name_en"))
         for b in data["catalogue"]["bundles"]:
             if all(code in codes for code in b["items"]):
                 create_bundle(conn, site_id=sid, code=b["code"], name=b["name"], queue_id=queue_of_dept[b["department"]],
-                              item_ids=[f"{sid}-{code}" for code in b["items"]])
+                              item_ids=[f"{sid}-{code}" for code in b["items"]], name_en=b.get("name_en"))
         for c in site["clerks"]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
         made.append(sid)

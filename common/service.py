@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from . import auth, policy, repo
+from . import appointments, auth, policy, repo
 from . import errors as e
 from .clock import SystemClock, business_day
 from .db.engine import lock_site, reader
@@ -42,9 +42,10 @@ class Hub:
 
     ACTOR_CACHE_SECONDS = 10.0  # a revoked device or ended clerk session may act this long on another worker
 
-    def __init__(self, engine: Engine, clock=None) -> None:
+    def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
+        self.id_key = id_key  # the secret of ID-number hashes (common.appointments.hub_key)
         self._actors: dict[tuple[str, str | None], tuple[float, auth.Actor]] = {}
         # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
@@ -106,30 +107,30 @@ class Hub:
         if (item_id is None) == (bundle_id is None):
             raise e.InvalidInput("请选择一个事项或一件事", "Choose exactly one service item or bundle")
 
-        def build(conn, state, now):
-            if item_id is not None:
-                item = repo.service_item(conn, actor.site_id, item_id)
-                if item is None:
-                    raise e.NotFound("找不到该事项", "No such service item")
-                queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
-            else:
-                bundle = conn.execute(
-                    select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
-                ).first()
-                if bundle is None:
-                    raise e.NotFound("找不到该一件事", "No such bundle")
-                queue_id = bundle.queue_id
-                wait_min, service_min = repo.bundle_limits(conn, bundle.id)
-            letter = repo.queue_letter(conn, actor.site_id, queue_id)
-            day = business_day(now)
-            seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)
-            return policy.decide_issue(
-                ticket_id=uuid7(), day=day, letter=letter, seq=seq, queue_id=queue_id, item_id=item_id,
-                bundle_id=bundle_id, priority=priority, wait_limit_min=wait_min, service_limit_min=service_min,
-                public_token=new_token(), slot=slot,
-            )
+        return self._command(actor, lambda conn, state, now: self._issue(conn, actor, now, item_id, bundle_id, priority, slot))
 
-        return self._command(actor, build)
+    def _issue(self, conn, actor, now, item_id, bundle_id, priority, slot) -> policy.Decision:
+        if item_id is not None:
+            item = repo.service_item(conn, actor.site_id, item_id)
+            if item is None:
+                raise e.NotFound("找不到该事项", "No such service item")
+            queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
+        else:
+            bundle = conn.execute(
+                select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
+            ).first()
+            if bundle is None:
+                raise e.NotFound("找不到该一件事", "No such bundle")
+            queue_id = bundle.queue_id
+            wait_min, service_min = repo.bundle_limits(conn, bundle.id)
+        letter = repo.queue_letter(conn, actor.site_id, queue_id)
+        day = business_day(now)
+        seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)
+        return policy.decide_issue(
+            ticket_id=uuid7(), day=day, letter=letter, seq=seq, queue_id=queue_id, item_id=item_id,
+            bundle_id=bundle_id, priority=priority, wait_limit_min=wait_min, service_limit_min=service_min,
+            public_token=new_token(), slot=slot,
+        )
 
     def call_next(self, actor: auth.Actor, window_id: str) -> Done:
         def build(conn, state, now):
@@ -220,6 +221,18 @@ class Hub:
         """Run a read model from `common.queries` on a read-only connection (`now=True` passes the hub's time)."""
         with reader(self.engine) as conn:
             return query(conn, *args, self.clock.now()) if now else query(conn, *args)
+
+    # ------------------------------------------------------------ appointments (common/appointments.py)
+
+    def check_in(self, actor: auth.Actor, *, code: str | None = None, id_number: str | None = None) -> appointments.CheckIn:
+        """Today's booking, by its code or ID number, becomes a ticket with its slot (once)."""
+        return appointments.check_in(self, actor, code=code, id_number=id_number)
+
+    def import_appointments(self, actor: auth.Actor, rows: list[dict]) -> dict:
+        """Add or update the site's bookings from the booking system; all rows or none."""
+        auth.require(actor, "import_appointments")
+        with self._write_lock, self.engine.begin() as conn:
+            return appointments.import_rows(conn, actor.site_id, rows, self.id_key, self.clock.now())
 
     # ------------------------------------------------------------ sync (docs/sync.md)
 

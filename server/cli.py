@@ -8,7 +8,7 @@ import sys
 
 from sqlalchemy.exc import IntegrityError
 
-from common import auth, check, reference
+from common import appointments, auth, check, reference
 from common import errors as e
 from common import settings as settings_mod
 from common.clock import parse_clock
@@ -29,15 +29,18 @@ def app_from_env():
 
     from .app import create_app
 
+    from common.appointments import hub_key
+
     settings = settings_mod.load()
     engine = make_engine(settings.db_url)
+    key = hub_key(settings.data_path)
     if not settings.upstream:
-        return create_app(Hub(engine, parse_clock(settings.clock)))
+        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key))
     from common.clock import OffsetClock
     from common.upstream import UpstreamLink
 
     clock = OffsetClock(parse_clock(settings.clock))
-    return create_app(Hub(engine, clock), upstream=UpstreamLink(engine, clock, settings.upstream))
+    return create_app(Hub(engine, clock, id_key=key), upstream=UpstreamLink(engine, clock, settings.upstream))
 
 
 def cmd_serve(args, settings) -> int:
@@ -103,8 +106,30 @@ def cmd_admin(args, settings) -> int:
                                                  now=SystemClock().now(), window_id=args.window)
             case "load-demo":
                 out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
+                appointments.load_demo(conn, appointments.hub_key(settings.data_path), SystemClock().now())
+            case "import-appointments":
+                out = _import_appointments(conn, args, settings)
     print(out)
     return 0
+
+
+def _import_appointments(conn, args, settings) -> str:
+    """The day's bookings from the booking system's CSV export (UTF-8, with a header line; see
+    common.appointments.COLUMNS); all rows or none."""
+    import csv
+
+    from common.clock import SystemClock
+
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise e.InvalidInput("无法读取该文件（须为 UTF-8 编码的 CSV）", f"Cannot read the file (a UTF-8 CSV is needed): {exc}") from None
+    missing = [c for c in appointments.COLUMNS if rows and c not in rows[0]]
+    if missing:
+        raise e.InvalidInput("CSV 缺少列：" + ", ".join(missing), "The CSV lacks columns: " + ", ".join(missing))
+    counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), SystemClock().now())
+    return "added {added}, updated {updated}, unchanged (checked in) {unchanged}".format(**counts)
 
 
 def cmd_hub(args, settings) -> int:
@@ -216,7 +241,10 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--role", required=True, choices=[r.value for r in Role])
     x.add_argument("--name", required=True)
     x.add_argument("--window", help="window id, for terminals and rating pads")
-    asub.add_parser("load-demo", help="load the demo sites")
+    asub.add_parser("load-demo", help="load the demo sites (and a few appointments for today)")
+    x = asub.add_parser("import-appointments", help="the day's bookings from a CSV file: " + ",".join(appointments.COLUMNS))
+    x.add_argument("--site", required=True)
+    x.add_argument("file")
     a.set_defaults(fn=cmd_admin)
     return p
 

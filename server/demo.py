@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from common import auth, check, reference
+from common import appointments, auth, check, reference
 from common.clock import SHANGHAI
 from common.db.engine import make_engine, migrate
 from common.model import Role
@@ -180,14 +180,17 @@ def _summary(now: datetime, sites: list[SiteSim]) -> str:
     return " | ".join(parts)
 
 
-def _prepare(db_url: str) -> dict:
-    """Fresh demo database with the demo sites and one-time codes for every simulated device."""
+def _prepare(db_url: str, key: bytes | None = None, day_start: datetime | None = None) -> dict:
+    """Fresh demo database with the demo sites (and, given the hub's key, a few appointments around the
+    start of the day) and one-time codes for every simulated device."""
     engine = make_engine(db_url)
     migrate(engine)
     now = datetime.now(SHANGHAI)
     codes: dict = {}
     with engine.begin() as conn:
         reference.load_demo(conn)
+        if key is not None:
+            appointments.load_demo(conn, key, day_start or now)
         for site in reference.demo_data()["sites"]:
             sid = site["id"]
             entry = codes[sid] = {"name": site["name"], "kiosk": None, "windows": []}
@@ -230,10 +233,9 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
     for old in folder.glob("demo.sqlite3*"):
         old.unlink()
     db_url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    codes = _prepare(db_url)
-
     today = datetime.now(SHANGHAI).date()
     start = datetime(today.year, today.month, today.day, 8, 30, tzinfo=SHANGHAI)
+    codes = _prepare(db_url, appointments.hub_key(settings.data_path), start + timedelta(minutes=30))
     hh, mm = (int(x) for x in until.split(":"))
     end = start.replace(hour=hh, minute=mm)
     port = _free_port(port)

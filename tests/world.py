@@ -11,6 +11,7 @@ from common.model import Role
 from common.service import Hub
 
 PIN = "482915"
+ID_KEY = b"a test hub's secret for ID-number hashes"
 # Window -> the queues it serves (letters), at site s1. w4 is the only one for C.
 WINDOWS = {1: "AB", 2: "A", 3: "BC", 4: "C"}
 
@@ -47,7 +48,7 @@ class World:
 
 def build(engine: Engine, clock: FakeClock | None = None) -> World:
     clock = clock or FakeClock()
-    w = World(hub=Hub(engine, clock), clock=clock)
+    w = World(hub=Hub(engine, clock, id_key=ID_KEY), clock=clock)
     now = clock.now()
     with engine.begin() as c:
         for sid in ("s1", "s2"):
@@ -70,6 +71,7 @@ def build(engine: Engine, clock: FakeClock | None = None) -> World:
                 c, site_id="s1", role=Role.rating, name=f"r{number}", now=now, window_id=wid)
         w.codes["kiosk"] = auth.create_enrolment_code(c, site_id="s1", role=Role.kiosk, name="k", now=now)
         w.codes["display"] = auth.create_enrolment_code(c, site_id="s1", role=Role.display, name="d", now=now)
+        w.codes["importer"] = auth.create_enrolment_code(c, site_id="s1", role=Role.hub, name="一网通办", now=now)
         # site s2: its own queue, window, clerk and devices
         q2 = reference.create_queue(c, site_id="s2", letter="A", name="队列A")
         reference.create_item(c, site_id="s2", code="IA", name="事项A", department="医保", category="personal",

@@ -68,6 +68,7 @@ class ServiceItemRow(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))  # the English screen falls back to `name`
     department: Mapped[str] = mapped_column(String(50))
     category: Mapped[str] = mapped_column(String(16))
     complexity: Mapped[str] = mapped_column(String(16))
@@ -84,6 +85,7 @@ class BundleRow(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"))
 
 
@@ -236,3 +238,27 @@ class SyncStateRow(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(JSON)
+
+
+class AppointmentRow(Base):
+    """A booked slot (预约), imported from the booking system; checking in at the kiosk issues its ticket.
+    The citizen's ID number is kept only as a keyed hash (`common.appointments.id_hash`), the name masked."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("site_id", "code"),
+        Index("ix_appointments_site_day_id", "site_id", "business_day", "id_hash"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))  # the booking code: the payload of the appointment's QR code
+    item_id: Mapped[str] = mapped_column(ForeignKey("service_items.id"))
+    business_day: Mapped[str] = mapped_column(String(10))
+    slot_start: Mapped[datetime] = mapped_column(Stamp)
+    slot_end: Mapped[datetime] = mapped_column(Stamp)
+    id_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the ID number with the hub's secret
+    name_masked: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(12))  # booked | checked_in | cancelled
+    ticket_id: Mapped[str | None] = mapped_column(String(36))
+    checked_in_at: Mapped[datetime | None] = mapped_column(Stamp)
+    imported_at: Mapped[datetime] = mapped_column(Stamp)

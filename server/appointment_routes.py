@@ -1,0 +1,44 @@
+"""Appointments over HTTP: the booking system's adapter imports the day's bookings, kiosks check citizens in."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from .deps import ActorDep, HubDep
+from .schemas import In
+
+router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
+
+
+class CheckInIn(In):
+    """Exactly one of the two: the booking code (from the appointment's QR code) or the ID number (card reader)."""
+
+    code: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    id_number: str | None = Field(default=None, min_length=15, max_length=18, pattern=r"^[0-9]{14,17}[0-9Xx]$")
+
+
+class ImportIn(In):
+    """Rows as in the CSV file: code, item_code, date (YYYY-MM-DD), start, end (HH:MM Shanghai time),
+    id_number, name, and optionally status (booked | cancelled)."""
+
+    rows: list[dict[str, str | None]] = Field(max_length=5000)
+
+
+@router.post("/check-in")
+def check_in(body: CheckInIn, hub: HubDep, actor: ActorDep) -> dict:
+    """`result` is checked_in (with the ticket; `new` false when it was checked in before), too_early (with
+    `opens_at`) or late (the slot is over: the kiosk offers an ordinary ticket for `appointment.item_id`)."""
+    done = hub.check_in(actor, code=body.code, id_number=body.id_number)
+    answer = {"result": done.result, "new": done.new, "appointment": done.appointment,
+              "opens_at": done.opens_at.isoformat() if done.opens_at else None, "ticket": None}
+    if done.ticket is not None:
+        t = done.ticket
+        answer["ticket"] = {"ticket_id": t.id, "number": t.number, "status": t.status.value, "queue_id": t.queue_id,
+                            "public_token": t.public_token, "status_path": f"/api/v1/public/tickets/{t.public_token}"}
+    return answer
+
+
+@router.post("/import")
+def import_appointments(body: ImportIn, hub: HubDep, actor: ActorDep) -> dict:
+    """Add or update bookings by their code; all rows or none (bad rows are named in both languages)."""
+    return hub.import_appointments(actor, body.rows)
