@@ -119,7 +119,9 @@ def queue_letter(conn: Connection, site_id: str, queue_id: str) -> str | None:
     return conn.execute(_LETTER, {"queue_id": queue_id, "site_id": site_id}).scalar()
 
 
-_ITEM = select(ServiceItemRow.__table__).where(
+_I = ServiceItemRow.__table__.c
+_ITEM = select(_I.id, _I.site_id, _I.code, _I.name, _I.department, _I.category, _I.complexity, _I.standard_minutes,
+               _I.queue_id, _I.wait_limit_min, _I.service_limit_min).where(
     ServiceItemRow.id == bindparam("item_id"), ServiceItemRow.site_id == bindparam("site_id")
 )
 
