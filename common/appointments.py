@@ -135,8 +135,8 @@ def import_rows(conn: Connection, site_id: str, rows: list[dict], key: bytes | N
     return counts
 
 
-def load_demo(conn: Connection, key: bytes, now: datetime, data: dict | None = None) -> int:
-    """The demo's few bookings for today, with slots around the current half hour."""
+def demo_bookings(now: datetime, data: dict | None = None) -> list[dict]:
+    """The demo's few bookings for today (rows as imported), with slots around the current half hour."""
     from .reference import demo_data
 
     local = now.astimezone(SHANGHAI)
@@ -144,14 +144,18 @@ def load_demo(conn: Connection, key: bytes, now: datetime, data: dict | None = N
     rows = []
     for n, a in enumerate((data or demo_data()).get("appointments", []), start=1):
         start = base + timedelta(minutes=a["slot_offset_min"])
-        if start.date() != local.date():
-            continue
-        rows.append({"site": a["site"], "code": f"YW{local:%Y%m%d}{n:04d}", "item_code": a["item"],
-                     "date": start.date().isoformat(), "start": f"{start:%H:%M}",
-                     "end": f"{start + timedelta(minutes=30):%H:%M}", "id_number": a["id_number"], "name": a["name"]})
+        if start.date() == local.date():
+            rows.append({"site": a["site"], "code": f"YW{local:%Y%m%d}{n:04d}", "item_code": a["item"],
+                         "date": start.date().isoformat(), "start": f"{start:%H:%M}",
+                         "end": f"{start + timedelta(minutes=30):%H:%M}", "id_number": a["id_number"], "name": a["name"]})
+    return rows
+
+
+def load_demo(conn: Connection, key: bytes, now: datetime, data: dict | None = None) -> list[dict]:
+    rows = demo_bookings(now, data)
     for site in {r["site"] for r in rows}:
         import_rows(conn, site, [r for r in rows if r["site"] == site], key, now)
-    return len(rows)
+    return rows
 
 
 # ---------------------------------------------------------------- check-in

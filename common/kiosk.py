@@ -1,5 +1,6 @@
 """The kiosk's use cases, without Qt: the catalogue to show, a preview of the wait, taking a ticket
-(online from the hub, offline from leased numbers), printing it, and its QR code."""
+(online from the hub, offline from leased numbers), checking in for an appointment (online only),
+printing the ticket, and its QR code."""
 from __future__ import annotations
 
 import io
@@ -9,11 +10,15 @@ import qrcode
 
 from . import errors as e
 from .devices.printer import Printer, PrinterFailed, Receipt
+from .clock import SHANGHAI
 from .sync_client import HubUnreachable, SyncClient
 
 CATEGORIES = ("personal", "enterprise", "bundle")
 # The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).
 DEPARTMENT_ORDER = ("医保", "社保", "就业", "户籍", "公积金", "民政", "老龄", "残联", "企业登记", "税务")
+
+CheckInOffline = e._kind("checkin_offline", 503, "预约签到需要连接大厅的系统，现在网络中断。您可以先取一个普通号排队",
+                         "Check-in needs the hall's system, and the network is down: you can take an ordinary ticket")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,27 @@ class TicketView:
     printed: bool
     offline: bool
     notices: list[str] = field(default_factory=list)  # keys of texts to show (i18n)
+    item_name_en: str = ""
+    slot: str = ""  # "09:30-10:00" for an appointment's ticket
+
+
+@dataclass(frozen=True)
+class CheckInView:
+    """What checking in did: `checked_in` (with the ticket; `new` False when it was checked in before),
+    `too_early` (come back at `opens_at`, HH:MM) or `late` (an ordinary ticket for `choice` in one tap)."""
+
+    result: str
+    choice: dict  # the booked item, as `KioskService.items` gives it
+    slot: str
+    opens_at: str = ""
+    new: bool = False
+    ticket: TicketView | None = None
+
+
+def _hhmm(iso: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%H:%M")
 
 
 def qr_png(text: str) -> bytes:
@@ -59,13 +85,17 @@ class KioskService:
         """The choices of one category: items (personal / enterprise) or bundles (一件事)."""
         tables = self._tables()
         if category == "bundle":
-            return [{"id": b["id"], "name": b["name"], "queue_id": b["queue_id"], "bundle": True,
-                     "minutes": None} for b in tables["bundles"]]
+            return [{"id": b["id"], "name": b["name"], "name_en": b.get("name_en") or "", "queue_id": b["queue_id"],
+                     "bundle": True, "minutes": None} for b in tables["bundles"]]
         rank = {d: n for n, d in enumerate(DEPARTMENT_ORDER)}
         chosen = sorted((i for i in tables["service_items"] if i["category"] == category),
                         key=lambda i: (rank.get(i["department"], len(rank)), i["code"]))
-        return [{"id": i["id"], "name": i["name"], "queue_id": i["queue_id"], "bundle": False,
-                 "minutes": i["standard_minutes"], "department": i["department"]} for i in chosen]
+        return [self._choice(i) for i in chosen]
+
+    @staticmethod
+    def _choice(i: dict) -> dict:
+        return {"id": i["id"], "name": i["name"], "name_en": i.get("name_en") or "", "queue_id": i["queue_id"],
+                "bundle": False, "minutes": i["standard_minutes"], "department": i["department"]}
 
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""
@@ -98,17 +128,46 @@ class KioskService:
             issued = self.client.issue_offline(item, queue)  # raises NoNumbers when the lease is used up
             number, token, ahead, offline = issued.data["number"], issued.data["public_token"], None, True
             notices.append("offline_ticket")
+        return self._ticket(tables, queue, choice, number, token, ahead, offline, notices)
+
+    def _ticket(self, tables, queue, choice, number, token, ahead, offline, notices, slot: str = "") -> TicketView:
+        """Print the receipt (a printer failure is a notice, never a lost ticket) and make the screen's view."""
         url = f"{self.hub_url}/api/v1/public/tickets/{token}"
         printed = True
         try:
             self.printer.print_receipt(Receipt(site_name=self.site_name(tables), number=number, queue_name=queue["name"],
-                                               item_name=choice["name"], people_ahead=ahead,
-                                               issued_at=self.client.now(), status_url=url))
+                                               item_name=choice["name"] + (f"（预约 {slot}）" if slot else ""),
+                                               people_ahead=ahead, issued_at=self.client.now(), status_url=url))
         except PrinterFailed:
             printed = False
             notices.append("printer_failed")
         return TicketView(number=number, queue_name=queue["name"], item_name=choice["name"], people_ahead=ahead,
-                          status_url=url, qr_png=qr_png(url), printed=printed, offline=offline, notices=notices)
+                          status_url=url, qr_png=qr_png(url), printed=printed, offline=offline, notices=notices,
+                          item_name_en=choice.get("name_en") or "", slot=slot)
+
+    # ------------------------------------------------------------ appointments
+
+    def check_in(self, *, code: str | None = None, id_number: str | None = None) -> CheckInView:
+        """Check in today's booking at the hub (by the code of its QR code or by the ID card); the ID number
+        goes to the hub in the request body only, and is not kept here."""
+        body = {"code": code} if code is not None else {"id_number": id_number}
+        try:
+            answer = self.client.transport.call("POST", "/appointments/check-in", json=body)
+        except HubUnreachable:
+            raise CheckInOffline() from None
+        tables, booked = self._tables(), answer["appointment"]
+        item = next((i for i in tables["service_items"] if i["id"] == booked["item_id"]), None)
+        if item is None:
+            raise e.NotFound("本机目录中没有该预约事项，请联系工作人员", "This kiosk's catalogue lacks the booked item; please ask staff")
+        choice, slot = self._choice(item), f"{_hhmm(booked['slot_start'])}-{_hhmm(booked['slot_end'])}"
+        if answer["result"] != "checked_in":
+            return CheckInView(answer["result"], choice, slot, opens_at=_hhmm(answer["opens_at"]) if answer["opens_at"] else "")
+        t = answer["ticket"]
+        queue = next(q for q in tables["queues"] if q["id"] == t["queue_id"])
+        ahead = self.client.transport.call("GET", f"/public/tickets/{t['public_token']}").get("people_ahead")
+        notices = ["checked_in" if answer["new"] else "already_checked_in"]
+        view = self._ticket(tables, queue, choice, t["number"], t["public_token"], ahead, False, notices, slot=slot)
+        return CheckInView("checked_in", choice, slot, new=answer["new"], ticket=view)
 
 
 def message(exc: Exception) -> tuple[str, str]:

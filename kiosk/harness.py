@@ -16,11 +16,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
-from common import auth, reference
+from common import appointments, auth, reference
 from common.clock import SystemClock
 from common.db.engine import make_engine, migrate
-from common.devices.idreader import SimulatedReader
+from common.devices.idreader import CardData, SimulatedReader
 from common.devices.printer import dummy_printer
+from common.devices.speaker import RecordingSpeaker
 from common.kiosk import KioskService
 from common.model import Role
 from common.service import Hub
@@ -31,6 +32,14 @@ from .app import PORTRAIT, application, dispose_view, make_view
 from .model import KioskModel
 
 SITE = "qp-centre"
+STAFF_PIN = "2468"
+
+
+def demo_devices(booking: dict) -> dict:
+    """What the simulator buttons of demo mode put on the reader and before the scanner: a booking's ID
+    card and appointment QR code."""
+    card = CardData(name=booking["name"], id_number=booking["id_number"], sex="1", birth=booking["id_number"][6:14])
+    return {"card": card, "qr": f"HB1:APPT:{booking['code']}"}
 
 
 class DemoHub:
@@ -39,9 +48,11 @@ class DemoHub:
     def __init__(self, folder: Path) -> None:
         self.engine = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
         migrate(self.engine)
+        key = appointments.hub_key(folder)
         with self.engine.begin() as conn:
             reference.load_demo(conn)
-        self.hub = Hub(self.engine)
+            self.bookings = appointments.load_demo(conn, key, SystemClock().now())
+        self.hub = Hub(self.engine, id_key=key)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -80,7 +91,10 @@ class Harness:
         self.client.sync_once()
         self.printer = dummy_printer()
         self.reader = SimulatedReader()
-        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url), id_reader=self.reader)
+        self.speaker = RecordingSpeaker()
+        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url), id_reader=self.reader,
+                                admin_check=lambda pin: pin == STAFF_PIN, speaker=self.speaker,
+                                demo=demo_devices(self.hub.bookings[0]))
         self.view = make_view(self.model, size)
         self.view.show()
         self.settle()
@@ -130,8 +144,7 @@ class Harness:
         self.settle(100)
 
     def close(self) -> None:
-        for timer in (self.model.idle, self.model.status, self.model.card_poll):
-            timer.stop()
+        self.model.stop_devices()
         dispose_view(self.view)
         self.hub.stop()
         # Delete the Qt objects here, on the UI thread: left to Python's garbage collector they may be

@@ -1,5 +1,6 @@
 """The kiosk's view-model: the one QObject the QML talks to. It holds no business logic: it calls
-`common.kiosk.KioskService`, runs slow work off the UI thread, and turns results into plain maps."""
+`common.kiosk.KioskService`, runs slow work off the UI thread, takes device events (ID-card reader,
+QR scanners) on the UI thread, and turns results into plain maps."""
 from __future__ import annotations
 
 import base64
@@ -9,14 +10,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
+from common.devices.idreader import CardWatcher
+from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.idcard import parse_id
-from common.kiosk import CATEGORIES, KioskService, message
+from common.kiosk import CATEGORIES, CheckInOffline, KioskService, message
 
 from .worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = json.loads((ROOT / "i18n" / "kiosk.json").read_text("utf-8"))
 THEME = json.loads((ROOT / "assets" / "theme" / "jiangnan.json").read_text("utf-8"))
+ICONS = ROOT / "assets" / "theme" / "icons"
+# The spoken prompt of each screen in elder mode (clips of common.voice.PROMPTS).
+PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
+             "checkin": "checkin", "error": "error"}
+READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
 
 
 class KioskModel(QObject):
@@ -24,49 +32,27 @@ class KioskModel(QObject):
     textsChanged = Signal()
 
     def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
-                 id_reader=None, green_age: int = 70) -> None:
+                 id_reader=None, green_age: int = 70, speaker=None, demo: dict | None = None) -> None:
         super().__init__()
-        self.service, self.idle_seconds = service, idle_seconds
-        self.id_reader, self.green_age = id_reader, green_age
+        self.service, self.idle_seconds, self.green_age = service, idle_seconds, green_age
         self.admin_check, self.on_exit = admin_check or (lambda pin: False), on_exit or (lambda: None)
-        self._lang, self._elder, self._taps = "zh_CN", False, []
+        self.speaker, self.demo = speaker, demo  # demo: {"card": CardData, "qr": payload} for the simulator buttons
+        self._lang, self._elder, self._taps, self._staff_green = "zh_CN", False, [], False
         self._view: dict = {}
         self._items: list[dict] = []
+        self._choice: dict | None = None
         self.worker = Worker(self)
         self.idle = QTimer(self, singleShot=True, timeout=self.reset)
+        self.banner_timer = QTimer(self, singleShot=True, interval=8000, timeout=lambda: self._set(banner={}))
         # the background sync changes online / offline and may bring the catalogue: show it
         self.status = QTimer(self, interval=1000, timeout=self._refresh_status)
         self.status.start()
-        self.card_poll = QTimer(self, interval=400, timeout=self._read_card)
-        if id_reader is not None:
-            self.card_poll.start()
+        self.wedge = KeyboardWedge(self._scan)
+        self.card_watcher = None
+        if id_reader is not None:  # reads in its own thread; cards arrive here through the worker's queue
+            self.card_watcher = CardWatcher(id_reader, lambda card: self.worker.post(self._card, card),
+                                            lambda exc: self.worker.post(self._card_failed, exc)).start()
         self.reset()
-
-    def _read_card(self) -> None:
-        """On the confirm screen, an ID card on the reader offers the green channel by age (plan: elderly).
-        Only the age is kept, and only until the screen is left: nothing personal stays on the kiosk."""
-        if self._view.get("screen") != "confirm" or self._view.get("green_offer") is not None:
-            return
-        try:
-            card = self.id_reader.read()
-            if card is None:
-                return
-            age = parse_id(card.id_number).age_on(self.service.client.now().date())
-        except Exception as exc:  # noqa: BLE001 - a bad card or reader: say so, keep the flow going
-            self._set(card_error=message(exc)[0 if self._lang == "zh_CN" else 1])
-            return
-        self._set(green_offer=age >= self.green_age, green=age >= self.green_age, card_error="")
-
-    @Slot()
-    def toggleGreen(self) -> None:
-        self.touch()
-        if self._view.get("green_offer"):
-            self._set(green=not self._view.get("green"))
-
-    def _refresh_status(self) -> None:
-        online, site = self.service.client.status.online, self._view.get("site") or self._site_name()
-        if online != self._view.get("online") or site != self._view.get("site"):
-            self._set(online=online, site=site)
 
     # ------------------------------------------------------------ properties for QML
 
@@ -77,36 +63,57 @@ class KioskModel(QObject):
         return {k: v[self._lang] for k, v in TEXTS.items()}
 
     def _get_theme(self) -> dict:
-        return THEME
+        return {**THEME, "icons": ICONS.as_uri() + "/"}
 
     view = Property("QVariantMap", _get_view, notify=viewChanged)
     texts = Property("QVariantMap", _get_texts, notify=textsChanged)
     theme = Property("QVariantMap", _get_theme, constant=True)
 
+    @Property(str, notify=textsChanged)
+    def language(self) -> str:
+        return self._lang
+
     def _set(self, **changes) -> None:
+        before = self._view.get("screen")
         self._view = {**self._view, **changes}
         self.viewChanged.emit()
+        if self._view["screen"] != before:
+            self._say(PROMPT_OF.get(self._view["screen"]))
+
+    def _say(self, prompt: str | None) -> None:
+        """Elder mode speaks each screen's prompt (recorded Chinese clips: only while Chinese is shown)."""
+        if prompt and self._elder and self.speaker is not None and self._lang == "zh_CN":
+            from common.voice import prompt_wav
+
+            self.speaker.play(prompt_wav(prompt))
 
     def _background(self, work, done) -> None:
         self._set(busy=True)
         self.worker.run(work, done)
 
-    # ------------------------------------------------------------ actions
-
-    @Slot()
-    def reset(self) -> None:
-        """Back to the home screen with nothing personal left on it (idle timeout, or "home")."""
-        self._items = []
-        self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
-                      "ticket": {}, "error": {}, "green_offer": None, "green": False, "card_error": "", "scale": 1.35 if self._elder else 1.0, "elder": self._elder,
-                      "online": self.service.client.status.online, "site": self._site_name()}
-        self.viewChanged.emit()
+    def _refresh_status(self) -> None:
+        online, site = self.service.client.status.online, self._view.get("site") or self._site_name()
+        if online != self._view.get("online") or site != self._view.get("site"):
+            self._set(online=online, site=site)
 
     def _site_name(self) -> str:
         try:
             return self.service.site_name()
         except Exception:  # noqa: BLE001 - no catalogue yet: the name is simply not shown
             return ""
+
+    # ------------------------------------------------------------ taking a ticket
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to the home screen with nothing personal left on it (idle timeout, or "home")."""
+        self._items, self._choice, self._staff_green, self._late_choice = [], None, False, None
+        self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
+                      "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,
+                      "staff_green": False, "card_error": "", "scale": 1.35 if self._elder else 1.0,
+                      "elder": self._elder, "demo": self.demo is not None,
+                      "online": self.service.client.status.online, "site": self._site_name()}
+        self.viewChanged.emit()
 
     @Slot()
     def touch(self) -> None:
@@ -117,8 +124,9 @@ class KioskModel(QObject):
         self.touch()
         if screen == "home":
             self.reset()
+            self._say("welcome")
         else:
-            self._set(screen=screen)
+            self._set(screen=screen, checkin={}, busy=False)
 
     @Slot(str)
     def chooseCategory(self, category: str) -> None:
@@ -130,15 +138,19 @@ class KioskModel(QObject):
         except Exception as exc:  # noqa: BLE001
             return self._fail(exc)
         self._set(screen="items", category=category,
-                  items=[{"name": i["name"], "minutes": i["minutes"] or 0} for i in self._items])
+                  items=[{"name": i["name"], "name_en": i["name_en"], "minutes": i["minutes"] or 0} for i in self._items])
 
     @Slot(int)
     def chooseItem(self, index: int) -> None:
         self.touch()
-        if not 0 <= index < len(self._items):
-            return
-        choice = self._items[index]
-        self._set(screen="confirm", choice={"name": choice["name"]}, preview={}, green_offer=None, green=False, card_error="")
+        if 0 <= index < len(self._items):
+            self._confirm(self._items[index])
+
+    def _confirm(self, choice: dict) -> None:
+        self._choice = choice
+        green = self._staff_green
+        self._set(screen="confirm", choice={"name": choice["name"], "name_en": choice["name_en"]}, preview={},
+                  green_offer=True if green else None, green=green, card_error="")
         self._background(lambda: self.service.preview(choice), self._previewed)
 
     def _previewed(self, result) -> None:
@@ -150,24 +162,124 @@ class KioskModel(QObject):
         self.touch()
         if self._view.get("busy") or self._view.get("screen") != "confirm":
             return  # a second tap never takes a second ticket
-        choice = next(i for i in self._items if i["name"] == self._view["choice"]["name"])
-        green = bool(self._view.get("green"))
+        choice, green = self._choice, bool(self._view.get("green"))
         self._background(lambda: self.service.take_ticket(choice, green=green), self._taken)
 
     def _taken(self, result) -> None:
-        kind, value = result
+        kind, t = result
         if kind == "error":
-            return self._fail(value)
-        t = value
+            return self._fail(t)
+        self._staff_green = False
         self.touch()  # the citizen gets the full idle time to read the ticket
-        self._set(busy=False, screen="ticket", online=not t.offline, ticket={
-            "number": t.number, "queue": t.queue_name, "item": t.item_name,
+        self._set(busy=False, screen="ticket", online=not t.offline, staff_green=False, ticket={
+            "number": t.number, "queue": t.queue_name, "item": t.item_name, "item_en": t.item_name_en, "slot": t.slot,
             "ahead": -1 if t.people_ahead is None else t.people_ahead, "printed": t.printed,
             "notices": t.notices, "qr": "data:image/png;base64," + base64.b64encode(t.qr_png).decode()})
+        if t.offline:
+            self._say("offline")
 
     def _fail(self, exc) -> None:
         zh, en = message(exc)
         self._set(busy=False, screen="error", error={"text": zh if self._lang == "zh_CN" else en})
+
+    @Slot()
+    def toggleGreen(self) -> None:
+        self.touch()
+        if self._view.get("green_offer"):
+            self._set(green=not self._view.get("green"))
+
+    # ------------------------------------------------------------ appointments, cards and scans
+
+    def _check_in(self, **who) -> None:
+        if self._view.get("busy"):
+            return
+        self.touch()
+        self._set(screen="checkin", checkin={}, banner={})
+        self._background(lambda: self.service.check_in(**who), self._checked_in)
+
+    def _checked_in(self, result) -> None:
+        kind, value = result
+        if kind == "ok" and value.result == "checked_in":
+            return self._taken(("ok", value.ticket))
+        if kind == "ok":  # too early, or late: an ordinary ticket of the booked item is one tap away
+            self._late_choice = value.choice
+            shown = {"result": value.result, "slot": value.slot, "opens_at": value.opens_at}
+        else:
+            self._late_choice = None
+            zh, en = message(value)
+            shown = {"result": "offline" if isinstance(value, CheckInOffline) else "refused", "zh": zh, "en": en}
+        self._set(busy=False, screen="checkin_result", checkin=shown)
+        self._say("error" if kind == "error" else None)
+
+    @Slot()
+    def ordinaryTicket(self) -> None:
+        """After a late or failed check-in: the ordinary ticket of the booked item, else the choice of items."""
+        self.touch()
+        if self._view.get("checkin", {}).get("result") == "late" and self._late_choice and not self._view.get("busy"):
+            choice = self._late_choice
+            self._set(busy=True)
+            self.worker.run(lambda: self.service.take_ticket(choice), self._taken)
+        elif not self._view.get("busy"):
+            self.go("categories")
+
+    def scanned(self, payload: str) -> None:
+        """From a scanner's thread (CameraScanner's `on_scan`): handled on the UI thread."""
+        self.worker.post(self._scan, payload)
+
+    @Slot(str)
+    def wedgeKey(self, text: str) -> None:
+        for ch in text:
+            self.wedge.key(ch)
+
+    def _scan(self, payload: str) -> None:
+        screen = self._view.get("screen")
+        if screen not in READS_DEVICES:
+            return
+        try:
+            scan = parse_scan(payload)
+        except ScanRejected as exc:
+            return self._banner(exc.zh, exc.en, "scan_failed")
+        if scan.kind == "ticket":
+            return self._banner(TEXTS["scanned_ticket"]["zh_CN"], TEXTS["scanned_ticket"]["en"], None)
+        self._check_in(code=scan.value)
+
+    def _banner(self, zh: str, en: str, prompt: str | None) -> None:
+        self.touch()
+        self._set(banner={"zh": zh, "en": en})
+        self.banner_timer.start()
+        self._say(prompt)
+
+    def _card(self, card) -> None:
+        """A card put on the reader: on the confirm screen it offers the green channel by age (only the age is
+        used, nothing is kept); on home and check-in it checks in today's appointment."""
+        screen = self._view.get("screen")
+        if screen == "confirm" and not self._staff_green:
+            try:
+                age = parse_id(card.id_number).age_on(self.service.client.now().date())
+            except Exception as exc:  # noqa: BLE001 - a bad card: say so, keep the flow going
+                return self._card_failed(exc)
+            self._set(green_offer=age >= self.green_age, green=age >= self.green_age, card_error="")
+        elif screen in READS_DEVICES and screen != "confirm":
+            self._check_in(id_number=card.id_number)
+
+    def _card_failed(self, exc) -> None:
+        zh, en = message(exc)
+        if self._view.get("screen") == "confirm":
+            self._set(card_error=zh if self._lang == "zh_CN" else en)
+        elif self._view.get("screen") in READS_DEVICES:
+            self._banner(zh, en, None)
+
+    @Slot()
+    def simulateCard(self) -> None:
+        if self.demo:
+            self._card(self.demo["card"])
+
+    @Slot(str)
+    def simulateScan(self, payload: str) -> None:
+        if self.demo:
+            self._scan(payload or self.demo["qr"])
+
+    # ------------------------------------------------------------ language, elder mode, staff
 
     @Slot()
     def toggleLanguage(self) -> None:
@@ -180,10 +292,11 @@ class KioskModel(QObject):
         self.touch()
         self._elder = not self._elder
         self._set(elder=self._elder, scale=1.35 if self._elder else 1.0)
+        self._say(PROMPT_OF.get(self._view["screen"]))
 
     @Slot()
     def adminTap(self) -> None:
-        """Five taps on the top-left corner within three seconds open the administrator's PIN pad."""
+        """Five taps on the top-left corner within three seconds open the staff PIN pad."""
         now = time.monotonic()
         self._taps = [t for t in self._taps if now - t < 3.0] + [now]
         if len(self._taps) >= 5:
@@ -193,10 +306,27 @@ class KioskModel(QObject):
     @Slot(str)
     def adminPin(self, pin: str) -> None:
         if self.admin_check(pin):
-            self.on_exit()
+            self.touch()
+            self._set(screen="staff")
         else:
             self.reset()
 
-    @Property(str, notify=textsChanged)
-    def language(self) -> str:
-        return self._lang
+    @Slot()
+    def staffGreen(self) -> None:
+        """Staff at the kiosk give the next ticket the green channel (a citizen who is disabled, pregnant,
+        a veteran, or elderly without a card): the citizen then chooses the item; it ends with that ticket."""
+        if self._view.get("screen") == "staff":
+            self.touch()
+            self._staff_green = True
+            self._set(screen="categories", staff_green=True)
+
+    @Slot()
+    def staffExit(self) -> None:
+        if self._view.get("screen") == "staff":
+            self.on_exit()
+
+    def stop_devices(self) -> None:
+        for timer in (self.idle, self.status, self.banner_timer):
+            timer.stop()
+        if self.card_watcher is not None:
+            self.card_watcher.stop()

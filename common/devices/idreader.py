@@ -19,6 +19,8 @@ CVR family ("CVR_*", e.g. libtermb.so / termb.dll):
 from __future__ import annotations
 
 import ctypes
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,6 +114,42 @@ class SimulatedReader:
         if self.broken:
             raise ReaderFailed()
         return self.card
+
+
+class CardWatcher:
+    """Polls a reader in a thread (a vendor read blocks for up to a second: never on the UI thread) and calls
+    `on_card(card)` once when a card is put on (or another card replaces it), `on_error(exc)` once per run
+    of failed reads."""
+
+    def __init__(self, reader: IdCardReader, on_card: Callable[[CardData], None],
+                 on_error: Callable[[Exception], None], interval: float = 0.3) -> None:
+        self.reader, self.on_card, self.on_error, self.interval = reader, on_card, on_error, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="id-card-reader", daemon=True)
+
+    def start(self) -> "CardWatcher":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(2)
+
+    def _run(self) -> None:
+        last, failing = None, False
+        while not self._stop.wait(self.interval):
+            try:
+                card = self.reader.read()
+            except Exception as exc:  # noqa: BLE001 - a vendor library fails in many ways; say so once
+                if not failing:
+                    self.on_error(exc)
+                failing = True
+                continue
+            failing = False
+            if card is not None and card != last:
+                self.on_card(card)
+            last = card
 
 
 def sdt_text(card: CardData, address: str = "上海市青浦区华青南路828号") -> bytes:

@@ -12,38 +12,12 @@ Rectangle {
     readonly property bool portrait: height > width
     readonly property real u: Math.min(width, height) / 1080 * v.scale   // one design unit
     readonly property string screen: v.screen
-
-    component Label: Text {
-        color: th.ink
-        font.family: th.fontFamily
-        wrapMode: Text.WordWrap
-    }
-
-    // A large touch target: at least 15 mm on a 21" kiosk screen (about 120 px at 1080 px).
-    component BigButton: Rectangle {
-        id: button
-        property string title
-        property string subtitle
-        property color fill: th.celadon
-        property color textColor: "white"
-        property real titleSize: 46
-        signal tapped
-        radius: th.radius
-        color: area.pressed ? Qt.darker(fill, 1.15) : fill
-        implicitHeight: 150 * root.u
-        implicitWidth: 300 * root.u
-        ColumnLayout {
-            anchors.centerIn: parent
-            width: parent.width - 40 * root.u
-            spacing: 8 * root.u
-            Label { text: button.title; color: button.textColor; font.pixelSize: button.titleSize * root.u; font.bold: true
-                    horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: true
-                    maximumLineCount: 2; elide: Text.ElideRight }
-            Label { text: button.subtitle; visible: text !== ""; color: button.textColor; opacity: 0.9
-                    font.pixelSize: 26 * root.u; horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: true }
-        }
-        MouseArea { id: area; anchors.fill: parent; onClicked: { kiosk.touch(); button.tapped() } }
-    }
+    readonly property bool english: kiosk.language === "en"
+    function nameOf(o) { return o ? (english && o.name_en ? o.name_en : (o.name || "")) : "" }
+    function say(o) { return o ? (english ? o.en : o.zh) || "" : "" }
+    // a keyboard-wedge scanner types its QR code and presses Enter
+    focus: true
+    Keys.onPressed: (event) => { if (event.text !== "") kiosk.wedgeKey(event.text) }
 
     MouseArea { anchors.fill: parent; z: -1; onPressed: kiosk.touch() }
 
@@ -95,13 +69,13 @@ Rectangle {
                 Layout.fillWidth: true; Layout.fillHeight: true
                 rowSpacing: th.gap * root.u; columnSpacing: th.gap * root.u
                 BigButton { objectName: "takeTicketButton"; title: t.take_ticket; subtitle: t.take_ticket_sub; fill: th.seal
-                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("categories") }
-                BigButton { objectName: "checkInButton"; title: t.check_in; subtitle: t.check_in_sub
+                            icon: "ticket"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("categories") }
+                BigButton { objectName: "checkInButton"; title: t.check_in; subtitle: t.check_in_sub; icon: "checkin"
                             Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("checkin") }
                 BigButton { objectName: "guideButton"; title: t.guide; subtitle: t.guide_sub; fill: th.lake; textColor: th.ink
-                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("guide") }
+                            icon: "guide"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("guide") }
                 BigButton { objectName: "casesButton"; title: t.cases; subtitle: t.cases_sub; fill: th.tile
-                            Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("cases") }
+                            icon: "cases"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("cases") }
             }
         }
 
@@ -112,9 +86,12 @@ Rectangle {
             anchors.fill: parent
             spacing: th.gap * root.u
             Label { text: t.choose_category; font.pixelSize: 50 * root.u; font.bold: true }
+            Label { objectName: "staffGreenNote"; visible: v.staff_green === true; text: t.staff_green_note
+                    font.pixelSize: 32 * root.u; color: th.celadonDark; Layout.fillWidth: true }
             Repeater {
                 model: ["personal", "enterprise", "bundle"]
-                BigButton { objectName: "category_" + modelData; title: t[modelData]; Layout.fillWidth: true
+                BigButton { objectName: "category_" + modelData; title: t[modelData]; icon: modelData; iconSize: 96
+                            Layout.fillWidth: true
                             Layout.fillHeight: true; fill: index === 0 ? th.seal : index === 1 ? th.celadon : th.tile
                             onTapped: kiosk.chooseCategory(modelData) }
             }
@@ -140,8 +117,9 @@ Rectangle {
                     BigButton {
                         objectName: "item_" + index
                         anchors { fill: parent; margins: 10 * root.u }
-                        title: modelData.name
-                        titleSize: 36
+                        title: root.nameOf(modelData)
+                        titleSize: root.english ? 30 : 36
+                        lines: 3
                         subtitle: modelData.minutes > 0 ? t.minutes.arg(modelData.minutes) : ""
                         fill: th.paper; textColor: th.ink
                         border.color: th.line; border.width: 2
@@ -158,13 +136,15 @@ Rectangle {
             anchors.fill: parent
             spacing: th.gap * root.u
             Item { Layout.fillHeight: true }
-            Label { text: v.choice.name || ""; font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true
+            Label { text: root.nameOf(v.choice); font.pixelSize: (root.english ? 48 : 60) * root.u; font.bold: true; Layout.fillWidth: true
                     horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "previewText"; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
                     font.pixelSize: 38 * root.u; color: th.inkSoft
                     text: v.preview.people_ahead === undefined ? "…"
                           : v.preview.people_ahead === null ? t.wait_unknown
                           : t.people_ahead.arg(v.preview.people_ahead) + "\n" + t.wait_estimate.arg(v.preview.wait_minutes) }
+            Label { visible: v.staff_green === true; text: t.staff_green_note; font.pixelSize: 30 * root.u
+                    color: th.celadonDark; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "cardHint"; visible: v.green_offer === null || v.green_offer === undefined
                     text: v.card_error ? v.card_error : t.card_hint; font.pixelSize: 30 * root.u
                     color: v.card_error ? th.seal : th.inkSoft; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
@@ -193,15 +173,18 @@ Rectangle {
                 Label { text: t.your_number; font.pixelSize: 40 * root.u; Layout.alignment: Qt.AlignHCenter }
                 Label { objectName: "ticketNumber"; text: v.ticket.number || ""; font.pixelSize: (root.portrait ? 200 : 170) * root.u
                         font.bold: true; color: th.seal; Layout.alignment: Qt.AlignHCenter }
-                Label { text: (v.ticket.queue || "") + " · " + (v.ticket.item || ""); font.pixelSize: 34 * root.u
-                        Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+                Label { text: (v.ticket.queue || "") + " · " + (root.english && v.ticket.item_en ? v.ticket.item_en : (v.ticket.item || ""))
+                        font.pixelSize: 34 * root.u; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+                Label { objectName: "ticketSlot"; visible: !!v.ticket.slot; text: t.slot.arg(v.ticket.slot || "")
+                        font.pixelSize: 36 * root.u; font.bold: true; color: th.celadonDark; Layout.alignment: Qt.AlignHCenter }
                 Label { visible: (v.ticket.ahead || 0) >= 0; text: t.people_ahead.arg(v.ticket.ahead); font.pixelSize: 34 * root.u
                         color: th.inkSoft; Layout.alignment: Qt.AlignHCenter }
                 Label { text: t.watch_calls; font.pixelSize: 48 * root.u; font.bold: true; color: th.celadonDark
                         Layout.alignment: Qt.AlignHCenter }
                 Repeater {
                     model: v.ticket.notices || []
-                    Label { objectName: "notice_" + modelData; text: t[modelData]; font.pixelSize: 30 * root.u; color: th.seal
+                    Label { objectName: "notice_" + modelData; text: t[modelData]; font.pixelSize: 30 * root.u
+                            color: modelData.indexOf("checked_in") >= 0 ? th.celadonDark : th.seal
                             Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
                 }
                 Label { visible: v.ticket.printed === true; text: t.printed; font.pixelSize: 30 * root.u
@@ -219,16 +202,28 @@ Rectangle {
         // ---------------------------------------------------------- check-in, guide, cases, error, admin
         ColumnLayout {
             objectName: "messageScreen"
-            visible: ["checkin", "guide", "cases", "error"].indexOf(root.screen) >= 0
+            visible: ["guide", "cases", "error"].indexOf(root.screen) >= 0
             anchors.fill: parent
             spacing: th.gap * root.u
             Item { Layout.fillHeight: true }
-            Label { text: root.screen === "error" ? t.error_title : root.screen === "checkin" ? t.check_in
-                          : root.screen === "guide" ? t.guide : t.cases
+            Label { text: root.screen === "error" ? t.error_title : root.screen === "guide" ? t.guide : t.cases
                     font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "messageText"
-                    text: root.screen === "error" ? (v.error.text || "") : root.screen === "checkin" ? t.check_in_hint : t.coming_soon
+                    text: root.screen === "error" ? (v.error.text || "") : t.coming_soon
                     font.pixelSize: 40 * root.u; color: th.inkSoft; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
+            Item { Layout.fillHeight: true }
+        }
+        CheckIn { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english }
+        ColumnLayout {
+            objectName: "staffScreen"
+            visible: root.screen === "staff"
+            anchors.fill: parent
+            spacing: th.gap * root.u
+            Label { text: t.staff_title; font.pixelSize: 50 * root.u; font.bold: true }
+            BigButton { objectName: "staffGreenButton"; title: t.staff_green; subtitle: t.staff_green_sub; fill: th.celadonDark
+                        Layout.fillWidth: true; implicitHeight: 220 * root.u; onTapped: kiosk.staffGreen() }
+            BigButton { objectName: "staffExitButton"; title: t.admin_exit; fill: th.tile
+                        Layout.fillWidth: true; implicitHeight: 160 * root.u; onTapped: kiosk.staffExit() }
             Item { Layout.fillHeight: true }
         }
         ColumnLayout {
@@ -244,6 +239,17 @@ Rectangle {
                             onAccepted: kiosk.adminPin(text) }
             }
         }
+    }
+
+    // ------------------------------------------------------------ a passing message (a scan that is not ours)
+    Rectangle {
+        objectName: "banner"
+        visible: !!v.banner.zh
+        anchors { left: parent.left; right: parent.right; bottom: footer.top; margins: 40 * root.u }
+        height: bannerText.implicitHeight + 48 * root.u
+        radius: th.radius; color: th.paper; border.color: th.seal; border.width: 3
+        Label { id: bannerText; objectName: "bannerText"; anchors.centerIn: parent; width: parent.width - 60 * root.u
+                text: root.say(v.banner); font.pixelSize: 34 * root.u; color: th.seal; horizontalAlignment: Text.AlignHCenter }
     }
 
     // ------------------------------------------------------------ footer: back and home
