@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QObject, QUrl
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
@@ -30,6 +30,20 @@ def application() -> QApplication:
     return app
 
 
+class WedgeKeys(QObject):
+    """Every key typed into the kiosk window goes to the keyboard-wedge scanner as well, whatever has the
+    focus: a USB scanner types its QR code and presses Enter (typing as slow as a person's is ignored)."""
+
+    def __init__(self, model: KioskModel) -> None:
+        super().__init__(model)
+        self.model = model
+
+    def eventFilter(self, _obj, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.text():
+            self.model.wedgeKey(event.text())
+        return False
+
+
 def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView:
     view = QQuickView()
     view.setResizeMode(QQuickView.SizeRootObjectToView)
@@ -41,6 +55,8 @@ def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView
         raise RuntimeError("; ".join(e.toString() for e in view.errors()))
     view.resize(*size)
     view.setTitle("好办 Haoban")
+    view.wedge_keys = WedgeKeys(model)
+    view.installEventFilter(view.wedge_keys)
     return view
 
 

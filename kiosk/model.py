@@ -75,6 +75,8 @@ class KioskModel(QObject):
 
     def _set(self, **changes) -> None:
         before = self._view.get("screen")
+        if changes.get("screen", before) != before and "banner" not in changes:
+            changes["banner"] = {}  # a passing message belongs to the screen it was shown on
         self._view = {**self._view, **changes}
         self.viewChanged.emit()
         if self._view["screen"] != before:
@@ -191,8 +193,8 @@ class KioskModel(QObject):
     # ------------------------------------------------------------ appointments, cards and scans
 
     def _check_in(self, **who) -> None:
-        if self._view.get("busy"):
-            return
+        if self._view.get("screen") == "checkin" and self._view.get("busy"):
+            return  # one check-in at a time (a wait preview in flight does not count)
         self.touch()
         self._set(screen="checkin", checkin={}, banner={})
         self._background(lambda: self.service.check_in(**who), self._checked_in)
@@ -203,7 +205,8 @@ class KioskModel(QObject):
             return self._taken(("ok", value.ticket))
         if kind == "ok":  # too early, or late: an ordinary ticket of the booked item is one tap away
             self._late_choice = value.choice
-            shown = {"result": value.result, "slot": value.slot, "opens_at": value.opens_at}
+            shown = {"result": value.result, "slot": value.slot, "opens_at": value.opens_at,
+                     "name": value.choice["name"], "name_en": value.choice["name_en"]}
         else:
             self._late_choice = None
             zh, en = message(value)

@@ -57,6 +57,9 @@ Item {
                      Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
                      text: page.c.result === "too_early" ? page.t.too_early_title : page.c.result === "late" ? page.t.late_title
                            : page.t.checkin_failed_title }
+        Label { objectName: "checkinItem"; visible: !!page.c.name; font.pixelSize: 44 * page.u; color: page.th.celadonDark
+                Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
+                text: page.english && page.c.name_en ? page.c.name_en : (page.c.name || "") }
         Label { objectName: "checkinMessage"; font.pixelSize: 40 * page.u; color: page.th.inkSoft
                      Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
                      text: page.c.result === "too_early" ? page.t.too_early.arg(page.c.slot).arg(page.c.opens_at)

@@ -15,9 +15,6 @@ Rectangle {
     readonly property bool english: kiosk.language === "en"
     function nameOf(o) { return o ? (english && o.name_en ? o.name_en : (o.name || "")) : "" }
     function say(o) { return o ? (english ? o.en : o.zh) || "" : "" }
-    // a keyboard-wedge scanner types its QR code and presses Enter
-    focus: true
-    Keys.onPressed: (event) => { if (event.text !== "") kiosk.wedgeKey(event.text) }
 
     MouseArea { anchors.fill: parent; z: -1; onPressed: kiosk.touch() }
 
@@ -69,13 +66,13 @@ Rectangle {
                 Layout.fillWidth: true; Layout.fillHeight: true
                 rowSpacing: th.gap * root.u; columnSpacing: th.gap * root.u
                 BigButton { objectName: "takeTicketButton"; title: t.take_ticket; subtitle: t.take_ticket_sub; fill: th.seal
-                            icon: "ticket"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("categories") }
-                BigButton { objectName: "checkInButton"; title: t.check_in; subtitle: t.check_in_sub; icon: "checkin"
+                            icon: "ticket"; iconSize: 96; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("categories") }
+                BigButton { objectName: "checkInButton"; title: t.check_in; subtitle: t.check_in_sub; icon: "checkin"; iconSize: 96
                             Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("checkin") }
                 BigButton { objectName: "guideButton"; title: t.guide; subtitle: t.guide_sub; fill: th.lake; textColor: th.ink
-                            icon: "guide"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("guide") }
+                            icon: "guide"; iconSize: 96; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("guide") }
                 BigButton { objectName: "casesButton"; title: t.cases; subtitle: t.cases_sub; fill: th.tile
-                            icon: "cases"; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("cases") }
+                            icon: "cases"; iconSize: 96; Layout.fillWidth: true; Layout.fillHeight: true; onTapped: kiosk.go("cases") }
             }
         }
 

@@ -1,0 +1,194 @@
+"""Appointment check-in at the kiosk, driven through the simulated ID-card reader, the camera scanner on
+real QR frames (decoded by the real decoder) and the keyboard wedge; staff green channel; elder prompts;
+English item names. A real hub on loopback, real Qt Quick windows offscreen."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from sqlalchemy import text
+
+from common import appointments
+from common.clock import SHANGHAI
+from common.devices.idreader import CardData
+from common.devices.qrframes import frame
+from common.devices.scanner import CameraScanner, FrameSequence
+from common.idcard import check_digit
+from common.reference import demo_data
+from common.voice import prompt_wav
+from kiosk.harness import STAFF_PIN
+
+
+def book(kiosk, code: str, start_min: int, end_min: int, id_body: str = "31011819800101001") -> CardData:
+    """A booking of 异地就医备案 for a slot relative to now; returns the citizen's card."""
+    now = datetime.now(SHANGHAI)
+    start, end = now + timedelta(minutes=start_min), now + timedelta(minutes=end_min)
+    number = id_body + check_digit(id_body)
+    row = {"code": code, "item_code": "YB-05", "date": now.date().isoformat(), "start": f"{start:%H:%M}",
+           "end": f"{end:%H:%M}", "id_number": number, "name": "周建国"}
+    with kiosk.hub.engine.begin() as conn:
+        appointments.import_rows(conn, "qp-centre", [row], kiosk.hub.hub.id_key, now)
+    return CardData(name="周建国", id_number=number, sex="1", birth=id_body[6:14])
+
+
+def rows(kiosk, sql: str) -> list:
+    with kiosk.hub.engine.connect() as conn:
+        return list(conn.execute(text(sql)).all())
+
+
+def on_ticket(kiosk) -> dict:
+    kiosk.wait_for(lambda: kiosk.screen() == "ticket")
+    return kiosk.model.view["ticket"]
+
+
+def test_check_in_by_id_card_twice_gives_the_same_ticket(kiosk, tmp_path):
+    card = book(kiosk, "YW-CARD-0001", -5, 25)
+    kiosk.tap("checkInButton")
+    assert kiosk.visible("checkinScreen") and "请刷身份证或扫描预约二维码" in kiosk.item("checkinPrompt").property("text")
+    kiosk.reader.card = card
+    first = on_ticket(kiosk)
+    assert first["slot"] and first["notices"][0] == "checked_in" and kiosk.visible("ticketSlot")
+    kiosk.grab(tmp_path / "checked-in.png")
+    assert rows(kiosk, "select status from appointments where code = 'YW-CARD-0001'") == [("checked_in",)]
+    assert rows(kiosk, "select count(*) from tickets where slot_start is not null") == [(1,)]
+    kiosk.reader.card = None  # the card is taken away, then put on again from the home screen
+    kiosk.tap("homeButton")
+    kiosk.settle(800)
+    kiosk.reader.card = card
+    again = on_ticket(kiosk)
+    assert again["number"] == first["number"] and again["notices"][0] == "already_checked_in"
+    assert rows(kiosk, "select count(*) from tickets") == [(1,)]
+    assert "周" not in str(kiosk.model.view) and card.id_number[:10] not in str(kiosk.model.view)
+
+
+def test_a_real_qr_image_through_the_camera_scanner_checks_in_from_home(kiosk):
+    book(kiosk, "YW-QR-000001", -5, 25, id_body="31011819750505002")
+    frames = [frame("HB1:APPT:YW-QR-000001", angle=9, noise=6.0, seed=i) for i in range(3)]
+    scanner = CameraScanner(FrameSequence(frames), kiosk.model.scanned, stable_frames=3)  # the real decoder
+    scanner.start()
+    try:
+        ticket = on_ticket(kiosk)
+    finally:
+        scanner.stop()
+    assert ticket["notices"][0] == "checked_in"
+    assert rows(kiosk, "select status from appointments where code = 'YW-QR-000001'") == [("checked_in",)]
+
+
+def test_a_keyboard_wedge_scan_on_the_confirm_screen_goes_to_check_in(kiosk):
+    book(kiosk, "YW-WEDGE-001", -5, 25, id_body="31011819660606003")
+    kiosk.tap("takeTicketButton")
+    kiosk.tap("category_personal")
+    kiosk.tap("item_0")
+    assert kiosk.screen() == "confirm"
+    for ch in "HB1:APPT:YW-WEDGE-001\r":  # as a USB scanner types: key events with text, then Enter
+        key = Qt.Key_Return if ch == "\r" else Qt.Key(ord(ch.upper()))
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QGuiApplication.sendEvent(kiosk.view, QKeyEvent(kind, key, Qt.NoModifier, ch))
+    assert on_ticket(kiosk)["slot"]
+
+
+def test_too_early_says_when_to_come_back_and_late_offers_an_ordinary_ticket(kiosk, tmp_path):
+    book(kiosk, "YW-EARLY-001", 60, 90, id_body="31011819700707004")
+    book(kiosk, "YW-LATE-0001", -90, -60, id_body="31011819700707012")
+    kiosk.model.go("checkin")
+    kiosk.model.simulateScan("HB1:APPT:YW-EARLY-001")
+    kiosk.wait_for(lambda: kiosk.screen() == "checkin_result")
+    opens = (datetime.now(SHANGHAI) + timedelta(minutes=45)).strftime("%H:%M")
+    assert kiosk.model.view["checkin"]["result"] == "too_early"
+    message = kiosk.item("checkinMessage").property("text")
+    assert "请在" in message and (opens in message or "以后再来签到" in message)
+    assert not kiosk.visible("ordinaryTicketButton")
+    kiosk.grab(tmp_path / "too-early.png")
+    kiosk.model.go("checkin")
+    kiosk.model.simulateScan("HB1:APPT:YW-LATE-0001")
+    kiosk.wait_for(lambda: kiosk.screen() == "checkin_result")
+    assert "已经过了" in kiosk.item("checkinMessage").property("text")
+    kiosk.tap("languageButton")
+    assert "ordinary ticket" in kiosk.item("checkinMessage").property("text")
+    kiosk.tap("ordinaryTicketButton")  # one tap: an ordinary ticket of the booked item
+    ticket = on_ticket(kiosk)
+    assert not ticket["slot"] and ticket["item_en"] == "Register for medical treatment outside Shanghai"
+    assert rows(kiosk, "select slot_start, item_id from tickets") == [(None, "qp-centre-YB-05")]
+    assert rows(kiosk, "select status from appointments where code like 'YW-%' order by code") == [("booked",), ("booked",)]
+
+
+def test_offline_check_in_says_it_needs_the_hub_and_offers_a_ticket(kiosk):
+    card = book(kiosk, "YW-OFF-00001", -5, 25, id_body="31011819880808005")
+    kiosk.hub.stop()
+    kiosk.tap("checkInButton")
+    kiosk.reader.card = card
+    kiosk.wait_for(lambda: kiosk.screen() == "checkin_result")
+    assert kiosk.model.view["checkin"]["result"] == "offline"
+    assert "网络中断" in kiosk.item("checkinMessage").property("text")
+    kiosk.tap("ordinaryTicketButton")
+    assert kiosk.screen() == "categories"
+
+
+def test_an_unknown_qr_gets_a_plain_message_and_nothing_else(kiosk):
+    kiosk.model.simulateScan("javascript:alert(1)")
+    kiosk.wait_for(lambda: kiosk.visible("banner"))
+    assert kiosk.screen() == "home" and "无法识别这个二维码" in kiosk.item("bannerText").property("text")
+    kiosk.model.simulateScan("HB1:APPT:NO-SUCH-BOOKING")
+    kiosk.wait_for(lambda: kiosk.screen() == "checkin_result")
+    assert "没有找到您的预约" in kiosk.item("checkinMessage").property("text")
+    assert rows(kiosk, "select count(*) from tickets") == [(0,)]
+
+
+def test_staff_give_the_next_ticket_the_green_channel(kiosk):
+    for _ in range(5):
+        kiosk.tap("adminCorner")
+    kiosk.model.adminPin(STAFF_PIN)
+    assert kiosk.visible("staffScreen")
+    kiosk.tap("staffGreenButton")
+    assert kiosk.screen() == "categories" and kiosk.visible("staffGreenNote")
+    kiosk.tap("category_personal")
+    kiosk.tap("item_0")
+    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
+    assert kiosk.model.view["green"] is True
+    kiosk.tap("confirmButton")
+    on_ticket(kiosk)
+    kiosk.tap("homeButton")  # the next citizen is served as usual
+    kiosk.tap("takeTicketButton")
+    assert not kiosk.visible("staffGreenNote")
+    kiosk.tap("category_personal")
+    kiosk.tap("item_0")
+    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
+    kiosk.tap("confirmButton")
+    on_ticket(kiosk)
+    assert [r[0] for r in rows(kiosk, "select priority from tickets order by seq")] == ["green", "normal"]
+
+
+def test_elder_mode_speaks_the_prompt_of_each_screen_in_chinese_only(kiosk):
+    kiosk.tap("elderButton")
+    kiosk.tap("takeTicketButton")
+    kiosk.tap("category_personal")
+    kiosk.tap("item_0")
+    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
+    kiosk.tap("confirmButton")
+    on_ticket(kiosk)
+    kiosk.tap("homeButton")
+    kiosk.tap("checkInButton")
+    kiosk.model.simulateScan("not ours")
+    expected = ["welcome", "choose_item", "confirm", "take_ticket", "welcome", "checkin", "scan_failed"]
+    assert kiosk.speaker.played == [prompt_wav(name) for name in expected]
+    kiosk.tap("languageButton")
+    kiosk.tap("homeButton")
+    assert len(kiosk.speaker.played) == len(expected)  # English screens: no Chinese voice
+
+
+def test_every_demo_item_has_an_english_name_and_the_kiosk_shows_it(kiosk):
+    catalogue = demo_data()["catalogue"]
+    assert len(catalogue["items"]) == 56 and len(catalogue["bundles"]) == 3
+    assert all(i.get("name_en", "").strip() and i["name_en"].isascii() for i in catalogue["items"] + catalogue["bundles"])
+    kiosk.tap("languageButton")
+    kiosk.tap("takeTicketButton")
+    kiosk.tap("category_bundle")
+    assert kiosk.item("item_0").property("title") == "Newborn: all in one go"
+    reference = kiosk.client.store.get("reference")  # a catalogue from a hub that has no English name yet
+    for b in reference["tables"]["bundles"]:
+        b["name_en"] = None
+    kiosk.client.store.put("reference", reference)
+    kiosk.tap("backButton")
+    kiosk.tap("category_bundle")
+    assert kiosk.item("item_0").property("title") == "新生儿出生一件事"
