@@ -19,7 +19,7 @@ from PySide6.QtTest import QTest
 from common import appointments, auth, reference
 from common.clock import SystemClock
 from common.db.engine import make_engine, migrate
-from common.devices.idreader import CardData, SimulatedReader
+from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
 from common.devices.speaker import RecordingSpeaker
 from common.kiosk import KioskService
@@ -29,17 +29,12 @@ from common.sync_client import HttpTransport, LocalStore, SyncClient
 from server.app import create_app
 
 from .app import PORTRAIT, application, dispose_view, make_view
+from .main import demo_devices
 from .model import KioskModel
 
 SITE = "qp-centre"
 STAFF_PIN = "2468"
 
-
-def demo_devices(booking: dict) -> dict:
-    """What the simulator buttons of demo mode put on the reader and before the scanner: a booking's ID
-    card and appointment QR code."""
-    card = CardData(name=booking["name"], id_number=booking["id_number"], sex="1", birth=booking["id_number"][6:14])
-    return {"card": card, "qr": f"HB1:APPT:{booking['code']}"}
 
 
 class DemoHub:

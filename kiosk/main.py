@@ -9,7 +9,11 @@
     printer_chinese_mode = true
     idle_seconds = 60
     fullscreen = true
-    admin_pin_hash = "$argon2id$..."  # python -c 'from common.auth import hash_pin; print(hash_pin("..."))'
+    admin_pin_hash = "$argon2id$..."  # staff PIN after the five-tap gesture: python -c 'from common.auth import hash_pin; print(hash_pin("..."))'
+    speaker = "aplay"                # aplay (ALSA) | none: spoken prompts in elder mode
+    scanner = "wedge"                # wedge (USB scanner typing as a keyboard) | camera:0 (OpenCV camera index) | none
+    id_reader = "sdt:libsdtapi.so:1001"  # sdt:<library>:<port> | cvr:<library>:<port> | simulated | none
+    demo = false                     # true: simulated-device buttons on the check-in screen (demo bookings)
 """
 from __future__ import annotations
 
@@ -34,6 +38,55 @@ def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
         "dummy": lambda: p.Dummy(),
     }[kind]()
     return EscposPrinter(device, encoding, chinese_mode, check_paper=kind in ("usb", "serial"))
+
+
+def make_speaker(spec: str):
+    from common.devices.speaker import AplaySpeaker, RecordingSpeaker
+
+    return AplaySpeaker() if spec == "aplay" else RecordingSpeaker()  # "none": kept, never played
+
+
+def make_reader(spec: str):
+    """The ID-card reader; a reader that cannot be opened is reported and the kiosk runs without it."""
+    from common.devices import idreader
+
+    kind, _, rest = spec.partition(":")
+    library, _, port = rest.partition(":")
+    try:
+        if kind == "sdt":
+            return idreader.SdtReader(library or "libsdtapi.so", int(port or 1001))
+        if kind == "cvr":
+            return idreader.CvrReader(library or "libtermb.so", int(port or 1001))
+    except (OSError, idreader.ReaderFailed) as exc:
+        print(f"ID-card reader {spec!r} not available: {exc}", file=sys.stderr)
+        return None
+    return idreader.SimulatedReader() if kind == "simulated" else None
+
+
+def start_camera(spec: str, model):
+    """camera:<index>: a USB camera read in its own thread; a stable QR read goes to the kiosk."""
+    from common.devices.scanner import CameraScanner, OpenCvCamera
+
+    if not spec.startswith("camera"):
+        return None  # "wedge" needs nothing: the window passes typed keys on (kiosk/app.py)
+    scanner = CameraScanner(OpenCvCamera(int(spec.partition(":")[2] or 0)), model.scanned)
+    scanner.start()
+    return scanner
+
+
+def demo_devices(booking: dict) -> dict:
+    """What the simulator buttons of demo mode put on the reader and before the scanner: a booking's ID
+    card and appointment QR code."""
+    from common.devices.idreader import CardData
+
+    card = CardData(name=booking["name"], id_number=booking["id_number"], sex="1", birth=booking["id_number"][6:14])
+    return {"card": card, "qr": f"HB1:APPT:{booking['code']}"}
+
+
+def demo_devices_for_today(client) -> dict:
+    from common.appointments import demo_bookings
+
+    return demo_devices(demo_bookings(client.now())[0])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             return False
 
     model = KioskModel(KioskService(client, printer, cfg["hub_url"]), idle_seconds=cfg.get("idle_seconds", 60),
-                       admin_check=admin_check, on_exit=app.quit)
+                       admin_check=admin_check, on_exit=app.quit, id_reader=make_reader(cfg.get("id_reader", "none")),
+                       speaker=make_speaker(cfg.get("speaker", "aplay")),
+                       demo=demo_devices_for_today(client) if cfg.get("demo", False) else None)
+    camera = start_camera(cfg.get("scanner", "wedge"), model)
     screen = app.primaryScreen().availableGeometry()
     size = LANDSCAPE if screen.width() > screen.height() else PORTRAIT
     scale = min(1.0, screen.width() / size[0], screen.height() / size[1])
@@ -70,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
     code = app.exec()
     stop.set()
+    model.stop_devices()
+    if camera is not None:
+        camera.stop()
     dispose_view(view)
     return code
 

@@ -284,7 +284,8 @@ def _kiosk_window(folder, base: str, codes: dict):
     settings = folder / "kiosk.toml"
     settings.write_text(
         f'[kiosk]\nhub_url = "{base}"\nenrolment_code = "{codes["qp-centre"]["extra_kiosk"]}"\n'
-        f'store = "{folder / "kiosk.sqlite3"}"\nprinter = "file:{folder / "receipts.bin"}"\nfullscreen = false\n',
+        f'store = "{folder / "kiosk.sqlite3"}"\nprinter = "file:{folder / "receipts.bin"}"\nfullscreen = false\n'
+        'id_reader = "simulated"\nscanner = "wedge"\nspeaker = "aplay"\ndemo = true\n',
         "utf-8")
     (folder / "kiosk.sqlite3").unlink(missing_ok=True)
     print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
