@@ -27,10 +27,13 @@ Rectangle {
         MouseArea { objectName: "adminCorner"; width: 120 * root.u; height: parent.height; onClicked: kiosk.adminTap() }
         Label {
             anchors { left: parent.left; leftMargin: 40 * root.u; verticalCenter: parent.verticalCenter }
-            text: (v.site || "") + "\n" + t.title
+            width: headerButtons.x - 60 * root.u  // never under the buttons (elder mode, long site names)
+            text: (v.site || "") + "\n" + t.title; wrapMode: Text.NoWrap; fontSizeMode: Text.HorizontalFit
+            minimumPixelSize: 16 * root.u; height: parent.height; verticalAlignment: Text.AlignVCenter
             color: th.paper; font.pixelSize: 30 * root.u; lineHeight: 1.15
         }
         Row {
+            id: headerButtons
             anchors { right: parent.right; rightMargin: 30 * root.u; verticalCenter: parent.verticalCenter }
             spacing: 20 * root.u
             Rectangle {
