@@ -220,8 +220,7 @@ class KioskModel(QObject):
         self.touch()
         if self._view.get("checkin", {}).get("result") == "late" and self._late_choice and not self._view.get("busy"):
             choice = self._late_choice
-            self._set(busy=True)
-            self.worker.run(lambda: self.service.take_ticket(choice), self._taken)
+            self._background(lambda: self.service.take_ticket(choice), self._taken)
         elif not self._view.get("busy"):
             self.go("categories")
 
