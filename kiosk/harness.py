@@ -40,14 +40,15 @@ STAFF_PIN = "2468"
 class DemoHub:
     """The demo hub in a thread of this process, on a free loopback port."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, clock=None) -> None:
+        self.clock = clock or SystemClock()
         self.engine = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
         migrate(self.engine)
         key = appointments.hub_key(folder)
         with self.engine.begin() as conn:
             reference.load_demo(conn)
-            self.bookings = appointments.load_demo(conn, key, SystemClock().now())
-        self.hub = Hub(self.engine, id_key=key)
+            self.bookings = appointments.load_demo(conn, key, self.clock.now())
+        self.hub = Hub(self.engine, self.clock, id_key=key)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -72,14 +73,14 @@ class DemoHub:
 
     def code(self, role: Role = Role.kiosk) -> str:
         with self.engine.begin() as conn:
-            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=SystemClock().now())
+            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=self.clock.now())
 
 
 class Harness:
-    def __init__(self, folder: Path | None = None, size=PORTRAIT) -> None:
+    def __init__(self, folder: Path | None = None, size=PORTRAIT, clock=None) -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="haoban-kiosk-"))
         self.app = application()
-        self.hub = DemoHub(self.folder).start()
+        self.hub = DemoHub(self.folder, clock).start()
         me = HttpTransport(self.hub.url, "").call("POST", "/enrol", json={"code": self.hub.code()})
         self.client = SyncClient(LocalStore(self.folder / "kiosk.sqlite3"), HttpTransport(self.hub.url, me["token"], timeout=3),
                                  device_id=me["device_id"], site_id=me["site_id"], lease_size=10)

@@ -8,8 +8,19 @@ import pytest  # noqa: E402
 from kiosk.harness import Harness  # noqa: E402
 
 
+def mid_morning():
+    """The hub's clock runs at real speed from 10:00 Shanghai time today, so that appointment slots of the
+    tests (now ± a few minutes) never cross midnight, whenever the tests run."""
+    from datetime import datetime
+
+    from common.clock import SHANGHAI, OffsetClock, SystemClock
+
+    now = datetime.now(SHANGHAI)
+    return OffsetClock(SystemClock(), (now.replace(hour=10, minute=0) - now).total_seconds())
+
+
 @pytest.fixture
 def kiosk(tmp_path):
-    h = Harness(tmp_path)
+    h = Harness(tmp_path, clock=mid_morning())
     yield h
     h.close()

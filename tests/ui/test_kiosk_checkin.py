@@ -22,7 +22,7 @@ from kiosk.harness import STAFF_PIN
 
 def book(kiosk, code: str, start_min: int, end_min: int, id_body: str = "31011819800101001") -> CardData:
     """A booking of 异地就医备案 for a slot relative to now; returns the citizen's card."""
-    now = datetime.now(SHANGHAI)
+    now = kiosk.hub.hub.clock.now().astimezone(SHANGHAI)
     start, end = now + timedelta(minutes=start_min), now + timedelta(minutes=end_min)
     number = id_body + check_digit(id_body)
     row = {"code": code, "item_code": "YB-05", "date": now.date().isoformat(), "start": f"{start:%H:%M}",
@@ -94,10 +94,11 @@ def test_too_early_says_when_to_come_back_and_late_offers_an_ordinary_ticket(kio
     kiosk.model.go("checkin")
     kiosk.model.simulateScan("HB1:APPT:YW-EARLY-001")
     kiosk.wait_for(lambda: kiosk.screen() == "checkin_result")
-    opens = (datetime.now(SHANGHAI) + timedelta(minutes=45)).strftime("%H:%M")
-    assert kiosk.model.view["checkin"]["result"] == "too_early"
-    message = kiosk.item("checkinMessage").property("text")
-    assert "请在" in message and (opens in message or "以后再来签到" in message)
+    shown = kiosk.model.view["checkin"]
+    start = datetime.strptime(shown["slot"].split("-")[0], "%H:%M")
+    opens = (start - timedelta(minutes=15)).strftime("%H:%M")  # the slot's start less appointment_early_min
+    assert shown["result"] == "too_early" and shown["opens_at"] == opens
+    assert f"请在 {opens} 以后再来签到" in kiosk.item("checkinMessage").property("text")
     assert not kiosk.visible("ordinaryTicketButton")
     kiosk.grab(tmp_path / "too-early.png")
     kiosk.model.go("checkin")
