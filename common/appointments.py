@@ -78,10 +78,11 @@ def _row(conn: Connection, site_id: str, raw: dict, key: bytes, today: date) -> 
         raise e.InvalidInput("预约编码应为8至64位字母、数字或连字符", "A booking code is 8 to 64 letters, digits or hyphens")
     if status not in ("booked", "cancelled"):
         raise e.InvalidInput("状态只能是 booked 或 cancelled", "status must be booked or cancelled")
+    item_code = need("item_code")[:32]
     item_id = conn.execute(select(ServiceItemRow.id).where(
-        ServiceItemRow.site_id == site_id, ServiceItemRow.code == need("item_code"))).scalar()
+        ServiceItemRow.site_id == site_id, ServiceItemRow.code == item_code)).scalar()
     if item_id is None:
-        raise e.InvalidInput(f"本中心没有事项编码 {raw['item_code']}", f"No service item {raw['item_code']} at this site")
+        raise e.InvalidInput(f"本中心没有事项编码 {item_code}", f"No service item {item_code} at this site")
     try:
         day = date.fromisoformat(need("date"))
         start, end = (datetime.combine(day, time.fromisoformat(need(k)), SHANGHAI) for k in ("start", "end"))
