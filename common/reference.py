@@ -75,10 +75,13 @@ def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue
     return bid
 
 
-def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str) -> str:
+def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk") -> str:
+    """A clerk, or with role "supervisor" someone who signs in to the supervisors' dashboard."""
     _check(pin.isdigit() and 4 <= len(pin) <= 12, "密码须为4至12位数字", "A PIN is 4 to 12 digits")
+    _check(role in ("clerk", "supervisor"), "角色须为 clerk 或 supervisor", "The role is clerk or supervisor")
     cid = f"{site_id}-{staff_no}"
-    conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin), failed_pins=0))
+    conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
+                                         failed_pins=0, role=role))
     return cid
 
 
@@ -116,6 +119,8 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
                               item_ids=[f"{sid}-{code}" for code in b["items"]])
         for c in site["clerks"]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
+        for c in site.get("supervisors", []):
+            create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="supervisor")
         made.append(sid)
     return made
 

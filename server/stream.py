@@ -35,15 +35,19 @@ async def events(
     after: Annotated[int | None, Query(ge=0, description="start after this event sequence")] = None,
 ):
     """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
+    return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after)
+
+
+async def site_stream(request: Request, hub, site_id: str, start: int | None) -> StreamingResponse:
+    """A site's events after `start` (default: now) as server-sent events, until the client goes."""
     def fetch(position):
         with reader(hub.engine) as conn:
-            return repo.events_after(conn, actor.site_id, position, limit=500)
+            return repo.events_after(conn, site_id, position, limit=500)
 
     def latest():
         with reader(hub.engine) as conn:
-            return repo.last_seq(conn, actor.site_id)
+            return repo.last_seq(conn, site_id)
 
-    start = last_event_id if last_event_id is not None else after
     if start is None:
         start = await run_in_threadpool(latest)
 
