@@ -122,8 +122,9 @@ def cmd_hub(args, settings) -> int:
 
 def cmd_screenshots(args, settings) -> int:
     from kiosk import screenshots
+    from server.web import screenshots as web_screenshots
 
-    return screenshots.main([args.folder])
+    return screenshots.main([args.folder]) or web_screenshots.main([args.folder])
 
 
 def cmd_kiosk(args, settings) -> int:
@@ -166,7 +167,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2023)
     d.set_defaults(fn=cmd_demo)
 
-    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) to PNG")
+    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) and the web pages to PNG")
     x.add_argument("folder", nargs="?", default="screenshots")
     x.set_defaults(fn=cmd_screenshots)
     x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")

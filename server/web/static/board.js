@@ -32,6 +32,7 @@ function render(s) {
     li.append(text("b", c.number), text("span", `${c.window_number} 号窗口`));
     return li;
   }));
+  $("queues").classList.toggle("many", s.queues.length > 5);
   $("queues").replaceChildren(...s.queues.map((q) => {
     const el = document.createElement("div");
     el.className = "queue card";
@@ -126,10 +127,11 @@ function connect() {
   KINDS.forEach((k) => stream.addEventListener(k, seen));
 }
 
-function tick() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  $("clock").textContent = `${d.getMonth() + 1}月${d.getDate()}日  ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+const CLOCK = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", month: "long", day: "numeric",
+  hour: "2-digit", minute: "2-digit", hour12: false });
+function tick() {  // the hall's time (Shanghai), whatever the TV's own time zone
+  const parts = Object.fromEntries(CLOCK.formatToParts(new Date()).map((p) => [p.type, p.value]));
+  $("clock").textContent = `${parts.month}${parts.day}日  ${parts.hour}:${parts.minute}`;
 }
 
 tick();

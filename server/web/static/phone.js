@@ -25,6 +25,7 @@ const T = {
 const lang = document.getElementById("lang").dataset.lang === "en" ? "en" : "zh";
 const t = T[lang];
 const $ = (id) => document.getElementById(id);
+const HHMM = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
 window.haobanPhone = { status: null, updates: 0 };
 
 function render(s) {
@@ -50,8 +51,7 @@ function render(s) {
   }
   $("headline").textContent = headline;
   $("detail").textContent = detail;
-  const at = new Date(s.issued_at);
-  $("issued").textContent = t.issued(`${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`);
+  $("issued").textContent = t.issued(HHMM.format(new Date(s.issued_at)));
   $("privacy").textContent = t.privacy;
   document.title = `${t.title} · ${s.number}`;
 }
