@@ -80,8 +80,9 @@ def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pi
     _check(pin.isdigit() and 4 <= len(pin) <= 12, "密码须为4至12位数字", "A PIN is 4 to 12 digits")
     _check(role in ("clerk", "supervisor"), "角色须为 clerk 或 supervisor", "The role is clerk or supervisor")
     cid = f"{site_id}-{staff_no}"
+    extra = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
     conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
-                                         failed_pins=0, role=role))
+                                         failed_pins=0, **extra))
     return cid
 
 

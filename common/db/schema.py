@@ -103,7 +103,7 @@ class ClerkRow(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(Stamp)
-    role: Mapped[str] = mapped_column(String(16), default="clerk", server_default="clerk")  # clerk | supervisor
+    role: Mapped[str] = mapped_column(String(16), server_default="clerk")  # clerk | supervisor
 
 
 class DeviceRow(Base):

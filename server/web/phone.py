@@ -5,7 +5,6 @@ live through a small event stream of its own (the token is the only key; nothing
 """
 from __future__ import annotations
 
-import asyncio
 import json
 
 from fastapi import APIRouter, Request
@@ -19,9 +18,9 @@ from common.db.engine import reader
 
 from . import pages, ratelimit
 from ..deps import HubDep
+from ..feed import feed
 
 router = APIRouter(prefix="/api/v1/public")
-POLL_SECONDS = 0.3
 KEEPALIVE_SECONDS = 15.0
 FINAL = ("finished", "no_show")
 RATE, BURST = 2.0, 120  # lookups per second per address, and the burst a hall's shared Wi-Fi needs
@@ -61,32 +60,36 @@ def answer(request: Request, hub, token: str):
 @router.get("/tickets/{token}/events", tags=["public"], response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}})
 async def ticket_events(token: str, request: Request, hub: HubDep):
-    """The ticket's public status each time it changes, as server-sent events (ends when it is final)."""
+    """The ticket's public status each time it changes, as server-sent events (ends when it is final).
+
+    It wakes with the site's feed (server/feed.py) and sends the status only when it differs."""
     if wait := limiter(request).take(request.client.host if request.client else "?"):
         return ratelimit.too_many(request, wait)
     _check_token(token)
     first = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)  # 404 for an unknown token
 
-    def site_and_seq():
-        with reader(hub.engine) as conn:
-            site_id = conn.execute(select(repo.T.c.site_id).where(repo.T.c.public_token == token)).scalar()
-            return repo.last_seq(conn, site_id)
+    site_id = await run_in_threadpool(_site_of, hub, token)
+    site_feed = feed(request.app, hub, site_id)
 
     async def body():
-        status, seq, idle = first, await run_in_threadpool(site_and_seq), 0.0
-        yield f"retry: 2000\ndata: {json.dumps(status, ensure_ascii=False)}\n\n"
-        while status["status"] not in FINAL and not await request.is_disconnected():
-            await asyncio.sleep(POLL_SECONDS)
-            idle += POLL_SECONDS
-            latest = await run_in_threadpool(site_and_seq)
-            if latest != seq:
-                seq = latest
+        status = first
+        await site_feed.join()
+        try:
+            yield f"retry: 2000\ndata: {json.dumps(status, ensure_ascii=False)}\n\n"
+            while status["status"] not in FINAL and not await request.is_disconnected():
+                tick = site_feed.tick
                 new = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)
                 if {**new, "waited_seconds": 0} != {**status, "waited_seconds": 0}:
-                    status, idle = new, 0.0
+                    status = new
                     yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
-            if idle >= KEEPALIVE_SECONDS:
-                idle = 0.0
-                yield ": keep-alive\n\n"
+                elif not await site_feed.wait(tick, KEEPALIVE_SECONDS):
+                    yield ": keep-alive\n\n"
+        finally:
+            site_feed.leave()
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _site_of(hub, token: str) -> str:
+    with reader(hub.engine) as conn:
+        return conn.execute(select(repo.T.c.site_id).where(repo.T.c.public_token == token)).scalar()
