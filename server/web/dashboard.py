@@ -36,13 +36,11 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
     now = hub.clock.now()
     quarter = quarter or assessment.quarter_of(business_day(now))
     with reader(hub.engine) as conn:
-        return {
-            "supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites,
-            "day": dashboard.site_dashboard(conn, chosen, now),
-            "overview": [queries.figures(conn, s["site_id"], now) | {"name": s["name"]}
-                         for s in sites] if len(sites) > 1 else [],
-            "assessment": assessment.assessment(conn, chosen, quarter, now),
-        }
+        day = dashboard.site_dashboard(conn, chosen, now)
+        overview = [(day["figures"] if s["site_id"] == chosen else queries.figures(conn, s["site_id"], now))
+                    | {"name": s["name"]} for s in sites] if len(sites) > 1 else []
+        return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
+                "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now)}
 
 
 @router.get("", include_in_schema=False)

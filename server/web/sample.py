@@ -58,7 +58,8 @@ def play(engine: Engine, site_id: str, start: datetime, end: datetime, per_hour:
     step = timedelta(seconds=30)
     while clock.t < end:
         clock.t += step
-        if rng.random() < per_hour / 120:
+        arrivals = per_hour / 120  # per 30-second step
+        for _ in range(int(arrivals) + (rng.random() < arrivals % 1)):
             hub.issue_ticket(kiosk, item_id=rng.choice(items))
         for c in counters:
             if clock.t < c["due"]:
