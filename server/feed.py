@@ -28,6 +28,7 @@ class Feed:
         self.complete_after: int | None = None
         self.subscribers = 0
         self.tick = asyncio.Event()
+        self.started = asyncio.Event()  # the poller knows where the log stands
         self.task: asyncio.Task | None = None
 
     def fetch(self, after: int) -> list:
@@ -39,6 +40,9 @@ class Feed:
             return repo.last_seq(conn, self.site_id)
 
     async def _run(self) -> None:
+        if self.position is None:
+            self.position = self.complete_after = await run_in_threadpool(self.latest)
+        self.started.set()
         while self.subscribers:
             batch = await run_in_threadpool(self.fetch, self.position)
             if batch:
@@ -56,10 +60,9 @@ class Feed:
     async def join(self) -> int:
         """Count a subscriber in (starting the poller); returns the position of the latest event."""
         self.subscribers += 1
-        if self.task is None:
-            if self.position is None:
-                self.position = self.complete_after = await run_in_threadpool(self.latest)
+        if self.task is None:  # set before any await: subscribers joining at once share one poller
             self.task = asyncio.get_running_loop().create_task(self._run())
+        await self.started.wait()
         return self.position
 
     def leave(self) -> None:

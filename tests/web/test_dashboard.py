@@ -196,3 +196,22 @@ def test_quarters(quarter):
 
     first, last = parse_quarter(quarter)
     assert quarter_of(first) == quarter_of(last) == quarter and (last - first).days in (89, 90, 91)
+
+
+def test_the_admin_command_makes_a_supervisor_who_can_sign_in(tmp_path):
+    import os
+
+    from common.service import Hub
+    from common.db.engine import make_engine
+
+    from ..integration.test_migrations_cli import run_cli
+
+    env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}
+    assert run_cli("admin", "create-site", "--id", "v1", "--name", "蔡浜村村民服务点", "--level", "village", env=env).returncode == 0
+    r = run_cli("admin", "create-clerk", "--site", "v1", "--staff-no", "B01", "--name", "朱主任", "--supervisor",
+                "--pin-stdin", env=env, stdin="739164\n")
+    assert r.returncode == 0, r.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    hub = Hub(engine)
+    assert hub.supervisor(hub.supervisor_sign_in("v1", "B01", "739164")).name == "朱主任"
+    engine.dispose()
