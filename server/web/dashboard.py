@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 
 from common import assessment, dashboard, queries
 from common import errors as e
 from common.auth import Supervisor
 from common.clock import business_day
+from common.db.schema import SiteRow
 from common.db.engine import reader
 
 from . import charts, pages, session
@@ -50,7 +52,10 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
         sup = session.supervisor(request)
     except e.Unauthenticated:
         return RedirectResponse("/dashboard/sign-in", status_code=303)
-    d = data(hub, sup, site, quarter)
+    try:
+        d = data(hub, sup, site, quarter)
+    except e.HaobanError as exc:
+        return pages.message(exc.zh, exc.en, exc.status)
     chart = charts.bars([(f"{p['hour']}时", p["count"]) for p in d["day"]["arrivals_per_hour"]], "每小时取号人数")
     return pages.render("dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
 
@@ -105,9 +110,6 @@ def sign_out(request: Request):
 
 
 def _all_sites(hub) -> list[dict]:
-    from sqlalchemy import select
-
-    from common.db.schema import SiteRow
-
+    """The sign-in form's choice of site (the names of public service centres)."""
     with reader(hub.engine) as conn:
         return [{"site_id": r.id, "name": r.name} for r in conn.execute(select(SiteRow.id, SiteRow.name).order_by(SiteRow.id))]
