@@ -12,11 +12,9 @@ from pathlib import Path
 
 import requests
 import uvicorn
-from sqlalchemy import select
 
 from common import auth, reference
 from common.db.engine import make_engine, migrate
-from common.db.schema import TicketRow
 from common.model import Outcome, Role
 
 from . import browser, sample
@@ -50,9 +48,21 @@ class _Served:
         self.thread.join(10)
 
 
-def render(folder: Path) -> list[Path]:
+def render(folder: Path, chromium=None) -> list[Path]:
+    """Render every page to `folder`; in `chromium` (a Playwright browser) or a Chromium of its own."""
+    if chromium is not None:
+        return _render(folder, chromium)
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        chromium = browser.launch(p)
+        try:
+            return _render(folder, chromium)
+        finally:
+            chromium.close()
+
+
+def _render(folder: Path, chromium) -> list[Path]:
     from ..app import create_app
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,13 +80,13 @@ def render(folder: Path) -> list[Path]:
         waiting = hub.issue_ticket(hall.kiosk, item_id="qp-centre-YB-01").ticket
         with engine.begin() as c:
             code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.display, name="大厅屏", now=hall.clock.now())
-            assert c.execute(select(TicketRow.status).where(TicketRow.id == called.id)).scalar() == "called"
         supervisor = next(s for s in reference.demo_data()["sites"] if s["id"] == "qp-centre")["supervisors"][0]
 
-        with _Served(create_app(hub)) as served, sync_playwright() as p:
-            chromium = browser.launch(p)
+        with _Served(create_app(hub)) as served:
+            pages = []
 
             def shot(page, name: str, full: bool = False) -> None:
+                pages.append(page)
                 path = folder / f"web-{name}.png"
                 page.screenshot(path=str(path), full_page=full)
                 made.append(path)
@@ -103,7 +113,8 @@ def render(folder: Path) -> list[Path]:
             page.wait_for_selector("#kpis")
             shot(page, "dashboard")
             shot(page, "dashboard-full", full=True)
-            chromium.close()
+            for context in {id(p.context): p.context for p in pages}.values():
+                context.close()
         engine.dispose()
     return made
 

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from common import reference
 from common.assessment import COLUMNS
-from server.web.browser import wait_until
 
 from ..conftest import LiveHub
 from ..integration.http import Device

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from server.feed import Feed
 
@@ -29,4 +30,21 @@ def test_subscribers_joining_at_once_share_one_poller_and_see_each_event_once(sq
         await asyncio.wait_for(feed.task, 10)  # the poller stops with the last subscriber
         assert feed.task is None
 
-    asyncio.run(scenario())
+    _run_apart(scenario())
+
+
+def _run_apart(coroutine) -> None:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop running in this one."""
+    failure = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if failure:
+        raise failure[0]
