@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from . import errors as e
 from .auth import hash_pin
@@ -84,6 +84,15 @@ def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pi
     conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
                                          failed_pins=0, **extra))
     return cid
+
+
+def set_notice(conn: Connection, *, site_id: str, text: str) -> str:
+    """The notice line of the site's hall display board (empty: the default notice)."""
+    _check(len(text) <= 200, "公告不能超过200字", "A notice is at most 200 characters")
+    rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).first()
+    _check(rules is not None, "站点不存在", "No such site")
+    conn.execute(update(SiteRow).where(SiteRow.id == site_id).values(rules={**(rules[0] or {}), "notice": text.strip()}))
+    return text.strip() or "(default notice)"
 
 
 def demo_data() -> dict:
@@ -168,7 +177,7 @@ def snapshot(conn: Connection, site_id: str) -> dict:
 
 def apply_snapshot(conn: Connection, snap: dict) -> None:
     """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
-    from sqlalchemy import and_, update
+    from sqlalchemy import and_
 
     order = [(c.__table__, key) for c, key, _ in _DISTRIBUTED]
     order += [(WindowQueueRow.__table__, ("window_id", "queue_id")), (BundleItemRow.__table__, ("bundle_id", "item_id"))]

@@ -102,6 +102,8 @@ def cmd_admin(args, settings) -> int:
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
                                                  now=SystemClock().now(), window_id=args.window)
+            case "set-notice":
+                out = reference.set_notice(conn, site_id=args.site, text=args.text)
             case "load-demo":
                 out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
     print(out)
@@ -219,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--role", required=True, choices=[r.value for r in Role])
     x.add_argument("--name", required=True)
     x.add_argument("--window", help="window id, for terminals and rating pads")
+    x = asub.add_parser("set-notice", help="the notice line of the hall display board")
+    x.add_argument("--site", required=True)
+    x.add_argument("--text", required=True, help='e.g. "今日下午二时起社保窗口暂停办理，请谅解"; "" for the default')
     asub.add_parser("load-demo", help="load the demo sites")
     a.set_defaults(fn=cmd_admin)
     return p

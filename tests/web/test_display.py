@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import requests
 
+from common import board, reference
 from server.web.browser import wait_until
 
 from ..conftest import LiveHub
@@ -103,6 +104,10 @@ def test_enrolment_takes_only_a_display_code_and_keeps_the_token_in_an_httponly_
     assert "httponly" in cookie and "samesite=strict" in cookie
     state = http.get(f"{live_hall.url}/display/state").json()
     assert state["site_name"] == "测试中心s1" and [q["letter"] for q in state["queues"]] == ["A", "B", "C"]
+    assert state["notice"] == board.DEFAULT_NOTICE
+    with hall.hub.engine.begin() as c:
+        reference.set_notice(c, site_id="s1", text="今日下午二时起社保窗口暂停办理，请谅解")
+    assert http.get(f"{live_hall.url}/display/state").json()["notice"] == "今日下午二时起社保窗口暂停办理，请谅解"
     assert http.get(f"{live_hall.url}/display/calls/1.wav").status_code == 404
     # the code is spent: a second browser cannot enrol with it
     again = requests.post(f"{live_hall.url}/display/enrol", data={"code": hall.codes["display"]}, allow_redirects=False)
