@@ -57,6 +57,8 @@ def hall_day(live, world) -> dict:
     t[2].post(f"/windows/{w[2]}/call-next")
     assert t[2].post(f"/windows/{w[2]}/start").status_code == 200
     clock.advance(minutes=1)
+    issue("B")
+    clock.advance(minutes=7)  # 10:39: one citizen has waited 7 minutes
     return {"a3": a3}
 
 
@@ -92,7 +94,7 @@ def test_figures_equal_a_recomputation_from_the_raw_events(world, engine):
         data = _sign_in(live.url).get(f"{live.url}/dashboard/data").json()
     f = data["day"]["figures"]
     # the scenario's own numbers, so that the recomputation is not trivially empty
-    assert (f["issued"], f["waiting"], f["served"], f["longest_wait_seconds"]) == (5, 0, 3, 0)
+    assert (f["issued"], f["waiting"], f["served"], f["longest_wait_seconds"]) == (6, 1, 3, 420)
     assert f["wait_within_limit_share"] == 0.4 and f["service_within_limit_share"] == round(2 / 3, 4)
     _check_against_events(data, engine, world.clock.now())
     windows = {x["number"]: x for x in data["day"]["windows"]}
