@@ -1,7 +1,9 @@
 """A token bucket per client address, in the hub process: limits lookups of public ticket links.
 
 A token is unguessable anyway (128 bits); the limit keeps a scraper or a broken phone from loading
-the hub. A hall's Wi-Fi puts many phones behind one address, so the bucket is generous.
+the hub. A hall's Wi-Fi puts many phones behind one address, so the bucket is generous. Each hub
+process keeps its own buckets (with --workers N an address gets N times the rate); behind a reverse
+proxy every phone has the proxy's address, so put the limit in the proxy instead.
 """
 from __future__ import annotations
 
