@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
 from . import errors as e
-from .db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow
+from .db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow, WebSessionRow
 from .clock import utc
 from .ids import new_token, token_hash, uuid7
 from .model import Role
@@ -17,6 +17,7 @@ from .model import Role
 MAX_FAILED_PINS = 5
 LOCKOUT = timedelta(minutes=15)
 CODE_LIFETIME = timedelta(days=7)
+WEB_SESSION_LIFETIME = timedelta(hours=12)
 
 _hasher = PasswordHasher()
 
@@ -70,10 +71,13 @@ def create_enrolment_code(
     return code
 
 
-def enrol(conn: Connection, code: str, now: datetime) -> tuple[str, Actor]:
-    """Spend a one-time code; return the device's token (shown once) and its identity."""
+def enrol(conn: Connection, code: str, now: datetime, role: Role | None = None) -> tuple[str, Actor]:
+    """Spend a one-time code; return the device's token (shown once) and its identity.
+
+    With `role`, a code for another role is refused and stays unspent.
+    """
     row = conn.execute(select(EnrolmentCodeRow).where(EnrolmentCodeRow.code_hash == token_hash(code))).first()
-    if row is None or row.used_at is not None or utc(row.expires_at) < now:
+    if row is None or row.used_at is not None or utc(row.expires_at) < now or (role and row.role != role.value):
         raise e.EnrolmentInvalid()
     token, device_id = new_token(), uuid7()
     conn.execute(update(EnrolmentCodeRow).where(EnrolmentCodeRow.code_hash == row.code_hash).values(used_at=now))
@@ -106,17 +110,9 @@ def device_actor(conn: Connection, token: str, clerk_token: str | None = None) -
     return actor
 
 
-def sign_in(conn: Connection, actor: Actor, staff_no: str, pin: str, now: datetime) -> tuple[str, str, str] | e.HaobanError:
-    """Check a clerk's PIN on a terminal of the clerk's site. Returns (session token, clerk id, name).
-
-    A wrong PIN is counted, so it returns the error instead of raising: the caller commits the
-    count, then raises.
-    """
-    if actor.role is not Role.terminal:
-        raise e.Forbidden()
-    clerk = conn.execute(
-        select(ClerkRow).where(ClerkRow.site_id == actor.site_id, ClerkRow.staff_no == staff_no)
-    ).first()
+def _check_pin(conn: Connection, site_id: str, staff_no: str, pin: str, now: datetime):
+    """The clerk row if the PIN is right; otherwise the error to raise after the caller commits the count."""
+    clerk = conn.execute(select(ClerkRow).where(ClerkRow.site_id == site_id, ClerkRow.staff_no == staff_no)).first()
     if clerk is None:
         _hasher.hash(pin)  # same cost as a real check: staff numbers cannot be probed by timing
         raise e.BadCredentials()
@@ -134,6 +130,20 @@ def sign_in(conn: Connection, actor: Actor, staff_no: str, pin: str, now: dateti
         )
         return e.ClerkLocked() if locked else e.BadCredentials()
     conn.execute(update(ClerkRow).where(ClerkRow.id == clerk.id).values(failed_pins=0, locked_until=None))
+    return clerk
+
+
+def sign_in(conn: Connection, actor: Actor, staff_no: str, pin: str, now: datetime) -> tuple[str, str, str] | e.HaobanError:
+    """Check a clerk's PIN on a terminal of the clerk's site. Returns (session token, clerk id, name).
+
+    A wrong PIN is counted, so it returns the error instead of raising: the caller commits the
+    count, then raises.
+    """
+    if actor.role is not Role.terminal:
+        raise e.Forbidden()
+    clerk = _check_pin(conn, actor.site_id, staff_no, pin, now)
+    if isinstance(clerk, e.HaobanError):
+        return clerk
     token = new_token()
     conn.execute(
         insert(ClerkSessionRow).values(
@@ -141,6 +151,47 @@ def sign_in(conn: Connection, actor: Actor, staff_no: str, pin: str, now: dateti
         )
     )
     return token, clerk.id, clerk.name
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    """A supervisor signed in to the dashboard in a browser."""
+
+    clerk_id: str
+    site_id: str
+    name: str
+
+
+def supervisor_sign_in(conn: Connection, site_id: str, staff_no: str, pin: str, now: datetime) -> str | e.HaobanError:
+    """A browser session for a supervisor (same PIN rules and lockout as clerks). Returns its token.
+
+    Like `sign_in`, a wrong PIN is returned, not raised, so that the caller commits the count.
+    """
+    clerk = _check_pin(conn, site_id, staff_no, pin, now)
+    if isinstance(clerk, e.HaobanError):
+        return clerk
+    if clerk.role != "supervisor":
+        raise e.Forbidden("该账号不是主管账号", "This account is not a supervisor's")
+    token = new_token()
+    conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=clerk.id, started_at=now,
+                                              expires_at=now + WEB_SESSION_LIFETIME))
+    return token
+
+
+def supervisor(conn: Connection, token: str, now: datetime) -> Supervisor:
+    """The supervisor behind a browser session token, while it is open and not expired."""
+    row = conn.execute(
+        select(ClerkRow.id, ClerkRow.site_id, ClerkRow.name, ClerkRow.role, WebSessionRow.expires_at)
+        .join(WebSessionRow, WebSessionRow.clerk_id == ClerkRow.id)
+        .where(WebSessionRow.token_hash == token_hash(token), WebSessionRow.ended_at.is_(None))
+    ).first()
+    if row is None or row.role != "supervisor" or utc(row.expires_at) < now:
+        raise e.Unauthenticated("请先登录", "Please sign in")
+    return Supervisor(clerk_id=row.id, site_id=row.site_id, name=row.name)
+
+
+def supervisor_sign_out(conn: Connection, token: str, now: datetime) -> None:
+    conn.execute(update(WebSessionRow).where(WebSessionRow.token_hash == token_hash(token)).values(ended_at=now))
 
 
 def sign_out(conn: Connection, actor: Actor, now: datetime) -> None:

@@ -15,7 +15,7 @@ from .model import TicketStatus
 T = repo.T
 
 
-def _today(conn: Connection, site_id: str, now: datetime):
+def today_tickets(conn: Connection, site_id: str, now: datetime):
     day = business_day(now).isoformat()
     return [repo.ticket_from_row(r) for r in conn.execute(select(T).where(T.c.site_id == site_id, T.c.business_day == day))]
 
@@ -72,7 +72,11 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
 
 def figures(conn: Connection, site_id: str, now: datetime) -> dict:
     """Today's figures of a site (plan §1, §2): the numbers supervisors defend upward."""
-    tickets = _today(conn, site_id, now)
+    return figures_of(site_id, today_tickets(conn, site_id, now), now)
+
+
+def figures_of(site_id: str, tickets, now: datetime) -> dict:
+    """The figures of `tickets` (one site's, of today) at `now`."""
     status = Counter(t.status for t in tickets)
     waiting = [t for t in tickets if t.status is TicketStatus.waiting]
     called = [t for t in tickets if t.first_called_at is not None]

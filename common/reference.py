@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from . import errors as e
 from .auth import hash_pin
@@ -81,11 +81,24 @@ def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue
     return bid
 
 
-def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str) -> str:
+def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk") -> str:
+    """A clerk, or with role "supervisor" someone who signs in to the supervisors' dashboard."""
     _check(pin.isdigit() and 4 <= len(pin) <= 12, "密码须为4至12位数字", "A PIN is 4 to 12 digits")
+    _check(role in ("clerk", "supervisor"), "角色须为 clerk 或 supervisor", "The role is clerk or supervisor")
     cid = f"{site_id}-{staff_no}"
-    conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin), failed_pins=0))
+    extra = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
+    conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
+                                         failed_pins=0, **extra))
     return cid
+
+
+def set_notice(conn: Connection, *, site_id: str, text: str) -> str:
+    """The notice line of the site's hall display board (empty: the default notice)."""
+    _check(len(text) <= 200, "公告不能超过200字", "A notice is at most 200 characters")
+    rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).first()
+    _check(rules is not None, "站点不存在", "No such site")
+    conn.execute(update(SiteRow).where(SiteRow.id == site_id).values(rules={**(rules[0] or {}), "notice": text.strip()}))
+    return text.strip() or "(default notice)"
 
 
 def demo_data() -> dict:
@@ -122,6 +135,8 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
                               item_ids=[f"{sid}-{code}" for code in b["items"]], name_en=b.get("name_en"))
         for c in site["clerks"]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
+        for c in site.get("supervisors", []):
+            create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="supervisor")
         made.append(sid)
     return made
 
@@ -168,7 +183,7 @@ def snapshot(conn: Connection, site_id: str) -> dict:
 
 def apply_snapshot(conn: Connection, snap: dict) -> None:
     """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
-    from sqlalchemy import and_, update
+    from sqlalchemy import and_
 
     order = [(c.__table__, key) for c, key, _ in _DISTRIBUTED]
     order += [(WindowQueueRow.__table__, ("window_id", "queue_id")), (BundleItemRow.__table__, ("bundle_id", "item_id"))]

@@ -269,9 +269,9 @@ class Hub:
 
     # ------------------------------------------------------------ devices and clerks
 
-    def enrol(self, code: str) -> tuple[str, auth.Actor]:
+    def enrol(self, code: str, role: Role | None = None) -> tuple[str, auth.Actor]:
         with self.engine.begin() as conn:
-            return auth.enrol(conn, code, self.clock.now())
+            return auth.enrol(conn, code, self.clock.now(), role)
 
     def actor(self, token: str, clerk_token: str | None = None) -> auth.Actor:
         """The device (and clerk) behind the tokens; remembered briefly, as every request asks."""
@@ -300,3 +300,19 @@ class Hub:
             if cached.device_id == actor.device_id:
                 del self._actors[key]
 
+    # ------------------------------------------------------------ supervisors in a browser
+
+    def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str) -> str:
+        with self._write_lock, self.engine.begin() as conn:
+            result = auth.supervisor_sign_in(conn, site_id, staff_no, pin, self.clock.now())
+        if isinstance(result, e.HaobanError):
+            raise result  # after the commit, so the failed attempt is counted
+        return result
+
+    def supervisor(self, token: str) -> auth.Supervisor:
+        with reader(self.engine) as conn:
+            return auth.supervisor(conn, token, self.clock.now())
+
+    def supervisor_sign_out(self, token: str) -> None:
+        with self._write_lock, self.engine.begin() as conn:
+            auth.supervisor_sign_out(conn, token, self.clock.now())

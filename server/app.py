@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from common import errors as e
 from common.service import Hub
 
-from . import appointment_routes, routes, stream, sync_routes
+from . import appointment_routes, routes, stream, sync_routes, web
 from .schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
@@ -52,6 +52,7 @@ def create_app(hub: Hub, upstream=None) -> FastAPI:
     app.include_router(stream.router)
     app.include_router(sync_routes.router)
     app.include_router(appointment_routes.router)
+    web.install(app)
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict:

@@ -100,10 +100,13 @@ def cmd_admin(args, settings) -> int:
                                             queue_id=f"{args.site}-{args.queue}")
             case "create-clerk":
                 pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN: ")
-                out = reference.create_clerk(conn, site_id=args.site, staff_no=args.staff_no, name=args.name, pin=pin)
+                out = reference.create_clerk(conn, site_id=args.site, staff_no=args.staff_no, name=args.name, pin=pin,
+                                             role="supervisor" if args.supervisor else "clerk")
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
                                                  now=SystemClock().now(), window_id=args.window)
+            case "set-notice":
+                out = reference.set_notice(conn, site_id=args.site, text=args.text)
             case "load-demo":
                 out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
                 appointments.load_demo(conn, appointments.hub_key(settings.data_path), SystemClock().now())
@@ -146,8 +149,9 @@ def cmd_hub(args, settings) -> int:
 
 def cmd_screenshots(args, settings) -> int:
     from kiosk import screenshots
+    from server.web import screenshots as web_screenshots
 
-    return screenshots.main([args.folder])
+    return screenshots.main([args.folder]) or web_screenshots.main([args.folder])
 
 
 def cmd_kiosk(args, settings) -> int:
@@ -190,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2023)
     d.set_defaults(fn=cmd_demo)
 
-    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) to PNG")
+    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) and the web pages to PNG")
     x.add_argument("folder", nargs="?", default="screenshots")
     x.set_defaults(fn=cmd_screenshots)
     x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")
@@ -236,11 +240,15 @@ def parser() -> argparse.ArgumentParser:
     for f in ("--site", "--staff-no", "--name"):
         x.add_argument(f, required=True)
     x.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    x.add_argument("--supervisor", action="store_true", help="a supervisor: signs in to the dashboard, serves no window")
     x = asub.add_parser("enrol-code", help="a one-time code for a device to enrol with")
     x.add_argument("--site", required=True)
     x.add_argument("--role", required=True, choices=[r.value for r in Role])
     x.add_argument("--name", required=True)
     x.add_argument("--window", help="window id, for terminals and rating pads")
+    x = asub.add_parser("set-notice", help="the notice line of the hall display board")
+    x.add_argument("--site", required=True)
+    x.add_argument("--text", required=True, help='e.g. "今日下午二时起社保窗口暂停办理，请谅解"; "" for the default')
     asub.add_parser("load-demo", help="load the demo sites (and a few appointments for today)")
     x = asub.add_parser("import-appointments", help="the day's bookings from a CSV file: " + ",".join(appointments.COLUMNS))
     x.add_argument("--site", required=True)

@@ -196,6 +196,7 @@ def _prepare(db_url: str, key: bytes | None = None, day_start: datetime | None =
             entry = codes[sid] = {"name": site["name"], "kiosk": None, "windows": []}
             entry["kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="kiosk", now=now)
             entry["extra_kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="自助机", now=now)
+            entry["display"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.display, name="大厅屏", now=now)
             for w in site["windows"]:
                 if w["kind"] == "cases":
                     continue
@@ -260,6 +261,10 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         print(f"好办 演示 / Haoban demo — a simulated day {start:%H:%M}–{end:%H:%M} at {speed:g}x speed")
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
         print(f"  database:           {folder / 'demo.sqlite3'}")
+        boss = reference.demo_data()["sites"][0]["supervisors"][0]
+        print(f"  hall display board: {base}/display?code={codes['qp-centre']['display']}   (enrols once)")
+        print(f"  dashboard:          {base}/dashboard   (staff number {boss['staff_no']}, PIN {boss['pin']})")
+        print("  a citizen's phone page: printed below every half hour (the receipt's QR code link)")
         sim = Simulation(sites, random.Random(seed))
         window = _kiosk_window(folder, base, codes)
         try:
@@ -299,7 +304,7 @@ def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: s
         if now >= next_line:
             print(_summary(now, sites), flush=True)
             if sites[0].sample_token and now.minute % 30 == 0:
-                print(f"  a citizen's ticket status: {base}/api/v1/public/tickets/{sites[0].sample_token}")
+                print(f"  a citizen's phone page: {base}/api/v1/public/tickets/{sites[0].sample_token}")
             # at high speeds a line can take longer than a simulated minute: never fall behind
             next_line = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
         time.sleep(0.02)

@@ -1,13 +1,14 @@
 """Commands and queries of the hub's HTTP API. Thin: each route calls one use case or read model."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from common import queries
 from common.model import Outcome, Priority
 from common.service import Done
 
 from .deps import ActorDep, HubDep
+from .web import phone
 from .schemas import (
     CallIn,
     CommandOut,
@@ -147,8 +148,6 @@ def figures(hub: HubDep, actor: ActorDep) -> dict:
 
 
 @router.get("/public/tickets/{token}", tags=["public"])
-def public_ticket(token: str, hub: HubDep) -> dict:
-    """A ticket's status for the citizen's phone; the token in its QR code is the only key."""
-    if len(token) > 64:
-        raise e.NotFound("找不到该号票", "No such ticket")
-    return hub.read(queries.public_ticket, token, now=True)
+def public_ticket(token: str, hub: HubDep, request: Request) -> dict:
+    """A ticket's status for the citizen's phone (a page for a browser); the token in its QR code is the only key."""
+    return phone.answer(request, hub, token)

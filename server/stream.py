@@ -1,7 +1,6 @@
 """Server-sent events: the live stream of a site's events, resumable with Last-Event-ID."""
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated
 
@@ -9,13 +8,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from common import repo
-from common.db.engine import reader
-
 from .deps import ActorDep, HubDep
+from .feed import feed
 
 router = APIRouter(prefix="/api/v1")
-POLL_SECONDS = 0.2
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -35,33 +31,29 @@ async def events(
     after: Annotated[int | None, Query(ge=0, description="start after this event sequence")] = None,
 ):
     """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
-    def fetch(position):
-        with reader(hub.engine) as conn:
-            return repo.events_after(conn, actor.site_id, position, limit=500)
+    return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after)
 
-    def latest():
-        with reader(hub.engine) as conn:
-            return repo.last_seq(conn, actor.site_id)
 
-    start = last_event_id if last_event_id is not None else after
-    if start is None:
-        start = await run_in_threadpool(latest)
+async def site_stream(request: Request, hub, site_id: str, start: int | None) -> StreamingResponse:
+    """A site's events after `start` (default: now) as server-sent events, until the client goes."""
+    site_feed = feed(request.app, hub, site_id)
 
     async def body():
-        position, idle = start, 0.0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            batch = await run_in_threadpool(fetch, position)
-            for event in batch:
-                yield frame(event)
-                position = event.seq
-            if batch:
-                idle = 0.0
-                continue
-            await asyncio.sleep(POLL_SECONDS)
-            idle += POLL_SECONDS
-            if idle >= KEEPALIVE_SECONDS:
-                idle = 0.0
-                yield ": keep-alive\n\n"
+        latest = await site_feed.join()
+        position = latest if start is None else start
+        try:
+            yield "retry: 2000\n\n"
+            while not await request.is_disconnected():
+                tick = site_feed.tick
+                batch = site_feed.after(position)
+                if batch is None:  # further back than the feed's memory: from the database
+                    batch = await run_in_threadpool(site_feed.fetch, position)
+                for event in batch:
+                    yield frame(event)
+                    position = event.seq
+                if not batch and not await site_feed.wait(tick, KEEPALIVE_SECONDS):
+                    yield ": keep-alive\n\n"
+        finally:
+            site_feed.leave()
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -83,8 +83,8 @@ def free_port() -> int:
 class LiveHub:
     """The hub app served by uvicorn on a loopback port, in a thread of the test process."""
 
-    def __init__(self, hub) -> None:
-        self.port = free_port()
+    def __init__(self, hub, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)

@@ -105,6 +105,7 @@ class ClerkRow(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(Stamp)
+    role: Mapped[str] = mapped_column(String(16), server_default="clerk")  # clerk | supervisor
 
 
 class DeviceRow(Base):
@@ -136,6 +137,17 @@ class ClerkSessionRow(Base):
     clerk_id: Mapped[str] = mapped_column(ForeignKey("clerks.id"))
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
     started_at: Mapped[datetime] = mapped_column(Stamp)
+    ended_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class WebSessionRow(Base):
+    """A supervisor signed in to the dashboard in a browser; the cookie holds the token, this row its hash."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clerk_id: Mapped[str] = mapped_column(ForeignKey("clerks.id"))
+    started_at: Mapped[datetime] = mapped_column(Stamp)
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
     ended_at: Mapped[datetime | None] = mapped_column(Stamp)
 
 

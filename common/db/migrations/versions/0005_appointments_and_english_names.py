@@ -1,14 +1,14 @@
 """appointments; English names of service items and bundles
 
 Revision ID: 0005
-Revises: 0003 (the integrator re-chains it after 0004 of the web pages' branch)
+Revises: 0004 (the integrator re-chains it after 0004 of the web pages' branch)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,21 @@
+"""The web pages the hub serves: the hall display board, the citizen's phone page, the supervisors' dashboard.
+
+Everything a page needs (HTML, CSS, JS, SVG) comes from this package: no CDN, no web font, no build step.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages' routes and their static files to the hub's app."""
+    from . import dashboard, display, phone
+
+    for module in (display, phone, dashboard):
+        app.include_router(module.router)
+    app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

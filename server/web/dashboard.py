@@ -1,0 +1,115 @@
+"""The supervisors' dashboard: sign-in with staff number and PIN, today's figures, the quarterly assessment."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from common import assessment, dashboard, queries
+from common import errors as e
+from common.auth import Supervisor
+from common.clock import business_day
+from common.db.schema import SiteRow
+from common.db.engine import reader
+
+from . import charts, pages, session
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+SupervisorDep = Annotated[Supervisor, Depends(session.supervisor)]
+SiteQuery = Annotated[str | None, Query(max_length=64)]
+QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=r"^\d{4}Q[1-4]$")]
+
+
+def _sites(hub, sup: Supervisor, site: str | None) -> tuple[list[dict], str]:
+    """The sites this supervisor may see, and the one asked for (default: the own site)."""
+    with reader(hub.engine) as conn:
+        sites = dashboard.sites_for(conn, sup.site_id)
+    chosen = site or sup.site_id
+    if chosen not in {s["site_id"] for s in sites}:
+        raise e.Forbidden("无权查看该站点", "You may not see that site")
+    return sites, chosen
+
+
+def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
+    """Everything the page shows, as one dict: the chosen site's day, every visible site's figures, the assessment."""
+    sites, chosen = _sites(hub, sup, site)
+    now = hub.clock.now()
+    quarter = quarter or assessment.quarter_of(business_day(now))
+    with reader(hub.engine) as conn:
+        day = dashboard.site_dashboard(conn, chosen, now)
+        overview = [(day["figures"] if s["site_id"] == chosen else queries.figures(conn, s["site_id"], now))
+                    | {"name": s["name"]} for s in sites] if len(sites) > 1 else []
+        return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
+                "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now)}
+
+
+@router.get("", include_in_schema=False)
+def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None):
+    hub = request.app.state.hub
+    try:
+        sup = session.supervisor(request)
+    except e.Unauthenticated:
+        return RedirectResponse("/dashboard/sign-in", status_code=303)
+    try:
+        d = data(hub, sup, site, quarter)
+    except e.HaobanError as exc:
+        return pages.message(exc.zh, exc.en, exc.status)
+    chart = charts.bars([(f"{p['hour']}时", p["count"]) for p in d["day"]["arrivals_per_hour"]], "每小时取号人数")
+    return pages.render("dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
+
+
+@router.get("/data")
+def data_json(request: Request, sup: SupervisorDep, site: SiteQuery = None, quarter: QuarterQuery = None) -> dict:
+    """The dashboard's figures as JSON (the page shows the same)."""
+    return data(request.app.state.hub, sup, site, quarter)
+
+
+@router.get("/assessment.{fmt}")
+def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = None, quarter: QuarterQuery = None):
+    """The quarterly 微笑 assessment of each clerk as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise e.NotFound("只能导出 CSV 或 XLSX", "Exports are CSV or XLSX")
+    d = data(request.app.state.hub, sup, site, quarter)
+    name = f"smile-{d['site_id']}-{d['quarter']}.{fmt}"
+    body = (assessment.to_csv(d["assessment"]) if fmt == "csv"
+            else assessment.to_xlsx(d["assessment"], f"微笑 {d['quarter']}"))
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                     "Cache-Control": "no-store"})
+
+
+@router.get("/sign-in", include_in_schema=False)
+def sign_in_page(request: Request):
+    return pages.render("sign_in.html", sites=_all_sites(request.app.state.hub), error=None, form={})
+
+
+@router.post("/sign-in", include_in_schema=False)
+async def sign_in(request: Request):
+    hub, form = request.app.state.hub, await session.form(request)
+    try:
+        token = hub.supervisor_sign_in(form.get("site", ""), form.get("staff_no", "")[:32], form.get("pin", "")[:32])
+    except e.HaobanError as exc:
+        return pages.render("sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
+                            form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
+    response = RedirectResponse("/dashboard", status_code=303)
+    session.set_cookie(response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
+    return response
+
+
+@router.post("/sign-out", include_in_schema=False)
+def sign_out(request: Request):
+    token = request.cookies.get(session.SUPERVISOR_COOKIE)
+    if token and len(token) <= 200:
+        request.app.state.hub.supervisor_sign_out(token)
+    response = RedirectResponse("/dashboard/sign-in", status_code=303)
+    response.delete_cookie(session.SUPERVISOR_COOKIE, path="/")
+    return response
+
+
+def _all_sites(hub) -> list[dict]:
+    """The sign-in form's choice of site (the names of public service centres)."""
+    with reader(hub.engine) as conn:
+        return [{"site_id": r.id, "name": r.name} for r in conn.execute(select(SiteRow.id, SiteRow.name).order_by(SiteRow.id))]

@@ -1,0 +1,107 @@
+"""The citizen's phone page at the link in the receipt's QR code: number, queue, people ahead, the wait, the window.
+
+The same address answers JSON to programs and the page to browsers. The page follows the ticket
+live through a small event stream of its own (the token is the only key; nothing personal is sent).
+"""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from common import board, repo
+from common import errors as e
+from common.db.engine import reader
+
+from . import pages, ratelimit
+from ..deps import HubDep
+from ..feed import feed
+
+router = APIRouter(prefix="/api/v1/public")
+KEEPALIVE_SECONDS = 15.0
+FINAL = ("finished", "no_show")
+RATE, BURST = 2.0, 120  # lookups per second per address, and the burst a hall's shared Wi-Fi needs
+
+
+def limiter(request: Request) -> ratelimit.TokenBucket:
+    app = request.app
+    if not hasattr(app.state, "phone_limit"):
+        app.state.phone_limit = ratelimit.TokenBucket(RATE, BURST)
+    return app.state.phone_limit
+
+
+def _wait(request: Request, hub) -> float:
+    """0 if the lookup may go ahead; enrolled devices (the kiosk asks after each ticket it issues) are not limited."""
+    credentials = request.headers.get("authorization", "")
+    if credentials[:7].lower() == "bearer " and len(credentials) < 200:
+        try:
+            hub.actor(credentials[7:].strip())
+            return 0.0
+        except e.HaobanError:
+            pass
+    return limiter(request).take(request.client.host if request.client else "?")
+
+
+def _check_token(token: str) -> None:
+    if len(token) > 64:
+        raise e.NotFound("找不到该号票", "No such ticket")
+
+
+def answer(request: Request, hub, token: str):
+    """GET /api/v1/public/tickets/{token}: the page for a browser, the status as JSON for anyone else."""
+    if wait := _wait(request, hub):
+        return ratelimit.too_many(request, wait)
+    html = pages.wants_html(request)
+    try:
+        _check_token(token)
+        status = hub.read(board.ticket_status, token, now=True)
+    except e.NotFound as exc:
+        if not html:
+            raise
+        return pages.message(exc.zh, exc.en, 404)
+    if not html:
+        return JSONResponse(status)
+    lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    return pages.render("phone.html", status=status, status_json=json.dumps(status, ensure_ascii=False).replace("<", "\\u003c"),
+                        token=token, lang=lang)
+
+
+@router.get("/tickets/{token}/events", tags=["public"], response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}})
+async def ticket_events(token: str, request: Request, hub: HubDep):
+    """The ticket's public status each time it changes, as server-sent events (ends when it is final).
+
+    It wakes with the site's feed (server/feed.py) and sends the status only when it differs."""
+    if wait := _wait(request, hub):
+        return ratelimit.too_many(request, wait)
+    _check_token(token)
+    first = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)  # 404 for an unknown token
+
+    site_id = await run_in_threadpool(_site_of, hub, token)
+    site_feed = feed(request.app, hub, site_id)
+
+    async def body():
+        status = first
+        await site_feed.join()
+        try:
+            yield f"retry: 2000\ndata: {json.dumps(status, ensure_ascii=False)}\n\n"
+            while status["status"] not in FINAL and not await request.is_disconnected():
+                tick = site_feed.tick
+                new = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)
+                if {**new, "waited_seconds": 0} != {**status, "waited_seconds": 0}:
+                    status = new
+                    yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
+                elif not await site_feed.wait(tick, KEEPALIVE_SECONDS):
+                    yield ": keep-alive\n\n"
+        finally:
+            site_feed.leave()
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _site_of(hub, token: str) -> str:
+    with reader(hub.engine) as conn:
+        return conn.execute(select(repo.T.c.site_id).where(repo.T.c.public_token == token)).scalar()

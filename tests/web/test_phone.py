@@ -1,0 +1,77 @@
+"""The citizen's phone page: live status by the QR code's token, 中文 / English, nothing personal, rate-limited."""
+from __future__ import annotations
+
+import requests
+
+from server.web import phone, ratelimit
+from server.web.browser import wait_until
+
+from .conftest import kiosk, terminal
+
+PUBLIC_FIELDS = {"number", "site_name", "queue_name", "status", "people_ahead", "window_number", "window_name",
+                 "issued_at", "waited_seconds", "wait_minutes"}
+
+
+def test_the_phone_page_follows_the_ticket_in_english(pages, hall, live_hall):
+    k, t2 = kiosk(live_hall, hall), terminal(live_hall, hall, 2)
+    first = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    mine = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    page = pages.open("phone", mine["status_path"] + "?lang=en")
+    wait_until(page, "window.haobanPhone.updates >= 1")
+    assert page.inner_text("#number") == mine["number"]
+    assert page.inner_text("#headline") == "1 person ahead of you"
+    # 1 ahead x 10 standard minutes / 2 windows serving queue A
+    assert page.inner_text("#detail") == "About 5 min to wait"
+
+    t2.post(f"/windows/{hall.windows[2]}/call-next")  # calls the first ticket: mine moves up
+    wait_until(page, "document.getElementById('headline').textContent === 'You are next'")
+    t2.post(f"/windows/{hall.windows[2]}/start")
+    t2.post(f"/windows/{hall.windows[2]}/finish", json={"outcome": "completed"})
+    t2.post(f"/windows/{hall.windows[2]}/call-next")
+    wait_until(page, "document.getElementById('headline').textContent === 'Please go to window 2'")
+    assert page.is_visible("#state.called")
+    page.click("#lang")  # 中文
+    wait_until(page, "document.getElementById('headline').textContent === '请到 2 号窗口'")
+    assert first["number"] not in page.inner_text("body")
+    assert pages.foreign() == []
+    assert not [e for e in pages.errors if "vibrate" not in e]
+
+
+def test_the_same_address_answers_json_to_programs_with_nothing_personal(live_hall, hall):
+    ticket = kiosk(live_hall, hall).post("/tickets", json={"item_id": hall.items["C"]}).json()["ticket"]
+    r = requests.get(live_hall.url + ticket["status_path"], timeout=10)
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == PUBLIC_FIELDS and body["number"] == ticket["number"] and body["people_ahead"] == 0
+    page = requests.get(live_hall.url + ticket["status_path"], headers={"Accept": "text/html"}, timeout=10)
+    assert page.headers["content-type"].startswith("text/html") and "script-src 'self'" in page.headers["content-security-policy"]
+    missing = requests.get(f"{live_hall.url}/api/v1/public/tickets/nope", headers={"Accept": "text/html"}, timeout=10)
+    assert missing.status_code == 404 and "找不到该号票" in missing.text and "No such ticket" in missing.text
+    assert requests.get(f"{live_hall.url}/api/v1/public/tickets/nope", timeout=10).json()["error"] == "not_found"
+    assert requests.get(f"{live_hall.url}/api/v1/public/tickets/nope/events", timeout=10).status_code == 404
+
+
+def test_lookups_are_rate_limited_per_address_with_a_bilingual_429(live_hall, hall):
+    live_hall.server.config.app.state.phone_limit = ratelimit.TokenBucket(rate=0.01, burst=3)
+    device = kiosk(live_hall, hall)
+    ticket = device.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    url = live_hall.url + ticket["status_path"]
+    assert [requests.get(url, timeout=10).status_code for _ in range(3)] == [200, 200, 200]
+    r = requests.get(url, timeout=10)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert r.json()["message_zh"] == ratelimit.ZH and r.json()["message_en"] == ratelimit.EN
+    page = requests.get(url, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 429 and ratelimit.ZH in page.text and ratelimit.EN in page.text
+    assert requests.get(url + "/events", timeout=10).status_code == 429
+    # the kiosk that asks after each ticket it issues is an enrolled device: not limited
+    assert all(device.http.get(url, timeout=10).status_code == 200 for _ in range(5))
+
+
+def test_the_token_bucket_refills_at_its_rate():
+    now = [0.0]
+    bucket = ratelimit.TokenBucket(rate=2.0, burst=2, clock=lambda: now[0])
+    assert [bucket.take("a"), bucket.take("a")] == [0.0, 0.0]
+    assert bucket.take("a") == 0.5 and bucket.take("b") == 0.0  # each address has its own bucket
+    now[0] += 0.5
+    assert bucket.take("a") == 0.0 and bucket.take("a") > 0
+    assert phone.RATE * 60 >= 100  # a hall's shared Wi-Fi: a hundred phones a minute behind one address
