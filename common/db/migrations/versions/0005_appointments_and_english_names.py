@@ -1,7 +1,7 @@
 """appointments; English names of service items and bundles
 
 Revision ID: 0005
-Revises: 0004 (the integrator re-chains it after 0004 of the web pages' branch)
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
