@@ -30,13 +30,14 @@ def application() -> QApplication:
     return app
 
 
-def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView:
+def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT, qml: Path = QML, name: str = "kiosk") -> QQuickView:
+    """A Qt Quick view of `qml` with `model` as the context property `name` (the rating screen uses it too)."""
     view = QQuickView()
     view.setResizeMode(QQuickView.SizeRootObjectToView)
     view.setInitialProperties({})
-    view.rootContext().setContextProperty("kiosk", model)
+    view.rootContext().setContextProperty(name, model)
     view.model = model  # the context property does not keep the Python object alive
-    view.setSource(QUrl.fromLocalFile(str(QML)))
+    view.setSource(QUrl.fromLocalFile(str(qml)))
     if view.status() == QQuickView.Error:
         raise RuntimeError("; ".join(e.toString() for e in view.errors()))
     view.resize(*size)

@@ -24,13 +24,17 @@ class Worker(QObject):
                 result = ("ok", work())
             except Exception as exc:  # noqa: BLE001 - every failure is shown in one place by `done`
                 result = ("error", exc)
-            self._results.put((done, result))
-            try:
-                self._ready.emit()
-            except RuntimeError:  # the screen was closed meanwhile: nobody waits for this result
-                pass
+            self.post(done, result)
 
         threading.Thread(target=body, daemon=True).start()
+
+    def post(self, done, result) -> None:
+        """From any thread (e.g. one following the hub's event stream): `done(result)` on the UI thread."""
+        self._results.put((done, result))
+        try:
+            self._ready.emit()
+        except RuntimeError:  # the screen was closed meanwhile: nobody waits for this result
+            pass
 
     def _deliver(self) -> None:
         while True:

@@ -1,0 +1,171 @@
+"""The rating screen (Qt Quick, offscreen) as its own enrolled pad against a real hub on loopback: it learns of
+a finished service from the hub's event stream, takes one answer by touch only, and records 未评价 in time."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import text
+
+from common.db.engine import make_engine, migrate
+from common.model import UNRATED, Outcome
+from kiosk.app import application
+from terminal.rating.app import RatingPad
+
+from ..conftest import LiveHub
+from ..world import build
+
+TOUCH = None
+
+
+def wait_for(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        QTest.qWait(20)
+
+
+class Pad:
+    """Taps by object name on the pad's window, with a finger or with a mouse."""
+
+    def __init__(self, pad: RatingPad) -> None:
+        self.pad, self.view, self.model = pad, pad.view, pad.model
+
+    def item(self, name):
+        todo = [self.view.rootObject()]
+        while todo:
+            it = todo.pop()
+            if it.objectName() == name and it.isVisible():
+                return it
+            todo += it.childItems()
+        raise LookupError(name)
+
+    def _centre(self, name):
+        item = self.item(name)
+        return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+    def touch(self, name):
+        global TOUCH
+        TOUCH = TOUCH or QTest.createTouchDevice()
+        at = self._centre(name)
+        QTest.touchEvent(self.view, TOUCH).press(0, at, self.view).commit()
+        QTest.touchEvent(self.view, TOUCH).release(0, at, self.view).commit()
+        QTest.qWait(30)
+
+    def click(self, name):
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, self._centre(name))
+        QTest.qWait(30)
+
+    def screen(self):
+        return self.model.view["screen"]
+
+
+@pytest.fixture
+def hall(tmp_path):
+    application()
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    migrate(engine)
+    world = build(engine)
+    world.kiosk = world.actor("kiosk")
+    with LiveHub(world.hub) as live:
+        rp = RatingPad(tmp_path / "pad.sqlite3", live.url, world.codes["pad1"], timeout_seconds=60)
+        rp.view.show()
+        rp.start()
+        wait_for(lambda: rp.client.status.online and rp.model.view.get("online"))
+        yield world, Pad(rp), live
+        rp.close()
+        rp.view.deleteLater()
+        rp.model.deleteLater()
+        QTest.qWait(50)
+    engine.dispose()
+
+
+def serve(world, clerk, window=1):
+    """A ticket taken, called, served and finished at `window` through the hub's own commands."""
+    t = world.hub.issue_ticket(world.kiosk, item_id=world.items["A"]).ticket
+    wid = world.windows[window]
+    world.hub.call_next(clerk, wid)
+    world.hub.start(clerk, wid)
+    world.hub.finish(clerk, wid, Outcome.completed)
+    return t
+
+
+def rating_of(world, ticket_id):
+    with world.hub.engine.connect() as conn:
+        return conn.execute(text("select rating_score, rating_reason from tickets where id = :i"), {"i": ticket_id}).one()
+
+
+def test_a_finished_service_is_rated_once_by_touch_and_never_by_mouse(hall, tmp_path):
+    world, pad, _ = hall
+    assert pad.screen() == "idle"
+    t = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    info = pad.item("serviceInfo").property("text")
+    assert "1号窗口" in info and "工作人员1" in info and t.number in info
+    pad.view.grabWindow().save(str(tmp_path / "rating-faces.png"))
+    pad.click("face_5")  # the clerk's mouse: nothing happens
+    assert pad.screen() == "rate" and rating_of(world, t.id) == (None, None)
+    pad.touch("face_4")
+    wait_for(lambda: pad.screen() == "thanks")
+    wait_for(lambda: rating_of(world, t.id)[0] == 4)
+    pad.model.rate(5)  # a second answer to the same service is not taken
+    pad.model.expire()
+    QTest.qWait(200)
+    assert rating_of(world, t.id) == (4, None)
+    with world.hub.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from events where kind in ('ticket_rated', 'ticket_unrated')")).scalar() == 1
+
+
+def test_a_low_score_asks_why_from_the_list(hall, tmp_path):
+    world, pad, _ = hall
+    t = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    pad.touch("face_1")
+    assert pad.screen() == "reason"
+    pad.touch("submitButton")
+    assert pad.screen() == "reason" and "至少选择一项" in pad.item("reasonError").property("text")
+    pad.touch("reason_wait")
+    pad.touch("reason_unclear")
+    pad.touch("reason_wait")  # a second tap takes it back
+    pad.model.setNote("  希望一次告知  ")
+    pad.view.grabWindow().save(str(tmp_path / "rating-reason.png"))
+    pad.click("submitButton")  # not with a mouse
+    assert pad.screen() == "reason"
+    pad.touch("submitButton")
+    wait_for(lambda: rating_of(world, t.id)[0] == 1)
+    assert rating_of(world, t.id)[1] == "材料要求没有一次说清楚；希望一次告知"
+
+
+def test_no_answer_in_time_records_unrated(hall):
+    world, pad, _ = hall
+    pad.model.timeout_seconds = 0.3
+    t = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    wait_for(lambda: pad.screen() == "idle")
+    wait_for(lambda: rating_of(world, t.id)[0] == UNRATED)
+    assert pad.model.answered
+    with pytest.raises(LookupError):
+        pad.item("face_5")  # the faces are gone: nothing is left to answer
+
+
+def test_a_service_at_another_window_is_not_shown(hall):
+    world, pad, _ = hall
+    t = serve(world, world.actor("terminal2"), window=2)
+    mine = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    assert pad.model.current.ticket_id == mine.id and t.id != mine.id
+
+
+def test_offline_rating_is_kept_and_uploaded_when_the_hub_returns(hall):
+    world, pad, live = hall
+    t = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    live.stop(cut=True)
+    pad.touch("face_5")
+    wait_for(lambda: pad.model.view.get("kept_offline") is True)
+    assert pad.item("keptOffline").isVisible() and pad.pad.client.store.backlog() == 1
+    assert rating_of(world, t.id) == (None, None)
+    live.start()
+    wait_for(lambda: rating_of(world, t.id)[0] == 5, timeout=30)
