@@ -62,6 +62,7 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
                 "ticket_id": current.id, "number": current.number, "status": current.status.value,
                 "queue_id": current.queue_id, "item_id": current.item_id, "recalls": current.recalls,
                 "issued_at": current.issued_at.isoformat(),
+                "first_called_at": current.first_called_at.isoformat() if current.first_called_at else None,
                 "started_at": current.started_at.isoformat() if current.started_at else None,
                 "service_limit_min": current.service_limit_min,
                 "service_breach_at": (b.isoformat() if (b := sla.service_breach_at(current)) else None),

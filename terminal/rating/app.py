@@ -32,10 +32,12 @@ class RatingPad:
         self.view.setTitle("好办 · 服务评价")
         self._stop = threading.Event()
 
-    def start(self) -> "RatingPad":
-        """Sync (the reference: window and clerk names; the site's events: ticket numbers) and follow the stream."""
-        sync = lambda: self.client.sync_once(leases=False)  # noqa: E731 - a pad never issues tickets
-        threading.Thread(target=keep_syncing, args=(sync, self._stop, lambda exc: None), daemon=True).start()
+    def start(self, sync: bool = True) -> "RatingPad":
+        """Follow the stream, and sync (the reference: window and clerk names; the site's events: ticket
+        numbers) unless the terminal beside us runs this pad's sync after its own (`sync=False`)."""
+        if sync:
+            once = lambda: self.client.sync_once(leases=False)  # noqa: E731 - a pad never issues tickets
+            threading.Thread(target=keep_syncing, args=(once, self._stop, lambda exc: None), daemon=True).start()
         self.follower.start()
         return self
 

@@ -2,10 +2,7 @@
 a finished service from the hub's event stream, takes one answer by touch only, and records 未评价 in time."""
 from __future__ import annotations
 
-import time
-
 import pytest
-from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import text
 
@@ -16,51 +13,7 @@ from terminal.rating.app import RatingPad
 
 from ..conftest import LiveHub
 from ..world import build
-
-TOUCH = None
-
-
-def wait_for(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        QTest.qWait(20)
-
-
-class Pad:
-    """Taps by object name on the pad's window, with a finger or with a mouse."""
-
-    def __init__(self, pad: RatingPad) -> None:
-        self.pad, self.view, self.model = pad, pad.view, pad.model
-
-    def item(self, name):
-        todo = [self.view.rootObject()]
-        while todo:
-            it = todo.pop()
-            if it.objectName() == name and it.isVisible():
-                return it
-            todo += it.childItems()
-        raise LookupError(name)
-
-    def _centre(self, name):
-        item = self.item(name)
-        return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
-
-    def touch(self, name):
-        global TOUCH
-        TOUCH = TOUCH or QTest.createTouchDevice()
-        at = self._centre(name)
-        QTest.touchEvent(self.view, TOUCH).press(0, at, self.view).commit()
-        QTest.touchEvent(self.view, TOUCH).release(0, at, self.view).commit()
-        QTest.qWait(30)
-
-    def click(self, name):
-        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, self._centre(name))
-        QTest.qWait(30)
-
-    def screen(self):
-        return self.model.view["screen"]
-
+from .helpers import Pad, wait_for
 
 @pytest.fixture
 def hall(tmp_path):
