@@ -137,7 +137,8 @@ class TerminalService:
                        "service_seconds": int((now - started).total_seconds()) if started else 0,
                        "waited_seconds": int((called - issued).total_seconds())}
         waiting = [{**t, "queue": q["name"], "soon": about_to_breach(_at(t["wait_breach_at"]), now),
-                    "waited_seconds": t["waited_seconds"] + since}
+                    "waited_seconds": t["waited_seconds"] + since,
+                    "breach_in_seconds": int((_at(t["wait_breach_at"]) - now).total_seconds())}
                    for q in loaded["queues"] for t in q["tickets"]]
         return {"window": loaded["window"], "current": current, "waiting": waiting}
 

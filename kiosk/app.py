@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
@@ -50,3 +50,12 @@ def dispose_view(view: QQuickView) -> None:
     view.close()
     view.setSource(QUrl())
     QGuiApplication.processEvents()
+
+
+def delete_now(*objects) -> None:
+    """Delete Qt objects here, on the UI thread: left to Python's garbage collector they may be destroyed
+    from another thread (a hub or worker thread), which crashed Qt."""
+    for obj in objects:
+        obj.deleteLater()
+    QGuiApplication.processEvents()
+    QGuiApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -203,16 +203,21 @@ def _prepare(db_url: str) -> dict:
                     "terminal": auth.create_enrolment_code(conn, site_id=sid, role=Role.terminal, name=w["name"], now=now, window_id=wid),
                     "pad": auth.create_enrolment_code(conn, site_id=sid, role=Role.rating, name=w["name"], now=now, window_id=wid),
                 })
+            desk = entry["windows"][0]  # with a display, a person serves here (terminal window) instead of the simulation
+            entry["desk"] = {**desk, "terminal": auth.create_enrolment_code(conn, site_id=sid, role=Role.terminal, name="desk", now=now, window_id=desk["window_id"]),
+                             "pad": auth.create_enrolment_code(conn, site_id=sid, role=Role.rating, name="desk", now=now, window_id=desk["window_id"])}
     engine.dispose()
     return codes
 
 
-def _connect(base: str, codes: dict) -> list[SiteSim]:
+def _connect(base: str, codes: dict, skip: tuple[str, ...] = ()) -> list[SiteSim]:
     sites = []
     for sid, entry in codes.items():
         kiosk = Client(base, entry["kiosk"])
         counters = []
         for w in entry["windows"]:
+            if w["window_id"] in skip:
+                continue
             terminal = Client(base, w["terminal"])
             _, out = terminal.call("POST", "/clerk/sign-in", json={"staff_no": w["clerk"]["staff_no"], "pin": w["clerk"]["pin"]})
             terminal.http.headers["X-Clerk-Token"] = out["clerk_token"]
@@ -254,20 +259,23 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
                 time.sleep(0.1)
         t0 = time.monotonic()
         clock = lambda: hub_now + timedelta(seconds=(time.monotonic() - t0) * speed)  # noqa: E731
-        sites = _connect(base, codes)
+        desk = codes["qp-centre"]["desk"]
+        sites = _connect(base, codes, skip=(desk["window_id"],) if _has_display() else ())
         print(f"好办 演示 / Haoban demo — a simulated day {start:%H:%M}–{end:%H:%M} at {speed:g}x speed")
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
         print(f"  database:           {folder / 'demo.sqlite3'}")
         sim = Simulation(sites, random.Random(seed))
         window = _kiosk_window(folder, base, codes)
+        terminal = _terminal_window(folder, base, desk)
         try:
             run_day(sim, sites, clock, end, base)
         except KeyboardInterrupt:
             print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
     finally:
-        if "window" in locals() and window is not None:
-            window.terminate()
+        for shell in (locals().get("window"), locals().get("terminal")):
+            if shell is not None:
+                shell.terminate()
         hub.terminate()
         hub.wait(10)
     diffs = check.differences(make_engine(db_url))
@@ -275,9 +283,27 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
     return 0 if not diffs else 1
 
 
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _terminal_window(folder, base: str, desk: dict):
+    """With a display, window 1's terminal and its rating screen (a mouse may rate: it is a demo)."""
+    if not _has_display():
+        return None
+    settings = folder / "terminal.toml"
+    settings.write_text(
+        f'[terminal]\nhub_url = "{base}"\nenrolment_code = "{desk["terminal"]}"\nstore = "{folder / "terminal.sqlite3"}"\n'
+        f'rating_enrolment_code = "{desk["pad"]}"\nrating_store = "{folder / "rating.sqlite3"}"\nrating_mouse = true\n', "utf-8")
+    for old in [*folder.glob("terminal.sqlite3*"), *folder.glob("rating.sqlite3*")]:
+        old.unlink()
+    print(f"  a terminal window is open at window 1: sign in as {desk['clerk']['staff_no']} / PIN {desk['clerk']['pin']}")
+    return subprocess.Popen([sys.executable, "-m", "terminal.main", str(settings)])
+
+
 def _kiosk_window(folder, base: str, codes: dict):
     """With a display, a kiosk window on the demo hub (simulated printer writing to a file)."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    if not _has_display():
         return None
     settings = folder / "kiosk.toml"
     settings.write_text(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from common.clock import SystemClock
 from common.sync_client import HttpTransport, LocalStore, SyncClient, keep_syncing
 from common.terminal import TerminalService
+from kiosk.app import delete_now
 
 from .window import TerminalWindow
 
@@ -24,7 +24,7 @@ class Desk:
         self.client = SyncClient(local, HttpTransport(hub_url, self.me["token"], timeout=3), device_id=self.me["device_id"],
                                  site_id=self.me["site_id"], lease_size=lease_size)
         self.service = TerminalService(HttpTransport(hub_url, self.me["token"], timeout=3), self.me["window_id"],
-                                       clock or SystemClock(), client=self.client, speaker=speaker)
+                                       clock or self.client, client=self.client, speaker=speaker)  # the hub's time
         self.pad = None
         if rating_store is not None:
             from .rating.app import RatingPad
@@ -70,7 +70,9 @@ class Desk:
         self.window.activateWindow()
 
     def close(self) -> None:
+        """Stop the threads and delete the Qt objects on the UI thread."""
         self._stop.set()
         self.window.close()
+        delete_now(self.window)
         if self.pad is not None:
             self.pad.close()

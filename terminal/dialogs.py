@@ -7,13 +7,21 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QApplication, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QVBoxLayout, QWidget,
 )
 
 from common.terminal import COMMON_MATERIALS
 
 OUTCOMES = ("completed", "accepted", "accepted_missing", "commitment", "rejected")
+
+
+def font(size: int, bold: bool = False) -> QFont:
+    """The application's CJK font (kiosk/app.py loads it) at a size: a bare QFont("") falls back to a serif."""
+    f = QFont(QApplication.font())
+    f.setPointSize(size)
+    f.setBold(bold)
+    return f
 
 
 class Form(QDialog):
@@ -25,7 +33,7 @@ class Form(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
         self.layout_ = QVBoxLayout(self)
-        self.layout_.addWidget(QLabel(title, font=QFont("", 16, QFont.Bold)))
+        self.layout_.addWidget(QLabel(title, font=font(16, True)))
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
         self.error = QLabel("", objectName="formError", styleSheet="color:#A8412E")

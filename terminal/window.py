@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
+    QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
     QPushButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -20,7 +20,7 @@ from common.sync_client import HubUnreachable
 from common.terminal import CALL_REASONS, PAUSE_REASONS, PAUSE_TEXT, TerminalService
 from kiosk.worker import Worker
 
-from .dialogs import ChoiceForm, FinishForm, WalkInForm
+from .dialogs import ChoiceForm, FinishForm, WalkInForm, font
 
 TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
 COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}
@@ -34,6 +34,7 @@ class TerminalWindow(QMainWindow):
         self.service, self.worker, self.lang = service, Worker(self), language
         self.on_walk_in = on_walk_in or (lambda served: None)  # manual mode: tell the rating screen beside us
         self.loaded: dict | None = None
+        self.last_figures = None
         self.current_queue: str | None = None  # of the ticket at the window: a transfer goes elsewhere
         self.online, self.follower, self._loading, self._again = True, None, False, False
         self._texts: list[tuple[object, str]] = []  # (widget, key) re-labelled when the language changes
@@ -65,6 +66,8 @@ class TerminalWindow(QMainWindow):
         self._show_link()
         if self.loaded:
             self._render(self.service.board(self.loaded))
+        if self.last_figures:
+            self._show_figures(self.last_figures)
 
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
@@ -72,6 +75,10 @@ class TerminalWindow(QMainWindow):
 
     def background(self, work, done) -> None:
         self.worker.run(work, done)
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color:{'#A8412E' if error else '#2F3B46'}")
 
     def _error(self, exc) -> str:
         if isinstance(exc, HubUnreachable):
@@ -105,19 +112,23 @@ class TerminalWindow(QMainWindow):
         self.offline_hint.setText(self.t("offline_hint", backlog))
         self.offline_hint.setVisible(not self.online)
         self.buttons["walk_in"].setVisible(not self.online)
+        self.queue.setEnabled(self.online)  # while offline the list is the last one seen, not the live queue
 
     # ------------------------------------------------------------ sign-in
 
     def _sign_in_page(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
-        form = QFormLayout()
-        self.staff_no, self.pin = QLineEdit(objectName="staffNo"), QLineEdit(objectName="pin", echoMode=QLineEdit.Password)
-        self.window_choice = QComboBox(objectName="windowChoice")
+        panel = QFrame(maximumWidth=560, minimumWidth=460, font=font(15))
+        form = QFormLayout(panel)
+        form.setVerticalSpacing(14)
+        self.staff_no = QLineEdit(objectName="staffNo", minimumHeight=44)
+        self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.Password, minimumHeight=44)
+        self.window_choice = QComboBox(objectName="windowChoice", minimumHeight=44)
         self.sign_in_error = QLabel(objectName="signInError", styleSheet="color:#A8412E", wordWrap=True)
-        button = self._label(QPushButton(objectName="signInButton", clicked=self.sign_in, minimumHeight=48), "sign_in")
+        button = self._label(QPushButton(objectName="signInButton", clicked=self.sign_in, minimumHeight=56), "sign_in")
         self.pin.returnPressed.connect(self.sign_in)
-        title = self._label(QLabel(font=QFont("", 22, QFont.Bold)), "title")
+        title = self._label(QLabel(font=font(22, True)), "title")
         form.addRow(title)
         form.addRow(self._label(QLabel(), "staff_no"), self.staff_no)
         form.addRow(self._label(QLabel(), "pin"), self.pin)
@@ -127,11 +138,7 @@ class TerminalWindow(QMainWindow):
         form.addRow(self.sign_in_error)
         lang = self._label(QPushButton(objectName="languageButton", clicked=self.toggle_language), "language")
         outer.addStretch()
-        row = QHBoxLayout()
-        row.addStretch()
-        row.addLayout(form, 2)
-        row.addStretch()
-        outer.addLayout(row)
+        outer.addWidget(panel, alignment=Qt.AlignHCenter)
         outer.addStretch()
         outer.addWidget(lang, alignment=Qt.AlignRight)
         return page
@@ -164,7 +171,10 @@ class TerminalWindow(QMainWindow):
     def sign_out(self) -> None:
         def done(_):
             self.timer.stop()
-            self.loaded = None
+            self.loaded = self.last_figures = None
+            for label in (self.current, self.waited, self.service_timer, self.message, self.figures):
+                label.setText("")
+            self.queue.clear()
             self.pages.setCurrentIndex(0)
             self.staff_no.setFocus()
 
@@ -176,11 +186,12 @@ class TerminalWindow(QMainWindow):
         page = QWidget()
         outer = QVBoxLayout(page)
         top = QHBoxLayout()
-        self.clerk = QLabel(objectName="clerk", font=QFont("", 15, QFont.Bold))
-        self.badge = QLabel(objectName="onlineBadge", font=QFont("", 13, QFont.Bold))
+        self.clerk = QLabel(objectName="clerk", font=font(15, True))
+        self.badge = QLabel(objectName="onlineBadge", font=font(13, True))
         top.addWidget(self.clerk)
         top.addStretch()
         top.addWidget(self.badge)
+        self.top_bar = top
         top.addWidget(self._label(QPushButton(objectName="languageButton2", clicked=self.toggle_language), "language"))
         outer.addLayout(top)
         self.figures = QLabel("", objectName="figures", styleSheet="color:#5B6570")
@@ -190,9 +201,9 @@ class TerminalWindow(QMainWindow):
         outer.addWidget(self.offline_hint)
         body = QHBoxLayout()
         left = QVBoxLayout()
-        self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=QFont("", 64, QFont.Bold))
-        self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=QFont("", 14))
-        self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=QFont("", 26))
+        self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))
+        self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=font(14))
+        self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=font(26))
         self.message = QLabel("", objectName="message", wordWrap=True, styleSheet="color:#A8412E")
         for w in (self.current, self.waited, self.service_timer):
             left.addWidget(w)
@@ -205,8 +216,11 @@ class TerminalWindow(QMainWindow):
             self.buttons[action] = b
             if action == "call-next":
                 b.setMinimumHeight(110)
-                b.setFont(QFont("", 22, QFont.Bold))
+                b.setFont(font(22, True))
                 grid.addWidget(b, 0, 0, 1, 4)
+            elif action == "sign_out":
+                b.setMinimumHeight(0)
+                self.top_bar.addWidget(b)
             else:
                 grid.addWidget(b, 1 + (n - 1) // 4, (n - 1) % 4)
         left.addLayout(grid)
@@ -214,8 +228,8 @@ class TerminalWindow(QMainWindow):
         left.addStretch()
         body.addLayout(left, 3)
         right = QVBoxLayout()
-        right.addWidget(self._label(QLabel(font=QFont("", 14, QFont.Bold)), "waiting"))
-        self.queue = QListWidget(objectName="queue", font=QFont("", 13))
+        right.addWidget(self._label(QLabel(font=font(14, True)), "waiting"))
+        self.queue = QListWidget(objectName="queue", font=font(13))
         right.addWidget(self.queue)
         body.addLayout(right, 2)
         outer.addLayout(body)
@@ -260,8 +274,8 @@ class TerminalWindow(QMainWindow):
         def done(result):
             kind, value = result
             if kind == "error":
-                return self.message.setText(self._error(value))
-            self.message.setText(self.t("walk_in_done", value["number"]))
+                return self.say(self._error(value), error=True)
+            self.say(self.t("walk_in_done", value["number"]))
             self._show_link()
             self.on_walk_in(value)
 
@@ -270,8 +284,8 @@ class TerminalWindow(QMainWindow):
     def _acted(self, result) -> None:
         kind, value = result
         if kind == "error":
-            return self.message.setText(self._error(value))
-        self.message.setText(self.t("reject_hint") if value["event"]["data"].get("outcome") == "rejected" else "")
+            return self.say(self._error(value), error=True)
+        self.say(self.t("reject_hint") if value["event"]["data"].get("outcome") == "rejected" else "")
         ticket = value.get("ticket") or {}
         if ticket.get("status") == "called":  # show the called number at once; the board follows
             self.current.setText(ticket["number"])
@@ -293,7 +307,7 @@ class TerminalWindow(QMainWindow):
         self._loading = False
         kind, value = result
         if kind == "error":
-            self.message.setText(self._error(value))
+            self.say(self._error(value), error=True)
         elif not self._again or self.loaded is None:  # news came while loading: this answer may be stale
             self.loaded = value
             if self.follower is None:
@@ -310,6 +324,7 @@ class TerminalWindow(QMainWindow):
         kind, f = result
         if kind == "error":
             return
+        self.last_figures = result
         avg = f["average_service_seconds"]
         share = f["service_within_limit_share"]
         self.figures.setText(self.t("figures", f["served"], "—" if avg is None else self.t("minutes", f"{avg / 60:.1f}"),
@@ -341,7 +356,11 @@ class TerminalWindow(QMainWindow):
         self.queue.clear()
         for w in board["waiting"]:
             text = self.t("queue_row", w["number"], w["queue"], w["waited_seconds"] // 60)
-            item = QListWidgetItem(text + (self.t("green") if w["priority"] == "green" else "") + (self.t("soon") if w["soon"] else ""))
+            soon = ""
+            if w["soon"]:
+                left = w["breach_in_seconds"] // 60
+                soon = self.t("soon", left + 1) if w["breach_in_seconds"] > 0 else self.t("breached")
+            item = QListWidgetItem(text + (self.t("green") if w["priority"] == "green" else "") + soon)
             item.setData(Qt.UserRole, w["soon"])
             if w["soon"]:
                 item.setForeground(Qt.red)

@@ -8,7 +8,7 @@ from common import errors as e
 from common.hub_stream import EventFollower
 from common.rating import TIMEOUT_SECONDS, RatingService
 from common.sync_client import HttpTransport, LocalStore, SyncClient, keep_syncing
-from kiosk.app import dispose_view, make_view
+from kiosk.app import delete_now, dispose_view, make_view
 
 from .model import RatingModel
 
@@ -47,3 +47,4 @@ class RatingPad:
         for timer in (self.model.timeout, self.model.thanks, self.model.tick):
             timer.stop()
         dispose_view(self.view)
+        delete_now(self.view, self.model)

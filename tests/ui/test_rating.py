@@ -29,9 +29,6 @@ def hall(tmp_path):
         wait_for(lambda: rp.client.status.online and rp.model.view.get("online"))
         yield world, Pad(rp), live
         rp.close()
-        rp.view.deleteLater()
-        rp.model.deleteLater()
-        QTest.qWait(50)
     engine.dispose()
 
 

@@ -72,9 +72,6 @@ def counter(tmp_path):
         wait_for(lambda: desk.client.status.online and desk.pad.client.status.online)
         yield Counter(world, live, desk, speaker)
         desk.close()
-        desk.window.deleteLater()  # on the UI thread, not by a garbage collection in another thread
-        desk.pad.view.deleteLater()
-        QTest.qWait(50)
     engine.dispose()
 
 
@@ -275,7 +272,6 @@ def test_a_terminal_not_bound_to_a_window_asks_which(counter, tmp_path):
         wait_for(lambda: "3号窗口" in desk.window.findChild(QLabel, "clerk").text())
     finally:
         desk.close()
-        desk.window.deleteLater()
 
 
 def test_timer_colour_rule():
@@ -284,3 +280,31 @@ def test_timer_colour_rule():
     assert timer_colour(t0, 20, t0 + timedelta(minutes=15, seconds=59)) == "normal"
     assert timer_colour(t0, 20, t0 + timedelta(minutes=16)) == "amber"
     assert timer_colour(t0, 20, t0 + timedelta(minutes=20)) == "red"
+
+
+def test_no_glyph_of_the_terminal_or_rating_screen_is_missing_from_the_font():
+    from PySide6.QtGui import QFontMetrics, QGuiApplication
+
+    from terminal.rating.model import TEXTS as RATING
+    from terminal.window import TEXTS as TERMINAL
+
+    application()
+    metrics = QFontMetrics(QGuiApplication.font())
+    needed = {ch for texts in (TERMINAL, RATING) for t in texts.values() for s in t.values() for ch in s if not ch.isspace()}
+    assert sorted(ch for ch in needed if not metrics.inFontUcs4(ord(ch))) == []
+
+
+def test_screenshots_of_every_terminal_and_rating_screen_in_both_languages(tmp_path):
+    from PySide6.QtGui import QImage
+
+    from terminal import screenshots
+
+    assert screenshots.main([str(tmp_path)]) == 0
+    shots = sorted(p.name for p in tmp_path.glob("*.png"))
+    zh = {n.replace("-zh-", "-") for n in shots if "-zh-" in n}
+    assert zh == {n.replace("-en-", "-") for n in shots if "-en-" in n}  # every screen in both languages
+    assert len(zh) == 19 and {"rating-3-why.png", "terminal-8-offline.png", "terminal-form-finishDialog-missing.png"} <= zh
+    for name in shots:
+        image = QImage(str(tmp_path / name))
+        assert image.width() >= 400 and len({image.pixel(x, y) for x in range(0, image.width(), 5)
+                                                 for y in range(0, image.height(), 5)}) > 3  # not blank
