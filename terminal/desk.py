@@ -42,7 +42,7 @@ class Desk:
 
     def start(self) -> "Desk":
         threading.Thread(target=keep_syncing, args=(self.sync_once, self._stop, lambda exc: None), daemon=True).start()
-        self.window.follow(self.hub_url, self.me["token"])
+        self.window.follow(self.hub_url, self.me["token"], self.me["device_id"])
         if self.pad is not None:
             self.pad.start(sync=False)
         return self

@@ -44,7 +44,7 @@ class TerminalWindow(QMainWindow):
         self.pages.addWidget(self._sign_in_page())
         self.pages.addWidget(self._serve_page())
         self.timer = QTimer(self, interval=1000, timeout=self._tick)  # the service timer, computed locally
-        self.reload = QTimer(self, singleShot=True, interval=60, timeout=self.refresh)  # bursts of events: one load
+        self.reload = QTimer(self, singleShot=True, interval=100, timeout=self.refresh)  # a burst of events: one load
         self.retranslate()
         if service.window_id is None:
             self.background(service.windows, self._fill_windows)
@@ -88,13 +88,17 @@ class TerminalWindow(QMainWindow):
 
     # ------------------------------------------------------------ the hub's event stream
 
-    def follow(self, base_url: str, token: str) -> None:
-        """Follow the site's events: any change reloads the board; the link's state drives the badge."""
-        self.follower = EventFollower(base_url, token, lambda ev: self.worker.post(self._hub_event, ev),
-                                      lambda up: self.worker.post(self._set_link, up)).start()
+    def follow(self, base_url: str, token: str, device_id: str | None = None) -> None:
+        """Follow the site's events: a change made elsewhere reloads the board (our own actions reload it
+        when their answer comes); the link's state drives the badge."""
+        def news(event):
+            if event["kind"] != "numbers_leased" and (device_id is None or event.get("device_id") != device_id):
+                self.worker.post(self._hub_event, event)
+
+        self.follower = EventFollower(base_url, token, news, lambda up: self.worker.post(self._set_link, up)).start()
 
     def _hub_event(self, event: dict) -> None:
-        if self.pages.currentIndex() == 1 and event["kind"] != "numbers_leased":
+        if self.pages.currentIndex() == 1:
             self.reload.start()
 
     def _set_link(self, up: bool) -> None:
