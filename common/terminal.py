@@ -44,6 +44,7 @@ class TerminalService:
     def __init__(self, transport: HttpTransport, window_id: str | None, clock, client: SyncClient | None = None,
                  speaker=None) -> None:
         self.transport, self.window_id, self.clock = transport, window_id, clock
+        self.bound = window_id is not None  # a device enrolled at one window; otherwise the clerk picks one
         self.client, self.speaker = client, speaker  # the local store (manual mode); None: no announcements
         self.clerk: str | None = None
         self.clerk_id: str | None = None
@@ -92,10 +93,17 @@ class TerminalService:
             pass  # the hub ends the session by itself; here it ends now
         self.transport.http.headers.pop("X-Clerk-Token", None)
         self.clerk = self.clerk_id = None
+        if not self.bound:
+            self.window_id = None
 
     def windows(self) -> list[dict]:
         """The site's windows to choose from at sign-in (a terminal not bound to one window)."""
-        return [w for w in self.transport.call("GET", "/windows") if w["kind"] != "cases"]
+        try:
+            return [w for w in self.transport.call("GET", "/windows") if w["kind"] != "cases"]
+        except HubUnreachable:  # manual mode: the windows this terminal knows from its last sync
+            tables = (self.client.store.get("reference") or {}).get("tables", {}) if self.client else {}
+            return [{"window_id": w["id"], "number": w["number"], "name": w["name"]}
+                    for w in sorted(tables.get("windows", []), key=lambda w: w["number"]) if w["kind"] != "cases"]
 
     # ------------------------------------------------------------ serving
 

@@ -6,6 +6,7 @@ The hub runs in its own process on a clock that runs `speed` times faster than r
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -287,32 +288,38 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _terminal_window(folder, base: str, desk: dict):
-    """With a display, window 1's terminal and its rating screen (a mouse may rate: it is a demo)."""
+def _shell(folder, module: str, section: str, settings: dict, stores: tuple[str, ...]):
+    """With a display, a Qt shell (kiosk or terminal) as its own process on the demo hub, with fresh stores."""
     if not _has_display():
         return None
-    settings = folder / "terminal.toml"
-    settings.write_text(
-        f'[terminal]\nhub_url = "{base}"\nenrolment_code = "{desk["terminal"]}"\nstore = "{folder / "terminal.sqlite3"}"\n'
-        f'rating_enrolment_code = "{desk["pad"]}"\nrating_store = "{folder / "rating.sqlite3"}"\nrating_mouse = true\n', "utf-8")
-    for old in [*folder.glob("terminal.sqlite3*"), *folder.glob("rating.sqlite3*")]:
+    path = folder / f"{section}.toml"
+    path.write_text(f"[{section}]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in settings.items()),
+                    "utf-8")  # JSON strings and booleans are TOML too
+    for old in (f for store in stores for f in folder.glob(f"{store}*")):
         old.unlink()
-    print(f"  a terminal window is open at window 1: sign in as {desk['clerk']['staff_no']} / PIN {desk['clerk']['pin']}")
-    return subprocess.Popen([sys.executable, "-m", "terminal.main", str(settings)])
+    return subprocess.Popen([sys.executable, "-m", module, str(path)])
+
+
+def _terminal_window(folder, base: str, desk: dict):
+    """Window 1's terminal and its rating screen (a mouse may rate: it is a demo)."""
+    shell = _shell(folder, "terminal.main", "terminal", {
+        "hub_url": base, "enrolment_code": desk["terminal"], "store": str(folder / "terminal.sqlite3"),
+        "rating_enrolment_code": desk["pad"], "rating_store": str(folder / "rating.sqlite3"), "rating_mouse": True,
+    }, ("terminal.sqlite3", "rating.sqlite3"))
+    if shell is not None:
+        print(f"  a terminal window is open at window 1: sign in as {desk['clerk']['staff_no']} / PIN {desk['clerk']['pin']}")
+    return shell
 
 
 def _kiosk_window(folder, base: str, codes: dict):
-    """With a display, a kiosk window on the demo hub (simulated printer writing to a file)."""
-    if not _has_display():
-        return None
-    settings = folder / "kiosk.toml"
-    settings.write_text(
-        f'[kiosk]\nhub_url = "{base}"\nenrolment_code = "{codes["qp-centre"]["extra_kiosk"]}"\n'
-        f'store = "{folder / "kiosk.sqlite3"}"\nprinter = "file:{folder / "receipts.bin"}"\nfullscreen = false\n',
-        "utf-8")
-    (folder / "kiosk.sqlite3").unlink(missing_ok=True)
-    print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
-    return subprocess.Popen([sys.executable, "-m", "kiosk.main", str(settings)])
+    """A kiosk window (simulated printer writing to a file)."""
+    shell = _shell(folder, "kiosk.main", "kiosk", {
+        "hub_url": base, "enrolment_code": codes["qp-centre"]["extra_kiosk"], "store": str(folder / "kiosk.sqlite3"),
+        "printer": f"file:{folder / 'receipts.bin'}", "fullscreen": False,
+    }, ("kiosk.sqlite3",))
+    if shell is not None:
+        print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
+    return shell
 
 
 def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str) -> None:

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         QTest.qWait(150)
 
     def shot(name: str, widget=None) -> None:
-        lang = "en" if w.lang == "en" else "zh"
+        lang = "en" if w.language == "en" else "zh"
         path = out / f"terminal-{lang}-{name}.png"
         (widget or w).grab().save(str(path))
         made.append(path)
@@ -88,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         dialog.reject()
         QTest.qWait(50)
 
+    def sign_in(lang: str, screenshot: str | None = None) -> None:
+        for shell in (w, pad.model):
+            if shell.language != lang:
+                shell.toggleLanguage()
+        w.staff_no.setText("QP0101")
+        if screenshot:
+            shot(screenshot)
+        w.pin.setText("372915")
+        w.sign_in()
+
     from common.sync_client import HttpTransport
 
     me = HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": kiosk_code})
@@ -96,14 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settle(lambda: desk.client.status.online and pad.client.status.online)
         for lang in ("zh_CN", "en"):
-            if w.lang != lang:
-                w.toggle_language()
-            if pad.model.language != lang:
-                pad.model.toggleLanguage()
-            w.staff_no.setText("QP0101")
-            shot("1-sign-in")
-            w.pin.setText("372915")
-            w.sign_in()
+            sign_in(lang, "1-sign-in")
             settle(lambda: w.pages.currentIndex() == 1 and w.loaded is not None)
             shot("2-idle")
             pad_shot("1-idle")
@@ -146,13 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             settle(lambda: w.pages.currentIndex() == 0)
         hub.stop()  # the hub goes away: manual mode, the badge, a walk-in and its rating kept here
         for lang in ("en", "zh_CN"):
-            if w.lang != lang:
-                w.toggle_language()
-            if pad.model.language != lang:
-                pad.model.toggleLanguage()
-            w.sign_in_error.setText("")
-            w.pin.setText("372915")
-            w.sign_in()
+            sign_in(lang)
             settle(lambda: w.pages.currentIndex() == 1 and not w.online)
             form("walk_in", "walkInDialog")
             w.walk_in({"item_id": items[0], "outcome": "completed", "reason": None})

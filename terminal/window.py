@@ -7,11 +7,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
-    QPushButton, QStackedWidget, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QListWidgetItem, QMainWindow, QStackedWidget
 
 from common.clock import business_day
 from common.hub_stream import EventFollower
@@ -20,18 +16,17 @@ from common.sync_client import HubUnreachable
 from common.terminal import CALL_REASONS, PAUSE_REASONS, PAUSE_TEXT, TerminalService
 from kiosk.worker import Worker
 
-from .dialogs import ChoiceForm, FinishForm, WalkInForm, font
+from .dialogs import ChoiceForm, FinishForm, WalkInForm
+from .pages import serve_page, sign_in_page
 
 TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
 COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}
-ACTIONS = (("call-next", "F1"), ("recall", "F2"), ("start", "F3"), ("finish", "F4"), ("call", "F5"), ("skip", "F6"),
-           ("transfer", "F7"), ("pause", "F8"), ("resume", "F9"), ("walk_in", "F10"), ("sign_out", "Ctrl+Q"))
 
 
 class TerminalWindow(QMainWindow):
     def __init__(self, service: TerminalService, language: str = "zh_CN", on_walk_in=None) -> None:
         super().__init__()
-        self.service, self.worker, self.lang = service, Worker(self), language
+        self.service, self.worker, self.language = service, Worker(self), language
         self.on_walk_in = on_walk_in or (lambda served: None)  # manual mode: tell the rating screen beside us
         self.loaded: dict | None = None
         self.last_figures = None
@@ -41,8 +36,8 @@ class TerminalWindow(QMainWindow):
         self.resize(1280, 800)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
-        self.pages.addWidget(self._sign_in_page())
-        self.pages.addWidget(self._serve_page())
+        self.pages.addWidget(sign_in_page(self))
+        self.pages.addWidget(serve_page(self))
         self.timer = QTimer(self, interval=1000, timeout=self._tick)  # the service timer, computed locally
         self.reload = QTimer(self, singleShot=True, interval=100, timeout=self.refresh)  # a burst of events: one load
         self.retranslate()
@@ -50,7 +45,7 @@ class TerminalWindow(QMainWindow):
             self.background(service.windows, self._fill_windows)
 
     def t(self, key: str, *args) -> str:
-        text = TEXTS[key][self.lang]
+        text = TEXTS[key][self.language]
         for n, a in enumerate(args, 1):
             text = text.replace(f"%{n}", str(a))
         return text
@@ -69,8 +64,8 @@ class TerminalWindow(QMainWindow):
         if self.last_figures:
             self._show_figures(self.last_figures)
 
-    def toggle_language(self) -> None:
-        self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
+    def toggleLanguage(self) -> None:
+        self.language = "en" if self.language == "zh_CN" else "zh_CN"
         self.retranslate()
 
     def background(self, work, done) -> None:
@@ -84,7 +79,7 @@ class TerminalWindow(QMainWindow):
         if isinstance(exc, HubUnreachable):
             self._set_link(False)
         zh, en = message(exc)
-        return zh if self.lang == "zh_CN" else en
+        return zh if self.language == "zh_CN" else en
 
     # ------------------------------------------------------------ the hub's event stream
 
@@ -119,33 +114,6 @@ class TerminalWindow(QMainWindow):
         self.queue.setEnabled(self.online)  # while offline the list is the last one seen, not the live queue
 
     # ------------------------------------------------------------ sign-in
-
-    def _sign_in_page(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        panel = QFrame(maximumWidth=560, minimumWidth=460, font=font(15))
-        form = QFormLayout(panel)
-        form.setVerticalSpacing(14)
-        self.staff_no = QLineEdit(objectName="staffNo", minimumHeight=44)
-        self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.Password, minimumHeight=44)
-        self.window_choice = QComboBox(objectName="windowChoice", minimumHeight=44)
-        self.sign_in_error = QLabel(objectName="signInError", styleSheet="color:#A8412E", wordWrap=True)
-        button = self._label(QPushButton(objectName="signInButton", clicked=self.sign_in, minimumHeight=56), "sign_in")
-        self.pin.returnPressed.connect(self.sign_in)
-        title = self._label(QLabel(font=font(22, True)), "title")
-        form.addRow(title)
-        form.addRow(self._label(QLabel(), "staff_no"), self.staff_no)
-        form.addRow(self._label(QLabel(), "pin"), self.pin)
-        form.addRow(self._label(QLabel(), "window"), self.window_choice)
-        form.setRowVisible(self.window_choice, self.service.window_id is None)
-        form.addRow(button)
-        form.addRow(self.sign_in_error)
-        lang = self._label(QPushButton(objectName="languageButton", clicked=self.toggle_language), "language")
-        outer.addStretch()
-        outer.addWidget(panel, alignment=Qt.AlignHCenter)
-        outer.addStretch()
-        outer.addWidget(lang, alignment=Qt.AlignRight)
-        return page
 
     def _fill_windows(self, result) -> None:
         kind, windows = result
@@ -185,59 +153,6 @@ class TerminalWindow(QMainWindow):
         self.background(self.service.sign_out, done)
 
     # ------------------------------------------------------------ serving
-
-    def _serve_page(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        top = QHBoxLayout()
-        self.clerk = QLabel(objectName="clerk", font=font(15, True))
-        self.badge = QLabel(objectName="onlineBadge", font=font(13, True))
-        top.addWidget(self.clerk)
-        top.addStretch()
-        top.addWidget(self.badge)
-        self.top_bar = top
-        top.addWidget(self._label(QPushButton(objectName="languageButton2", clicked=self.toggle_language), "language"))
-        outer.addLayout(top)
-        self.figures = QLabel("", objectName="figures", styleSheet="color:#5B6570")
-        outer.addWidget(self.figures)
-        self.offline_hint = QLabel("", objectName="offlineHint", wordWrap=True,
-                                   styleSheet="background:#F6E7C8; color:#7A5412; padding:8px; border-radius:6px")
-        outer.addWidget(self.offline_hint)
-        body = QHBoxLayout()
-        left = QVBoxLayout()
-        self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))
-        self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=font(14))
-        self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=font(26))
-        self.message = QLabel("", objectName="message", wordWrap=True, styleSheet="color:#A8412E")
-        for w in (self.current, self.waited, self.service_timer):
-            left.addWidget(w)
-        grid = QGridLayout()
-        self.buttons = {}
-        for n, (action, key) in enumerate(ACTIONS):
-            b = self._label(QPushButton(objectName=f"action_{action}", minimumHeight=60), action)
-            b.clicked.connect(lambda _=False, a=action: self.press(a))
-            QShortcut(QKeySequence(key), self, activated=lambda a=action: self.press(a))
-            self.buttons[action] = b
-            if action == "call-next":
-                b.setMinimumHeight(110)
-                b.setFont(font(22, True))
-                grid.addWidget(b, 0, 0, 1, 4)
-            elif action == "sign_out":
-                b.setMinimumHeight(0)
-                self.top_bar.addWidget(b)
-            else:
-                grid.addWidget(b, 1 + (n - 1) // 4, (n - 1) % 4)
-        left.addLayout(grid)
-        left.addWidget(self.message)
-        left.addStretch()
-        body.addLayout(left, 3)
-        right = QVBoxLayout()
-        right.addWidget(self._label(QLabel(font=font(14, True)), "waiting"))
-        self.queue = QListWidget(objectName="queue", font=font(13))
-        right.addWidget(self.queue)
-        body.addLayout(right, 2)
-        outer.addLayout(body)
-        return page
 
     def press(self, action: str) -> None:
         """What a key or button does: an action at once, or the form that action needs first."""

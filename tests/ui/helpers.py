@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+
+from kiosk.harness import centre, find_item
 
 TOUCH = None
 
@@ -23,28 +25,18 @@ class Pad:
         self.pad, self.view, self.model = pad, pad.view, pad.model
 
     def item(self, name):
-        todo = [self.view.rootObject()]
-        while todo:
-            it = todo.pop()
-            if it.objectName() == name and it.isVisible():
-                return it
-            todo += it.childItems()
-        raise LookupError(name)
-
-    def _centre(self, name):
-        item = self.item(name)
-        return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        return find_item(self.view, name)
 
     def touch(self, name):
         global TOUCH
         TOUCH = TOUCH or QTest.createTouchDevice()
-        at = self._centre(name)
+        at = centre(self.item(name))
         QTest.touchEvent(self.view, TOUCH).press(0, at, self.view).commit()
         QTest.touchEvent(self.view, TOUCH).release(0, at, self.view).commit()
         QTest.qWait(30)
 
     def click(self, name):
-        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, self._centre(name))
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre(self.item(name)))
         QTest.qWait(30)
 
     def screen(self):

@@ -6,30 +6,21 @@ import pytest
 from PySide6.QtTest import QTest
 from sqlalchemy import text
 
-from common.db.engine import make_engine, migrate
 from common.model import UNRATED, Outcome
-from kiosk.app import application
 from terminal.rating.app import RatingPad
 
-from ..conftest import LiveHub
-from ..world import build
 from .helpers import Pad, wait_for
 
 @pytest.fixture
-def hall(tmp_path):
-    application()
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    migrate(engine)
-    world = build(engine)
+def pad(hall, tmp_path):
+    world, live = hall
     world.kiosk = world.actor("kiosk")
-    with LiveHub(world.hub) as live:
-        rp = RatingPad(tmp_path / "pad.sqlite3", live.url, world.codes["pad1"], timeout_seconds=60)
-        rp.view.show()
-        rp.start()
-        wait_for(lambda: rp.client.status.online and rp.model.view.get("online"))
-        yield world, Pad(rp), live
-        rp.close()
-    engine.dispose()
+    rp = RatingPad(tmp_path / "pad.sqlite3", live.url, world.codes["pad1"], timeout_seconds=60)
+    rp.view.show()
+    rp.start()
+    wait_for(lambda: rp.client.status.online and rp.model.view.get("online"))
+    yield world, Pad(rp), live
+    rp.close()
 
 
 def serve(world, clerk, window=1):
@@ -47,8 +38,8 @@ def rating_of(world, ticket_id):
         return conn.execute(text("select rating_score, rating_reason from tickets where id = :i"), {"i": ticket_id}).one()
 
 
-def test_a_finished_service_is_rated_once_by_touch_and_never_by_mouse(hall, tmp_path):
-    world, pad, _ = hall
+def test_a_finished_service_is_rated_once_by_touch_and_never_by_mouse(pad, tmp_path):
+    world, pad, _ = pad
     assert pad.screen() == "idle"
     t = serve(world, world.actor("terminal1"))
     wait_for(lambda: pad.screen() == "rate")
@@ -68,8 +59,8 @@ def test_a_finished_service_is_rated_once_by_touch_and_never_by_mouse(hall, tmp_
         assert conn.execute(text("select count(*) from events where kind in ('ticket_rated', 'ticket_unrated')")).scalar() == 1
 
 
-def test_a_low_score_asks_why_from_the_list(hall, tmp_path):
-    world, pad, _ = hall
+def test_a_low_score_asks_why_from_the_list(pad, tmp_path):
+    world, pad, _ = pad
     t = serve(world, world.actor("terminal1"))
     wait_for(lambda: pad.screen() == "rate")
     pad.touch("face_1")
@@ -88,8 +79,8 @@ def test_a_low_score_asks_why_from_the_list(hall, tmp_path):
     assert rating_of(world, t.id)[1] == "材料要求没有一次说清楚；希望一次告知"
 
 
-def test_no_answer_in_time_records_unrated(hall):
-    world, pad, _ = hall
+def test_no_answer_in_time_records_unrated(pad):
+    world, pad, _ = pad
     pad.model.timeout_seconds = 0.3
     t = serve(world, world.actor("terminal1"))
     wait_for(lambda: pad.screen() == "rate")
@@ -100,16 +91,16 @@ def test_no_answer_in_time_records_unrated(hall):
         pad.item("face_5")  # the faces are gone: nothing is left to answer
 
 
-def test_a_service_at_another_window_is_not_shown(hall):
-    world, pad, _ = hall
+def test_a_service_at_another_window_is_not_shown(pad):
+    world, pad, _ = pad
     t = serve(world, world.actor("terminal2"), window=2)
     mine = serve(world, world.actor("terminal1"))
     wait_for(lambda: pad.screen() == "rate")
     assert pad.model.current.ticket_id == mine.id and t.id != mine.id
 
 
-def test_offline_rating_is_kept_and_uploaded_when_the_hub_returns(hall):
-    world, pad, live = hall
+def test_offline_rating_is_kept_and_uploaded_when_the_hub_returns(pad):
+    world, pad, live = pad
     t = serve(world, world.actor("terminal1"))
     wait_for(lambda: pad.screen() == "rate")
     live.stop(cut=True)

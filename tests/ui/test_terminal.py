@@ -19,8 +19,7 @@ from common.terminal import timer_colour
 from kiosk.app import application
 from terminal.desk import Desk
 
-from ..conftest import LiveHub
-from ..world import PIN, build
+from ..world import PIN
 from .helpers import Pad, wait_for
 
 
@@ -59,20 +58,13 @@ def open_desk(tmp_path, world, live, code="terminal1", speaker=None, name="t"):
 
 
 @pytest.fixture
-def counter(tmp_path):
-    from common.db.engine import make_engine, migrate
-
-    application()
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    migrate(engine)
-    world = build(engine)
-    with LiveHub(world.hub) as live:
-        speaker = RecordingSpeaker()
-        desk = open_desk(tmp_path, world, live, speaker=speaker)
-        wait_for(lambda: desk.client.status.online and desk.pad.client.status.online)
-        yield Counter(world, live, desk, speaker)
-        desk.close()
-    engine.dispose()
+def counter(hall, tmp_path):
+    world, live = hall
+    speaker = RecordingSpeaker()
+    desk = open_desk(tmp_path, world, live, speaker=speaker)
+    wait_for(lambda: desk.client.status.online and desk.pad.client.status.online)
+    yield Counter(world, live, desk, speaker)
+    desk.close()
 
 
 def sign_in(c, pin=PIN, staff_no="C1"):
@@ -110,7 +102,7 @@ def test_the_queue_follows_the_hub_and_call_recall_skip_are_announced(counter):
     c = counter
     signed_in(c)
     queue = c.window.findChild(QListWidget, "queue")
-    first, second = c.issue(), c.issue("B")  # issued elsewhere: the stream brings them, no refresh key
+    first, _ = c.issue(), c.issue("B")  # issued elsewhere: the stream brings them, no refresh key
     wait_for(lambda: queue.count() == 2)
     assert queue.item(0).text().startswith(first.number) and "队列B" in queue.item(1).text()
     c.key(Qt.Key_F1)
