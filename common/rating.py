@@ -34,6 +34,10 @@ class RatingService:
     def _reference(self) -> dict:
         return (self.client.store.get("reference") or {}).get("tables", {})
 
+    def window_number(self) -> int | None:
+        """This pad's window number, once the reference data has been synced."""
+        return next((w["number"] for w in self._reference().get("windows", []) if w["id"] == self.window_id), None)
+
     def finished(self, ticket_id: str, number: str, window_id: str, clerk_id: str | None) -> Service | None:
         """The service to rate, when it was finished at this pad's window (None otherwise)."""
         if self.window_id is not None and window_id != self.window_id:

@@ -81,7 +81,7 @@ class RatingModel(QObject):
 
     def idle(self) -> None:
         self.tick.stop()
-        self._set(screen="idle", service={}, score=0, reasons=[], note="", error="", seconds_left=0, kept_offline=False)
+        self._set(screen="idle", service={"window_number": self.service.window_number()}, score=0, reasons=[], note="", error="", seconds_left=0, kept_offline=False)
 
     def _count_down(self) -> None:
         remaining = self.timeout.remainingTime()

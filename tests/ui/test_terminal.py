@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QListWidget
 from sqlalchemy import text
 
 from common import auth
@@ -33,6 +33,7 @@ class Counter:
         return self.window.findChild(QLabel, name).text()
 
     def key(self, key):
+        wait_for(lambda: QApplication.activeModalWidget() is None)  # a form just confirmed has gone
         self.window.activateWindow()  # as at the counter: the clerk's keyboard is on the terminal
         assert QTest.qWaitForWindowActive(self.window)
         QTest.keyClick(self.window, key)

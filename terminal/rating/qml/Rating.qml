@@ -58,7 +58,7 @@ Rectangle {
             text: s.window_number ? (t.window.replace("%1", s.window_number)
                                      + (s.clerk_name ? "    " + t.clerk.replace("%1", s.clerk_name).replace("%2", s.staff_no) : "")
                                      + (s.number ? "\n" + t.ticket.replace("%1", s.number) : ""))
-                                  : t.idle
+                                  : t.brand
             color: th.paper; font.pixelSize: 34 * root.u; lineHeight: 1.2
         }
         Touch {
