@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(4), "-rejected")
             form("transfer", "transferDialog")
             w.act("finish", outcome="completed")
-            settle(lambda: pad.model.view["screen"] == "rate")
+            settle(lambda: pad.model.view["screen"] == "rate" and w.loaded["window"]["current"] is None)
             shot("6-finished")
             pad_shot("2-faces")
             pad.model.rate(2)

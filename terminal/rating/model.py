@@ -67,7 +67,12 @@ class RatingModel(QObject):
             self.worker.post(self.show_service, service)
 
     def set_online(self, online: bool) -> None:
-        self.worker.post(lambda up: self._set(online=up), online)
+        def show(up):
+            self._set(online=up)
+            if self._view["screen"] == "idle":  # the reference may have come meanwhile: name the window
+                self.idle()
+
+        self.worker.post(show, online)
 
     def show_service(self, service: Service) -> None:
         if not self.answered and self.current is not None:  # the next citizen already: the last one did not answer
