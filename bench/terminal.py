@@ -48,7 +48,7 @@ def main() -> None:
     from common.clock import SystemClock
     from common.sync_client import HttpTransport
     from common.terminal import TerminalService
-    from kiosk.app import application
+    from kiosk.app import application, delete_now
     from terminal.window import TerminalWindow
 
     hub = HubProcess(fresh_database("sqlite", Path(tempfile.mkdtemp(prefix="haoban-term-bench-"))))
@@ -65,6 +65,7 @@ def main() -> None:
         app = application()
         window = TerminalWindow(service)
         window.pages.setCurrentIndex(1)
+        window.follow(hub.url, info["token"], info["device_id"])  # as in a hall: other devices' events reload the board
         window.show()
         label = window.findChild(QLabel, "currentTicket")
         times = []
@@ -85,10 +86,12 @@ def main() -> None:
         print(f"call next to the ticket shown, 2,000 waiting: p50 {times[100] * 1000:.0f} ms, "
               f"p95 {times[190] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms (200 calls)")
         window.close()
-        del app
+        delete_now(window)  # on the UI thread: a garbage collection at exit crashed Qt
     finally:
         hub.stop()
 
 
 if __name__ == "__main__":
     main()
+    sys.stdout.flush()
+    os._exit(0)  # PySide6 crashed in the garbage collection at interpreter exit ("none_dealloc"); the figures are out

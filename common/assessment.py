@@ -17,7 +17,7 @@ from . import errors as e
 from . import repo, sla
 from .dashboard import BAD_SCORE
 from .db.schema import ClerkRow
-from .model import TicketStatus
+from .model import UNRATED, TicketStatus
 
 T = repo.T
 COLUMNS = (("staff_no", "工号"), ("name", "姓名"), ("services", "办件数"), ("rated", "评价数"),
@@ -55,7 +55,7 @@ def assessment(conn: Connection, site_id: str, quarter: str, now: datetime) -> l
     out = []
     for c in clerks:
         tickets = served[c.id]
-        scores = [t.rating_score for t in tickets if t.rating_score is not None]
+        scores = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
         within = [sla.wait_within_limit(t, now) and bool(sla.service_within_limit(t, now)) for t in tickets]
         out.append({
             "staff_no": c.staff_no, "name": c.name, "services": len(tickets), "rated": len(scores),

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 from . import queries
 from .clock import SHANGHAI
 from .db.schema import ClerkRow, ClerkSessionRow, DeviceRow, QueueRow, SiteRow, WindowRow, WindowStateRow
-from .model import TicketStatus
+from .model import UNRATED, TicketStatus
 
 BAD_SCORE = 2  # 1 非常不满意 and 2 不满意 are bad ratings (差评); each is followed up with its reason
 HOURS = range(8, 18)  # the hall's day; arrivals outside it are counted in the first or last hour
@@ -63,7 +63,7 @@ def site_dashboard(conn: Connection, site_id: str, now: datetime) -> dict:
                           .where(QueueRow.site_id == site_id).order_by(QueueRow.letter)).all()
     waiting = Counter(t.queue_id for t in tickets if t.status is TicketStatus.waiting)
     hours = Counter(min(max(t.issued_at.astimezone(SHANGHAI).hour, HOURS[0]), HOURS[-1]) for t in tickets)
-    bad = sorted((t for t in tickets if t.rating_score is not None and t.rating_score <= BAD_SCORE),
+    bad = sorted((t for t in tickets if t.rating_score not in (None, UNRATED) and t.rating_score <= BAD_SCORE),
                  key=lambda t: t.finished_at or t.issued_at)
     return {
         "site_id": site_id,

@@ -15,6 +15,7 @@ TICKET_TRANSFERRED = "ticket_transferred"
 SERVICE_STARTED = "service_started"
 SERVICE_FINISHED = "service_finished"
 TICKET_RATED = "ticket_rated"
+TICKET_UNRATED = "ticket_unrated"  # the citizen gave no answer in time: 未评价, and the rating is closed
 WINDOW_PAUSED = "window_paused"
 WINDOW_RESUMED = "window_resumed"
 NUMBERS_LEASED = "numbers_leased"  # a block of ticket numbers reserved for a kiosk to use offline
@@ -29,6 +30,7 @@ KINDS = frozenset(
         SERVICE_STARTED,
         SERVICE_FINISHED,
         TICKET_RATED,
+        TICKET_UNRATED,
         WINDOW_PAUSED,
         WINDOW_RESUMED,
         NUMBERS_LEASED,
@@ -73,6 +75,7 @@ REQUIRED: dict[str, dict[str, tuple]] = {
     SERVICE_STARTED: {"ticket_id": _S, "window_id": _S},
     SERVICE_FINISHED: {"ticket_id": _S, "window_id": _S, "outcome": _S},
     TICKET_RATED: {"ticket_id": _S, "score": _I},
+    TICKET_UNRATED: {"ticket_id": _S},
     WINDOW_PAUSED: {"window_id": _S},
     WINDOW_RESUMED: {"window_id": _S},
     NUMBERS_LEASED: {"letter": _S, "business_day": _S, "first": _I, "last": _I},

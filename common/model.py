@@ -53,6 +53,10 @@ class Role(StrEnum):
     hub = "hub"
 
 
+# `Ticket.rating_score` of a service whose citizen gave no answer in time (未评价): the rating is closed,
+# and figures count it apart from the scores 1..5.
+UNRATED = 0
+
 # Default service-level limits in minutes (plan §2): wait 10 general / 30 complex, service 20.
 WAIT_LIMIT_MIN = {Complexity.general: 10, Complexity.complex: 30}
 SERVICE_LIMIT_MIN = 20

@@ -232,11 +232,14 @@ def decide_finish(
     }
 
 
-def decide_rate(ticket: Ticket, score: int, reason: str | None) -> Decision:
+def decide_rate(ticket: Ticket, score: int | None, reason: str | None) -> Decision:
+    """A score 5 (非常满意) .. 1 (非常不满意); None when the citizen gave no answer in time (未评价)."""
     if ticket.status is not TicketStatus.finished:
         raise e.NotFinished()
     if ticket.rating_score is not None:
         raise e.AlreadyRated()
+    if score is None:
+        return ev.TICKET_UNRATED, {"ticket_id": ticket.id}
     if score not in (1, 2, 3, 4, 5):
         raise e.InvalidInput("评价须为1至5分", "The score must be 1 to 5")
     reason = (reason or "").strip() or None

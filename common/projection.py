@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from . import events as ev
-from .model import Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
+from .model import UNRATED, Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -34,6 +34,7 @@ _NEEDS = {
     ev.SERVICE_FINISHED: ({TicketStatus.serving}, True),
     ev.TICKET_CALLED: ({TicketStatus.waiting}, False),
     ev.TICKET_RATED: ({TicketStatus.finished}, False),
+    ev.TICKET_UNRATED: ({TicketStatus.finished}, False),
 }
 
 
@@ -87,10 +88,10 @@ def apply(state: SiteState, event: ev.Event) -> bool:
     statuses, held = _NEEDS[event.kind]
     if t is None or t.status not in statuses:
         return False
-    if event.kind == ev.TICKET_RATED:
-        if t.rating_score is not None:
+    if event.kind in (ev.TICKET_RATED, ev.TICKET_UNRATED):
+        if t.rating_score is not None:  # one rating per service, an unanswered one included
             return False
-        t.rating_score, t.rating_reason = d["score"], d.get("reason")
+        t.rating_score, t.rating_reason = (d["score"], d.get("reason")) if event.kind == ev.TICKET_RATED else (UNRATED, None)
         return True
 
     ws = _window(state, event)

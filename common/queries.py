@@ -10,7 +10,7 @@ from . import errors as e
 from . import policy, repo, sla
 from .clock import business_day
 from .db.schema import BundleRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
-from .model import TicketStatus
+from .model import UNRATED, TicketStatus
 
 T = repo.T
 
@@ -62,6 +62,7 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
                 "ticket_id": current.id, "number": current.number, "status": current.status.value,
                 "queue_id": current.queue_id, "item_id": current.item_id, "recalls": current.recalls,
                 "issued_at": current.issued_at.isoformat(),
+                "first_called_at": current.first_called_at.isoformat() if current.first_called_at else None,
                 "started_at": current.started_at.isoformat() if current.started_at else None,
                 "service_limit_min": current.service_limit_min,
                 "service_breach_at": (b.isoformat() if (b := sla.service_breach_at(current)) else None),
@@ -81,7 +82,7 @@ def figures_of(site_id: str, tickets, now: datetime) -> dict:
     waiting = [t for t in tickets if t.status is TicketStatus.waiting]
     called = [t for t in tickets if t.first_called_at is not None]
     finished = [t for t in tickets if t.status is TicketStatus.finished]
-    rated = [t.rating_score for t in tickets if t.rating_score is not None]
+    rated = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
 
     def share(flags):
         flags = list(flags)
@@ -104,7 +105,23 @@ def figures_of(site_id: str, tickets, now: datetime) -> dict:
             "count": len(rated),
             "average": round(sum(rated) / len(rated), 2) if rated else None,
             "by_score": {str(s): rated.count(s) for s in range(5, 0, -1)},
+            "unrated": sum(t.rating_score == UNRATED for t in tickets),
         },
+    }
+
+
+def clerk_figures(conn: Connection, site_id: str, clerk_id: str, now: datetime) -> dict:
+    """A clerk's own figures for today, on the terminal: served, average service time, share within limits, ratings."""
+    mine = [t for t in _today(conn, site_id, now) if t.clerk_id == clerk_id and t.status is TicketStatus.finished]
+    seconds = [sla.service_seconds(t, now) for t in mine]
+    rated = [t.rating_score for t in mine if t.rating_score not in (None, UNRATED)]
+    within = [sla.service_within_limit(t, now) for t in mine]
+    return {
+        "served": len(mine),
+        "average_service_seconds": round(sum(seconds) / len(seconds)) if seconds else None,
+        "service_within_limit_share": round(sum(within) / len(within), 4) if within else None,
+        "ratings": {"count": len(rated), "average": round(sum(rated) / len(rated), 2) if rated else None,
+                    "unrated": sum(t.rating_score == UNRATED for t in mine)},
     }
 
 

@@ -203,7 +203,8 @@ class Hub:
     def resume(self, actor: auth.Actor, window_id: str) -> Done:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_resume(ws))
 
-    def rate(self, actor: auth.Actor, ticket_id: str, score: int, reason: str | None = None) -> Done:
+    def rate(self, actor: auth.Actor, ticket_id: str, score: int | None, reason: str | None = None) -> Done:
+        """Rate a finished service; `score=None` records that the citizen gave no answer in time (未评价)."""
         auth.require(actor, "rate")
 
         def build(conn, state, now):

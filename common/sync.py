@@ -42,7 +42,7 @@ MAY_PUSH: dict[Role, frozenset[str]] = {
     Role.terminal: frozenset({ev.TICKET_ISSUED, ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED,
                               ev.TICKET_TRANSFERRED, ev.SERVICE_STARTED, ev.SERVICE_FINISHED,
                               ev.WINDOW_PAUSED, ev.WINDOW_RESUMED}),
-    Role.rating: frozenset({ev.TICKET_RATED}),
+    Role.rating: frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED}),
     Role.hub: ev.KINDS,
 }
 

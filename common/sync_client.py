@@ -84,6 +84,14 @@ class LocalStore:
             self.put("me", me)
         return me
 
+    def ticket_number(self, ticket_id: str) -> str | None:
+        """The number of a ticket whose issue this device has pulled from the hub."""
+        with self.engine.begin() as conn:
+            for (wire,) in conn.execute(select(INBOX.c.wire).order_by(INBOX.c.seq.desc())):
+                if wire["k"] == ev.TICKET_ISSUED and wire["d"]["ticket_id"] == ticket_id:
+                    return wire["d"]["number"]
+        return None
+
     def inbox_events(self) -> list[Event]:
         with self.engine.begin() as conn:
             return [sync.from_wire(r.wire) for r in conn.execute(select(INBOX).order_by(INBOX.c.seq))]

@@ -44,19 +44,21 @@ class WedgeKeys(QObject):
         return False
 
 
-def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT) -> QQuickView:
+def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT, qml: Path = QML, name: str = "kiosk") -> QQuickView:
+    """A Qt Quick view of `qml` with `model` as the context property `name` (the rating screen uses it too)."""
     view = QQuickView()
     view.setResizeMode(QQuickView.SizeRootObjectToView)
     view.setInitialProperties({})
-    view.rootContext().setContextProperty("kiosk", model)
+    view.rootContext().setContextProperty(name, model)
     view.model = model  # the context property does not keep the Python object alive
-    view.setSource(QUrl.fromLocalFile(str(QML)))
+    view.setSource(QUrl.fromLocalFile(str(qml)))
     if view.status() == QQuickView.Error:
         raise RuntimeError("; ".join(e.toString() for e in view.errors()))
     view.resize(*size)
     view.setTitle("好办 Haoban")
-    view.wedge_keys = WedgeKeys(model)
-    view.installEventFilter(view.wedge_keys)
+    if name == "kiosk":  # the kiosk's keyboard-wedge scanner; the rating screen takes no keys
+        view.wedge_keys = WedgeKeys(model)
+        view.installEventFilter(view.wedge_keys)
     return view
 
 
@@ -65,3 +67,12 @@ def dispose_view(view: QQuickView) -> None:
     view.close()
     view.setSource(QUrl())
     QGuiApplication.processEvents()
+
+
+def delete_now(*objects) -> None:
+    """Delete Qt objects here, on the UI thread: left to Python's garbage collector they may be destroyed
+    from another thread (a hub or worker thread), which crashed Qt."""
+    for obj in objects:
+        obj.deleteLater()
+    QGuiApplication.processEvents()
+    QGuiApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -37,6 +37,22 @@ STAFF_PIN = "2468"
 
 
 
+def find_item(view, name: str) -> QQuickItem:
+    """The visible item called `name` in a Qt Quick view (searched in the visual tree: Repeater and view delegates too)."""
+    todo = [view.rootObject()]
+    while todo:
+        it = todo.pop()
+        if it.objectName() == name and it.isVisible():
+            return it
+        todo += it.childItems()
+    raise LookupError(name)
+
+
+def centre(item: QQuickItem):
+    """Where a finger or a mouse taps `item`, in its window's coordinates."""
+    return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+
 class DemoHub:
     """The demo hub in a thread of this process, on a free loopback port."""
 
@@ -99,14 +115,7 @@ class Harness:
         QTest.qWait(ms)
 
     def item(self, name: str) -> QQuickItem:
-        """The visible item called `name` (searched in the visual tree: Repeater and view delegates too)."""
-        todo = [self.view.rootObject()]
-        while todo:
-            it = todo.pop()
-            if it.objectName() == name and it.isVisible():
-                return it
-            todo += it.childItems()
-        raise LookupError(name)
+        return find_item(self.view, name)
 
     def visible(self, name: str) -> bool:
         try:
@@ -115,9 +124,7 @@ class Harness:
             return False
 
     def tap(self, name: str) -> None:
-        item = self.item(name)
-        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
-        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre)
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre(self.item(name)))
         self.settle()
 
     def wait_for(self, predicate, timeout: float = 10.0) -> None:

@@ -29,7 +29,7 @@ class Worker(QObject):
         threading.Thread(target=body, daemon=True).start()
 
     def post(self, done, value) -> None:
-        """From any thread (a device's reader thread too): call `done(value)` on the UI thread."""
+        """From any thread (a device's reader thread, one following the hub's event stream): `done(value)` on the UI thread."""
         self._results.put((done, value))
         try:
             self._ready.emit()

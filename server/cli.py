@@ -150,8 +150,10 @@ def cmd_hub(args, settings) -> int:
 def cmd_screenshots(args, settings) -> int:
     from kiosk import screenshots
     from server.web import screenshots as web_screenshots
+    from terminal import screenshots as terminal_screenshots
 
-    return screenshots.main([args.folder]) or web_screenshots.main([args.folder])
+    return (screenshots.main([args.folder]) or terminal_screenshots.main([args.folder])
+            or web_screenshots.main([args.folder]))
 
 
 def cmd_kiosk(args, settings) -> int:
@@ -164,6 +166,12 @@ def cmd_terminal(args, settings) -> int:
     from terminal import main as terminal_main
 
     return terminal_main.main([args.settings])
+
+
+def cmd_rating(args, settings) -> int:
+    from terminal.rating import main as rating_main
+
+    return rating_main.main([args.settings])
 
 
 def cmd_demo(args, settings) -> int:
@@ -194,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2023)
     d.set_defaults(fn=cmd_demo)
 
-    x = sub.add_parser("screenshots", help="render every kiosk screen (both layouts, both languages) and the web pages to PNG")
+    x = sub.add_parser("screenshots", help="render every kiosk, terminal and rating screen (both languages) and the web pages to PNG")
     x.add_argument("folder", nargs="?", default="screenshots")
     x.set_defaults(fn=cmd_screenshots)
     x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")
@@ -204,6 +212,9 @@ def parser() -> argparse.ArgumentParser:
     x = sub.add_parser("terminal", help="run a clerk terminal from a settings file ([terminal] section)")
     x.add_argument("settings")
     x.set_defaults(fn=cmd_terminal)
+    x = sub.add_parser("rating", help="run a citizen's rating pad from a settings file ([rating] section)")
+    x.add_argument("settings")
+    x.set_defaults(fn=cmd_rating)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)

@@ -6,6 +6,7 @@ The hub runs in its own process on a clock that runs `speed` times faster than r
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -207,16 +208,21 @@ def _prepare(db_url: str, key: bytes | None = None, day_start: datetime | None =
                     "terminal": auth.create_enrolment_code(conn, site_id=sid, role=Role.terminal, name=w["name"], now=now, window_id=wid),
                     "pad": auth.create_enrolment_code(conn, site_id=sid, role=Role.rating, name=w["name"], now=now, window_id=wid),
                 })
+            desk = entry["windows"][0]  # with a display, a person serves here (terminal window) instead of the simulation
+            entry["desk"] = {**desk, "terminal": auth.create_enrolment_code(conn, site_id=sid, role=Role.terminal, name="desk", now=now, window_id=desk["window_id"]),
+                             "pad": auth.create_enrolment_code(conn, site_id=sid, role=Role.rating, name="desk", now=now, window_id=desk["window_id"])}
     engine.dispose()
     return codes
 
 
-def _connect(base: str, codes: dict) -> list[SiteSim]:
+def _connect(base: str, codes: dict, skip: tuple[str, ...] = ()) -> list[SiteSim]:
     sites = []
     for sid, entry in codes.items():
         kiosk = Client(base, entry["kiosk"])
         counters = []
         for w in entry["windows"]:
+            if w["window_id"] in skip:
+                continue
             terminal = Client(base, w["terminal"])
             _, out = terminal.call("POST", "/clerk/sign-in", json={"staff_no": w["clerk"]["staff_no"], "pin": w["clerk"]["pin"]})
             terminal.http.headers["X-Clerk-Token"] = out["clerk_token"]
@@ -257,7 +263,8 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
                 time.sleep(0.1)
         t0 = time.monotonic()
         clock = lambda: hub_now + timedelta(seconds=(time.monotonic() - t0) * speed)  # noqa: E731
-        sites = _connect(base, codes)
+        desk = codes["qp-centre"]["desk"]
+        sites = _connect(base, codes, skip=(desk["window_id"],) if _has_display() else ())
         print(f"好办 演示 / Haoban demo — a simulated day {start:%H:%M}–{end:%H:%M} at {speed:g}x speed")
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
         print(f"  database:           {folder / 'demo.sqlite3'}")
@@ -267,14 +274,16 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         print("  a citizen's phone page: printed below every half hour (the receipt's QR code link)")
         sim = Simulation(sites, random.Random(seed))
         window = _kiosk_window(folder, base, codes)
+        terminal = _terminal_window(folder, base, desk)
         try:
             run_day(sim, sites, clock, end, base)
         except KeyboardInterrupt:
             print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
     finally:
-        if "window" in locals() and window is not None:
-            window.terminate()
+        for shell in (locals().get("window"), locals().get("terminal")):
+            if shell is not None:
+                shell.terminate()
         hub.terminate()
         hub.wait(10)
     diffs = check.differences(make_engine(db_url))
@@ -282,19 +291,43 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
     return 0 if not diffs else 1
 
 
-def _kiosk_window(folder, base: str, codes: dict):
-    """With a display, a kiosk window on the demo hub (simulated printer writing to a file)."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _shell(folder, module: str, section: str, settings: dict, stores: tuple[str, ...]):
+    """With a display, a Qt shell (kiosk or terminal) as its own process on the demo hub, with fresh stores."""
+    if not _has_display():
         return None
-    settings = folder / "kiosk.toml"
-    settings.write_text(
-        f'[kiosk]\nhub_url = "{base}"\nenrolment_code = "{codes["qp-centre"]["extra_kiosk"]}"\n'
-        f'store = "{folder / "kiosk.sqlite3"}"\nprinter = "file:{folder / "receipts.bin"}"\nfullscreen = false\n'
-        'id_reader = "simulated"\nscanner = "wedge"\nspeaker = "aplay"\ndemo = true\n',
-        "utf-8")
-    (folder / "kiosk.sqlite3").unlink(missing_ok=True)
-    print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
-    return subprocess.Popen([sys.executable, "-m", "kiosk.main", str(settings)])
+    path = folder / f"{section}.toml"
+    path.write_text(f"[{section}]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in settings.items()),
+                    "utf-8")  # JSON strings and booleans are TOML too
+    for old in (f for store in stores for f in folder.glob(f"{store}*")):
+        old.unlink()
+    return subprocess.Popen([sys.executable, "-m", module, str(path)])
+
+
+def _terminal_window(folder, base: str, desk: dict):
+    """Window 1's terminal and its rating screen (a mouse may rate: it is a demo)."""
+    shell = _shell(folder, "terminal.main", "terminal", {
+        "hub_url": base, "enrolment_code": desk["terminal"], "store": str(folder / "terminal.sqlite3"),
+        "rating_enrolment_code": desk["pad"], "rating_store": str(folder / "rating.sqlite3"), "rating_mouse": True,
+    }, ("terminal.sqlite3", "rating.sqlite3"))
+    if shell is not None:
+        print(f"  a terminal window is open at window 1: sign in as {desk['clerk']['staff_no']} / PIN {desk['clerk']['pin']}")
+    return shell
+
+
+def _kiosk_window(folder, base: str, codes: dict):
+    """A kiosk window (simulated printer writing to a file)."""
+    shell = _shell(folder, "kiosk.main", "kiosk", {
+        "hub_url": base, "enrolment_code": codes["qp-centre"]["extra_kiosk"], "store": str(folder / "kiosk.sqlite3"),
+        "printer": f"file:{folder / 'receipts.bin'}", "fullscreen": False,
+        "id_reader": "simulated", "scanner": "wedge", "speaker": "aplay", "demo": True,
+    }, ("kiosk.sqlite3",))
+    if shell is not None:
+        print("  a kiosk window is open (receipts go to", folder / "receipts.bin", ")")
+    return shell
 
 
 def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str) -> None:

@@ -147,6 +147,14 @@ def figures(hub: HubDep, actor: ActorDep) -> dict:
     return hub.read(queries.figures, actor.site_id, now=True)
 
 
+@router.get("/figures/me", tags=["queries"])
+def my_figures(hub: HubDep, actor: ActorDep) -> dict:
+    """The signed-in clerk's own figures for today."""
+    if actor.clerk_id is None:
+        raise e.ClerkRequired()
+    return hub.read(queries.clerk_figures, actor.site_id, actor.clerk_id, now=True)
+
+
 @router.get("/public/tickets/{token}", tags=["public"])
 def public_ticket(token: str, hub: HubDep, request: Request) -> dict:
     """A ticket's status for the citizen's phone (a page for a browser); the token in its QR code is the only key."""

@@ -70,7 +70,7 @@ class PauseIn(In):
 
 
 class RateIn(In):
-    score: int = Field(ge=1, le=5)
+    score: int | None = Field(ge=1, le=5, description="5 非常满意 .. 1 非常不满意; null: no answer in time (未评价)")
     reason: str | None = Text
 
 

@@ -2,31 +2,41 @@
 
     [terminal]
     hub_url = "http://192.168.1.10:8300"
-    enrolment_code = "..."      # an enrol-code for role terminal and this window; used once
+    enrolment_code = "..."      # an enrol-code for role terminal (and this window); used once
     store = "/var/lib/haoban/terminal.sqlite3"
+    language = "zh_CN"          # or "en"
+    voice = false               # true where the hall has no display board: "请 A012 号到 3 号窗口" on the speakers
+    # the citizen's rating screen on this machine's second monitor (its own device, role rating):
+    rating_enrolment_code = "..."
+    rating_store = "/var/lib/haoban/rating.sqlite3"
+    rating_mouse = false        # true only for a demo on a desktop: otherwise only touch can rate
 """
 from __future__ import annotations
 
 import sys
 import tomllib
 
-from common.clock import SystemClock
-from common.sync_client import HttpTransport, LocalStore
-from common.terminal import TerminalService
-
 
 def main(argv: list[str] | None = None) -> int:
     from kiosk.app import application
 
-    from .window import TerminalWindow
+    from .desk import Desk
 
     with open((argv or sys.argv[1:] or ["terminal.toml"])[0], "rb") as f:
         cfg = tomllib.load(f)["terminal"]
-    me = LocalStore(cfg["store"]).identity(cfg["hub_url"], cfg.get("enrolment_code", ""))
+    speaker = None
+    if cfg.get("voice", False):
+        from common.devices.speaker import AplaySpeaker
+
+        speaker = AplaySpeaker()
     app = application()
-    window = TerminalWindow(TerminalService(HttpTransport(cfg["hub_url"], me["token"], timeout=3), me["window_id"], SystemClock()))
-    window.show()
-    return app.exec()
+    desk = Desk(cfg["hub_url"], cfg["store"], cfg.get("enrolment_code", ""), rating_store=cfg.get("rating_store"),
+                rating_code=cfg.get("rating_enrolment_code", ""), rating_mouse=cfg.get("rating_mouse", False),
+                speaker=speaker, language=cfg.get("language", "zh_CN")).start()
+    desk.show(app)
+    code = app.exec()
+    desk.close()
+    return code
 
 
 if __name__ == "__main__":

@@ -84,13 +84,14 @@ class LiveHub:
     """The hub app served by uvicorn on a loopback port, in a thread of the test process."""
 
     def __init__(self, hub, port: int | None = None) -> None:
-        self.port = port or free_port()
+        self.hub, self.port = hub, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+
+    def start(self) -> "LiveHub":
+        """Serve (again, on the same port: a hub coming back after a cut)."""
+        config = uvicorn.Config(create_app(self.hub), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
         self.thread.start()
         for _ in range(200):
             try:
@@ -100,9 +101,17 @@ class LiveHub:
                 time.sleep(0.05)
         raise RuntimeError("hub did not start")
 
-    def __exit__(self, *exc):
+    def stop(self, cut: bool = False) -> None:
+        """The hub stops; with `cut`, at once, without waiting for open streams (a network cut, as devices see it)."""
         self.server.should_exit = True
+        self.server.force_exit = cut
         self.thread.join(10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_ticket_lifecycle_over_http(live, world):
     assert pad.post(f"/tickets/{issued['ticket_id']}/rating", json={"score": 5}).status_code == 409
 
     figures = kiosk.get("/figures").json()
-    assert figures["served"] == 1 and figures["ratings"] == {"count": 1, "average": 2.0, "by_score": {"5": 0, "4": 0, "3": 0, "2": 1, "1": 0}}
+    assert figures["served"] == 1 and figures["ratings"] == {"count": 1, "average": 2.0, "by_score": {"5": 0, "4": 0, "3": 0, "2": 1, "1": 0}, "unrated": 0}
     assert figures["service_within_limit_share"] == 1.0
     assert check.differences(world.hub.engine) == []
 
@@ -131,3 +131,31 @@ def test_transfer_pause_and_call_out_of_order(live, world):
     assert r.status_code == 409 and r.json()["error"] == "queue_not_served"
     windows = {w["number"]: w for w in kiosk.get("/windows").json()}
     assert windows[4]["current"]["number"] == "A001" and windows[1]["current"] is None
+
+
+def test_no_answer_is_recorded_as_unrated_and_closes_the_rating(live, world):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    t1, w1 = terminal(live, world, 1), world.windows[1]
+    ids = []
+    for _ in range(2):
+        ids.append(kiosk.post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]["ticket_id"])
+        t1.post(f"/windows/{w1}/call-next")
+        t1.post(f"/windows/{w1}/start")
+        world.clock.advance(minutes=25 if len(ids) == 1 else 5)
+        assert t1.post(f"/windows/{w1}/finish", json={"outcome": "completed"}).status_code == 200
+    pad = Device(live.url, world.codes["pad1"])
+    assert pad.post(f"/tickets/{ids[0]}/rating", json={}).status_code == 422  # the score must be given, null or 1..5
+    r = pad.post(f"/tickets/{ids[0]}/rating", json={"score": None})
+    assert r.status_code == 200 and r.json()["event"]["kind"] == "ticket_unrated"
+    r = pad.post(f"/tickets/{ids[0]}/rating", json={"score": 5})  # too late: one rating per service
+    assert r.status_code == 409 and r.json()["error"] == "already_rated"
+    assert pad.post(f"/tickets/{ids[1]}/rating", json={"score": 4}).status_code == 200
+    ratings = kiosk.get("/figures").json()["ratings"]
+    assert ratings["count"] == 1 and ratings["average"] == 4.0 and ratings["unrated"] == 1
+
+    mine = t1.get("/figures/me").json()
+    assert mine["served"] == 2 and mine["average_service_seconds"] == 15 * 60
+    assert mine["service_within_limit_share"] == 0.5  # 25 minutes is over the 20-minute limit
+    assert mine["ratings"] == {"count": 1, "average": 4.0, "unrated": 1}
+    assert kiosk.get("/figures/me").json()["error"] == "clerk_required"
+    assert check.differences(world.hub.engine) == []

@@ -24,3 +24,21 @@ def kiosk(tmp_path):
     h = Harness(tmp_path, clock=mid_morning())
     yield h
     h.close()
+
+
+@pytest.fixture
+def hall(tmp_path):
+    """The test world's hall (tests/world.py) on SQLite, its hub served on loopback: (world, live hub)."""
+    from common.db.engine import make_engine, migrate
+    from kiosk.app import application
+
+    from ..conftest import LiveHub
+    from ..world import build
+
+    application()
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    migrate(engine)
+    world = build(engine)
+    with LiveHub(world.hub) as live:
+        yield world, live
+    engine.dispose()

@@ -163,9 +163,28 @@ def test_rating_rules():
     with pytest.raises(e.InvalidInput):
         policy.decide_rate(t, 6, None)
     assert policy.decide_rate(t, 3, None)[1]["score"] == 3
+    assert policy.decide_rate(t, None, None) == (ev.TICKET_UNRATED, {"ticket_id": t.id})  # no answer in time
     t.rating_score = 4
     with pytest.raises(e.AlreadyRated):
         policy.decide_rate(t, 5, None)
+    with pytest.raises(e.AlreadyRated):
+        policy.decide_rate(t, None, None)
+
+
+def test_an_unrated_service_takes_no_later_rating_in_the_projection():
+    from common.model import UNRATED
+
+    at = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+    issue = {"ticket_id": "t1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
+             "queue_id": "qA", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20, "public_token": "p"}
+    steps = [(ev.TICKET_ISSUED, issue), (ev.TICKET_CALLED, {"ticket_id": "t1", "window_id": "w1"}),
+             (ev.SERVICE_STARTED, {"ticket_id": "t1", "window_id": "w1"}),
+             (ev.SERVICE_FINISHED, {"ticket_id": "t1", "window_id": "w1", "outcome": "completed"}),
+             (ev.TICKET_UNRATED, {"ticket_id": "t1"}), (ev.TICKET_RATED, {"ticket_id": "t1", "score": 1, "reason": "x"})]
+    for kind, data in steps:
+        ev.validate(kind, data)
+    state = fold(Event(id=str(i), site_id="s", kind=k, at=at, data=d) for i, (k, d) in enumerate(steps))
+    assert state.tickets["t1"].rating_score == UNRATED and state.tickets["t1"].rating_reason is None
 
 
 def test_pause_and_resume():

@@ -59,7 +59,7 @@ def hall_day(live, world) -> dict:
     clock.advance(minutes=1)
     issue("B")
     clock.advance(minutes=7)  # 10:39: one citizen has waited 7 minutes
-    return {"a3": a3}
+    return {"a3": a3, "t2": t[2], "pad2": pad[2]}
 
 
 def _sign_in(url: str, staff_no: str = SUPERVISOR[0], pin: str = PIN, site: str = "s1") -> requests.Session:
@@ -100,6 +100,23 @@ def test_figures_equal_a_recomputation_from_the_raw_events(world, engine):
     windows = {x["number"]: x for x in data["day"]["windows"]}
     assert windows[3]["state"] == "paused" and windows[3]["pause_reason"] == "午休" and windows[3]["clerk"] == "工作人员3"
     assert windows[2]["state"] == "serving" and windows[1]["state"] == "idle"
+
+
+def test_a_service_left_unrated_is_neither_a_rating_nor_a_bad_one(world, engine):
+    """未评价 (the rating screen's 60 s ran out) closes the rating but counts in no average and no 差评."""
+    with engine.begin() as c:
+        reference.create_clerk(c, site_id="s1", staff_no="S1", name="主管甲", pin=PIN, role="supervisor")
+    with LiveHub(world.hub) as live:
+        day = hall_day(live, world)
+        world.clock.advance(minutes=3)
+        assert day["t2"].post(f"/windows/{world.windows[2]}/finish", json={"outcome": "completed"}).status_code == 200
+        assert day["pad2"].post(f"/tickets/{day['a3']['ticket_id']}/rating", json={"score": None}).status_code == 200
+        data = _sign_in(live.url).get(f"{live.url}/dashboard/data").json()
+    ratings = data["day"]["figures"]["ratings"]
+    assert data["day"]["figures"]["served"] == 4 and ratings["unrated"] == 1 and ratings["count"] == 3
+    assert ratings["average"] == round((5 + 2 + 1) / 3, 2)
+    assert all(b["score"] in (1, 2) for b in data["day"]["bad_ratings"]) and len(data["day"]["bad_ratings"]) == 2
+    _check_against_events(data, engine, world.clock.now())
 
 
 def test_a_supervisor_signs_in_and_sees_the_figures_of_the_events(pages, hall, live_hall):

@@ -1,0 +1,50 @@
+"""A rating pad: its own enrolled device (role `rating`), its background sync, the hub's event stream, its view."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from common import errors as e
+from common.hub_stream import EventFollower
+from common.rating import TIMEOUT_SECONDS, RatingService
+from common.sync_client import HttpTransport, LocalStore, SyncClient, keep_syncing
+from kiosk.app import delete_now, dispose_view, make_view
+
+from .model import RatingModel
+
+QML = Path(__file__).resolve().parent / "qml" / "Rating.qml"
+PAD = (1280, 800)
+
+
+class RatingPad:
+    def __init__(self, store: str | Path, hub_url: str, code: str = "", *, timeout_seconds: float = TIMEOUT_SECONDS,
+                 mouse: bool = False, size: tuple[int, int] = PAD) -> None:
+        store = LocalStore(store)
+        me = store.identity(hub_url, code)
+        if me["role"] != "rating":
+            raise e.Forbidden("评价器须使用“评价”角色的登记码", "A rating screen needs an enrolment code of role rating")
+        self.client = SyncClient(store, HttpTransport(hub_url, me["token"], timeout=3), device_id=me["device_id"],
+                                 site_id=me["site_id"])
+        self.service = RatingService(self.client, me["window_id"])
+        self.model = RatingModel(self.service, timeout_seconds=timeout_seconds, mouse=mouse)
+        self.follower = EventFollower(hub_url, me["token"], self.model.on_event, self.model.set_online)
+        self.view = make_view(self.model, size, qml=QML, name="rating")
+        self.view.setTitle("好办 · 服务评价")
+        self._stop = threading.Event()
+
+    def start(self, sync: bool = True) -> "RatingPad":
+        """Follow the stream, and sync (the reference: window and clerk names; the site's events: ticket
+        numbers) unless the terminal beside us runs this pad's sync after its own (`sync=False`)."""
+        if sync:
+            once = lambda: self.client.sync_once(leases=False)  # noqa: E731 - a pad never issues tickets
+            threading.Thread(target=keep_syncing, args=(once, self._stop, lambda exc: None), daemon=True).start()
+        self.follower.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self.follower.stop()
+        for timer in (self.model.timeout, self.model.thanks, self.model.tick):
+            timer.stop()
+        dispose_view(self.view)
+        delete_now(self.view, self.model)

@@ -1,0 +1,43 @@
+"""Helpers of the terminal and rating-screen tests: wait for a state, tap the pad with a finger or a mouse."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from kiosk.harness import centre, find_item
+
+TOUCH = None
+
+
+def wait_for(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        QTest.qWait(20)
+
+
+class Pad:
+    """Taps by object name on the pad's window, with a finger or with a mouse."""
+
+    def __init__(self, pad) -> None:
+        self.pad, self.view, self.model = pad, pad.view, pad.model
+
+    def item(self, name):
+        return find_item(self.view, name)
+
+    def touch(self, name):
+        global TOUCH
+        TOUCH = TOUCH or QTest.createTouchDevice()
+        at = centre(self.item(name))
+        QTest.touchEvent(self.view, TOUCH).press(0, at, self.view).commit()
+        QTest.touchEvent(self.view, TOUCH).release(0, at, self.view).commit()
+        QTest.qWait(30)
+
+    def click(self, name):
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre(self.item(name)))
+        QTest.qWait(30)
+
+    def screen(self):
+        return self.model.view["screen"]
