@@ -112,7 +112,7 @@ def figures_of(site_id: str, tickets, now: datetime) -> dict:
 
 def clerk_figures(conn: Connection, site_id: str, clerk_id: str, now: datetime) -> dict:
     """A clerk's own figures for today, on the terminal: served, average service time, share within limits, ratings."""
-    mine = [t for t in _today(conn, site_id, now) if t.clerk_id == clerk_id and t.status is TicketStatus.finished]
+    mine = [t for t in today_tickets(conn, site_id, now) if t.clerk_id == clerk_id and t.status is TicketStatus.finished]
     seconds = [sla.service_seconds(t, now) for t in mine]
     rated = [t.rating_score for t in mine if t.rating_score not in (None, UNRATED)]
     within = [sla.service_within_limit(t, now) for t in mine]

@@ -127,11 +127,11 @@ function connect() {
   KINDS.forEach((k) => stream.addEventListener(k, seen));
 }
 
-const CLOCK = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", month: "long", day: "numeric",
+const CLOCK = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", month: "numeric", day: "numeric",
   hour: "2-digit", minute: "2-digit", hour12: false });
 function tick() {  // the hall's time (Shanghai), whatever the TV's own time zone
   const parts = Object.fromEntries(CLOCK.formatToParts(new Date()).map((p) => [p.type, p.value]));
-  $("clock").textContent = `${parts.month}${parts.day}日  ${parts.hour}:${parts.minute}`;
+  $("clock").textContent = `${parts.month}月${parts.day}日  ${parts.hour}:${parts.minute}`;
 }
 
 tick();
