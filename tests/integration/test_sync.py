@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import requests
 
 from common import check, auth, events as ev, queries, status, sync, upstream
 from common.clock import OffsetClock
@@ -15,7 +14,7 @@ from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncCl
 from common.service import Hub
 
 from ..conftest import LiveHub
-from ..world import FakeClock, build
+from ..world import FakeClock
 from .http import Device
 
 

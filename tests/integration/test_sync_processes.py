@@ -12,10 +12,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from common import auth, check
-from common.clock import SystemClock
-from common.db.engine import make_engine, migrate
-from common.model import Role
+from common import check
+from common.db.engine import make_engine
 
 from ..conftest import free_port
 
