@@ -103,7 +103,8 @@ class KioskService:
         windows = sum(1 for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"]) or 1
         try:
             queues = self.client.transport.call("GET", "/queue")
-        except HubUnreachable:
+        except HubUnreachable as exc:
+            self.client.unreachable(exc)
             return {"people_ahead": None, "wait_minutes": None, "online": False}
         ahead = next((q["waiting"] for q in queues if q["queue_id"] == choice["queue_id"]), 0)
         minutes = choice.get("minutes") or 15
@@ -121,7 +122,8 @@ class KioskService:
             ticket = answer["ticket"]
             number, token = ticket["number"], ticket["public_token"]
             ahead = self.client.transport.call("GET", f"/public/tickets/{token}").get("people_ahead")
-        except HubUnreachable:
+        except HubUnreachable as exc:
+            self.client.unreachable(exc)
             if choice["bundle"]:
                 raise
             item = next(i for i in tables["service_items"] if i["id"] == choice["id"])
@@ -153,7 +155,8 @@ class KioskService:
         body = {"code": code} if code is not None else {"id_number": id_number}
         try:
             answer = self.client.transport.call("POST", "/appointments/check-in", json=body)
-        except HubUnreachable:
+        except HubUnreachable as exc:
+            self.client.unreachable(exc)
             raise CheckInOffline() from None
         tables, booked = self._tables(), answer["appointment"]
         item = next((i for i in tables["service_items"] if i["id"] == booked["item_id"]), None)

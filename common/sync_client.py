@@ -326,6 +326,10 @@ class SyncClient:
             self._changed(online=True, last_error=None, last_sync=self.now(), progress=None,
                           backlog=self.store.backlog())
 
+    def unreachable(self, exc: HubUnreachable) -> None:
+        """A direct request (not the background sync) found the hub unreachable: the status says so at once."""
+        self._changed(online=False, last_error=exc.en)
+
     def run(self, stop: threading.Event) -> None:
         """Sync until `stop` is set (see `keep_syncing`)."""
         keep_syncing(self.sync_once, stop, lambda exc: self._changed(online=False, last_error=exc.en))
