@@ -109,7 +109,9 @@ Rectangle {
                             Face { score: modelData; Layout.preferredWidth: 150 * root.u; Layout.preferredHeight: 150 * root.u
                                    Layout.alignment: Qt.AlignHCenter }
                             Label { text: t["score_" + modelData]; color: "white"; font.pixelSize: 36 * root.u; font.bold: true
-                                    Layout.alignment: Qt.AlignHCenter }
+                                    Layout.alignment: Qt.AlignHCenter; horizontalAlignment: Text.AlignHCenter
+                                    wrapMode: Text.WordWrap  // "Very dissatisfied" takes two lines on a narrow tile
+                                    Layout.maximumWidth: parent.parent.width - 24 * root.u }
                         }
                     }
                 }
