@@ -1,11 +1,16 @@
 """Appointments over HTTP: the booking system's adapter imports the day's bookings, kiosks check citizens in."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import Field
 
 from .deps import ActorDep, HubDep
 from .schemas import In
+from .web import ratelimit
+
+# Check-ins by ID number per device: a citizen a few seconds at the most, so 6 at once and then one every 5 s.
+# It keeps a misused kiosk token from probing ID numbers for bookings (an answer shows a masked name and an item).
+ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST = 0.2, 6
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 
@@ -24,10 +29,19 @@ class ImportIn(In):
     rows: list[dict[str, str | None]] = Field(max_length=5000)
 
 
+def _id_limit(app: FastAPI) -> ratelimit.TokenBucket:
+    if not hasattr(app.state, "id_check_in_limit"):
+        app.state.id_check_in_limit = ratelimit.TokenBucket(ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST)
+    return app.state.id_check_in_limit
+
+
 @router.post("/check-in")
-def check_in(body: CheckInIn, hub: HubDep, actor: ActorDep) -> dict:
+def check_in(body: CheckInIn, hub: HubDep, actor: ActorDep, request: Request):
     """`result` is checked_in (with the ticket; `new` false when it was checked in before), too_early (with
-    `opens_at`) or late (the slot is over: the kiosk offers an ordinary ticket for `appointment.item_id`)."""
+    `opens_at`) or late (the slot is over: the kiosk offers an ordinary ticket for `appointment.item_id`).
+    Check-ins by ID number are limited per device (429, bilingual)."""
+    if body.id_number is not None and (wait := _id_limit(request.app).take(actor.device_id)):
+        return ratelimit.too_many(request, wait)
     done = hub.check_in(actor, code=body.code, id_number=body.id_number)
     answer = {"result": done.result, "new": done.new, "appointment": done.appointment,
               "opens_at": done.opens_at.isoformat() if done.opens_at else None, "ticket": None}

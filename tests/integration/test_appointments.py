@@ -157,6 +157,26 @@ def test_over_http_roles_and_no_echo_of_personal_data(world, live):
     assert r.status_code == 404 and "预约" in r.json()["message_zh"] and "appointment" in r.json()["message_en"]
 
 
+def test_id_number_check_ins_are_limited_per_device(world, live):
+    """A misused kiosk token cannot probe ID numbers for bookings: after a burst, a bilingual 429; check-ins by
+    the booking's QR code go on."""
+    from server.appointment_routes import ID_CHECK_IN_BURST
+
+    def post(token, body):
+        return requests.post(f"{live.url}/api/v1/appointments/check-in", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {token}"})
+
+    world.hub.import_appointments(world.actor("importer"), [booking(world, code="YW202611260077")])
+    prober, _ = world.hub.enrol(world.codes.pop("kiosk"))
+    burst = [post(prober, {"id_number": ID}) for _ in range(ID_CHECK_IN_BURST)]
+    assert [r.status_code for r in burst] == [200] * ID_CHECK_IN_BURST
+    r = post(prober, {"id_number": ID})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert r.json()["message_zh"] == "请求太频繁，请稍后再试" and "Too many requests" in r.json()["message_en"]
+    assert ID[:10] not in r.text
+    assert post(prober, {"code": "YW202611260077"}).json()["result"] == "checked_in"  # the QR code is not limited
+
+
 def test_the_hub_key_is_made_once_and_readable_by_its_owner_only(tmp_path):
     key = appointments.hub_key(tmp_path)
     assert len(key) == 32 and appointments.hub_key(tmp_path) == key
