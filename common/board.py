@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 
 from . import errors as e
 from . import events as ev
-from . import queries, repo
+from . import policy, queries, repo
 from .clock import SHANGHAI, business_day
 from .db.schema import QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
 from .model import TicketStatus
@@ -20,7 +20,6 @@ E, T = repo.E, repo.T
 CALLS_SHOWN = 6
 CALL_KINDS = (ev.TICKET_CALLED, ev.TICKET_RECALLED)
 DEFAULT_NOTICE = "请留意叫号，过号请到咨询台重新排队。办事不用跑，好办帮您办。"
-DEFAULT_WAIT_MINUTES = 15  # per citizen ahead, for a bundle (一件事), which has no standard time of its own
 
 
 def _calls(conn: Connection, site_id: str, now: datetime, limit: int) -> list[dict]:
@@ -81,5 +80,5 @@ def ticket_status(conn: Connection, token: str, now: datetime) -> dict:
         minutes = conn.execute(select(ServiceItemRow.standard_minutes).where(ServiceItemRow.id == t.item_id)).scalar()
         windows = conn.execute(select(func.count()).select_from(WindowQueueRow)
                                .where(WindowQueueRow.queue_id == t.queue_id)).scalar() or 1
-        status["wait_minutes"] = round(status["people_ahead"] * (minutes or DEFAULT_WAIT_MINUTES) / windows)
+        status["wait_minutes"] = policy.estimate_wait_minutes(status["people_ahead"], minutes, windows)
     return status

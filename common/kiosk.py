@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import qrcode
 
 from . import errors as e
+from . import policy
 from .devices.printer import Printer, PrinterFailed, Receipt
 from .clock import SHANGHAI
 from .sync_client import HubUnreachable, SyncClient
@@ -72,10 +73,10 @@ class KioskService:
     # ------------------------------------------------------------ what to show
 
     def _tables(self) -> dict:
-        reference = self.client.store.get("reference")
-        if not reference:
+        tables = self.client.store.tables()
+        if not tables:
             raise HubUnreachable("本机尚未取得办事目录，请联系工作人员", "This kiosk has no catalogue yet; please ask staff")
-        return reference["tables"]
+        return tables
 
     def site_name(self, tables: dict | None = None) -> str:
         tables = tables or self._tables()
@@ -100,15 +101,15 @@ class KioskService:
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""
         tables = self._tables()
-        windows = sum(1 for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"]) or 1
+        windows = sum(1 for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"])
         try:
             queues = self.client.transport.call("GET", "/queue")
         except HubUnreachable as exc:
             self.client.unreachable(exc)
             return {"people_ahead": None, "wait_minutes": None, "online": False}
         ahead = next((q["waiting"] for q in queues if q["queue_id"] == choice["queue_id"]), 0)
-        minutes = choice.get("minutes") or 15
-        return {"people_ahead": ahead, "wait_minutes": round(ahead * minutes / windows), "online": True}
+        return {"people_ahead": ahead, "wait_minutes": policy.estimate_wait_minutes(ahead, choice.get("minutes"), windows),
+                "online": True}
 
     # ------------------------------------------------------------ taking a ticket
 
@@ -118,10 +119,9 @@ class KioskService:
         body = {"bundle_id" if choice["bundle"] else "item_id": choice["id"], "priority": "green" if green else "normal"}
         notices, offline = [], False
         try:
-            answer = self.client.transport.call("POST", "/tickets", json=body)
-            ticket = answer["ticket"]
+            ticket = self.client.transport.call("POST", "/tickets", json=body)["ticket"]
             number, token = ticket["number"], ticket["public_token"]
-            ahead = self.client.transport.call("GET", f"/public/tickets/{token}").get("people_ahead")
+            ahead = self._people_ahead(token)
         except HubUnreachable as exc:
             self.client.unreachable(exc)
             if choice["bundle"]:
@@ -131,6 +131,14 @@ class KioskService:
             number, token, ahead, offline = issued.data["number"], issued.data["public_token"], None, True
             notices.append("offline_ticket")
         return self._ticket(tables, queue, choice, number, token, ahead, offline, notices)
+
+    def _people_ahead(self, token: str) -> int | None:
+        """People ahead of a ticket the hub has just issued; None if the hub does not answer now. The ticket
+        stands either way: a failure here must never make the kiosk issue a second, offline ticket."""
+        try:
+            return self.client.transport.call("GET", f"/public/tickets/{token}").get("people_ahead")
+        except HubUnreachable:
+            return None
 
     def _ticket(self, tables, queue, choice, number, token, ahead, offline, notices, slot: str = "") -> TicketView:
         """Print the receipt (a printer failure is a notice, never a lost ticket) and make the screen's view."""
@@ -167,7 +175,7 @@ class KioskService:
             return CheckInView(answer["result"], choice, slot, opens_at=_hhmm(answer["opens_at"]) if answer["opens_at"] else "")
         t = answer["ticket"]
         queue = next(q for q in tables["queues"] if q["id"] == t["queue_id"])
-        ahead = self.client.transport.call("GET", f"/public/tickets/{t['public_token']}").get("people_ahead")
+        ahead = self._people_ahead(t["public_token"])
         notices = ["checked_in" if answer["new"] else "already_checked_in"]
         view = self._ticket(tables, queue, choice, t["number"], t["public_token"], ahead, False, notices, slot=slot)
         return CheckInView("checked_in", choice, slot, new=answer["new"], ticket=view)

@@ -72,6 +72,16 @@ def choose_next(
     return best
 
 
+# ---------------------------------------------------------------- estimates
+
+DEFAULT_WAIT_MINUTES = 15  # per citizen ahead, for a bundle (一件事), which has no standard time of its own
+
+
+def estimate_wait_minutes(ahead: int, standard_minutes: int | None, windows: int) -> int:
+    """The plain estimate shown to citizens: people ahead × the item's standard time ÷ the windows serving it."""
+    return round(ahead * (standard_minutes or DEFAULT_WAIT_MINUTES) / (windows or 1))
+
+
 # ---------------------------------------------------------------- numbering
 
 def format_number(letter: str, seq: int) -> str:

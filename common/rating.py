@@ -32,7 +32,7 @@ class RatingService:
         self.client, self.window_id = client, window_id
 
     def _reference(self) -> dict:
-        return (self.client.store.get("reference") or {}).get("tables", {})
+        return self.client.store.tables()
 
     def window_number(self) -> int | None:
         """This pad's window number, once the reference data has been synced."""

@@ -58,6 +58,10 @@ class LocalStore:
         with self.engine.begin() as conn:
             return self._get(conn, key, default)
 
+    def tables(self) -> dict:
+        """The reference tables (catalogue, queues, windows, …) from the last sync; {} before the first."""
+        return (self.get("reference") or {}).get("tables", {})
+
     @staticmethod
     def _get(conn, key, default=None):
         value = conn.execute(select(META.c.value).where(META.c.key == key)).scalar()

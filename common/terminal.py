@@ -101,7 +101,7 @@ class TerminalService:
         try:
             return [w for w in self.transport.call("GET", "/windows") if w["kind"] != "cases"]
         except HubUnreachable:  # manual mode: the windows this terminal knows from its last sync
-            tables = (self.client.store.get("reference") or {}).get("tables", {}) if self.client else {}
+            tables = self.client.store.tables() if self.client else {}
             return [{"window_id": w["id"], "number": w["number"], "name": w["name"]}
                     for w in sorted(tables.get("windows", []), key=lambda w: w["number"]) if w["kind"] != "cases"]
 
@@ -157,7 +157,7 @@ class TerminalService:
 
     def manual_items(self) -> list[dict]:
         """The items of this window's queues, from the reference data cached on the terminal."""
-        tables = (self.client.store.get("reference") or {}).get("tables", {}) if self.client else {}
+        tables = self.client.store.tables() if self.client else {}
         mine = {wq["queue_id"] for wq in tables.get("window_queues", []) if wq["window_id"] == self.window_id}
         return [i for i in tables.get("service_items", []) if i["queue_id"] in mine]
 
@@ -165,8 +165,10 @@ class TerminalService:
         """A walk-in served while the hub is unreachable: recorded here, uploaded when it returns."""
         if self.client is None:
             raise HubUnreachable()
-        tables = self.client.store.get("reference")["tables"]
-        item = next(i for i in tables["service_items"] if i["id"] == item_id)
+        tables = self.client.store.tables()
+        item = next((i for i in tables.get("service_items", []) if i["id"] == item_id), None)
+        if item is None:
+            raise e.NotFound("本机目录中没有该事项", "This terminal's catalogue lacks that item")
         queue = next(q for q in tables["queues"] if q["id"] == item["queue_id"])
         if outcome == "rejected" and not (reason or "").strip():
             raise e.ReasonRequired("不予受理须填写原因", "A rejection needs a reason")

@@ -9,7 +9,8 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
 
-from .model import THEME, KioskModel
+from .model import KioskModel
+from .theme import THEME
 
 QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
@@ -48,7 +49,6 @@ def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT, qml: Path = Q
     """A Qt Quick view of `qml` with `model` as the context property `name` (the rating screen uses it too)."""
     view = QQuickView()
     view.setResizeMode(QQuickView.SizeRootObjectToView)
-    view.setInitialProperties({})
     view.rootContext().setContextProperty(name, model)
     view.model = model  # the context property does not keep the Python object alive
     view.setSource(QUrl.fromLocalFile(str(qml)))

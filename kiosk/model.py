@@ -4,9 +4,7 @@ QR scanners) on the UI thread, and turns results into plain maps."""
 from __future__ import annotations
 
 import base64
-import json
 import time
-from pathlib import Path
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
@@ -15,12 +13,11 @@ from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.idcard import parse_id
 from common.kiosk import CATEGORIES, CheckInOffline, KioskService, message
 
+from .theme import THEME_FOR_QML, by_language, texts
 from .worker import Worker
 
-ROOT = Path(__file__).resolve().parents[1]
-TEXTS = json.loads((ROOT / "i18n" / "kiosk.json").read_text("utf-8"))
-THEME = json.loads((ROOT / "assets" / "theme" / "jiangnan.json").read_text("utf-8"))
-ICONS = ROOT / "assets" / "theme" / "icons"
+TEXTS = texts("kiosk")
+TEXTS_BY_LANGUAGE = by_language(TEXTS)
 # The spoken prompt of each screen in elder mode (clips of common.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
              "checkin": "checkin", "error": "error"}
@@ -60,10 +57,10 @@ class KioskModel(QObject):
         return self._view
 
     def _get_texts(self) -> dict:
-        return {k: v[self._lang] for k, v in TEXTS.items()}
+        return TEXTS_BY_LANGUAGE[self._lang]
 
     def _get_theme(self) -> dict:
-        return {**THEME, "icons": ICONS.as_uri() + "/"}
+        return THEME_FOR_QML
 
     view = Property("QVariantMap", _get_view, notify=viewChanged)
     texts = Property("QVariantMap", _get_texts, notify=textsChanged)

@@ -51,7 +51,7 @@ def create_app(hub: Hub, upstream=None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(stream.router)
     app.include_router(sync_routes.router)
-    app.include_router(appointment_routes.router)
+    appointment_routes.install(app)
     web.install(app)
 
     @app.get("/healthz", tags=["public"])

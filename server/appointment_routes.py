@@ -29,10 +29,9 @@ class ImportIn(In):
     rows: list[dict[str, str | None]] = Field(max_length=5000)
 
 
-def _id_limit(app: FastAPI) -> ratelimit.TokenBucket:
-    if not hasattr(app.state, "id_check_in_limit"):
-        app.state.id_check_in_limit = ratelimit.TokenBucket(ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST)
-    return app.state.id_check_in_limit
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.state.id_check_in_limit = ratelimit.TokenBucket(ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST)
 
 
 @router.post("/check-in")
@@ -40,7 +39,7 @@ def check_in(body: CheckInIn, hub: HubDep, actor: ActorDep, request: Request):
     """`result` is checked_in (with the ticket; `new` false when it was checked in before), too_early (with
     `opens_at`) or late (the slot is over: the kiosk offers an ordinary ticket for `appointment.item_id`).
     Check-ins by ID number are limited per device (429, bilingual)."""
-    if body.id_number is not None and (wait := _id_limit(request.app).take(actor.device_id)):
+    if body.id_number is not None and (wait := request.app.state.id_check_in_limit.take(actor.device_id)):
         return ratelimit.too_many(request, wait)
     done = hub.check_in(actor, code=body.code, id_number=body.id_number)
     answer = {"result": done.result, "new": done.new, "appointment": done.appointment,

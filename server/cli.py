@@ -29,11 +29,9 @@ def app_from_env():
 
     from .app import create_app
 
-    from common.appointments import hub_key
-
     settings = settings_mod.load()
     engine = make_engine(settings.db_url)
-    key = hub_key(settings.data_path)
+    key = appointments.hub_key(settings.data_path)
     if not settings.upstream:
         return create_app(Hub(engine, parse_clock(settings.clock), id_key=key))
     from common.clock import OffsetClock

@@ -27,10 +27,7 @@ RATE, BURST = 2.0, 120  # lookups per second per address, and the burst a hall's
 
 
 def limiter(request: Request) -> ratelimit.TokenBucket:
-    app = request.app
-    if not hasattr(app.state, "phone_limit"):
-        app.state.phone_limit = ratelimit.TokenBucket(RATE, BURST)
-    return app.state.phone_limit
+    return request.app.state.phone_limit  # made once by `web.install`
 
 
 def _wait(request: Request, hub) -> float:

@@ -3,18 +3,17 @@ window" from the hub's event stream (or, in manual mode, straight from the termi
 it, takes one answer by touch, and records 未评价 when nobody answers in time."""
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from pathlib import Path
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from common.kiosk import message
 from common.rating import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
-from kiosk.model import THEME
+from kiosk.theme import THEME, by_language, texts
 from kiosk.worker import Worker
 
-TEXTS = json.loads((Path(__file__).resolve().parents[2] / "i18n" / "rating.json").read_text("utf-8"))
+TEXTS = texts("rating")
+TEXTS_BY_LANGUAGE = by_language(TEXTS)
 
 
 class RatingModel(QObject):
@@ -41,7 +40,7 @@ class RatingModel(QObject):
         return self._view
 
     def _get_texts(self) -> dict:
-        return {k: v[self._lang] for k, v in TEXTS.items()}
+        return TEXTS_BY_LANGUAGE[self._lang]
 
     def _get_theme(self) -> dict:
         return THEME

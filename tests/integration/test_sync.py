@@ -252,7 +252,10 @@ def test_background_sync_backs_off_and_catches_up_by_itself(world, tmp_path):
     worker = threading.Thread(target=client.run, args=(stop,), daemon=True)
     worker.start()
     try:
-        time.sleep(0.5)
+        for _ in range(100):  # until the background sync has tried the hub once
+            if client.status.last_error is not None:
+                break
+            time.sleep(0.05)
         assert not client.status.online and client.store.backlog() == 1
         with LiveHub(world.hub) as live:
             client.transport.base_url = live.url

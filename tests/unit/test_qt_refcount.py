@@ -10,9 +10,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def test_calling_void_qt_methods_keeps_none_alive():
-    from PySide6.QtCore import QCoreApplication, QObject, QTimer
+    from PySide6.QtCore import QObject, QTimer
 
-    app = QCoreApplication.instance() or QCoreApplication([])  # noqa: F841 - timers need an application
+    from kiosk.app import application
+
+    application()  # timers need an application; the one every Qt test shares (a second kind would crash them)
     timer, obj = QTimer(singleShot=True), QObject()
     gc.collect()
     before = sys.getrefcount(None)

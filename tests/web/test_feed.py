@@ -46,5 +46,6 @@ def _run_apart(coroutine) -> None:
     thread = threading.Thread(target=target)
     thread.start()
     thread.join(60)
+    assert not thread.is_alive(), "the scenario hung"
     if failure:
         raise failure[0]

@@ -89,7 +89,7 @@ function announce(s) {
 }
 
 // ---------------------------------------------------------------- state and the event stream
-let loading = null, again = false;
+let loading = null, again = false, retry = null;
 
 async function load() {
   if (loading) { again = true; return loading; }
@@ -104,7 +104,8 @@ async function load() {
       render(s);
       announce(s);
     } catch (err) {
-      setTimeout(load, 2000);
+      clearTimeout(retry);  // one retry pending at a time, however many callers failed
+      retry = setTimeout(load, 2000);
     } finally {
       loading = null;
       if (again) { again = false; load(); }
@@ -115,7 +116,7 @@ async function load() {
 
 let stream = null;
 function connect() {
-  if (board.lastSeq === null) { setTimeout(() => load().then(connect), 2000); return; }  // hub not reached yet
+  if (board.lastSeq === null) { setTimeout(connect, 2000); return; }  // hub not reached yet: load() retries by itself
   stream = new EventSource(`/display/events?after=${board.lastSeq}`);
   stream.onopen = () => { board.connected = true; $("link").hidden = true; load(); };
   stream.onerror = () => {
