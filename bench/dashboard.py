@@ -20,9 +20,8 @@ from _hub import fresh_database  # noqa: E402  (puts the project on sys.path)
 
 from common import reference  # noqa: E402
 from common.db.engine import make_engine, migrate  # noqa: E402
-from server.app import create_app  # noqa: E402
 from server.web import dashboard, sample  # noqa: E402
-from server.web.screenshots import _Served  # noqa: E402
+from server.loopback import LoopbackHub  # noqa: E402
 
 RUNS = 30
 
@@ -55,7 +54,7 @@ def main() -> None:
     print(f"{kind}: played {f['issued']} tickets ({f['served']} served, {f['ratings']['count']} rated) "
           f"in {time.perf_counter() - t0:.0f} s")
     inproc = timed(lambda: dashboard.data(hub, sup, None, None))
-    with _Served(create_app(hub)) as served:
+    with LoopbackHub(hub) as served:
         http = requests.Session()
         http.cookies.set("haoban_session", token)
         assert http.get(f"{served.url}/dashboard/data").status_code == 200

@@ -29,11 +29,11 @@ CODE = re.compile(r"^[A-Za-z0-9-]{8,64}$")  # the booking code, as the appointme
 STATUSES = ("booked", "checked_in", "cancelled")
 COLUMNS = ("code", "item_code", "date", "start", "end", "id_number", "name")  # and optionally "status"
 
-AppointmentNotFound = e._kind("appointment_not_found", 404, "今天没有找到您的预约，可以直接取号排队",
+AppointmentNotFound = e.kind("appointment_not_found", 404, "今天没有找到您的预约，可以直接取号排队",
                               "No appointment for today was found: you can take an ordinary ticket")
-AppointmentCancelled = e._kind("appointment_cancelled", 409, "这个预约已经取消，可以直接取号排队",
+AppointmentCancelled = e.kind("appointment_cancelled", 409, "这个预约已经取消，可以直接取号排队",
                                "This appointment was cancelled: you can take an ordinary ticket")
-NoIdKey = e._kind("no_id_key", 503, "本服务中心尚未配置预约密钥，请联系工作人员",
+NoIdKey = e.kind("no_id_key", 503, "本服务中心尚未配置预约密钥，请联系工作人员",
                   "This hub has no appointment key yet: please ask staff")
 
 

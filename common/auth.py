@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import Argon2Error, InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
 from . import errors as e
@@ -55,6 +55,16 @@ def require(actor: Actor, action: str, window_id: str | None = None) -> None:
 
 def hash_pin(pin: str) -> str:
     return _hasher.hash(pin)
+
+
+def verify_pin(pin_hash: str | None, pin: str) -> bool:
+    """A PIN against its stored argon2 hash; False for a wrong PIN, no hash or a damaged hash."""
+    if not pin_hash:
+        return False
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (Argon2Error, InvalidHashError):
+        return False
 
 
 def create_enrolment_code(

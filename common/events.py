@@ -19,6 +19,7 @@ TICKET_UNRATED = "ticket_unrated"  # the citizen gave no answer in time: 未评�
 WINDOW_PAUSED = "window_paused"
 WINDOW_RESUMED = "window_resumed"
 NUMBERS_LEASED = "numbers_leased"  # a block of ticket numbers reserved for a kiosk to use offline
+TICKET_EXPIRED = "ticket_expired"  # the hub closes a past business day: its tickets still waiting expire
 
 KINDS = frozenset(
     {
@@ -34,6 +35,7 @@ KINDS = frozenset(
         WINDOW_PAUSED,
         WINDOW_RESUMED,
         NUMBERS_LEASED,
+        TICKET_EXPIRED,
     }
 )
 
@@ -79,16 +81,30 @@ REQUIRED: dict[str, dict[str, tuple]] = {
     WINDOW_PAUSED: {"window_id": _S},
     WINDOW_RESUMED: {"window_id": _S},
     NUMBERS_LEASED: {"letter": _S, "business_day": _S, "first": _I, "last": _I},
+    TICKET_EXPIRED: {"ticket_id": _S, "business_day": _S},
 }
 _CHOICES = {("priority", "normal"), ("priority", "green"), *(("outcome", o) for o in (
     "completed", "accepted", "accepted_missing", "commitment", "rejected"))}
 
 
+# Fields a kind may carry; when present, of this type (None included).
+OPTIONAL: dict[str, dict[str, tuple]] = {
+    TICKET_TRANSFERRED: {"to_window_id": _OPT_S},
+    TICKET_EXPIRED: {"window_id": _OPT_S},  # the window of a called ticket, which it frees
+}
+
+
 def validate(kind: str, data: dict) -> None:
     """Raise ValueError unless `data` has every field `kind` needs, of the right type and range."""
+    for name, types in OPTIONAL.get(kind, {}).items():
+        if not isinstance(data.get(name), types):
+            raise ValueError(f"{kind}.{name}")
     for name, types in REQUIRED[kind].items():
         value = data.get(name)
         if not isinstance(value, types) or (types == _I and isinstance(value, bool)):
+            raise ValueError(f"{kind}.{name}")
+    for name, value in data.items():  # ids are stored in columns of 64 characters at most
+        if name.endswith("_id") and isinstance(value, str) and len(value) > 64:
             raise ValueError(f"{kind}.{name}")
         if name in ("priority", "outcome") and (name, value) not in _CHOICES:
             raise ValueError(f"{kind}.{name}")

@@ -13,7 +13,7 @@ from . import errors as e
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
-InvalidId = e._kind("invalid_id", 422, "身份证号码有误", "The ID number is not valid")
+InvalidId = e.kind("invalid_id", 422, "身份证号码有误", "The ID number is not valid")
 
 
 @dataclass(frozen=True)

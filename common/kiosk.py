@@ -18,7 +18,7 @@ CATEGORIES = ("personal", "enterprise", "bundle")
 # The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).
 DEPARTMENT_ORDER = ("医保", "社保", "就业", "户籍", "公积金", "民政", "老龄", "残联", "企业登记", "税务")
 
-CheckInOffline = e._kind("checkin_offline", 503, "预约签到需要连接大厅的系统，现在网络中断。您可以先取一个普通号排队",
+CheckInOffline = e.kind("checkin_offline", 503, "预约签到需要连接大厅的系统，现在网络中断。您可以先取一个普通号排队",
                          "Check-in needs the hall's system, and the network is down: you can take an ordinary ticket")
 
 

@@ -35,6 +35,7 @@ class TicketStatus(StrEnum):
     serving = "serving"
     finished = "finished"
     no_show = "no_show"
+    expired = "expired"  # still waiting (or called) when its business day ended: numbers are for one day
 
 
 class Outcome(StrEnum):
@@ -126,6 +127,7 @@ class Ticket:
     recalls: int = 0
     requeues: int = 0
     transfers: int = 0
+    target_window_id: str | None = None  # transferred to one window: only that window calls it next
     started_at: datetime | None = None
     finished_at: datetime | None = None
     outcome: Outcome | None = None

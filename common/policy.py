@@ -40,23 +40,32 @@ def sort_queue(tickets: Iterable[Ticket]) -> list[Ticket]:
     return sorted(tickets, key=static_key)
 
 
+def for_window(t: Ticket, window_id: str | None) -> bool:
+    """May `window_id` call `t` next? Yes unless it was transferred to another window."""
+    return t.target_window_id is None or t.target_window_id == window_id
+
+
 def choose_next(
     waiting_by_queue: Mapping[str, Sequence[Ticket]],
     queue_ids: Iterable[str],
     now: datetime,
     rules: SiteRules,
+    window_id: str | None = None,
 ) -> Ticket | None:
-    """The ticket a window serving `queue_ids` calls next.
+    """The ticket the window `window_id` serving `queue_ids` calls next.
 
     Each queue's tickets must be sorted by `static_key`. Only the appointments at the head of a
     queue, its first green ticket and its first other ticket can be the best, so the cost does
-    not grow with the length of the queue.
+    not grow with the length of the queue. Tickets transferred to another window are passed over;
+    one transferred to this window is ranked like any other (it kept its arrival, so it is near the front).
     """
     best, best_rank = None, None
     for qid in queue_ids:
         tickets = waiting_by_queue.get(qid, ())
         seen_green = seen_normal = False
         for t in tickets:
+            if not for_window(t, window_id):
+                continue
             if t.slot_start is None:
                 if t.priority is Priority.green:
                     if seen_green:
@@ -151,7 +160,7 @@ def decide_call_next(
     now: datetime,
 ) -> Decision:
     _free(ws)
-    t = choose_next(waiting_by_queue, window.queue_ids, now, rules)
+    t = choose_next(waiting_by_queue, window.queue_ids, now, rules, window.id)
     if t is None:
         raise e.QueueEmpty()
     return ev.TICKET_CALLED, {"ticket_id": t.id, "window_id": window.id, "reason": None}
@@ -187,17 +196,40 @@ def decide_skip(rules: SiteRules, ws: WindowState, ticket: Ticket | None, requeu
     return ev.TICKET_SKIPPED, {"ticket_id": t.id, "window_id": ws.window_id, "requeue": requeue}
 
 
-def decide_transfer(ws: WindowState, ticket: Ticket | None, to_queue_id: str, site_queue_ids: Iterable[str]) -> Decision:
+def decide_transfer(
+    ws: WindowState,
+    ticket: Ticket | None,
+    to_queue_id: str | None,
+    site_queue_ids: Iterable[str],
+    to_window: Window | None = None,
+) -> Decision:
+    """Send the current ticket to another queue, or to one window (then only that window calls it next).
+
+    To a window without a queue: the ticket stays in its queue when that window serves it, otherwise it
+    goes to the window's first queue.
+    """
     t = _current(ws, ticket)
+    if to_window is not None:
+        if to_window.id == ws.window_id:
+            raise e.InvalidInput("不能转给本窗口", "A ticket cannot be transferred to its own window")
+        if not to_window.queue_ids:
+            raise e.QueueNotServed("目标窗口不办理任何队列", "The target window serves no queue")
+        if to_queue_id is None:
+            to_queue_id = t.queue_id if t.queue_id in to_window.queue_ids else to_window.queue_ids[0]
+        elif to_queue_id not in to_window.queue_ids:
+            raise e.QueueNotServed("目标窗口不办理该队列", "The target window does not serve that queue")
+    if to_queue_id is None:
+        raise e.InvalidInput("请选择目标队列或窗口", "Choose the queue or window to transfer to")
     if to_queue_id not in set(site_queue_ids):
         raise e.NotFound("找不到目标队列", "No such target queue")
-    if to_queue_id == t.queue_id:
+    if to_window is None and to_queue_id == t.queue_id:
         raise e.InvalidInput("目标队列与当前队列相同", "The target queue is the ticket's own queue")
     return ev.TICKET_TRANSFERRED, {
         "ticket_id": t.id,
         "window_id": ws.window_id,
         "from_queue_id": t.queue_id,
         "to_queue_id": to_queue_id,
+        "to_window_id": to_window.id if to_window else None,
     }
 
 

@@ -35,6 +35,7 @@ _NEEDS = {
     ev.TICKET_CALLED: ({TicketStatus.waiting}, False),
     ev.TICKET_RATED: ({TicketStatus.finished}, False),
     ev.TICKET_UNRATED: ({TicketStatus.finished}, False),
+    ev.TICKET_EXPIRED: ({TicketStatus.waiting, TicketStatus.called}, False),
 }
 
 
@@ -93,6 +94,13 @@ def apply(state: SiteState, event: ev.Event) -> bool:
             return False
         t.rating_score, t.rating_reason = (d["score"], d.get("reason")) if event.kind == ev.TICKET_RATED else (UNRATED, None)
         return True
+    if event.kind == ev.TICKET_EXPIRED:  # a called ticket frees its window; the event names the day, not a window
+        if d.get("window_id") and t.status is TicketStatus.called:
+            ws = state.windows.get(d["window_id"])
+            if ws is not None and ws.current_ticket_id == t.id:
+                ws.current_ticket_id = None
+        t.status, t.window_id = TicketStatus.expired, None
+        return True
 
     ws = _window(state, event)
     if held != (ws.current_ticket_id == t.id) or (not held and ws.current_ticket_id is not None):
@@ -116,6 +124,7 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         ws.current_ticket_id = None
     elif event.kind == ev.TICKET_TRANSFERRED:
         t.status, t.queue_id, t.window_id = TicketStatus.waiting, d["to_queue_id"], None
+        t.target_window_id = d.get("to_window_id")
         t.transfers += 1
         ws.current_ticket_id = None
     elif event.kind == ev.SERVICE_FINISHED:

@@ -26,7 +26,7 @@ QUEUE_LIST_LIMIT = 100  # a display shows the next few; the count covers the res
 def queue_state(conn: Connection, site_id: str, now: datetime) -> list[dict]:
     queues = conn.execute(select(QueueRow).where(QueueRow.site_id == site_id).order_by(QueueRow.letter)).all()
     waiting = defaultdict(list)
-    for t in repo.waiting(conn, site_id, [q.id for q in queues]):
+    for t in repo.waiting(conn, site_id, [q.id for q in queues], business_day(now).isoformat()):
         waiting[t.queue_id].append(t)
     out = []
     for q in queues:
@@ -36,6 +36,7 @@ def queue_state(conn: Connection, site_id: str, now: datetime) -> list[dict]:
             "tickets": [
                 {"ticket_id": t.id, "number": t.number, "priority": t.priority.value,
                  "appointment": t.slot_start is not None, "waited_seconds": round(sla.wait_seconds(t, now)),
+                 "target_window_id": t.target_window_id,
                  "wait_breach_at": sla.wait_breach_at(t).isoformat()}
                 for t in tickets[:QUEUE_LIST_LIMIT]
             ],
@@ -134,7 +135,7 @@ def public_ticket(conn: Connection, token: str, now: datetime) -> dict:
     ahead = None
     if t.status is TicketStatus.waiting:
         key = policy.static_key(t)
-        ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id]) if policy.static_key(o) < key)
+        ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id], t.business_day) if policy.static_key(o) < key)
     window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == t.window_id)).first() if t.window_id else None
     site_name = conn.execute(select(SiteRow.name).where(SiteRow.id == t.site_id)).scalar()
     queue_name = conn.execute(select(QueueRow.name).where(QueueRow.id == t.queue_id)).scalar()

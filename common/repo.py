@@ -159,26 +159,32 @@ def ticket(conn: Connection, site_id: str, ticket_id: str | None) -> Ticket | No
     return ticket_from_row(row) if row else None
 
 
-_W = (T.c.queue_id == bindparam("queue_id")) & (T.c.status == TicketStatus.waiting.value)
+_W = ((T.c.queue_id == bindparam("queue_id")) & (T.c.status == TicketStatus.waiting.value)
+      & (T.c.business_day == bindparam("day")))
 _APPOINTMENTS = select(T).where(_W, T.c.slot_start.is_not(None))
-_FIRST = select(T).where(_W, T.c.slot_start.is_(None), T.c.priority == bindparam("priority")).order_by(
+_FOR_WINDOW = T.c.target_window_id.is_(None) | (T.c.target_window_id == bindparam("window_id"))
+_FIRST = select(T).where(_W, T.c.slot_start.is_(None), T.c.priority == bindparam("priority"), _FOR_WINDOW).order_by(
     T.c.arrival_at, T.c.seq, T.c.id).limit(1)
 
 
-def call_candidates(conn: Connection, queue_ids: Iterable[str]) -> list[Ticket]:
-    """The only tickets `policy.choose_next` can pick: per queue, its waiting appointments, its first
-    green-channel ticket and its first other ticket. A few indexed rows, however long the queues."""
+def call_candidates(conn: Connection, queue_ids: Iterable[str], window_id: str, day: str) -> list[Ticket]:
+    """The only tickets `policy.choose_next` can pick for `window_id` on business day `day`: per queue, its
+    waiting appointments, its first green-channel ticket and its first other ticket, passing over tickets
+    transferred to another window and tickets of a past day (`Hub.close_past_days` expires those).
+    A few indexed rows, however long the queues."""
     rows = []
     for qid in queue_ids:
-        rows += conn.execute(_APPOINTMENTS, {"queue_id": qid}).all()
+        rows += conn.execute(_APPOINTMENTS, {"queue_id": qid, "day": day}).all()
         for priority in (Priority.green.value, Priority.normal.value):
-            rows += conn.execute(_FIRST, {"queue_id": qid, "priority": priority}).all()
+            rows += conn.execute(_FIRST, {"queue_id": qid, "priority": priority, "window_id": window_id, "day": day}).all()
     return [ticket_from_row(r) for r in rows]
 
 
-def waiting(conn: Connection, site_id: str, queue_ids: Iterable[str]) -> list[Ticket]:
+def waiting(conn: Connection, site_id: str, queue_ids: Iterable[str], day: str) -> list[Ticket]:
+    """The tickets of business day `day` waiting in `queue_ids`."""
     rows = conn.execute(
-        select(T).where(T.c.site_id == site_id, T.c.status == TicketStatus.waiting.value, T.c.queue_id.in_(list(queue_ids)))
+        select(T).where(T.c.site_id == site_id, T.c.status == TicketStatus.waiting.value, T.c.queue_id.in_(list(queue_ids)),
+                        T.c.business_day == day)
     )
     return [ticket_from_row(r) for r in rows]
 

@@ -12,14 +12,15 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from . import appointments, auth, policy, repo
+from . import appointments, auth, policy, repo, sync
 from . import errors as e
 from .clock import SystemClock, business_day
 from .db.engine import lock_site, reader
-from .db.schema import BundleRow, QueueRow
+from .db.schema import BundleRow, QueueRow, SiteRow
+from . import events as ev
 from .events import Event
 from .ids import new_token, uuid7
-from .model import Outcome, Priority, Role, SiteState, Ticket
+from .model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
 from .projection import apply
 
 Build = Callable[[Connection, SiteState, datetime], policy.Decision]
@@ -136,7 +137,7 @@ class Hub:
         def build(conn, state, now):
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             by_queue = defaultdict(list)
-            for t in repo.call_candidates(conn, window.queue_ids):
+            for t in repo.call_candidates(conn, window.queue_ids, window.id, business_day(now).isoformat()):
                 state.tickets[t.id] = t
                 by_queue[t.queue_id].append(t)
             for tickets in by_queue.values():
@@ -144,6 +145,29 @@ class Hub:
             return policy.decide_call_next(repo.site_rules(conn, actor.site_id), window, ws, by_queue, now)
 
         return self._command(actor, build)
+
+    def close_past_days(self) -> int:
+        """Expire every ticket still waiting (or called) from a business day that has ended, site by site:
+        numbers are for one day, and nobody is called tomorrow for a ticket of today. Idempotent; the hub
+        runs it every minute (server/app.py). Returns how many tickets expired."""
+        T = repo.T
+        expired = 0
+        with self.engine.connect() as conn:
+            site_ids = list(conn.execute(select(SiteRow.id)).scalars())
+        for site_id in site_ids:
+            with self._write_lock, self.engine.begin() as conn:
+                if not lock_site(conn, site_id):
+                    continue
+                now = self.clock.now()
+                today = business_day(now).isoformat()
+                rows = conn.execute(select(T.c.id, T.c.business_day, T.c.window_id, T.c.status).where(
+                    T.c.site_id == site_id, T.c.business_day < today,
+                    T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value]))).all()
+                events = [Event(id=uuid7(), site_id=site_id, kind=ev.TICKET_EXPIRED, at=now, data={
+                    "ticket_id": r.id, "business_day": r.business_day,
+                    "window_id": r.window_id if r.status == TicketStatus.called.value else None}) for r in rows]
+                expired += len(events) - len(sync.store(conn, events))
+        return expired
 
     def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Done:
         def build(conn, state, now):
@@ -174,11 +198,18 @@ class Hub:
             lambda conn, ws, t: policy.decide_skip(repo.site_rules(conn, actor.site_id), ws, t, requeue),
         )
 
-    def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str) -> Done:
-        return self._on_current(
-            actor, window_id,
-            lambda conn, ws, t: policy.decide_transfer(ws, t, to_queue_id, repo.queue_ids(conn, actor.site_id)),
-        )
+    def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str | None = None,
+                 to_window_id: str | None = None) -> Done:
+        """To another queue, or to one window of the site (then only that window calls the ticket next)."""
+        def decide(conn, ws, t):
+            to_window = None
+            if to_window_id is not None:
+                to_window = repo.window(conn, actor.site_id, to_window_id)
+                if to_window is None:
+                    raise e.NotFound("找不到目标窗口", "No such target window")
+            return policy.decide_transfer(ws, t, to_queue_id, repo.queue_ids(conn, actor.site_id), to_window)
+
+        return self._on_current(actor, window_id, decide)
 
     def start(self, actor: auth.Actor, window_id: str) -> Done:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_start(ws, t))

@@ -33,8 +33,8 @@ PROTOCOL = 1  # this build speaks exactly this protocol version
 MAX_BODY = 32 * 1024 * 1024  # decompressed bytes of one request
 MAX_BATCH = 2000
 
-TooOld = e._kind("protocol_too_old", 426, "本设备软件版本过旧，请升级后再同步", "This device's software is too old: upgrade it, then sync")
-TooNew = e._kind("protocol_too_new", 426, "服务端软件版本较旧，请先升级服务端", "The hub's software is older than this device's: upgrade the hub first")
+TooOld = e.kind("protocol_too_old", 426, "本设备软件版本过旧，请升级后再同步", "This device's software is too old: upgrade it, then sync")
+TooNew = e.kind("protocol_too_new", 426, "服务端软件版本较旧，请先升级服务端", "The hub's software is older than this device's: upgrade the hub first")
 
 # Which kinds of event each role may push. A hub relays everything of its own site.
 MAY_PUSH: dict[Role, frozenset[str]] = {

@@ -20,8 +20,8 @@ from .ids import new_token, uuid7
 from .model import Priority
 from .policy import decide_issue
 
-HubUnreachable = e._kind("hub_unreachable", 503, "暂时连不上服务端，数据已保存在本机", "The hub cannot be reached; the data is kept on this machine")
-NoNumbers = e._kind("no_numbers", 409, "离线号段已用完，请联系工作人员", "No offline ticket numbers are left; please ask staff")
+HubUnreachable = e.kind("hub_unreachable", 503, "暂时连不上服务端，数据已保存在本机", "The hub cannot be reached; the data is kept on this machine")
+NoNumbers = e.kind("no_numbers", 409, "离线号段已用完，请联系工作人员", "No offline ticket numbers are left; please ask staff")
 
 _meta = MetaData()
 # AUTOINCREMENT: a position is never reused, even after the outbox was emptied (the hub skips

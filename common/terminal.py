@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import Argon2Error
-
 from . import errors as e
+from .auth import hash_pin, verify_pin
 from . import voice
 from .clock import utc
 from .sync_client import HttpTransport, HubUnreachable, SyncClient
@@ -20,7 +18,6 @@ PAUSE_TEXT = {"meal": "用餐", "meeting": "开会", "training": "培训", "othe
 COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
 CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
 MAX_OFFLINE_PINS = 5
-_hasher = PasswordHasher()
 
 
 def timer_colour(started_at: datetime | None, limit_min: int, now: datetime) -> str:
@@ -68,7 +65,7 @@ class TerminalService:
         self.clerk, self.clerk_id = answer["name"], answer["clerk_id"]
         if self.client is not None:  # remembered (PIN hashed) so the clerk can sign in here when the hub is away
             known = self.client.store.get("clerks", {})
-            known[staff_no] = {"clerk_id": self.clerk_id, "name": self.clerk, "pin_hash": _hasher.hash(pin)}
+            known[staff_no] = {"clerk_id": self.clerk_id, "name": self.clerk, "pin_hash": hash_pin(pin)}
             self.client.store.put("clerks", known)
         return self.clerk
 
@@ -76,12 +73,9 @@ class TerminalService:
         if self._offline_failures >= MAX_OFFLINE_PINS:
             raise e.ClerkLocked()
         known = self.client.store.get("clerks", {}).get(staff_no)
-        try:
-            if known is None or not _hasher.verify(known["pin_hash"], pin):
-                raise e.BadCredentials()
-        except (Argon2Error, e.BadCredentials):
+        if known is None or not verify_pin(known["pin_hash"], pin):
             self._offline_failures += 1
-            raise e.BadCredentials() from None
+            raise e.BadCredentials()
         self._offline_failures = 0
         self.clerk, self.clerk_id = known["name"], known["clerk_id"]
         return self.clerk
@@ -128,12 +122,16 @@ class TerminalService:
         self.window_number = me["number"]
         every = self.transport.call("GET", "/queue")
         return {"window": me, "queues": [q for q in every if q["queue_id"] in me["queue_ids"]],
-                "all_queues": [{"queue_id": q["queue_id"], "name": q["name"]} for q in every], "at": self.clock.now()}
+                "all_queues": [{"queue_id": q["queue_id"], "name": q["name"]} for q in every],
+                "other_windows": [{"window_id": w["window_id"], "number": w["number"], "queue_ids": w["queue_ids"]}
+                                  for w in windows if w["window_id"] != self.window_id and w["kind"] != "cases"],
+                "at": self.clock.now()}
 
     def board(self, loaded: dict | None = None) -> dict:
         """What the clerk sees now: the current ticket with its wait and timer colour, the waiting tickets
-        (each queue in calling order) with those about to breach their wait limit marked. Without a
-        fresh `load`, the times move on from the last one (the screen ticks every second)."""
+        (each queue in calling order) with those about to breach their wait limit marked; tickets transferred
+        to another window are left out, those transferred to this one marked `for_me`. Without a fresh
+        `load`, the times move on from the last one (the screen ticks every second)."""
         loaded = loaded or self.load()
         now = self.clock.now()
         since = int((now - loaded["at"]).total_seconds())
@@ -146,9 +144,20 @@ class TerminalService:
                        "waited_seconds": int((called - issued).total_seconds())}
         waiting = [{**t, "queue": q["name"], "soon": about_to_breach(_at(t["wait_breach_at"]), now),
                     "waited_seconds": t["waited_seconds"] + since,
-                    "breach_in_seconds": int((_at(t["wait_breach_at"]) - now).total_seconds())}
-                   for q in loaded["queues"] for t in q["tickets"]]
+                    "breach_in_seconds": int((_at(t["wait_breach_at"]) - now).total_seconds()),
+                    "for_me": t.get("target_window_id") == self.window_id}
+                   for q in loaded["queues"] for t in q["tickets"] if t.get("target_window_id") in (None, self.window_id)]
         return {"window": loaded["window"], "current": current, "waiting": waiting}
+
+    def transfer_targets(self, loaded: dict, current_queue: str | None) -> list[tuple[dict, str, tuple]]:
+        """Where the current ticket can go: (request body, text key, its arguments), windows first
+        (the usual case: "please go to window 5"), then the other queues."""
+        names = {q["queue_id"]: q["name"] for q in loaded.get("all_queues", [])}
+        windows = [({"to_window_id": w["window_id"]}, "to_window", (w["number"], "、".join(names[q] for q in w["queue_ids"])))
+                   for w in loaded.get("other_windows", []) if w["queue_ids"]]
+        queues = [({"to_queue_id": q["queue_id"]}, "to_queue", (q["name"],))
+                  for q in loaded.get("all_queues", []) if q["queue_id"] != current_queue]
+        return windows + queues
 
     def figures(self) -> dict:
         return self.transport.call("GET", "/figures/me")

@@ -10,6 +10,7 @@ from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
 
 from .model import KioskModel
+from .worker import Worker
 from .theme import THEME
 
 QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
@@ -73,6 +74,8 @@ def delete_now(*objects) -> None:
     """Delete Qt objects here, on the UI thread: left to Python's garbage collector they may be destroyed
     from another thread (a hub or worker thread), which crashed Qt."""
     for obj in objects:
+        for worker in ([obj] if isinstance(obj, Worker) else []) + obj.findChildren(Worker):
+            worker.close()
         obj.deleteLater()
     QGuiApplication.processEvents()
     QGuiApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -4,13 +4,10 @@ a simulated printer; tap by object name, wait for a state, grab a PNG. Used by t
 from __future__ import annotations
 
 import gc
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import uvicorn
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
@@ -26,7 +23,7 @@ from common.kiosk import KioskService
 from common.model import Role
 from common.service import Hub
 from common.sync_client import HttpTransport, LocalStore, SyncClient
-from server.app import create_app
+from server.loopback import LoopbackHub
 
 from .app import PORTRAIT, application, dispose_view, make_view
 from .main import demo_devices
@@ -53,8 +50,8 @@ def centre(item: QQuickItem):
     return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
 
 
-class DemoHub:
-    """The demo hub in a thread of this process, on a free loopback port."""
+class DemoHub(LoopbackHub):
+    """The demo hub (its sites, items and today's bookings) in a thread of this process, on a free loopback port."""
 
     def __init__(self, folder: Path, clock=None) -> None:
         self.clock = clock or SystemClock()
@@ -64,28 +61,7 @@ class DemoHub:
         with self.engine.begin() as conn:
             reference.load_demo(conn)
             self.bookings = appointments.load_demo(conn, key, self.clock.now())
-        self.hub = Hub(self.engine, self.clock, id_key=key)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = None
-
-    def start(self) -> "DemoHub":
-        config = uvicorn.Config(create_app(self.hub), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """The hub goes away (a network cut, as the kiosk sees it)."""
-        if self.server:
-            self.server.should_exit = True
-            self.thread.join(10)
-            self.server = None
+        super().__init__(Hub(self.engine, self.clock, id_key=key))
 
     def code(self, role: Role = Role.kiosk) -> str:
         with self.engine.begin() as conn:

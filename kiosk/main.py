@@ -106,13 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     threading.Thread(target=client.run, args=(stop,), daemon=True).start()
     def admin_check(pin: str) -> bool:
-        from argon2 import PasswordHasher
-        from argon2.exceptions import Argon2Error
+        from common.auth import verify_pin
 
-        try:
-            return bool(cfg.get("admin_pin_hash")) and PasswordHasher().verify(cfg["admin_pin_hash"], pin)
-        except Argon2Error:
-            return False
+        return verify_pin(cfg.get("admin_pin_hash"), pin)
 
     model = KioskModel(KioskService(client, printer, cfg["hub_url"]), idle_seconds=cfg.get("idle_seconds", 60),
                        admin_check=admin_check, on_exit=app.quit, id_reader=make_reader(cfg.get("id_reader", "none")),

@@ -16,6 +16,10 @@ class Worker(QObject):
         super().__init__(parent)
         self._results: queue.SimpleQueue = queue.SimpleQueue()
         self._ready.connect(self._deliver, Qt.QueuedConnection)
+        # A thread may finish its work while the UI thread deletes the screen: `close` (kiosk.app.delete_now)
+        # waits for an emit under way and stops later ones, so no thread emits on a deleted object.
+        self._lock = threading.Lock()
+        self._closed = False
 
     def run(self, work, done) -> None:
         """Call `work()` in a thread; then `done(("ok", result))` or `done(("error", exception))` on the UI thread."""
@@ -30,11 +34,16 @@ class Worker(QObject):
 
     def post(self, done, value) -> None:
         """From any thread (a device's reader thread, one following the hub's event stream): `done(value)` on the UI thread."""
-        self._results.put((done, value))
-        try:
+        with self._lock:
+            if self._closed:  # the screen was closed meanwhile: nobody waits for this result
+                return
+            self._results.put((done, value))
             self._ready.emit()
-        except RuntimeError:  # the screen was closed meanwhile: nobody waits for this result
-            pass
+
+    def close(self) -> None:
+        """On the UI thread, before this object is deleted: results that come later are dropped."""
+        with self._lock:
+            self._closed = True
 
     def _deliver(self) -> None:
         while True:

@@ -28,12 +28,32 @@ def _error(status: int, code: str, zh: str, en: str, **extra) -> JSONResponse:
     return JSONResponse({"error": code, "message_zh": zh, "message_en": en, **extra}, status_code=status)
 
 
+CLOSE_DAYS_EVERY = 60.0  # seconds between two looks for tickets left from a business day that has ended
+
+
+def close_days(hub: Hub, stop: threading.Event, every: float = CLOSE_DAYS_EVERY) -> None:
+    """Expire what a past business day left waiting, at start and then every minute (after midnight in
+    Shanghai, yesterday's tickets go before anybody calls one of them)."""
+    while True:
+        try:
+            expired = hub.close_past_days()
+            if expired:
+                log.info("closed past business days: %d tickets expired", expired)
+        except Exception:  # a busy database: try again next time; never stop the loop
+            log.exception("closing past business days failed")
+        if stop.wait(every):
+            return
+
+
 def create_app(hub: Hub, upstream=None) -> FastAPI:
-    """The hub's app; with `upstream` (a `common.upstream.UpstreamLink`), a thread keeps it in step."""
+    """The hub's app; with `upstream` (a `common.upstream.UpstreamLink`), a thread keeps it in step;
+    another thread closes past business days (`close_days`)."""
+
+    stop = threading.Event()  # the background threads end with the app (a server cut short sets it too)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        stop = threading.Event()
+        threading.Thread(target=close_days, args=(hub, stop), name="close-days", daemon=True).start()
         if upstream is not None:
             threading.Thread(target=upstream.run, args=(stop,), name="upstream", daemon=True).start()
         yield
@@ -48,6 +68,7 @@ def create_app(hub: Hub, upstream=None) -> FastAPI:
         responses={status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 423)},
     )
     app.state.hub = hub
+    app.state.stop = stop
     app.include_router(routes.router)
     app.include_router(stream.router)
     app.include_router(sync_routes.router)

@@ -143,8 +143,12 @@ class Simulation:
                 c.ticket["recalled"], c.due = True, now + secs(45, 75)
         elif c.state == "serving":
             others = [q for q in site.queue_ids if q != c.ticket["queue_id"]]
-            if rng.random() < 0.03 and others:
+            colleagues = [o.window_id for o in site.counters if o is not c]
+            roll = rng.random()
+            if roll < 0.03 and others:
                 c.terminal.call("POST", f"{path}/transfer", json={"to_queue_id": rng.choice(others)})
+            elif roll < 0.05 and colleagues:  # "please wait for window N": only that window calls it next
+                c.terminal.call("POST", f"{path}/transfer", json={"to_window_id": rng.choice(colleagues)})
             else:
                 self._finish(c, path, now)
             c.state, c.due = "idle", now + secs(10, 40)

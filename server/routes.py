@@ -96,7 +96,7 @@ def skip(window_id: str, body: SkipIn, hub: HubDep, actor: ActorDep):
 
 @router.post("/windows/{window_id}/transfer", response_model=CommandOut, tags=["commands"])
 def transfer(window_id: str, body: TransferIn, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.transfer(actor, window_id, body.to_queue_id))
+    return _out(hub, actor, hub.transfer(actor, window_id, body.to_queue_id, body.to_window_id))
 
 
 @router.post("/windows/{window_id}/start", response_model=CommandOut, tags=["commands"])

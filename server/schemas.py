@@ -55,7 +55,9 @@ class SkipIn(In):
 
 
 class TransferIn(In):
-    to_queue_id: str = Field(min_length=1, max_length=64)
+    """To another queue, or to one window (its queue chosen as in `policy.decide_transfer`), or both."""
+    to_queue_id: str | None = Field(None, min_length=1, max_length=64)
+    to_window_id: str | None = Field(None, min_length=1, max_length=64)
 
 
 class FinishIn(In):

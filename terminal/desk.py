@@ -30,7 +30,8 @@ class Desk:
             from .rating.app import RatingPad
 
             kw = {} if rating_timeout is None else {"timeout_seconds": rating_timeout}
-            self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, **kw)
+            # keyboard=False: this process keeps the clerk's input method, so the citizen picks reasons only
+            self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, keyboard=False, **kw)
         self.window = TerminalWindow(self.service, language=language, on_walk_in=self._walk_in)
         self.hub_url = hub_url
         self._stop = threading.Event()

@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         codes = {r: auth.create_enrolment_code(conn, site_id=SITE, role=r, name="1号窗口", now=now, window_id=wid)
                  for r in (Role.terminal, Role.rating)}
         kiosk_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.kiosk, name="自助机", now=now)
+        colleague_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="2号窗口", now=now,
+                                                    window_id=f"{SITE}-w02")
     clock = AheadClock()
     hub.hub.clock = clock  # the hub and the terminal move on together
     desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
@@ -103,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     me = HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": kiosk_code})
     kiosk = HttpTransport(hub.url, me["token"])
     items = [i["item_id"] for i in kiosk.call("GET", "/catalogue")["items"] if i["queue_id"] == f"{SITE}-A"]
+    # window 2's clerk, who sends a citizen over to window 1 ("请到 1 号窗口")
+    colleague = HttpTransport(hub.url, HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": colleague_code})["token"])
+    session = colleague.call("POST", "/clerk/sign-in", json={"staff_no": "QP0102", "pin": "840263"})
+    colleague.http.headers["X-Clerk-Token"] = session["clerk_token"]
     try:
         settle(lambda: desk.client.status.online and pad.client.status.online)
         for lang in ("zh_CN", "en"):
@@ -114,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
                 kiosk.call("POST", "/tickets", json={"item_id": items[n % len(items)]})
             clock.ahead += timedelta(minutes=9)  # the first tickets are close to their 10-minute wait limit
             settle(lambda: w.queue.count() >= 6)
+            colleague.call("POST", f"/windows/{SITE}-w02/call-next")
+            colleague.call("POST", f"/windows/{SITE}-w02/transfer", json={"to_window_id": wid})
+            mark = w.t("for_me").strip()
+            settle(lambda: any(mark in w.queue.item(i).text() for i in range(w.queue.count())))
+            shot("2b-transferred-here")
             w.act("call-next")
             settle(lambda: (w.loaded["window"]["current"] or {}).get("number") == w.current.text())
             shot("3-called")

@@ -30,6 +30,7 @@ class TerminalWindow(QMainWindow):
         self.on_walk_in = on_walk_in or (lambda served: None)  # manual mode: tell the rating screen beside us
         self.loaded: dict | None = None
         self.last_figures = None
+        self._rows: list[tuple[str, bool]] = []  # the queue list as shown
         self.current_queue: str | None = None  # of the ticket at the window: a transfer goes elsewhere
         self.online, self.follower, self._loading, self._again = True, None, False, False
         self._texts: list[tuple[object, str]] = []  # (widget, key) re-labelled when the language changes
@@ -147,6 +148,7 @@ class TerminalWindow(QMainWindow):
             for label in (self.current, self.waited, self.service_timer, self.message, self.figures):
                 label.setText("")
             self.queue.clear()
+            self._rows = []
             self.pages.setCurrentIndex(0)
             self.staff_no.setFocus()
 
@@ -164,7 +166,8 @@ class TerminalWindow(QMainWindow):
                                         lambda b: self.act("pause", reason=PAUSE_TEXT[b["reason"]]),
                                         [(r, self.t(r)) for r in PAUSE_REASONS], "reason"),
             "transfer": lambda: ChoiceForm(self, "transferDialog", self.t("transfer_title"), self.t,
-                                           lambda b: self.act("transfer", **b), self._other_queues(), "to_queue_id"),
+                                           lambda b: self.act("transfer", **json.loads(b["target"])),
+                                           self._transfer_targets(), "target"),
             "call": lambda: ChoiceForm(self, "callDialog", self.t("call_title"), self.t, lambda b: self.act("call", **b),
                                        [(w["ticket_id"], f"{w['number']}  {w['queue']}") for w in self._board("waiting")],
                                        "ticket_id", reasons=CALL_REASONS),
@@ -182,9 +185,9 @@ class TerminalWindow(QMainWindow):
     def _board(self, key: str):
         return self.service.board(self.loaded)[key] if self.loaded else []
 
-    def _other_queues(self) -> list[tuple[str, str]]:
-        return [(q["queue_id"], q["name"]) for q in (self.loaded or {}).get("all_queues", [])
-                if q["queue_id"] != self.current_queue]
+    def _transfer_targets(self) -> list[tuple[str, str]]:
+        return [(json.dumps(body), self.t(key, *args))
+                for body, key, args in self.service.transfer_targets(self.loaded or {}, self.current_queue)]
 
     def act(self, action: str, **body) -> None:
         self.background(lambda: self.service.act(action, **body), self._acted)
@@ -272,18 +275,24 @@ class TerminalWindow(QMainWindow):
             self.service_timer.setText(self.t("idle"))
         self.service_timer.setProperty("colour", colour)
         self.service_timer.setStyleSheet(f"color:{COLOURS[colour]}")
-        self.queue.clear()
+        rows = []
         for w in board["waiting"]:
-            text = self.t("queue_row", w["number"], w["queue"], w["waited_seconds"] // 60)
             soon = ""
             if w["soon"]:
                 left = w["breach_in_seconds"] // 60
                 soon = self.t("soon", left + 1) if w["breach_in_seconds"] > 0 else self.t("breached")
-            item = QListWidgetItem(text + (self.t("green") if w["priority"] == "green" else "") + soon)
-            item.setData(Qt.UserRole, w["soon"])
-            if w["soon"]:
-                item.setForeground(Qt.red)
-            self.queue.addItem(item)
+            rows.append((self.t("queue_row", w["number"], w["queue"], w["waited_seconds"] // 60)
+                         + (self.t("green") if w["priority"] == "green" else "")
+                         + (self.t("for_me") if w["for_me"] else "") + soon, w["soon"]))
+        if rows != self._rows:  # the screen ticks every second; the list changes only when a row does
+            self._rows = rows
+            self.queue.clear()
+            for text, soon in rows:
+                item = QListWidgetItem(text)
+                item.setData(Qt.UserRole, soon)
+                if soon:
+                    item.setForeground(Qt.red)
+                self.queue.addItem(item)
 
     def closeEvent(self, event) -> None:
         self.timer.stop()

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 
 import pytest
-import requests
-import uvicorn
 from sqlalchemy import create_engine, text
 
 from common.db.engine import make_engine, migrate
-from server.app import create_app
+from server.loopback import LoopbackHub, free_port  # noqa: F401 - free_port for the tests
 
 from . import world as world_mod
 
@@ -74,44 +69,7 @@ def world(engine):
     return world_mod.build(engine)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveHub:
-    """The hub app served by uvicorn on a loopback port, in a thread of the test process."""
-
-    def __init__(self, hub, port: int | None = None) -> None:
-        self.hub, self.port = hub, port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "LiveHub":
-        """Serve (again, on the same port: a hub coming back after a cut)."""
-        config = uvicorn.Config(create_app(self.hub), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        for _ in range(200):
-            try:
-                requests.get(f"{self.url}/healthz", timeout=1)
-                return self
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError("hub did not start")
-
-    def stop(self, cut: bool = False) -> None:
-        """The hub stops; with `cut`, at once, without waiting for open streams (a network cut, as devices see it)."""
-        self.server.should_exit = True
-        self.server.force_exit = cut
-        self.thread.join(10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+LiveHub = LoopbackHub  # the name the tests use
 
 
 @pytest.fixture

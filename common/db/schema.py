@@ -203,6 +203,7 @@ class TicketRow(Base):
     recalls: Mapped[int] = mapped_column(Integer)
     requeues: Mapped[int] = mapped_column(Integer)
     transfers: Mapped[int] = mapped_column(Integer)
+    target_window_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column(Stamp)
     finished_at: Mapped[datetime | None] = mapped_column(Stamp)
     outcome: Mapped[str | None] = mapped_column(String(20))

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from .. import errors as e
 
-ReaderFailed = e._kind("id_reader_failed", 503, "读卡失败，请把身份证平放在感应区再试一次",
+ReaderFailed = e.kind("id_reader_failed", 503, "读卡失败，请把身份证平放在感应区再试一次",
                        "The card could not be read: lay the ID card flat on the reader and try again")
 
 _SDT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70), ("id_number", 36),

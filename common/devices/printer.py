@@ -21,7 +21,7 @@ FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 ENCODINGS = ("gb18030", "gbk", "utf-8")
 
-PrinterFailed = e._kind("printer_failed", 503, "打印机暂时无法打印，请凭屏幕上的号码和二维码办理",
+PrinterFailed = e.kind("printer_failed", 503, "打印机暂时无法打印，请凭屏幕上的号码和二维码办理",
                         "The printer cannot print right now: please use the number and QR code on the screen")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import errors as e
 
-ScanRejected = e._kind("scan_rejected", 422, "无法识别这个二维码，请出示预约二维码或排队小票",
+ScanRejected = e.kind("scan_rejected", 422, "无法识别这个二维码，请出示预约二维码或排队小票",
                        "This QR code is not recognised: show your appointment QR code or queue ticket")
 MAX_PAYLOAD = 512
 

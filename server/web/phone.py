@@ -22,7 +22,7 @@ from ..feed import feed
 
 router = APIRouter(prefix="/api/v1/public")
 KEEPALIVE_SECONDS = 15.0
-FINAL = ("finished", "no_show")
+FINAL = ("finished", "no_show", "expired")
 RATE, BURST = 2.0, 120  # lookups per second per address, and the burst a hall's shared Wi-Fi needs
 
 

@@ -6,46 +6,13 @@ The data is a demo morning played through the hub's commands (server/web/sample.
 from __future__ import annotations
 
 import tempfile
-import threading
-import time
 from pathlib import Path
-
-import requests
-import uvicorn
 
 from common import auth, reference
 from common.db.engine import make_engine, migrate
 from common.model import Outcome, Role
 
 from . import browser, sample
-
-
-class _Served:
-    """The app on a loopback port in a thread, for as long as the `with` block lasts."""
-
-    def __init__(self, app) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        for _ in range(200):
-            try:
-                requests.get(f"{self.url}/healthz", timeout=1)
-                return self
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError("hub did not start")
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 def render(folder: Path, chromium=None) -> list[Path]:
@@ -63,7 +30,7 @@ def render(folder: Path, chromium=None) -> list[Path]:
 
 
 def _render(folder: Path, chromium) -> list[Path]:
-    from ..app import create_app
+    from ..loopback import LoopbackHub
 
     folder.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
@@ -82,7 +49,7 @@ def _render(folder: Path, chromium) -> list[Path]:
             code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.display, name="大厅屏", now=hall.clock.now())
         supervisor = next(s for s in reference.demo_data()["sites"] if s["id"] == "qp-centre")["supervisors"][0]
 
-        with _Served(create_app(hub)) as served:
+        with LoopbackHub(hub) as served:
             pages = []
 
             def shot(page, name: str, full: bool = False) -> None:

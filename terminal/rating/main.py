@@ -15,10 +15,13 @@ import tomllib
 def main(argv: list[str] | None = None) -> int:
     from kiosk.app import application
 
-    from .app import RatingPad
+    from .app import RatingPad, use_virtual_keyboard
 
     with open((argv or sys.argv[1:] or ["rating.toml"])[0], "rb") as f:
         cfg = tomllib.load(f)["rating"]
+    if not use_virtual_keyboard():  # the citizen types the optional words of a low rating on the screen
+        print("PySide6-Addons 未安装，评价器不提供文字输入 / PySide6-Addons is missing: the pad offers the fixed reasons only",
+              file=sys.stderr)
     app = application()
     pad = RatingPad(cfg["store"], cfg["hub_url"], cfg.get("enrolment_code", ""), mouse=cfg.get("mouse", False)).start()
     pad.view.showFullScreen() if cfg.get("fullscreen", True) else pad.view.show()

@@ -21,9 +21,9 @@ class RatingModel(QObject):
     textsChanged = Signal()
 
     def __init__(self, service: RatingService, timeout_seconds: float = TIMEOUT_SECONDS, thanks_seconds: float = 5.0,
-                 mouse: bool = False) -> None:
+                 mouse: bool = False, keyboard: bool = False) -> None:
         super().__init__()
-        self.service, self.timeout_seconds, self._mouse = service, timeout_seconds, mouse
+        self.service, self.timeout_seconds, self._mouse, self._keyboard = service, timeout_seconds, mouse, keyboard
         self._lang = "zh_CN"
         self._view: dict = {}
         self.current: Service | None = None
@@ -48,10 +48,18 @@ class RatingModel(QObject):
     def _get_mouse(self) -> bool:
         return self._mouse
 
+    def _get_keyboard(self) -> bool:
+        return self._keyboard
+
+    def _get_language(self) -> str:
+        return self._lang
+
     view = Property("QVariantMap", _get_view, notify=viewChanged)
     texts = Property("QVariantMap", _get_texts, notify=textsChanged)
     theme = Property("QVariantMap", _get_theme, constant=True)
     mouse = Property(bool, _get_mouse, constant=True)  # True only for a demo on a desktop: mice may rate
+    keyboard = Property(bool, _get_keyboard, constant=True)  # an on-screen keyboard for the optional words
+    language = Property(str, _get_language, notify=textsChanged)
 
     def _set(self, **kw) -> None:
         self._view = {**self._view, **kw}
@@ -98,6 +106,7 @@ class RatingModel(QObject):
         if self.answered or score not in SCORES:
             return
         if score in REASON_NEEDED:
+            self._still_there()
             self._set(screen="reason", score=score, reasons=[], note="", error="")
             return
         self._answer(score, None)
@@ -106,12 +115,21 @@ class RatingModel(QObject):
     def toggleReason(self, code: str) -> None:
         if self.answered or code not in REASONS:
             return
+        self._still_there()
         reasons = self._view["reasons"]
         self._set(reasons=[r for r in reasons if r != code] if code in reasons else [*reasons, code], error="")
 
     @Slot(str)
     def setNote(self, text: str) -> None:
         self._view["note"] = text[:200]  # no repaint needed: the field shows what was typed
+        self._still_there()
+
+    def _still_there(self) -> None:
+        """The citizen is answering (a face chosen, a reason, words): the 60 s start again, so that nobody
+        who is still typing loses the answer to 未评价."""
+        if not self.answered:
+            self.timeout.start(int(self.timeout_seconds * 1000))
+            self._count_down()
 
     @Slot()
     def back(self) -> None:
@@ -158,7 +176,3 @@ class RatingModel(QObject):
     def toggleLanguage(self) -> None:
         self._lang = "en" if self._lang == "zh_CN" else "zh_CN"
         self.textsChanged.emit()
-
-    @property
-    def language(self) -> str:
-        return self._lang

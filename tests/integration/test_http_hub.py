@@ -133,6 +133,40 @@ def test_transfer_pause_and_call_out_of_order(live, world):
     assert windows[4]["current"]["number"] == "A001" and windows[1]["current"] is None
 
 
+def test_transfer_to_a_window_only_that_window_calls_it(live, world):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    a = []
+    for _ in range(3):
+        a.append(kiosk.post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"])
+        world.clock.advance(minutes=1)
+    t1, t2 = terminal(live, world, 1), terminal(live, world, 2)
+    w1, w2, w4 = world.windows[1], world.windows[2], world.windows[4]
+    assert t1.post(f"/windows/{w1}/call-next").json()["ticket"]["number"] == "A001"
+    before = kiosk.get("/queue").json()
+    for body, status, code in [
+        ({}, 422, "invalid_input"),  # neither a queue nor a window
+        ({"to_window_id": "no-such-window"}, 404, "not_found"),
+        ({"to_window_id": w1}, 422, "invalid_input"),  # its own window
+        ({"to_window_id": w4, "to_queue_id": world.queues["A"]}, 409, "queue_not_served"),  # window 4 serves C only
+    ]:
+        r = t1.post(f"/windows/{w1}/transfer", json=body)
+        assert r.status_code == status and r.json()["error"] == code, (body, r.text)
+        assert r.json()["message_zh"] and r.json()["message_en"]
+    assert kiosk.get("/queue").json() == before  # nothing written by the refused ones
+    r = t1.post(f"/windows/{w1}/transfer", json={"to_window_id": w2})
+    assert r.status_code == 200, r.text
+    assert r.json()["event"]["data"]["to_window_id"] == w2 and r.json()["ticket"]["queue_id"] == world.queues["A"]
+    queue_a = next(q for q in kiosk.get("/queue").json() if q["queue_id"] == world.queues["A"])
+    assert [(t["number"], t["target_window_id"]) for t in queue_a["tickets"]] == [("A001", w2), ("A002", None), ("A003", None)]
+    # window 1 passes over A001 (it waits for window 2); window 2 calls it first, as it kept its arrival
+    assert t1.post(f"/windows/{w1}/call-next").json()["ticket"]["number"] == "A002"
+    assert t2.post(f"/windows/{w2}/call-next").json()["ticket"]["number"] == "A001"
+    # to window 4 without naming a queue: the ticket goes to the queue window 4 serves
+    r = t1.post(f"/windows/{w1}/transfer", json={"to_window_id": w4})
+    assert r.status_code == 200 and r.json()["ticket"]["queue_id"] == world.queues["C"]
+    assert check.differences(world.hub.engine) == []
+
+
 def test_no_answer_is_recorded_as_unrated_and_closes_the_rating(live, world):
     kiosk = Device(live.url, world.codes["kiosk"])
     t1, w1 = terminal(live, world, 1), world.windows[1]

@@ -1,13 +1,14 @@
 """Hypothesis state machine over the real hub (use cases on a real SQLite file) with four windows.
 
 Invariants: no ticket is current at two windows; numbers are unique per site-day; call-next
-respects priority classes and arrival order; every waiting ticket of a served queue is
-eventually called; the stored projection equals the fold of the events.
+respects priority classes and arrival order, and passes over tickets transferred to another window;
+every waiting ticket of a served queue is eventually called (one transferred to a window, by that
+window); the stored projection equals the fold of the events.
 """
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import func, select
 
 from common import check, repo
+from common.clock import SHANGHAI, business_day
 from common import errors as e
 from common.db.engine import make_engine, migrate
 from common.model import Outcome, Priority, SiteRules, TicketStatus
@@ -114,13 +116,22 @@ class Hall(RuleBasedStateMachine):
     def call_next(self, n):
         now = self.clock.now()
         before = {t.id: t for t in self.tickets()}
-        ev = self.attempt(self.hub.call_next, self.term(n), self.world.windows[n])
-        if ev is None:
-            return
         served = {self.world.queues[x] for x in WINDOWS[n]}
+        me = self.world.windows[n]
+        today = business_day(now).isoformat()
+        rivals = [t for t in before.values() if t.status is TicketStatus.waiting and t.queue_id in served
+                  and t.target_window_id in (None, me) and t.business_day == today]
+        try:
+            ev = self.hub.call_next(self.term(n), me)
+        except e.QueueEmpty:
+            assert rivals == [], "a window found its queue empty while a ticket waited for it"
+            return
+        except e.HaobanError as exc:
+            assert exc.code in ("window_busy", "window_paused"), exc
+            return
         chosen = before[ev.ticket_id]
         assert chosen.status is TicketStatus.waiting and chosen.queue_id in served
-        rivals = [t for t in before.values() if t.status is TicketStatus.waiting and t.queue_id in served]
+        assert chosen.target_window_id in (None, me) and chosen.business_day == today
         best_class = min(ticket_class(t, now) for t in rivals)
         assert ticket_class(chosen, now) == best_class
         same = [t for t in rivals if ticket_class(t, now) == best_class]
@@ -143,6 +154,25 @@ class Hall(RuleBasedStateMachine):
     @rule(n=st.sampled_from(WINDOW_NUMBERS), letter=st.sampled_from(LETTERS))
     def transfer(self, n, letter):
         self.attempt(self.hub.transfer, self.term(n), self.world.windows[n], self.world.queues[letter])
+
+    @rule(data=st.data())
+    def transfer_to_window(self, data):
+        """A window holding a ticket sends it to another window, mostly to a queue that window serves."""
+        busy = [n for n, ws in self.windows().items() if ws.current_ticket_id]
+        if not busy:
+            return
+        n = data.draw(st.sampled_from(busy))
+        m = data.draw(st.sampled_from(WINDOW_NUMBERS))
+        letter = data.draw(st.sampled_from([None, None, *WINDOWS[m], *LETTERS]))
+        before = {t.id: t for t in self.tickets()}
+        ev = self.attempt(self.hub.transfer, self.term(n), self.world.windows[n],
+                          self.world.queues[letter] if letter else None, self.world.windows[m])
+        if ev is not None:
+            assert n != m
+            moved = {t.id: t for t in self.tickets()}[ev.ticket_id]
+            assert moved.target_window_id == self.world.windows[m] and moved.status is TicketStatus.waiting
+            assert moved.queue_id in {self.world.queues[x] for x in WINDOWS[m]}
+            assert moved.arrival_at == before[ev.ticket_id].arrival_at
 
     @rule(n=st.sampled_from(WINDOW_NUMBERS))
     def start(self, n):
@@ -169,6 +199,19 @@ class Hall(RuleBasedStateMachine):
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
 
+    @rule(close=st.booleans())
+    def next_morning(self, close):
+        """The hall closes for the night; the next day starts, with or without the hub having closed the day."""
+        local = self.clock.now().astimezone(SHANGHAI)
+        morning = datetime.combine(local.date() + timedelta(days=1), time(8, 30), SHANGHAI)
+        self.clock.advance(seconds=(morning - local).total_seconds())
+        if close:
+            left = [t for t in self.tickets() if t.status in (TicketStatus.waiting, TicketStatus.called)]
+            assert self.hub.close_past_days() == len(left)
+            today = business_day(self.clock.now()).isoformat()
+            assert not [t for t in self.tickets() if t.business_day < today
+                        and t.status in (TicketStatus.waiting, TicketStatus.called)]
+
     # ------------------------------------------------------------ invariants
 
     @precondition(lambda self: hasattr(self, "engine"))
@@ -193,7 +236,8 @@ class Hall(RuleBasedStateMachine):
         assert total == distinct == len(self.issued)
 
     def drain(self):
-        """Every waiting ticket of a served queue is eventually called."""
+        """Every waiting ticket of a served queue is eventually called (or expires with its day)."""
+        self.hub.close_past_days()
         for n in WINDOW_NUMBERS:
             self.attempt(self.hub.resume, self.term(n), self.world.windows[n])
             self.attempt(self.hub.start, self.term(n), self.world.windows[n])
@@ -207,14 +251,14 @@ class Hall(RuleBasedStateMachine):
                     self.hub.finish(self.term(n), self.world.windows[n], Outcome.completed)
             if not progressed:
                 break
-        assert not [t for t in self.tickets() if t.status is not TicketStatus.finished and t.status is not TicketStatus.no_show]
+        assert not [t for t in self.tickets() if t.status not in (TicketStatus.finished, TicketStatus.no_show, TicketStatus.expired)]
 
 
 def test_queue_state_machine(tmp_path_factory):
     Hall.tmp_root = tmp_path_factory.mktemp("halls")
     _template.clear()
     Hall.TestCase.settings = settings(
-        max_examples=40, stateful_step_count=40, deadline=None,
+        max_examples=150, stateful_step_count=50, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     Hall.TestCase().runTest()

@@ -27,9 +27,14 @@ class Pad:
     def item(self, name):
         return find_item(self.view, name)
 
-    def touch(self, name):
+    @staticmethod
+    def touch_device():
         global TOUCH
         TOUCH = TOUCH or QTest.createTouchDevice()
+        return TOUCH
+
+    def touch(self, name):
+        TOUCH = self.touch_device()
         at = centre(self.item(name))
         QTest.touchEvent(self.view, TOUCH).press(0, at, self.view).commit()
         QTest.touchEvent(self.view, TOUCH).release(0, at, self.view).commit()

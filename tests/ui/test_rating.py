@@ -91,6 +91,23 @@ def test_no_answer_in_time_records_unrated(pad):
         pad.item("face_5")  # the faces are gone: nothing is left to answer
 
 
+def test_a_citizen_still_answering_gets_the_time_again(pad):
+    """Each touch on the way to an answer starts the time again; only silence records 未评价."""
+    world, pad, _ = pad
+    pad.model.timeout_seconds = 2.0
+    t = serve(world, world.actor("terminal1"))
+    wait_for(lambda: pad.screen() == "rate")
+    QTest.qWait(1300)
+    pad.touch("face_2")
+    QTest.qWait(1300)  # 2.6 s after the faces showed: past the first 2 s
+    assert pad.screen() == "reason"
+    pad.touch("reason_attitude")
+    QTest.qWait(1300)
+    assert pad.screen() == "reason" and rating_of(world, t.id) == (None, None)
+    wait_for(lambda: pad.screen() == "idle", timeout=5)  # then nothing more: 未评价
+    wait_for(lambda: rating_of(world, t.id)[0] == UNRATED)
+
+
 def test_a_service_at_another_window_is_not_shown(pad):
     world, pad, _ = pad
     t = serve(world, world.actor("terminal2"), window=2)
@@ -110,3 +127,33 @@ def test_offline_rating_is_kept_and_uploaded_when_the_hub_returns(pad):
     assert rating_of(world, t.id) == (None, None)
     live.start()
     wait_for(lambda: rating_of(world, t.id)[0] == 5, timeout=30)
+
+
+def test_a_pad_of_its_own_takes_words_in_pinyin_on_its_on_screen_keyboard(hall, tmp_path):
+    """`./haoban rating` in its own process: Qt Virtual Keyboard is its input method, shown in the window."""
+    import json
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    world, live = hall
+    world.kiosk = world.actor("kiosk")
+    shot = tmp_path / "rating-keyboard.png"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "tests.ui.pad_keyboard", live.url, world.codes["pad1"],
+                             str(tmp_path / "pad.sqlite3"), str(shot)], cwd=root, stdout=subprocess.PIPE, text=True,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        t = serve(world, world.actor("terminal1"))
+        answer = json.loads(proc.stdout.readline())
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+    note = answer["note"]
+    assert re.fullmatch(r"[\u4e00-\u9fff]+", note), note  # Chinese characters, not the pinyin letters
+    assert answer["screen"] == "thanks" and answer["keyboard_active"] is False  # the keyboard went with the screen
+    wait_for(lambda: rating_of(world, t.id)[0] == 1)
+    assert rating_of(world, t.id) == (1, f"等候时间太长；{note}")
+    assert shot.stat().st_size > 10_000

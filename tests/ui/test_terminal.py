@@ -128,8 +128,10 @@ def test_transfer_and_call_out_of_order_with_a_reason(counter):
     form = c.dialog("transferDialog")
     choices = form.findChild(QListWidget, "choices")
     names = [choices.item(i).text() for i in range(choices.count())]
-    assert "队列A" not in names and "队列C" in names  # not back to its own queue
-    choices.setCurrentRow(names.index("队列C"))
+    # the other windows first (with the queues they serve), then the other queues: not back to its own queue
+    assert names == ["转到 2号窗口（队列A）· 只由该窗口叫号", "转到 3号窗口（队列B、队列C）· 只由该窗口叫号",
+                     "转到 4号窗口（队列C）· 只由该窗口叫号", "转到 队列B · 该队列任一窗口叫号", "转到 队列C · 该队列任一窗口叫号"]
+    choices.setCurrentRow(4)
     form.confirm()
     wait_for(lambda: c.ticket(a.id)["queue_id"] == c.world.queues["C"] and c.label("currentTicket") == "—")
     queue = c.window.findChild(QListWidget, "queue")
@@ -145,6 +147,39 @@ def test_transfer_and_call_out_of_order_with_a_reason(counter):
     with c.world.hub.engine.connect() as conn:
         data = conn.execute(text("select data from events where kind = 'ticket_called' order by seq desc")).scalar()
     assert json.loads(data)["reason"] == "预约到达"
+
+
+def test_transfer_to_a_window_the_other_window_sees_it_marked_and_calls_it(counter, tmp_path):
+    c = counter
+    signed_in(c)
+    a, a2 = c.issue(), c.issue()
+    c.key(Qt.Key_F1)
+    wait_for(lambda: c.label("currentTicket") == a.number)
+    other = open_desk(tmp_path, c.world, c.live, code="terminal2", name="t2")  # window 2 serves queue A only
+    try:
+        other.window.findChild(QLineEdit, "staffNo").setText("C2")
+        other.window.findChild(QLineEdit, "pin").setText(PIN)
+        other.window.sign_in()
+        queue2 = other.window.findChild(QListWidget, "queue")
+        wait_for(lambda: other.window.pages.currentIndex() == 1 and queue2.count() == 1)
+        c.key(Qt.Key_F7)
+        form = c.dialog("transferDialog")
+        form.findChild(QListWidget, "choices").setCurrentRow(0)  # 转到 2号窗口
+        form.confirm()
+        wait_for(lambda: c.ticket(a.id)["target_window_id"] == c.world.windows[2] and c.label("currentTicket") == "—")
+        # window 2 sees it first, marked; window 1 no longer lists it
+        wait_for(lambda: queue2.count() == 2 and queue2.item(0).text().startswith(a.number))
+        assert "转来本窗口" in queue2.item(0).text() and "转来本窗口" not in queue2.item(1).text()
+        queue1 = c.window.findChild(QListWidget, "queue")
+        wait_for(lambda: queue1.count() == 1 and queue1.item(0).text().startswith(a2.number))
+        c.key(Qt.Key_F1)  # window 1 calls the next one that is not waiting for window 2
+        wait_for(lambda: c.label("currentTicket") == a2.number)
+        other.window.activateWindow()
+        assert QTest.qWaitForWindowActive(other.window)
+        QTest.keyClick(other.window, Qt.Key_F1)
+        wait_for(lambda: other.window.findChild(QLabel, "currentTicket").text() == a.number)
+    finally:
+        other.close()
 
 
 def finish_with(c, row, fill=None):
@@ -296,7 +331,8 @@ def test_screenshots_of_every_terminal_and_rating_screen_in_both_languages(tmp_p
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
     zh = {n.replace("-zh-", "-") for n in shots if "-zh-" in n}
     assert zh == {n.replace("-en-", "-") for n in shots if "-en-" in n}  # every screen in both languages
-    assert len(zh) == 19 and {"rating-3-why.png", "terminal-8-offline.png", "terminal-form-finishDialog-missing.png"} <= zh
+    assert len(zh) == 20 and {"rating-3-why.png", "terminal-8-offline.png", "terminal-form-finishDialog-missing.png",
+                              "terminal-2b-transferred-here.png"} <= zh
     for name in shots:
         image = QImage(str(tmp_path / name))
         assert image.width() >= 400 and len({image.pixel(x, y) for x in range(0, image.width(), 5)

@@ -80,6 +80,51 @@ def test_transferred_ticket_keeps_its_arrival_and_goes_ahead_of_newer_tickets():
     assert policy.choose_next(by_queue(old, newer), ["qB"], T0 + timedelta(minutes=10), RULES) is old
 
 
+def other_window(number=5, queues=("qA", "qB")) -> Window:
+    return Window(id=f"w{number}", site_id="s", number=number, name=f"{number}号窗口", kind=WindowKind.general,
+                  queue_ids=tuple(queues))
+
+
+def test_transfer_to_a_window_only_that_window_calls_it_next():
+    mine, newer = ticket(1, minutes=0), ticket(2, minutes=5)
+    ws = called(mine)
+    target = other_window(5, queues=("qB", "qA"))
+    kind, data = policy.decide_transfer(ws, mine, None, ["qA", "qB"], target)
+    assert data["to_window_id"] == "w5" and data["to_queue_id"] == "qA"  # window 5 serves qA: it stays in qA
+    state = fold([])
+    state.tickets, state.windows = {mine.id: mine, newer.id: newer}, {"w1": ws}
+    assert fold([Event(id="e", site_id="s", kind=kind, at=T0 + timedelta(minutes=9), data=data)], state) is state
+    assert mine.status is TicketStatus.waiting and mine.target_window_id == "w5" and mine.arrival_at == T0
+    later = T0 + timedelta(minutes=10)
+    # window 1 passes over it (the newer ticket is its next), window 5 calls it first (it kept its arrival)
+    assert policy.choose_next(by_queue(mine, newer), ["qA"], later, RULES, "w1") is newer
+    assert policy.choose_next(by_queue(mine, newer), ["qA"], later, RULES, "w5") is mine
+    assert policy.decide_call_next(RULES, target, WindowState("w5", "s"), by_queue(mine, newer), later)[1]["ticket_id"] == mine.id
+    with pytest.raises(e.QueueEmpty):  # nothing else waits for window 1
+        policy.decide_call_next(RULES, window(), WindowState("w1", "s"), by_queue(mine), later)
+    # a later plain transfer to a queue makes it anybody's again
+    ws5 = called(mine)
+    _, data = policy.decide_transfer(ws5, mine, "qB", ["qA", "qB"])
+    assert data["to_window_id"] is None
+
+
+def test_transfer_to_a_window_takes_a_queue_it_serves():
+    t = ticket(1)
+    ws = called(t)
+    assert policy.decide_transfer(ws, t, None, ["qA", "qB"], other_window(5, ("qB",)))[1]["to_queue_id"] == "qB"
+    assert policy.decide_transfer(ws, t, "qB", ["qA", "qB"], other_window(5))[1]["to_queue_id"] == "qB"
+    with pytest.raises(e.QueueNotServed):
+        policy.decide_transfer(ws, t, "qC", ["qA", "qB", "qC"], other_window(5))
+    with pytest.raises(e.QueueNotServed):
+        policy.decide_transfer(ws, t, None, ["qA"], other_window(5, ()))
+    with pytest.raises(e.InvalidInput):  # not to its own window
+        policy.decide_transfer(ws, t, None, ["qA"], window())
+    with pytest.raises(e.InvalidInput):  # neither a queue nor a window
+        policy.decide_transfer(ws, t, None, ["qA"])
+    with pytest.raises(e.InvalidInput):  # a plain transfer to its own queue changes nothing
+        policy.decide_transfer(ws, t, "qA", ["qA"])
+
+
 def test_call_specific_needs_a_reason_and_a_free_window():
     t = ticket(1)
     with pytest.raises(e.ReasonRequired):

@@ -16,11 +16,14 @@ def test_calling_void_qt_methods_keeps_none_alive():
 
     application()  # timers need an application; the one every Qt test shares (a second kind would crash them)
     timer, obj = QTimer(singleShot=True), QObject()
-    gc.collect()
-    before = sys.getrefcount(None)
-    for _ in range(500):
-        timer.start(60_000)
-        timer.stop()
-        obj.setObjectName("x")
-    gc.collect()
-    assert sys.getrefcount(None) - before > -50  # 6.12.0 loses 1,500 here
+    changes = []
+    for _ in range(3):  # other threads (a hub left by an earlier test) move None's count too: the best of three
+        gc.collect()
+        before = sys.getrefcount(None)
+        for _ in range(500):
+            timer.start(60_000)
+            timer.stop()
+            obj.setObjectName("x")
+        gc.collect()
+        changes.append(sys.getrefcount(None) - before)
+    assert max(changes) > -50, changes  # 6.12.0 loses 1,500 each time

@@ -39,6 +39,7 @@ class RestartableHub(LiveHub):
             protocol.loop.call_soon_threadsafe(protocol.transport.abort)
         self.server.should_exit = self.server.force_exit = True
         self.thread.join(10)
+        self.app.state.stop.set()
 
 
 @pytest.fixture

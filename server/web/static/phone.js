@@ -8,6 +8,7 @@ const T = {
     serving: "正在办理", servingDetail: (w) => `${w} 号窗口`,
     finished: "办理完毕", finishedDetail: "感谢您的耐心，欢迎为本次服务评价",
     no_show: "已过号", no_showDetail: "请到咨询台重新取号或咨询工作人员",
+    expired: "号票已失效", expiredDetail: "号票仅限取号当天使用，请重新取号",
     issued: (t) => `取号时间 ${t}`, privacy: "本页面不含任何个人信息，状态自动更新",
     offline: "网络中断，正在重新连接…", title: "好办",
   },
@@ -18,6 +19,7 @@ const T = {
     serving: "Being served", servingDetail: (w) => `Window ${w}`,
     finished: "Done", finishedDetail: "Thank you; please rate the service",
     no_show: "Number missed", no_showDetail: "Please ask at the information desk",
+    expired: "Ticket expired", expiredDetail: "A ticket is valid on the day it was taken only; please take a new one",
     issued: (t) => `Taken at ${t}`, privacy: "This page holds no personal data and updates by itself",
     offline: "Connection lost, reconnecting…", title: "Haoban",
   },
@@ -62,7 +64,7 @@ const stream = new EventSource(`/api/v1/public/tickets/${encodeURIComponent(toke
 stream.onmessage = (e) => {
   const s = JSON.parse(e.data);
   render(s);
-  if (s.status === "finished" || s.status === "no_show") stream.close();
+  if (s.status === "finished" || s.status === "no_show" || s.status === "expired") stream.close();
 };
 stream.onerror = () => { $("privacy").textContent = t.offline; };
 stream.onopen = () => { $("privacy").textContent = t.privacy; };

@@ -14,6 +14,8 @@ Rectangle {
     readonly property real u: Math.min(width / 1280, height / 800)   // one design unit
     readonly property int devices: rating.mouse ? (PointerDevice.TouchScreen | PointerDevice.Mouse) : PointerDevice.TouchScreen
     readonly property var faceColours: ({5: "#4E786E", 4: "#6F9A8F", 3: "#8DB3C7", 2: "#C98A1B", 1: "#A8412E"})
+    // the on-screen keyboard is up: the reason screen keeps only the words, the field and the buttons
+    readonly property bool typing: keyboard.item !== null && keyboard.item.active
 
     component Label: Text {
         color: th.ink
@@ -49,7 +51,8 @@ Rectangle {
     Rectangle {
         id: header
         anchors { left: parent.left; right: parent.right; top: parent.top }
-        height: 150 * root.u
+        height: root.typing ? 0 : 150 * root.u
+        visible: !root.typing
         color: th.tile
         Label {
             objectName: "serviceInfo"
@@ -74,7 +77,8 @@ Rectangle {
 
     Item {
         id: body
-        anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: parent.bottom; margins: 30 * root.u }
+        anchors { left: parent.left; right: parent.right; top: header.bottom; margins: 30 * root.u
+                  bottom: root.typing ? keyboard.top : parent.bottom }
 
         // ------------------------------------------------------------ idle
         ColumnLayout {
@@ -131,11 +135,12 @@ Rectangle {
                        Layout.preferredHeight: 80 * root.u }
                 Label { text: t["score_" + (v.score || 1)] + " · " + t.why; font.pixelSize: 38 * root.u; font.bold: true
                         Layout.fillWidth: true }
-                Label { text: t.countdown.replace("%1", v.seconds_left); color: th.inkSoft; font.pixelSize: 22 * root.u
-                        Layout.preferredWidth: 340 * root.u; horizontalAlignment: Text.AlignRight }
+                Label { objectName: "reasonCountdown"; text: t.countdown.replace("%1", v.seconds_left); color: th.inkSoft
+                        font.pixelSize: 22 * root.u; Layout.preferredWidth: 340 * root.u; horizontalAlignment: Text.AlignRight }
             }
             GridLayout {
                 columns: 3
+                visible: !root.typing
                 Layout.fillWidth: true
                 rowSpacing: 16 * root.u; columnSpacing: 16 * root.u
                 Repeater {
@@ -157,11 +162,15 @@ Rectangle {
             TextField {
                 id: note
                 objectName: "note"
+                visible: rating.keyboard   // words need the pad's own keyboard; the fixed reasons are enough otherwise
                 Layout.fillWidth: true; Layout.preferredHeight: 70 * root.u
                 placeholderText: t.note; font.pixelSize: 30 * root.u; font.family: th.fontFamily
                 maximumLength: 200
                 onTextEdited: rating.setNote(text)
-                Connections { target: rating; function onViewChanged() { if (v.screen !== "reason") note.clear() } }
+                Connections {
+                    target: rating
+                    function onViewChanged() { if (v.screen !== "reason") { note.clear(); note.focus = false } }
+                }
             }
             Label { objectName: "reasonError"; text: v.error || ""; visible: text !== ""; color: th.seal; font.pixelSize: 28 * root.u }
             RowLayout {
@@ -191,5 +200,15 @@ Rectangle {
             Label { objectName: "keptOffline"; visible: v.kept_offline === true; text: t.offline; color: th.seal
                     font.pixelSize: 28 * root.u; Layout.alignment: Qt.AlignHCenter }
         }
+    }
+
+    // ------------------------------------------------------------ on-screen keyboard (a pad of its own only)
+    Loader {
+        id: keyboard
+        active: rating.keyboard
+        source: "Keyboard.qml"
+        anchors { left: parent.left; right: parent.right }
+        y: item && item.active ? parent.height - height : parent.height
+        onLoaded: item.language = Qt.binding(function () { return rating.language })
     }
 }
