@@ -8,8 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
@@ -25,7 +24,7 @@ from common.service import Hub
 from common.sync_client import HttpTransport, LocalStore, SyncClient
 from server.loopback import LoopbackHub
 
-from .app import PORTRAIT, application, dispose_view, make_view
+from .app import PORTRAIT, application, delete_now, dispose_view, make_view
 from .main import demo_devices
 from .model import KioskModel
 
@@ -126,11 +125,6 @@ class Harness:
         self.model.stop_devices()
         dispose_view(self.view)
         self.hub.stop()
-        # Delete the Qt objects here, on the UI thread: left to Python's garbage collector they may be
-        # destroyed from another thread (a hub or worker thread), which crashed Qt (seen once in a run).
-        self.view.deleteLater()
-        self.model.deleteLater()
-        QGuiApplication.processEvents()
-        QGuiApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        delete_now(self.view, self.model)  # on the UI thread, the model's worker closed first
         self.view = self.model = None
         gc.collect()

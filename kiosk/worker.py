@@ -38,7 +38,10 @@ class Worker(QObject):
             if self._closed:  # the screen was closed meanwhile: nobody waits for this result
                 return
             self._results.put((done, value))
-            self._ready.emit()
+            try:
+                self._ready.emit()
+            except RuntimeError:  # deleted without `close` (a screen torn down by its parent): nobody waits
+                pass
 
     def close(self) -> None:
         """On the UI thread, before this object is deleted: results that come later are dropped."""

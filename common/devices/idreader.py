@@ -19,12 +19,16 @@ CVR family ("CVR_*", e.g. libtermb.so / termb.dll):
 from __future__ import annotations
 
 import ctypes
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from .. import errors as e
+
+log = logging.getLogger("haoban.idreader")
+
 
 ReaderFailed = e.kind("id_reader_failed", 503, "读卡失败，请把身份证平放在感应区再试一次",
                        "The card could not be read: lay the ID card flat on the reader and try again")
@@ -109,8 +113,10 @@ class SimulatedReader:
     def __init__(self) -> None:
         self.card: CardData | None = None
         self.broken = False
+        self.reads = 0  # how often it was asked: a test knows the watcher has seen a card taken off
 
     def read(self) -> CardData | None:
+        self.reads += 1
         if self.broken:
             raise ReaderFailed()
         return self.card
@@ -148,7 +154,10 @@ class CardWatcher:
                 continue
             failing = False
             if card is not None and card != last:
-                self.on_card(card)
+                try:
+                    self.on_card(card)
+                except Exception as exc:  # noqa: BLE001 - the watcher must outlive one bad delivery, or cards stop working
+                    log.error("an ID card could not be delivered: %s", type(exc).__name__)  # never the card's data
             last = card
 
 

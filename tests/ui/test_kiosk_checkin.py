@@ -54,7 +54,8 @@ def test_check_in_by_id_card_twice_gives_the_same_ticket(kiosk, tmp_path):
     assert rows(kiosk, "select count(*) from tickets where slot_start is not null") == [(1,)]
     kiosk.reader.card = None  # the card is taken away, then put on again from the home screen
     kiosk.tap("homeButton")
-    kiosk.settle(800)
+    seen = kiosk.reader.reads
+    kiosk.wait_for(lambda: kiosk.reader.reads >= seen + 2 and kiosk.screen() == "home")  # the reader saw it go
     kiosk.reader.card = card
     again = on_ticket(kiosk)
     assert again["number"] == first["number"] and again["notices"][0] == "already_checked_in"
