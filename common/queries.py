@@ -137,12 +137,16 @@ def public_ticket(conn: Connection, token: str, now: datetime) -> dict:
         key = policy.static_key(t)
         ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id], t.business_day) if policy.static_key(o) < key)
     window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == t.window_id)).first() if t.window_id else None
+    target = None  # a ticket sent to one window: "wait for window N"
+    if t.status is TicketStatus.waiting and t.target_window_id:
+        target = conn.execute(select(WindowRow.number).where(WindowRow.id == t.target_window_id)).scalar()
     site_name = conn.execute(select(SiteRow.name).where(SiteRow.id == t.site_id)).scalar()
     queue_name = conn.execute(select(QueueRow.name).where(QueueRow.id == t.queue_id)).scalar()
     return {
         "number": t.number, "site_name": site_name, "queue_name": queue_name, "status": t.status.value,
         "people_ahead": ahead, "window_number": window.number if window else None,
-        "window_name": window.name if window else None, "issued_at": t.issued_at.isoformat(),
+        "window_name": window.name if window else None, "target_window_number": target,
+        "issued_at": t.issued_at.isoformat(),
         "waited_seconds": round(sla.wait_seconds(t, now)),
     }
 

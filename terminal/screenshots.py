@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         kiosk_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.kiosk, name="自助机", now=now)
         colleague_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="2号窗口", now=now,
                                                     window_id=f"{SITE}-w02")
+        window3_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="3号窗口", now=now,
+                                                  window_id=f"{SITE}-w03")
     clock = AheadClock()
     hub.hub.clock = clock  # the hub and the terminal move on together
     desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
@@ -106,9 +108,36 @@ def main(argv: list[str] | None = None) -> int:
     kiosk = HttpTransport(hub.url, me["token"])
     items = [i["item_id"] for i in kiosk.call("GET", "/catalogue")["items"] if i["queue_id"] == f"{SITE}-A"]
     # window 2's clerk, who sends a citizen over to window 1 ("请到 1 号窗口")
-    colleague = HttpTransport(hub.url, HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": colleague_code})["token"])
-    session = colleague.call("POST", "/clerk/sign-in", json={"staff_no": "QP0102", "pin": "840263"})
-    colleague.http.headers["X-Clerk-Token"] = session["clerk_token"]
+    def clerk(code: str, staff_no: str, pin: str) -> HttpTransport:
+        device = HttpTransport(hub.url, HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": code})["token"])
+        device.http.headers["X-Clerk-Token"] = device.call("POST", "/clerk/sign-in",
+                                                           json={"staff_no": staff_no, "pin": pin})["clerk_token"]
+        return device
+
+    colleague = clerk(colleague_code, "QP0102", "840263")
+
+    def pad_of_its_own(third: HttpTransport, lang: str) -> None:
+        """Window 3's rating pad, in its own process as `./haoban rating` runs it, with its keyboard up."""
+        import subprocess
+
+        window = f"{SITE}-w03"
+        with hub.engine.begin() as conn:  # each language's pad enrols once
+            code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.rating, name="3号窗口", now=clock.now(),
+                                              window_id=window)
+        proc = subprocess.Popen([sys.executable, "-m", "terminal.rating.keyboard_shot", hub.url, code,
+                                 str(folder / f"pad-{lang}.sqlite3"), str(out / f"rating-{lang[:2]}-6-keyboard.png"), lang],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            kiosk.call("POST", "/tickets", json={"item_id": items[0]})
+            for action in ("call-next", "start"):
+                third.call("POST", f"/windows/{window}/{action}")
+            third.call("POST", f"/windows/{window}/finish", json={"outcome": "completed"})
+            proc.stdout.readline()
+            assert proc.wait(60) == 0
+        finally:
+            proc.kill()
+        made.append(out / f"rating-{lang[:2]}-6-keyboard.png")
     try:
         settle(lambda: desk.client.status.online and pad.client.status.online)
         for lang in ("zh_CN", "en"):
@@ -158,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
             settle(lambda: not w.loaded["window"]["paused"])
             w.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
+        third = clerk(window3_code, "QP0103", "519607")
+        for lang in ("zh_CN", "en"):
+            pad_of_its_own(third, lang)
         hub.stop()  # the hub goes away: manual mode, the badge, a walk-in and its rating kept here
         for lang in ("en", "zh_CN"):
             sign_in(lang)

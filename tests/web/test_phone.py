@@ -9,7 +9,7 @@ from server.web.browser import wait_until
 from .conftest import kiosk, terminal
 
 PUBLIC_FIELDS = {"number", "site_name", "queue_name", "status", "people_ahead", "window_number", "window_name",
-                 "issued_at", "waited_seconds", "wait_minutes"}
+                 "target_window_number", "issued_at", "waited_seconds", "wait_minutes"}
 
 
 def test_the_phone_page_follows_the_ticket_in_english(pages, hall, live_hall):
@@ -35,6 +35,17 @@ def test_the_phone_page_follows_the_ticket_in_english(pages, hall, live_hall):
     assert first["number"] not in page.inner_text("body")
     assert pages.foreign() == []
     assert not [e for e in pages.errors if "vibrate" not in e]
+
+
+def test_a_ticket_sent_to_one_window_says_which(pages, hall, live_hall):
+    k, t2 = kiosk(live_hall, hall), terminal(live_hall, hall, 2)
+    mine = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    page = pages.open("phone", mine["status_path"])
+    wait_until(page, "window.haobanPhone.updates >= 1")
+    t2.post(f"/windows/{hall.windows[2]}/call-next")
+    assert t2.post(f"/windows/{hall.windows[2]}/transfer", json={"to_window_id": hall.windows[1]}).status_code == 200
+    wait_until(page, "document.getElementById('detail').textContent === '已转至 1 号窗口，请留意该窗口叫号'")
+    assert requests.get(live_hall.url + mine["status_path"], timeout=10).json()["target_window_number"] == 1
 
 
 def test_the_same_address_answers_json_to_programs_with_nothing_personal(live_hall, hall):

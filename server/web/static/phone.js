@@ -4,6 +4,7 @@ const T = {
   zh: {
     number: "您的号码", ahead: (n) => n === 0 ? "下一位就是您" : `前面还有 ${n} 人`,
     wait: (m) => m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号", waiting: "等候中",
+    target: (w) => `已转至 ${w} 号窗口，请留意该窗口叫号`,
     called: (w) => `请到 ${w} 号窗口`, calledDetail: "正在叫您的号，请前往窗口办理",
     serving: "正在办理", servingDetail: (w) => `${w} 号窗口`,
     finished: "办理完毕", finishedDetail: "感谢您的耐心，欢迎为本次服务评价",
@@ -15,6 +16,7 @@ const T = {
   en: {
     number: "Your number", ahead: (n) => n === 0 ? "You are next" : `${n} ${n === 1 ? "person" : "people"} ahead of you`,
     wait: (m) => m > 0 ? `About ${m} min to wait` : "Please watch the board", waiting: "Waiting",
+    target: (w) => `Sent to window ${w}: please watch for its call`,
     called: (w) => `Please go to window ${w}`, calledDetail: "Your number is being called",
     serving: "Being served", servingDetail: (w) => `Window ${w}`,
     finished: "Done", finishedDetail: "Thank you; please rate the service",
@@ -42,7 +44,7 @@ function render(s) {
   let headline = "", detail = "";
   if (s.status === "waiting") {
     headline = s.people_ahead === null ? t.waiting : t.ahead(s.people_ahead);
-    detail = t.wait(s.wait_minutes);
+    detail = s.target_window_number ? t.target(s.target_window_number) : t.wait(s.wait_minutes);
   } else if (s.status === "called") {
     headline = t.called(s.window_number); detail = t.calledDetail; box.classList.add("called");
     if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
