@@ -135,7 +135,9 @@ def public_ticket(conn: Connection, token: str, now: datetime) -> dict:
     ahead = None
     if t.status is TicketStatus.waiting:
         key = policy.static_key(t)
-        ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id], t.business_day) if policy.static_key(o) < key)
+        # not those sent to another window: they wait for that window, not in front of this ticket
+        ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id], t.business_day)
+                    if policy.static_key(o) < key and o.target_window_id in (None, t.target_window_id))
     window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == t.window_id)).first() if t.window_id else None
     target = None  # a ticket sent to one window: "wait for window N"
     if t.status is TicketStatus.waiting and t.target_window_id:

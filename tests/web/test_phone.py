@@ -46,6 +46,9 @@ def test_a_ticket_sent_to_one_window_says_which(pages, hall, live_hall):
     assert t2.post(f"/windows/{hall.windows[2]}/transfer", json={"to_window_id": hall.windows[1]}).status_code == 200
     wait_until(page, "document.getElementById('detail').textContent === '已转至 1 号窗口，请留意该窗口叫号'")
     assert requests.get(live_hall.url + mine["status_path"], timeout=10).json()["target_window_number"] == 1
+    later = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    status = requests.get(live_hall.url + later["status_path"], timeout=10).json()
+    assert status["people_ahead"] == 0 and status["target_window_number"] is None  # mine waits for window 1 only
 
 
 def test_the_same_address_answers_json_to_programs_with_nothing_personal(live_hall, hall):
