@@ -175,6 +175,9 @@ class TerminalWindow(QMainWindow):
         }
         if action == "sign_out":
             self.sign_out()
+        elif action in ("transfer", "call") and self.loaded is None:  # just signed in: the lists are on their way
+            self.say(self.t("loading"), error=True)
+            self.refresh()
         elif action == "walk_in" and self.online:
             return  # manual mode only while the hub is unreachable
         elif action in forms:

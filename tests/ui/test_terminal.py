@@ -123,7 +123,7 @@ def test_transfer_and_call_out_of_order_with_a_reason(counter):
     signed_in(c)
     a, b = c.issue(), c.issue("B")
     c.key(Qt.Key_F1)
-    wait_for(lambda: c.label("currentTicket") == a.number)
+    wait_for(lambda: c.label("currentTicket") == a.number and c.window.loaded is not None)
     c.key(Qt.Key_F7)
     form = c.dialog("transferDialog")
     choices = form.findChild(QListWidget, "choices")
@@ -154,7 +154,11 @@ def test_transfer_to_a_window_the_other_window_sees_it_marked_and_calls_it(count
     signed_in(c)
     a, a2 = c.issue(), c.issue()
     c.key(Qt.Key_F1)
-    wait_for(lambda: c.label("currentTicket") == a.number)
+    wait_for(lambda: c.label("currentTicket") == a.number and c.window.loaded is not None)
+    c.window.loaded = None  # as just after sign-in, before the first load of the board has come back
+    c.window.press("transfer")
+    assert "正在载入" in c.label("message") and c.window.findChild(QDialog, "transferDialog") is None
+    wait_for(lambda: c.window.loaded is not None)  # it asked for the load itself
     other = open_desk(tmp_path, c.world, c.live, code="terminal2", name="t2")  # window 2 serves queue A only
     try:
         other.window.findChild(QLineEdit, "staffNo").setText("C2")
