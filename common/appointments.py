@@ -26,7 +26,6 @@ from .model import Ticket
 
 KEY_FILE = "appointment-id.key"
 CODE = re.compile(r"^[A-Za-z0-9-]{8,64}$")  # the booking code, as the appointment QR carries it (HB1:APPT:<code>)
-STATUSES = ("booked", "checked_in", "cancelled")
 COLUMNS = ("code", "item_code", "date", "start", "end", "id_number", "name")  # and optionally "status"
 
 AppointmentNotFound = e.kind("appointment_not_found", 404, "今天没有找到您的预约，可以直接取号排队",

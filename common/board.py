@@ -73,12 +73,12 @@ def ticket_status(conn: Connection, token: str, now: datetime) -> dict:
 
     The estimate is the kiosk's: people ahead x the item's standard minutes / windows serving the queue.
     """
-    status = queries.public_ticket(conn, token, now)
+    t = queries.ticket_by_token(conn, token)
+    status = queries.public_ticket(conn, t, now)
     status["wait_minutes"] = None
     if status["people_ahead"] is not None:
-        t = conn.execute(select(T.c.queue_id, T.c.item_id).where(T.c.public_token == token)).first()
         minutes = conn.execute(select(ServiceItemRow.standard_minutes).where(ServiceItemRow.id == t.item_id)).scalar()
         windows = conn.execute(select(func.count()).select_from(WindowQueueRow)
-                               .where(WindowQueueRow.queue_id == t.queue_id)).scalar() or 1
+                               .where(WindowQueueRow.queue_id == t.queue_id)).scalar()
         status["wait_minutes"] = policy.estimate_wait_minutes(status["people_ahead"], minutes, windows)
     return status

@@ -10,7 +10,7 @@ from . import errors as e
 from . import policy, repo, sla
 from .clock import business_day
 from .db.schema import BundleRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
-from .model import UNRATED, TicketStatus
+from .model import UNRATED, Ticket, TicketStatus
 
 T = repo.T
 
@@ -126,28 +126,32 @@ def clerk_figures(conn: Connection, site_id: str, clerk_id: str, now: datetime) 
     }
 
 
-def public_ticket(conn: Connection, token: str, now: datetime) -> dict:
-    """What a citizen's phone shows: no personal data, only the ticket's place in the hall."""
+def ticket_by_token(conn: Connection, token: str) -> Ticket:
     row = conn.execute(select(T).where(T.c.public_token == token)).first()
     if row is None:
         raise e.NotFound("找不到该号票", "No such ticket")
-    t = repo.ticket_from_row(row)
+    return repo.ticket_from_row(row)
+
+
+def public_ticket(conn: Connection, t: Ticket, now: datetime) -> dict:
+    """What a citizen's phone shows of `t`: no personal data, only the ticket's place in the hall."""
     ahead = None
     if t.status is TicketStatus.waiting:
         key = policy.static_key(t)
         # not those sent to another window: they wait for that window, not in front of this ticket
         ahead = sum(1 for o in repo.waiting(conn, t.site_id, [t.queue_id], t.business_day)
-                    if policy.static_key(o) < key and o.target_window_id in (None, t.target_window_id))
-    window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == t.window_id)).first() if t.window_id else None
-    target = None  # a ticket sent to one window: "wait for window N"
-    if t.status is TicketStatus.waiting and t.target_window_id:
-        target = conn.execute(select(WindowRow.number).where(WindowRow.id == t.target_window_id)).scalar()
+                    if policy.static_key(o) < key and policy.for_window(o, t.target_window_id))
+    # the window it is called to, or, while it waits, the one window it was sent to ("wait for window N")
+    shown = t.window_id or (t.target_window_id if t.status is TicketStatus.waiting else None)
+    window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == shown)).first() if shown else None
+    called = window if t.window_id else None
     site_name = conn.execute(select(SiteRow.name).where(SiteRow.id == t.site_id)).scalar()
     queue_name = conn.execute(select(QueueRow.name).where(QueueRow.id == t.queue_id)).scalar()
     return {
         "number": t.number, "site_name": site_name, "queue_name": queue_name, "status": t.status.value,
-        "people_ahead": ahead, "window_number": window.number if window else None,
-        "window_name": window.name if window else None, "target_window_number": target,
+        "people_ahead": ahead, "window_number": called.number if called else None,
+        "window_name": called.name if called else None,
+        "target_window_number": window.number if window and not t.window_id else None,
         "issued_at": t.issued_at.isoformat(),
         "waited_seconds": round(sla.wait_seconds(t, now)),
     }

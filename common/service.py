@@ -16,7 +16,7 @@ from . import appointments, auth, policy, repo, sync
 from . import errors as e
 from .clock import SystemClock, business_day
 from .db.engine import lock_site, reader
-from .db.schema import BundleRow, QueueRow, SiteRow
+from .db.schema import BundleRow, QueueRow
 from . import events as ev
 from .events import Event
 from .ids import new_token, uuid7
@@ -151,18 +151,18 @@ class Hub:
         numbers are for one day, and nobody is called tomorrow for a ticket of today. Idempotent; the hub
         runs it every minute (server/app.py). Returns how many tickets expired."""
         T = repo.T
+        left = T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value])
+        with reader(self.engine) as conn:  # one read a minute; a site is locked only when it has something to close
+            today = business_day(self.clock.now()).isoformat()
+            site_ids = list(conn.execute(select(T.c.site_id).where(left, T.c.business_day < today).distinct()).scalars())
         expired = 0
-        with self.engine.connect() as conn:
-            site_ids = list(conn.execute(select(SiteRow.id)).scalars())
         for site_id in site_ids:
             with self._write_lock, self.engine.begin() as conn:
                 if not lock_site(conn, site_id):
                     continue
                 now = self.clock.now()
-                today = business_day(now).isoformat()
                 rows = conn.execute(select(T.c.id, T.c.business_day, T.c.window_id, T.c.status).where(
-                    T.c.site_id == site_id, T.c.business_day < today,
-                    T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value]))).all()
+                    T.c.site_id == site_id, left, T.c.business_day < business_day(now).isoformat())).all()
                 events = [Event(id=uuid7(), site_id=site_id, kind=ev.TICKET_EXPIRED, at=now, data={
                     "ticket_id": r.id, "business_day": r.business_day,
                     "window_id": r.window_id if r.status == TicketStatus.called.value else None}) for r in rows]

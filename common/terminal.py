@@ -13,7 +13,6 @@ from .sync_client import HttpTransport, HubUnreachable, SyncClient
 
 AMBER_AT = 0.8  # the timer turns amber at 80 % of the item's service limit, red at the limit
 PAUSE_REASONS = ("meal", "meeting", "training", "other")
-PAUSE_TEXT = {"meal": "用餐", "meeting": "开会", "training": "培训", "other": "其他"}  # what the hub and the hall see
 # Materials often missing (容缺受理); the knowledge-base issue will give each item its own list.
 COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
 CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
@@ -127,12 +126,11 @@ class TerminalService:
                                   for w in windows if w["window_id"] != self.window_id and w["kind"] != "cases"],
                 "at": self.clock.now()}
 
-    def board(self, loaded: dict | None = None) -> dict:
+    def board(self, loaded: dict) -> dict:
         """What the clerk sees now: the current ticket with its wait and timer colour, the waiting tickets
         (each queue in calling order) with those about to breach their wait limit marked; tickets transferred
         to another window are left out, those transferred to this one marked `for_me`. Without a fresh
         `load`, the times move on from the last one (the screen ticks every second)."""
-        loaded = loaded or self.load()
         now = self.clock.now()
         since = int((now - loaded["at"]).total_seconds())
         current = loaded["window"]["current"]

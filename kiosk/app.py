@@ -46,7 +46,8 @@ class WedgeKeys(QObject):
         return False
 
 
-def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT, qml: Path = QML, name: str = "kiosk") -> QQuickView:
+def make_view(model: QObject, size: tuple[int, int] = PORTRAIT, qml: Path = QML, name: str = "kiosk",
+              wedge: bool = True) -> QQuickView:
     """A Qt Quick view of `qml` with `model` as the context property `name` (the rating screen uses it too)."""
     view = QQuickView()
     view.setResizeMode(QQuickView.SizeRootObjectToView)
@@ -57,7 +58,7 @@ def make_view(model: KioskModel, size: tuple[int, int] = PORTRAIT, qml: Path = Q
         raise RuntimeError("; ".join(e.toString() for e in view.errors()))
     view.resize(*size)
     view.setTitle("好办 Haoban")
-    if name == "kiosk":  # the kiosk's keyboard-wedge scanner; the rating screen takes no keys
+    if wedge:  # the kiosk's keyboard-wedge scanner; the rating screen takes no keys
         view.wedge_keys = WedgeKeys(model)
         view.installEventFilter(view.wedge_keys)
     return view

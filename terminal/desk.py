@@ -17,7 +17,7 @@ from .window import TerminalWindow
 
 class Desk:
     def __init__(self, hub_url: str, store: str | Path, code: str = "", *, rating_store: str | Path | None = None,
-                 rating_code: str = "", rating_mouse: bool = False, rating_timeout: float | None = None,
+                 rating_code: str = "", rating_mouse: bool = False,
                  speaker=None, language: str = "zh_CN", clock=None, lease_size: int = 50) -> None:
         local = LocalStore(store)
         self.me = local.identity(hub_url, code)
@@ -29,9 +29,8 @@ class Desk:
         if rating_store is not None:
             from .rating.app import RatingPad
 
-            kw = {} if rating_timeout is None else {"timeout_seconds": rating_timeout}
             # keyboard=False: this process keeps the clerk's input method, so the citizen picks reasons only
-            self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, keyboard=False, **kw)
+            self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, keyboard=False)
         self.window = TerminalWindow(self.service, language=language, on_walk_in=self._walk_in)
         self.hub_url = hub_url
         self._stop = threading.Event()

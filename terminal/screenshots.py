@@ -6,23 +6,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-class AheadClock:
-    """The hall's clock (hub and terminal), moved on by hand, so waits near their limit and the timer's amber
-    and red can be shown."""
-
-    def __init__(self) -> None:
-        from common.clock import SystemClock
-
-        self.base, self.ahead = SystemClock(), timedelta()
-
-    def now(self):
-        return self.base.now() + self.ahead
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QDialog
 
     from common import auth
-    from common.clock import SystemClock
+    from common.clock import OffsetClock, SystemClock
     from common.model import Role
     from kiosk.app import application
     from kiosk.harness import SITE, DemoHub
@@ -52,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                                                     window_id=f"{SITE}-w02")
         window3_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="3号窗口", now=now,
                                                   window_id=f"{SITE}-w03")
-    clock = AheadClock()
+    clock = OffsetClock(SystemClock())  # the hall's clock, moved on by hand: waits near their limit, amber, red
     hub.hub.clock = clock  # the hub and the terminal move on together
     desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
                 rating_code=codes[Role.rating], clock=clock, lease_size=5)
@@ -147,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             pad_shot("1-idle")
             for n in range(6):
                 kiosk.call("POST", "/tickets", json={"item_id": items[n % len(items)]})
-            clock.ahead += timedelta(minutes=9)  # the first tickets are close to their 10-minute wait limit
+            clock.offset += 9 * 60  # the first tickets are close to their 10-minute wait limit
             settle(lambda: w.queue.count() >= 6)
             colleague.call("POST", f"/windows/{SITE}-w02/call-next")
             colleague.call("POST", f"/windows/{SITE}-w02/transfer", json={"to_window_id": wid})
@@ -159,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
             shot("3-called")
             w.act("start")
             settle(lambda: (w.loaded["window"]["current"] or {}).get("started_at"))
-            clock.ahead += timedelta(minutes=17)  # 17 of 20 minutes
+            clock.offset += 17 * 60  # 17 of 20 minutes
             settle(lambda: w.service_timer.property("colour") == "amber")
             shot("4-serving-amber")
-            clock.ahead += timedelta(minutes=4)
+            clock.offset += 4 * 60
             settle(lambda: w.service_timer.property("colour") == "red")
             shot("5-serving-red")
             form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(2), "-missing")

@@ -13,7 +13,7 @@ from common.clock import business_day
 from common.hub_stream import EventFollower
 from common.kiosk import message
 from common.sync_client import HubUnreachable
-from common.terminal import CALL_REASONS, PAUSE_REASONS, PAUSE_TEXT, TerminalService
+from common.terminal import CALL_REASONS, PAUSE_REASONS, TerminalService
 from kiosk.worker import Worker
 
 from .dialogs import ChoiceForm, FinishForm, WalkInForm
@@ -163,7 +163,7 @@ class TerminalWindow(QMainWindow):
         forms = {
             "finish": lambda: FinishForm(self, self.t, lambda body: self.act("finish", **body), business_day(self.service.clock.now())),
             "pause": lambda: ChoiceForm(self, "pauseDialog", self.t("pause_title"), self.t,
-                                        lambda b: self.act("pause", reason=PAUSE_TEXT[b["reason"]]),
+                                        lambda b: self.act("pause", reason=TEXTS[b["reason"]]["zh_CN"]),  # the hall reads Chinese
                                         [(r, self.t(r)) for r in PAUSE_REASONS], "reason"),
             "transfer": lambda: ChoiceForm(self, "transferDialog", self.t("transfer_title"), self.t,
                                            lambda b: self.act("transfer", **json.loads(b["target"])),
@@ -276,8 +276,9 @@ class TerminalWindow(QMainWindow):
             self.service_timer.setText(self.t("paused", window["pause_reason"] or ""))
         else:
             self.service_timer.setText(self.t("idle"))
-        self.service_timer.setProperty("colour", colour)
-        self.service_timer.setStyleSheet(f"color:{COLOURS[colour]}")
+        if self.service_timer.property("colour") != colour:  # twice a service: a new style sheet re-polishes
+            self.service_timer.setProperty("colour", colour)
+            self.service_timer.setStyleSheet(f"color:{COLOURS[colour]}")
         rows = []
         for w in board["waiting"]:
             soon = ""

@@ -177,6 +177,7 @@ class TicketRow(Base):
         Index("ix_tickets_site_day", "site_id", "business_day"),
         Index("ix_tickets_queue_order", "queue_id", "status", "priority", "arrival_at", "seq"),
         Index("ix_tickets_queue_slot", "queue_id", "status", "slot_start"),
+        Index("ix_tickets_status_day", "status", "business_day"),  # tickets a past day left open (close_past_days)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64))

@@ -48,7 +48,7 @@ class RatingPad:
         keyboard = virtual_keyboard() if keyboard is None else keyboard
         self.model = RatingModel(self.service, timeout_seconds=timeout_seconds, mouse=mouse, keyboard=keyboard)
         self.follower = EventFollower(hub_url, me["token"], self.model.on_event, self.model.set_online)
-        self.view = make_view(self.model, size, qml=QML, name="rating")
+        self.view = make_view(self.model, size, qml=QML, name="rating", wedge=False)
         self.view.setTitle("好办 · 服务评价")
         self._stop = threading.Event()
 

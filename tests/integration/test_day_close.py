@@ -6,6 +6,7 @@ import time
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from common import check
 from common import errors as e
@@ -16,8 +17,7 @@ from .http import Device
 
 def status_of(world, ticket_id):
     with world.hub.engine.connect() as conn:
-        return conn.exec_driver_sql("select status from tickets where id = ?" if world.hub.engine.dialect.name == "sqlite"
-                                    else "select status from tickets where id = %s", (ticket_id,)).scalar()
+        return conn.execute(text("select status from tickets where id = :i"), {"i": ticket_id}).scalar()
 
 
 def test_a_day_left_waiting_expires_and_is_never_called_the_next_morning(world):

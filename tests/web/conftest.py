@@ -37,9 +37,7 @@ class RestartableHub(LiveHub):
         """Stop at once, dropping open connections as a killed process would (uvicorn would wait for streams)."""
         for protocol in list(self.server.server_state.connections):
             protocol.loop.call_soon_threadsafe(protocol.transport.abort)
-        self.server.should_exit = self.server.force_exit = True
-        self.thread.join(10)
-        self.app.state.stop.set()
+        self.stop(cut=True)
 
 
 @pytest.fixture
