@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.demo import _free_port, _prepare  # noqa: E402
+from devtools.demo import _free_port, _prepare  # noqa: E402
 
 PG_ADMIN = os.environ.get("HAOBAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -62,9 +62,9 @@ class HubProcess:
 
     def kiosk_codes(self, count: int, site_id: str = "qp-centre") -> list[str]:
         """One-time codes for `count` more kiosks."""
-        from common import auth
-        from common.clock import SystemClock
-        from common.model import Role
+        from common.usecases import auth
+        from common.domain.clock import SystemClock
+        from common.domain.model import Role
 
         engine = create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://"))
         with engine.begin() as c:

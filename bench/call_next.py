@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import policy  # noqa: E402
-from common.model import Priority, SiteRules, Ticket, Window, WindowKind, WindowState  # noqa: E402
+from common.domain import policy  # noqa: E402
+from common.domain.model import Priority, SiteRules, Ticket, Window, WindowKind, WindowState  # noqa: E402
 
 QUEUES, WINDOWS, TICKETS, DECISIONS = 50, 100, 10_000, 5_000
 

@@ -1,6 +1,6 @@
 """Benchmark: the supervisors' dashboard data for a site with 3,000 tickets today.
 
-Target: <= 100 ms. The day is played through the hub's commands (server/web/sample.py) on SQLite
+Target: <= 100 ms. The day is played through the hub's commands (devtools/sample.py) on SQLite
 and PostgreSQL; then the dashboard's data (today's figures, windows, ratings, arrivals per hour, the
 quarter's assessment) is read in-process and over HTTP (GET /dashboard/data, signed in) on loopback.
 Run: .venv/bin/python bench/dashboard.py [sqlite|postgresql]
@@ -18,10 +18,11 @@ import requests
 
 from _hub import fresh_database  # noqa: E402  (puts the project on sys.path)
 
-from common import reference  # noqa: E402
+from common.usecases import reference  # noqa: E402
 from common.db.engine import make_engine, migrate  # noqa: E402
-from server.web import dashboard, sample  # noqa: E402
-from server.loopback import LoopbackHub  # noqa: E402
+from server.web import dashboard  # noqa: E402
+from devtools import sample
+from devtools.loopback import LoopbackHub  # noqa: E402
 
 RUNS = 30
 

@@ -19,13 +19,16 @@ import os, sys, time
 sys.path.insert(0, %r)
 from PySide6.QtTest import QTest
 from common.devices.printer import dummy_printer
-from common.kiosk import KioskService
-from common.sync_client import HttpTransport, LocalStore, SyncClient
-from kiosk.app import application, make_view
+from common.stations.ticketing import KioskService
+from common.sync.transport import HttpTransport
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
+from qtbase.app import application
+from kiosk.app import kiosk_view
 from kiosk.model import KioskModel
 app = application()
 client = SyncClient(LocalStore(sys.argv[1]), HttpTransport("http://127.0.0.1:9", "x"), device_id="d", site_id="s")
-view = make_view(KioskModel(KioskService(client, dummy_printer(), "http://127.0.0.1:9")))
+view = kiosk_view(KioskModel(KioskService(client, dummy_printer(), "http://127.0.0.1:9")))
 view.frameSwapped.connect(lambda: (print(time.time(), flush=True), os._exit(0)))
 view.show()
 app.exec()
@@ -56,9 +59,12 @@ def main() -> None:
 
     from _hub import HubProcess, fresh_database
     from common.devices.printer import EscposPrinter
-    from common.kiosk import KioskService
-    from common.sync_client import HttpTransport, LocalStore, SyncClient
-    from kiosk.app import application, dispose_view, make_view
+    from common.stations.ticketing import KioskService
+    from common.sync.transport import HttpTransport
+    from common.sync.store import LocalStore
+    from common.sync.client import SyncClient
+    from qtbase.app import application, dispose_view
+    from kiosk.app import kiosk_view
     from kiosk.model import KioskModel
     from PySide6.QtTest import QTest
 
@@ -73,7 +79,7 @@ def main() -> None:
         printer = EscposPrinter(File(str(receipt)))
         app = application()
         model = KioskModel(KioskService(client, printer, hub.url))
-        view = make_view(model)
+        view = kiosk_view(model)
         view.show()
         times = []
         for n in range(int(os.environ.get("HAOBAN_BENCH_TICKETS", "1000"))):
@@ -106,12 +112,12 @@ def check_ins(hub, client, model, count: int = 200) -> None:
 
     from PySide6.QtTest import QTest
 
-    from common import auth
-    from common.clock import SHANGHAI, SystemClock
+    from common.usecases import auth
+    from common.domain.clock import SHANGHAI, SystemClock
     from common.devices.idreader import CardData
-    from common.idcard import check_digit
-    from common.model import Role
-    from common.sync_client import HttpTransport
+    from common.domain.idcard import check_digit
+    from common.domain.model import Role
+    from common.sync.transport import HttpTransport
     from sqlalchemy import create_engine
 
     engine = create_engine(hub.db_url)

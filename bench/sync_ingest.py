@@ -15,11 +15,13 @@ from pathlib import Path
 
 from _hub import HubProcess, fresh_database
 
-from common import auth, reference, sync, upstream
-from common.clock import OffsetClock, SystemClock
+from common.usecases import auth, reference, upstream
+
+from common.sync import protocol
+from common.domain.clock import OffsetClock, SystemClock
 from common.db.engine import make_engine, migrate
-from common.model import Outcome, Role
-from common.service import Hub
+from common.domain.model import Outcome, Role
+from common.usecases.hub import Hub
 
 SITE = "qp-zhujiajiao"
 
@@ -70,14 +72,14 @@ def main() -> None:
     village_url, _ = village_week(folder)
     village = make_engine(village_url)
     with village.connect() as conn:
-        from common import repo
+        from common.db import repo
 
         events = repo.events_after(conn, SITE, 0, limit=100_000)
-    wires = [{**sync.to_wire(x), "p": x.seq} for x in events]
+    wires = [{**protocol.to_wire(x), "p": x.seq} for x in events]
     batches = [wires[i:i + 500] for i in range(0, len(wires), 500)]
-    size = sum(len(sync.encode({"protocol": 1, "after": b[0]["p"] - 1, "events": b})) for b in batches)
+    size = sum(len(protocol.encode({"protocol": 1, "after": b[0]["p"] - 1, "events": b})) for b in batches)
     print(f"village week: {len(wires)} events; on the wire {size / len(wires):.0f} bytes/event gzip-compressed "
-          f"(batches of 500; {sum(len(sync.encode(w)) for w in wires[:200]) / 200:.0f} bytes/event one by one)")
+          f"(batches of 500; {sum(len(protocol.encode(w)) for w in wires[:200]) / 200:.0f} bytes/event one by one)")
 
     for kind in ("sqlite", "postgresql"):
         url = fresh_database(kind, folder)
@@ -91,7 +93,7 @@ def main() -> None:
         start = time.perf_counter()
         after = 0
         for b in batches:
-            body = sync.decode(sync.encode({"protocol": 1, "after": after, "events": b}))
+            body = protocol.decode(protocol.encode({"protocol": 1, "after": after, "events": b}))
             after = central.push(actor, body)["acked"]
         took = time.perf_counter() - start
         print(f"central ingest on {kind}: {len(wires)} events in {took:.2f} s = {len(wires) / took:,.0f} events/s "

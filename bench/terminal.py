@@ -16,10 +16,10 @@ COLD = r"""
 import os, sys, time
 sys.path.insert(0, %r)
 from PySide6.QtCore import QTimer
-from common.clock import SystemClock
-from common.sync_client import HttpTransport
-from common.terminal import TerminalService
-from kiosk.app import application
+from common.domain.clock import SystemClock
+from common.sync.transport import HttpTransport
+from common.stations.counter import TerminalService
+from qtbase.app import application
 from terminal.window import TerminalWindow
 app = application()
 w = TerminalWindow(TerminalService(HttpTransport("http://127.0.0.1:9", "x"), "w", SystemClock()))
@@ -45,10 +45,10 @@ def main() -> None:
     from PySide6.QtWidgets import QLabel
 
     from _hub import HubProcess, fresh_database
-    from common.clock import SystemClock
-    from common.sync_client import HttpTransport
-    from common.terminal import TerminalService
-    from kiosk.app import application, delete_now
+    from common.domain.clock import SystemClock
+    from common.sync.transport import HttpTransport
+    from common.stations.counter import TerminalService
+    from qtbase.app import application, delete_now
     from terminal.window import TerminalWindow
 
     hub = HubProcess(fresh_database("sqlite", Path(tempfile.mkdtemp(prefix="haoban-term-bench-"))))

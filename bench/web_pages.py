@@ -16,7 +16,7 @@ import requests
 from _hub import HubProcess, fresh_database  # noqa: E402  (puts the project on sys.path)
 from web_stream import display_code  # noqa: E402
 
-from server.web import browser  # noqa: E402
+from devtools import browser  # noqa: E402
 
 
 def main() -> None:

@@ -1,1 +1,1 @@
-"""The citizen kiosk: a Qt Quick shell (touch) over `common.kiosk`."""
+"""The citizen kiosk: a Qt Quick shell (touch) over `common.stations.ticketing`."""

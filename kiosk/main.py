@@ -9,7 +9,7 @@
     printer_chinese_mode = true
     idle_seconds = 60
     fullscreen = true
-    admin_pin_hash = "$argon2id$..."  # staff PIN after the five-tap gesture: python -c 'from common.auth import hash_pin; print(hash_pin("..."))'
+    admin_pin_hash = "$argon2id$..."  # staff PIN after the five-tap gesture: python -c 'from common.domain.pins import hash_pin; print(hash_pin("..."))'
     speaker = "aplay"                # aplay (ALSA) | none: spoken prompts in elder mode
     scanner = "wedge"                # wedge (USB scanner typing as a keyboard) | camera:0 (OpenCV camera index) | none
     id_reader = "sdt:libsdtapi.so:1001"  # sdt:<library>:<port> | cvr:<library>:<port> | simulated | none
@@ -22,8 +22,10 @@ import threading
 import tomllib
 
 from common.devices.printer import EscposPrinter
-from common.kiosk import KioskService
-from common.sync_client import HttpTransport, LocalStore, SyncClient
+from common.stations.ticketing import KioskService
+from common.sync.transport import HttpTransport
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
 
 
 def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
@@ -84,14 +86,15 @@ def demo_devices(booking: dict) -> dict:
 
 
 def demo_devices_for_today(client) -> dict:
-    from common.appointments import demo_bookings
+    from common.usecases.appointments import demo_bookings
 
     return demo_devices(demo_bookings(client.now())[0])
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .app import LANDSCAPE, PORTRAIT, application, dispose_view, make_view
-    from .model import KioskModel
+    from qtbase.app import LANDSCAPE, PORTRAIT, application, dispose_view
+    from kiosk.app import kiosk_view
+    from kiosk.model import KioskModel
 
     path = (argv or sys.argv[1:] or ["kiosk.toml"])[0]
     with open(path, "rb") as f:
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     threading.Thread(target=client.run, args=(stop,), daemon=True).start()
     def admin_check(pin: str) -> bool:
-        from common.auth import verify_pin
+        from common.domain.pins import verify_pin
 
         return verify_pin(cfg.get("admin_pin_hash"), pin)
 
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     screen = app.primaryScreen().availableGeometry()
     size = LANDSCAPE if screen.width() > screen.height() else PORTRAIT
     scale = min(1.0, screen.width() / size[0], screen.height() / size[1])
-    view = make_view(model, (int(size[0] * scale), int(size[1] * scale)))
+    view = kiosk_view(model, (int(size[0] * scale), int(size[1] * scale)))
     view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
     code = app.exec()
     stop.set()

@@ -1,5 +1,5 @@
 """The kiosk's view-model: the one QObject the QML talks to. It holds no business logic: it calls
-`common.kiosk.KioskService`, runs slow work off the UI thread, takes device events (ID-card reader,
+`common.stations.ticketing.KioskService`, runs slow work off the UI thread, takes device events (ID-card reader,
 QR scanners) on the UI thread, and turns results into plain maps."""
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
-from common.idcard import parse_id
-from common.kiosk import CATEGORIES, CheckInOffline, KioskService, message
+from common.domain.idcard import parse_id
+from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 
-from .theme import THEME_FOR_QML, by_language, texts
-from .worker import Worker
+from qtbase.theme import THEME_FOR_QML, by_language, texts
+from qtbase.worker import Worker
 
 TEXTS = texts("kiosk")
 TEXTS_BY_LANGUAGE = by_language(TEXTS)
-# The spoken prompt of each screen in elder mode (clips of common.voice.PROMPTS).
+# The spoken prompt of each screen in elder mode (clips of common.devices.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
              "checkin": "checkin", "error": "error"}
 READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
@@ -82,7 +82,7 @@ class KioskModel(QObject):
     def _say(self, prompt: str | None) -> None:
         """Elder mode speaks each screen's prompt (recorded Chinese clips: only while Chinese is shown)."""
         if prompt and self._elder and self.speaker is not None and self._lang == "zh_CN":
-            from common.voice import prompt_wav
+            from common.devices.voice import prompt_wav
 
             self.speaker.play(prompt_wav(prompt))
 

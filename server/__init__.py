@@ -1,1 +1,1 @@
-"""The hub: FastAPI app over `common.service.Hub`, its command line and the demo."""
+"""The hub: the FastAPI app over `common.usecases.hub.Hub`, its web pages and its command line."""

@@ -10,11 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from common import errors as e
-from common.service import Hub
+from common.domain import errors as e
+from common.usecases.hub import Hub
 
-from . import appointment_routes, routes, stream, sync_routes, web
-from .schemas import ErrorOut
+from server import appointment_routes, routes, stream, sync_routes, web
+from server.schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
 
@@ -46,7 +46,7 @@ def close_days(hub: Hub, stop: threading.Event, every: float = CLOSE_DAYS_EVERY)
 
 
 def create_app(hub: Hub, upstream=None) -> FastAPI:
-    """The hub's app; with `upstream` (a `common.upstream.UpstreamLink`), a thread keeps it in step;
+    """The hub's app; with `upstream` (a `common.usecases.upstream.UpstreamLink`), a thread keeps it in step;
     another thread closes past business days (`close_days`)."""
 
     stop = threading.Event()  # the background threads end with the app (a server cut short sets it too)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import Field
 
-from .deps import ActorDep, HubDep
-from .schemas import In
-from .web import ratelimit
+from server.deps import ActorDep, HubDep
+from server.schemas import In
+from server.web import ratelimit
 
 # Check-ins by ID number per device: a citizen a few seconds at the most, so 6 at once and then one every 5 s.
 # It keeps a misused kiosk token from probing ID numbers for bookings (an answer shows a masked name and an item).

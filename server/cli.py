@@ -1,4 +1,4 @@
-"""The `haoban` command line: serve the hub, migrate, check the projection, administer reference data, demo."""
+"""The hub's command line (`haoban`): serve, migrate, check the projection, administer reference data, link hubs."""
 from __future__ import annotations
 
 import argparse
@@ -8,12 +8,13 @@ import sys
 
 from sqlalchemy.exc import IntegrityError
 
-from common import appointments, auth, check, reference
-from common import errors as e
-from common import settings as settings_mod
-from common.clock import parse_clock
+from common.usecases import appointments, auth, check, reference
+from common.domain import errors as e
+from server import settings as settings_mod
+from common.domain.clock import parse_clock
 from common.db.engine import make_engine, migrate
-from common.model import Role
+from common.domain.model import Role
+from common.readmodels import peers
 
 
 def _engine(settings):
@@ -25,17 +26,17 @@ def _engine(settings):
 
 def app_from_env():
     """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
-    from common.service import Hub
+    from common.usecases.hub import Hub
 
-    from .app import create_app
+    from server.app import create_app
 
     settings = settings_mod.load()
     engine = make_engine(settings.db_url)
     key = appointments.hub_key(settings.data_path)
     if not settings.upstream:
         return create_app(Hub(engine, parse_clock(settings.clock), id_key=key))
-    from common.clock import OffsetClock
-    from common.upstream import UpstreamLink
+    from common.domain.clock import OffsetClock
+    from common.usecases.upstream import UpstreamLink
 
     clock = OffsetClock(parse_clock(settings.clock))
     return create_app(Hub(engine, clock, id_key=key), upstream=UpstreamLink(engine, clock, settings.upstream))
@@ -49,7 +50,7 @@ def cmd_serve(args, settings) -> int:
     if workers > 1 and engine.dialect.name == "sqlite":
         raise e.InvalidInput("SQLite 数据库只能由一个进程使用", "A SQLite database is served by one process: use --workers 1")
     if settings.upstream:
-        from common.upstream import UpstreamLink
+        from common.usecases.upstream import UpstreamLink
 
         if workers > 1:
             raise e.InvalidInput("连接上级时只能用一个进程", "A hub with an upstream runs one worker")
@@ -78,7 +79,7 @@ def cmd_check(args, settings) -> int:
 
 def cmd_admin(args, settings) -> int:
     engine = _engine(settings)
-    from common.clock import SystemClock
+    from common.domain.clock import SystemClock
 
     with engine.begin() as conn:
         match args.what:
@@ -116,10 +117,10 @@ def cmd_admin(args, settings) -> int:
 
 def _import_appointments(conn, args, settings) -> str:
     """The day's bookings from the booking system's CSV export (UTF-8, with a header line; see
-    common.appointments.COLUMNS); all rows or none."""
+    common.usecases.appointments.COLUMNS); all rows or none."""
     import csv
 
-    from common.clock import SystemClock
+    from common.domain.clock import SystemClock
 
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as f:
@@ -134,52 +135,20 @@ def _import_appointments(conn, args, settings) -> str:
 
 
 def cmd_hub(args, settings) -> int:
-    from common import status, upstream
+
+    from common.usecases import upstream
 
     engine = _engine(settings)
     if args.what == "enrol":
         answer = upstream.enrol(engine, args.upstream, args.code)
         print(f"enrolled at {args.upstream} as a hub of site {answer['site_id']}; reference data fetched")
     else:
-        print(status.render(engine, settings))
+        print(render_peers(engine))
     return 0
 
 
-def cmd_screenshots(args, settings) -> int:
-    from kiosk import screenshots
-    from server.web import screenshots as web_screenshots
-    from terminal import screenshots as terminal_screenshots
-
-    return (screenshots.main([args.folder]) or terminal_screenshots.main([args.folder])
-            or web_screenshots.main([args.folder]))
-
-
-def cmd_kiosk(args, settings) -> int:
-    from kiosk import main as kiosk_main
-
-    return kiosk_main.main([args.settings])
-
-
-def cmd_terminal(args, settings) -> int:
-    from terminal import main as terminal_main
-
-    return terminal_main.main([args.settings])
-
-
-def cmd_rating(args, settings) -> int:
-    from terminal.rating import main as rating_main
-
-    return rating_main.main([args.settings])
-
-
-def cmd_demo(args, settings) -> int:
-    from . import demo
-
-    return demo.run(settings, speed=args.speed, until=args.until, port=args.port, seed=args.seed)
-
-
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="haoban", description="Haoban (好办) hub and tools")
+    p = argparse.ArgumentParser(prog="haoban", description="Haoban (好办) hub")
     p.add_argument("--config", help="TOML settings file (section [hub])")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -192,27 +161,6 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(fn=cmd_migrate)
     sub.add_parser("check", help="check that the stored projection equals the fold of the events").set_defaults(fn=cmd_check)
-
-    d = sub.add_parser("demo", help="a simulated hall day through the real hub's HTTP API")
-    d.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
-    d.add_argument("--until", default="17:00", help="end of the simulated day, HH:MM (default 17:00)")
-    d.add_argument("--port", type=int, default=8300)
-    d.add_argument("--seed", type=int, default=2023)
-    d.set_defaults(fn=cmd_demo)
-
-    x = sub.add_parser("screenshots", help="render every kiosk, terminal and rating screen (both languages) and the web pages to PNG")
-    x.add_argument("folder", nargs="?", default="screenshots")
-    x.set_defaults(fn=cmd_screenshots)
-    x = sub.add_parser("kiosk", help="run a kiosk from a settings file ([kiosk] section)")
-    x.add_argument("settings")
-    x.set_defaults(fn=cmd_kiosk)
-
-    x = sub.add_parser("terminal", help="run a clerk terminal from a settings file ([terminal] section)")
-    x.add_argument("settings")
-    x.set_defaults(fn=cmd_terminal)
-    x = sub.add_parser("rating", help="run a citizen's rating pad from a settings file ([rating] section)")
-    x.add_argument("settings")
-    x.set_defaults(fn=cmd_rating)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)
@@ -287,3 +235,21 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def render_peers(engine) -> str:
+    """`haoban hub status` as text."""
+    children, link = peers.rows(engine)
+    out = []
+    if link:
+        out.append(f"upstream {link['url']}  site {link['site']}  last contact {link['last_contact']}  "
+                   f"uploaded up to #{link['acked']}  backlog {link['backlog']}  reference {link['reference_version']}")
+    else:
+        out.append("no upstream: this hub is the central one")
+    out.append(f"{'peer':<24} {'site':<16} {'role':<9} {'last contact':<26} {'pushed':>7} {'pulled':>7} {'to pull':>8}")
+    for c in children:
+        out.append(f"{c['name'][:24]:<24} {c['site'][:16]:<16} {c['role']:<9} {c['last_contact']:<26} "
+                   f"{c['pushed_up_to']:>7} {c['pulled_up_to']:>7} {c['to_pull']:>8}")
+    if not children:
+        out.append("(no device or hub has synced yet)")
+    return "\n".join(out)

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from common import errors as e
-from common.auth import Actor
-from common.service import Hub
+from common.domain import errors as e
+from common.usecases.auth import Actor
+from common.usecases.hub import Hub
 
 bearer = HTTPBearer(auto_error=False, description="Device token from /api/v1/enrol")
 

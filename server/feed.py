@@ -12,7 +12,7 @@ from collections import deque
 
 from starlette.concurrency import run_in_threadpool
 
-from common import repo
+from common.db import repo
 from common.db.engine import reader
 
 POLL_SECONDS = 0.05

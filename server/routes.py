@@ -3,27 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from common import queries
-from common.model import Outcome, Priority
-from common.service import Done
+from common.readmodels import queries
+from common.domain.model import Outcome, Priority
+from common.usecases.hub import Done
 
-from .deps import ActorDep, HubDep
-from .web import phone
-from .schemas import (
-    CallIn,
-    CommandOut,
-    EnrolIn,
-    EnrolOut,
-    FinishIn,
-    IssueIn,
-    PauseIn,
-    RateIn,
-    SignInIn,
-    SignInOut,
-    SkipIn,
-    TransferIn,
-)
-from common import errors as e
+from server.deps import ActorDep, HubDep
+from server.web import phone
+from server.schemas import CallIn, CommandOut, EnrolIn, EnrolOut, FinishIn, IssueIn, PauseIn, RateIn, SignInIn, SignInOut, SkipIn, TransferIn
+from common.domain import errors as e
 
 router = APIRouter(prefix="/api/v1")
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from .deps import ActorDep, HubDep
-from .feed import feed
+from server.deps import ActorDep, HubDep
+from server.feed import feed
 
 router = APIRouter(prefix="/api/v1")
 KEEPALIVE_SECONDS = 15.0

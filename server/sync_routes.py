@@ -7,12 +7,14 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from common import errors as e
-from common import queries, reference, sync
+from common.domain import errors as e
+from common.readmodels import queries
+from common.usecases import reference
+from common.sync import protocol
 from common.db.engine import reader
-from common.model import Role
+from common.domain.model import Role
 
-from .deps import ActorDep, HubDep
+from server.deps import ActorDep, HubDep
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
@@ -24,24 +26,24 @@ _BATCH_SCHEMA = {
 
 
 def packed(answer: dict) -> Response:
-    return Response(sync.encode(answer), media_type="application/json", headers={"Content-Encoding": "gzip"})
+    return Response(protocol.encode(answer), media_type="application/json", headers={"Content-Encoding": "gzip"})
 
 
 @router.post("/push", openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BATCH_SCHEMA}}}})
 async def push(request: Request, hub: HubDep, actor: ActorDep, content_encoding: Annotated[str | None, Header()] = None):
     """Store a batch of the device's (or child hub's) events exactly once; answers the acknowledged position."""
     raw = await request.body()
-    if len(raw) > sync.MAX_BODY:
+    if len(raw) > protocol.MAX_BODY:
         raise e.InvalidInput("同步数据过大", "The sync request is too large")
-    body = sync.decode(raw, compressed=(content_encoding or "").lower() == "gzip")
+    body = protocol.decode(raw, compressed=(content_encoding or "").lower() == "gzip")
     return packed(await run_in_threadpool(hub.push, actor, body))
 
 
 @router.get("/pull")
 def pull(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()],
-         after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=sync.MAX_BATCH)] = 500):
+         after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=protocol.MAX_BATCH)] = 500):
     """The site's events after `after`, in this hub's order."""
-    sync.check_protocol(protocol)
+    protocol.check_protocol(protocol)
     return packed(hub.pull(actor, after, limit))
 
 
@@ -55,21 +57,21 @@ class LeaseIn(BaseModel):
 @router.post("/lease")
 def lease(body: LeaseIn, hub: HubDep, actor: ActorDep):
     """Reserve today's numbers `first`..`last` of one queue letter for this device's offline use."""
-    sync.check_protocol(body.protocol)
+    protocol.check_protocol(body.protocol)
     done = hub.lease(actor, body.letter, body.size)
-    return {"protocol": sync.PROTOCOL, **done.event.data, "hub_time": done.event.at.isoformat()}
+    return {"protocol": protocol.PROTOCOL, **done.event.data, "hub_time": done.event.at.isoformat()}
 
 
 @router.get("/reference")
 def reference_data(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()]):
     """The reference data of the device's site (queues, windows, items, bundles, clerks), with its version."""
-    sync.check_protocol(protocol)
+    protocol.check_protocol(protocol)
     with reader(hub.engine) as conn:
         snap = reference.snapshot(conn, actor.site_id)
     if actor.role is not Role.hub:  # only hubs check PINs offline
         for clerk in snap["tables"]["clerks"]:
             clerk.pop("pin_hash", None)
-    return packed({"protocol": sync.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
+    return packed({"protocol": protocol.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
 
 
 @router.get("/sites/figures", tags=["queries"])

@@ -8,11 +8,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from common.sync_client import HttpTransport, LocalStore, SyncClient, keep_syncing
-from common.terminal import TerminalService
-from kiosk.app import delete_now
+from common.sync.transport import HttpTransport
 
-from .window import TerminalWindow
+from common.sync.store import LocalStore
+
+from common.sync.client import SyncClient, keep_syncing
+from common.stations.counter import TerminalService
+from qtbase.app import delete_now
+
+from terminal.window import TerminalWindow
 
 
 class Desk:
@@ -27,7 +31,7 @@ class Desk:
                                        clock or self.client, client=self.client, speaker=speaker)  # the hub's time
         self.pad = None
         if rating_store is not None:
-            from .rating.app import RatingPad
+            from terminal.rating.app import RatingPad
 
             # keyboard=False: this process keeps the clerk's input method, so the citizen picks reasons only
             self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, keyboard=False)

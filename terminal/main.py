@@ -18,9 +18,9 @@ import tomllib
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk.app import application
+    from qtbase.app import application
 
-    from .desk import Desk
+    from terminal.desk import Desk
 
     with open((argv or sys.argv[1:] or ["terminal.toml"])[0], "rb") as f:
         cfg = tomllib.load(f)["terminal"]

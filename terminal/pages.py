@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
-from .dialogs import font
+from terminal.dialogs import font
 
 ACTIONS = (("call-next", "F1"), ("recall", "F2"), ("start", "F3"), ("finish", "F4"), ("call", "F5"), ("skip", "F6"),
            ("transfer", "F7"), ("pause", "F8"), ("resume", "F9"), ("walk_in", "F10"), ("sign_out", "Ctrl+Q"))

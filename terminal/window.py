@@ -1,6 +1,6 @@
 """The clerk terminal: sign in, then one big "call next" (F1) and a key for every action. The window's
 queue follows the hub's event stream (no refresh key); the service timer ticks locally every second.
-Network work runs off the UI thread (kiosk/worker.py); a badge always says whether the hub is reachable."""
+Network work runs off the UI thread (qtbase/worker.py); a badge always says whether the hub is reachable."""
 from __future__ import annotations
 
 import json
@@ -9,15 +9,15 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QListWidgetItem, QMainWindow, QStackedWidget
 
-from common.clock import business_day
-from common.hub_stream import EventFollower
-from common.kiosk import message
-from common.sync_client import HubUnreachable
-from common.terminal import CALL_REASONS, PAUSE_REASONS, TerminalService
-from kiosk.worker import Worker
+from common.domain.clock import business_day
+from common.sync.stream import EventFollower
+from common.stations.ticketing import message
+from common.sync.transport import HubUnreachable
+from common.stations.counter import CALL_REASONS, PAUSE_REASONS, TerminalService
+from qtbase.worker import Worker
 
-from .dialogs import ChoiceForm, FinishForm, WalkInForm
-from .pages import serve_page, sign_in_page
+from terminal.dialogs import ChoiceForm, FinishForm, WalkInForm
+from terminal.pages import serve_page, sign_in_page
 
 TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
 COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}

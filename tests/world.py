@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine
 
-from common import auth, reference
-from common.model import Role
-from common.service import Hub
+from common.usecases import auth, reference
+from common.domain.model import Role
+from common.usecases.hub import Hub
 
 PIN = "482915"
 ID_KEY = b"a test hub's secret for ID-number hashes"

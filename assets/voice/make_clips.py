@@ -4,7 +4,7 @@
 
 Every clip is a WAV file, 16-bit mono 22,050 Hz, with the silence at both ends trimmed. The clips are
 committed, so nothing speaks through espeak-ng at run time. A hall with studio recordings replaces
-any file by one of the same name and format (common/voice.py refuses clips of another format).
+any file by one of the same name and format (common/devices/voice.py refuses clips of another format).
 
 Chinese is spoken with `espeak-ng -v cmn-latn-pinyin` from pinyin with tone numbers (so that the
 digit 1 in a ticket number is read yāo, as halls do); the queue letters are read as English letters
@@ -32,7 +32,7 @@ PINYIN = {
     "qing": "qing3",
     "hao_dao": "hao4 dao4",
     "hao_chuangkou": "hao4 chuang1 kou3",
-    # Spoken prompts of the kiosk (elder mode); the texts are in common/voice.py PROMPTS.
+    # Spoken prompts of the kiosk (elder mode); the texts are in common/devices/voice.py PROMPTS.
     "p_welcome": "huan1 ying2 guang1 lin2, qing3 xuan3 ze2 ban4 li3 de5 ye4 wu4",
     "p_choose_item": "qing3 xuan3 ze2 nin2 yao4 ban4 li3 de5 shi4 xiang4",
     "p_confirm": "qing3 he2 dui4 hou4, dian3 ji1 que4 ren4 qu3 hao4",

@@ -3,18 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Seq = BigInteger().with_variant(Integer, "sqlite")
@@ -168,7 +157,7 @@ class EventRow(Base):
 
 
 class TicketRow(Base):
-    """Projection of ticket events; columns mirror `common.model.Ticket`."""
+    """Projection of ticket events; columns mirror `common.domain.model.Ticket`."""
 
     __tablename__ = "tickets"
     __table_args__ = (
@@ -256,7 +245,7 @@ class SyncStateRow(Base):
 
 class AppointmentRow(Base):
     """A booked slot (预约), imported from the booking system; checking in at the kiosk issues its ticket.
-    The citizen's ID number is kept only as a keyed hash (`common.appointments.id_hash`), the name masked."""
+    The citizen's ID number is kept only as a keyed hash (`common.usecases.appointments.id_hash`), the name masked."""
 
     __tablename__ = "appointments"
     __table_args__ = (

@@ -1,7 +1,7 @@
 """ID-card readers: one interface, adapters for the two common reader SDKs (through ctypes), a simulator.
 
 What is read is personal data (PIPL): it stays in memory for the one use case, is never logged,
-and screens show it masked (`common.idcard.mask_id`, `mask_name`).
+and screens show it masked (`common.domain.idcard.mask_id`, `mask_name`).
 
 SDT family ("SDT_*", e.g. libsdtapi.so / sdtapi.dll), calls in this order:
   SDT_OpenPort(int port) -> 144 on success            (1001..1016 = USB)
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .. import errors as e
+from common.domain import errors as e
 
 log = logging.getLogger("haoban.idreader")
 

@@ -14,8 +14,8 @@ from typing import Protocol
 from escpos import escpos
 from escpos.exceptions import Error as EscposError
 
-from .. import errors as e
-from ..clock import SHANGHAI
+from common.domain import errors as e
+from common.domain.clock import SHANGHAI
 
 FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .

@@ -14,7 +14,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages' routes and their static files to the hub's app."""
-    from . import dashboard, display, phone, ratelimit
+    from server.web import dashboard, display, phone, ratelimit
 
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     for module in (display, phone, dashboard):

@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from common import assessment, dashboard, queries
-from common import errors as e
-from common.auth import Supervisor
-from common.clock import business_day
+from common.readmodels import assessment, dashboard, queries
+from common.domain import errors as e
+from common.usecases.auth import Supervisor
+from common.domain.clock import business_day
 from common.db.schema import SiteRow
 from common.db.engine import reader
 
-from . import charts, pages, session
+from server.web import charts, pages, session
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 SupervisorDep = Annotated[Supervisor, Depends(session.supervisor)]

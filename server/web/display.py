@@ -6,13 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from common import board, voice
-from common import errors as e
-from common.auth import Actor
-from common.model import Role
+from common.readmodels import board
 
-from . import pages, session
-from ..stream import site_stream
+from common.devices import voice
+from common.domain import errors as e
+from common.usecases.auth import Actor
+from common.domain.model import Role
+
+from server.web import pages, session
+from server.stream import site_stream
 
 router = APIRouter(prefix="/display", tags=["display board"])
 DisplayDep = Annotated[Actor, Depends(session.display)]

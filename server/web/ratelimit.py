@@ -13,7 +13,7 @@ import time
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from . import pages
+from server.web import pages
 
 ZH = "请求太频繁，请稍后再试"
 EN = "Too many requests; please try again shortly"

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from fastapi.responses import Response
 
-from common import errors as e
-from common.auth import Actor, Supervisor
-from common.model import Role
+from common.domain import errors as e
+from common.usecases.auth import Actor, Supervisor
+from common.domain.model import Role
 
 DISPLAY_COOKIE = "haoban_display"
 SUPERVISOR_COOKIE = "haoban_session"

@@ -5,13 +5,15 @@ import os
 import threading
 from pathlib import Path
 
-from common import errors as e
-from common.hub_stream import EventFollower
-from common.rating import TIMEOUT_SECONDS, RatingService
-from common.sync_client import HttpTransport, LocalStore, SyncClient, keep_syncing
-from kiosk.app import delete_now, dispose_view, make_view
+from common.domain import errors as e
+from common.sync.stream import EventFollower
+from common.stations.feedback import TIMEOUT_SECONDS, RatingService
+from common.sync.transport import HttpTransport
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient, keep_syncing
+from qtbase.app import delete_now, dispose_view, make_view
 
-from .model import RatingModel
+from terminal.rating.model import RatingModel
 
 QML = Path(__file__).resolve().parent / "qml" / "Rating.qml"
 PAD = (1280, 800)
@@ -48,7 +50,7 @@ class RatingPad:
         keyboard = virtual_keyboard() if keyboard is None else keyboard
         self.model = RatingModel(self.service, timeout_seconds=timeout_seconds, mouse=mouse, keyboard=keyboard)
         self.follower = EventFollower(hub_url, me["token"], self.model.on_event, self.model.set_online)
-        self.view = make_view(self.model, size, qml=QML, name="rating", wedge=False)
+        self.view = make_view(self.model, size, QML, "rating")
         self.view.setTitle("好办 · 服务评价")
         self._stop = threading.Event()
 

@@ -13,9 +13,9 @@ import tomllib
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk.app import application
+    from qtbase.app import application
 
-    from .app import RatingPad, use_virtual_keyboard
+    from terminal.rating.app import RatingPad, use_virtual_keyboard
 
     with open((argv or sys.argv[1:] or ["rating.toml"])[0], "rb") as f:
         cfg = tomllib.load(f)["rating"]

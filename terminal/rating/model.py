@@ -7,10 +7,10 @@ from dataclasses import asdict
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
-from common.kiosk import message
-from common.rating import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
-from kiosk.theme import THEME, by_language, texts
-from kiosk.worker import Worker
+from common.stations.ticketing import message
+from common.stations.feedback import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
+from qtbase.theme import THEME, by_language, texts
+from qtbase.worker import Worker
 
 TEXTS = texts("rating")
 TEXTS_BY_LANGUAGE = by_language(TEXTS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from ..world import PIN
+from tests.world import PIN
 
 
 class Device:

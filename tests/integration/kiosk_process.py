@@ -6,8 +6,10 @@ import argparse
 import sys
 import time
 
-from common.errors import HaobanError
-from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
+from common.domain.errors import HaobanError
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
 
 
 def made(store: LocalStore) -> int:

@@ -11,12 +11,14 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
-from common import appointments, errors as e
-from common.clock import SHANGHAI
-from common.db.schema import AppointmentRow, TicketRow
-from common.idcard import check_digit
+from common.usecases import appointments
 
-from ..world import ID_KEY
+from common.domain import errors as e
+from common.domain.clock import SHANGHAI
+from common.db.schema import AppointmentRow, TicketRow
+from common.domain.idcard import check_digit
+
+from tests.world import ID_KEY
 
 _BODY = "31011819580612031"
 ID = _BODY + check_digit(_BODY)
@@ -187,7 +189,7 @@ def test_the_hub_key_is_made_once_and_readable_by_its_owner_only(tmp_path):
 
 
 def test_demo_bookings_are_around_now(world):
-    from common import reference
+    from common.usecases import reference
 
     with world.hub.engine.begin() as conn:
         reference.load_demo(conn)
@@ -200,7 +202,7 @@ def test_upgrade_from_0003_keeps_items_and_adds_english_names_and_appointments(d
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from common import reference
+    from common.usecases import reference
     from common.db.engine import make_engine, migrate
     from common.db.schema import Base
 
@@ -225,7 +227,7 @@ def test_cli_import_from_a_csv_all_or_nothing(tmp_path):
     import subprocess
     import sys
 
-    from .test_migrations_cli import ROOT
+    from tests.integration.test_migrations_cli import ROOT
 
     env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}
 

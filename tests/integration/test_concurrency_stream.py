@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from common import check
+from common.usecases import check
 
-from .http import Device, terminal
+from tests.integration.http import Device, terminal
 
 
 def test_concurrent_issues_get_unique_gapless_numbers(live, world):

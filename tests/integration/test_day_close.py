@@ -8,11 +8,11 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from common import check
-from common import errors as e
-from common.model import Outcome, TicketStatus
+from common.usecases import check
+from common.domain import errors as e
+from common.domain.model import Outcome, TicketStatus
 
-from .http import Device
+from tests.integration.http import Device
 
 
 def status_of(world, ticket_id):
@@ -43,7 +43,7 @@ def test_a_day_left_waiting_expires_and_is_never_called_the_next_morning(world):
 
 
 def test_the_hub_closes_past_days_by_itself_and_the_phone_says_so(world):
-    from ..conftest import LiveHub
+    from tests.conftest import LiveHub
 
     with LiveHub(world.hub) as live:
         kiosk = Device(live.url, world.codes["kiosk"])

@@ -1,7 +1,9 @@
 """English names of items and bundles travel with the reference data (snapshot -> apply) and the catalogue."""
 from __future__ import annotations
 
-from common import queries, reference
+from common.readmodels import queries
+
+from common.usecases import reference
 from common.db.engine import make_engine, migrate
 
 

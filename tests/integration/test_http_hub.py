@@ -1,9 +1,9 @@
 """The hub over real HTTP on loopback, against SQLite and PostgreSQL: lifecycle, authorisation, bad input."""
 from __future__ import annotations
 
-from common import check
+from common.usecases import check
 
-from .http import Device, terminal
+from tests.integration.http import Device, terminal
 
 
 def test_ticket_lifecycle_over_http(live, world):

@@ -10,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, inspect, text
 
-from common import check
+from common.usecases import check
 from common.db.engine import make_engine, migrate
 from common.db.schema import Base, EventRow
 
-from ..world import build
+from tests.world import build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,8 +69,8 @@ def test_check_finds_a_projection_that_drifted_from_the_events(world):
     assert any("ghost" in d for d in diffs) and any("counters" in d for d in diffs)
 
 
-def run_cli(*args, env, stdin=None):
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, cwd=ROOT, input=stdin,
+def run_cli(*args, env, stdin=None, module="server"):
+    return subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=ROOT, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -98,7 +98,7 @@ def test_admin_commands_and_check(tmp_path):
 
 def test_demo_runs_a_simulated_morning_through_the_real_hub(tmp_path):
     env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}
-    r = run_cli("demo", "--speed", "300", "--until", "09:20", "--port", "0", env=env)
+    r = run_cli("demo", "--speed", "300", "--until", "09:20", "--port", "0", env=env, module="devtools")
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [line for line in r.stdout.splitlines() if line[:2].isdigit() and "|" in line]
     minutes = [int(line[:2]) * 60 + int(line[3:5]) for line in lines]

@@ -6,16 +6,24 @@ from datetime import timedelta
 
 import pytest
 
-from common import check, auth, events as ev, queries, status, sync, upstream
-from common.clock import OffsetClock
-from common.db.engine import make_engine, migrate
-from common.model import Role, TicketStatus
-from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
-from common.service import Hub
+from common.usecases import check, auth, upstream
 
-from ..conftest import LiveHub
-from ..world import FakeClock
-from .http import Device
+from common.domain import events as ev
+
+from common.readmodels import queries, peers as status
+
+from common.sync import protocol
+from common.domain.clock import OffsetClock
+from common.db.engine import make_engine, migrate
+from common.domain.model import Role, TicketStatus
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
+from common.usecases.hub import Hub
+
+from tests.conftest import LiveHub
+from tests.world import FakeClock
+from tests.integration.http import Device
 
 
 def device_client(live, world, code_name, tmp_path, clock=None, lease_size=5):
@@ -62,22 +70,22 @@ def test_offline_kiosk_issues_from_its_lease_and_catches_up(world, tmp_path):
 
 def test_push_is_idempotent_under_retries_and_lost_answers(world):
     kiosk = world.actor("kiosk")
-    from common.events import Event
-    from common.ids import uuid7
+    from common.domain.events import Event
+    from common.domain.ids import uuid7
 
     def issued(n):
         data = {"ticket_id": f"off-{n}", "business_day": "2026-11-26", "number": f"B{900 + n}", "letter": "B",
                 "seq": 900 + n, "queue_id": world.queues["B"], "priority": "normal", "wait_limit_min": 10,
                 "service_limit_min": 20, "public_token": f"tok-{n}"}
         x = Event(id=uuid7(), site_id="s1", kind=ev.TICKET_ISSUED, at=world.clock.now(), data=data, device_id=kiosk.device_id)
-        return {**sync.to_wire(x), "p": n}
+        return {**protocol.to_wire(x), "p": n}
 
-    batch = {"protocol": sync.PROTOCOL, "after": 0, "events": [issued(1), issued(2)]}
+    batch = {"protocol": protocol.PROTOCOL, "after": 0, "events": [issued(1), issued(2)]}
     assert world.hub.push(kiosk, batch)["acked"] == 2
     assert world.hub.push(kiosk, batch)["acked"] == 2  # the answer was lost: the same batch again
-    more = {"protocol": sync.PROTOCOL, "after": 0, "events": [issued(1), issued(2), issued(3)]}
+    more = {"protocol": protocol.PROTOCOL, "after": 0, "events": [issued(1), issued(2), issued(3)]}
     assert world.hub.push(kiosk, more)["acked"] == 3  # overlapping retry
-    ahead = world.hub.push(kiosk, {"protocol": sync.PROTOCOL, "after": 7, "events": [issued(8)]})
+    ahead = world.hub.push(kiosk, {"protocol": protocol.PROTOCOL, "after": 7, "events": [issued(8)]})
     assert ahead["acked"] == 3 and ahead["rewind"]  # the hub lacks 4..7: the sender must go back
     with world.hub.engine.connect() as c:
         assert c.exec_driver_sql("select count(*) from tickets where seq > 900").scalar() == 3
@@ -87,7 +95,7 @@ def test_push_is_idempotent_under_retries_and_lost_answers(world):
 
 def test_refusals_old_new_protocol_foreign_site_and_forged_device(world, live):
     kiosk = Device(live.url, world.codes["kiosk"])
-    for version, code in ((sync.PROTOCOL - 1, "protocol_too_old"), (sync.PROTOCOL + 1, "protocol_too_new")):
+    for version, code in ((protocol.PROTOCOL - 1, "protocol_too_old"), (protocol.PROTOCOL + 1, "protocol_too_new")):
         r = kiosk.post("/sync/push", json={"protocol": version, "after": 0, "events": []})
         assert r.status_code == 426 and r.json()["error"] == code and r.json()["message_zh"]
         assert kiosk.get("/sync/pull", params={"protocol": version}).status_code == 426
@@ -106,9 +114,9 @@ def test_refusals_old_new_protocol_foreign_site_and_forged_device(world, live):
 
 def test_upcaster_brings_old_events_to_the_current_schema(monkeypatch):
     monkeypatch.setattr(ev, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(sync.UPCASTERS, ("ticket_rated", 1), lambda d: {**{k: v for k, v in d.items() if k != "comment"}, "reason": d.get("comment")})
+    monkeypatch.setitem(protocol.UPCASTERS, ("ticket_rated", 1), lambda d: {**{k: v for k, v in d.items() if k != "comment"}, "reason": d.get("comment")})
     old = {"i": "x", "s": "s1", "k": "ticket_rated", "t": "2026-11-26T01:00:00+00:00", "d": {"ticket_id": "t", "score": 2, "comment": "慢"}, "v": 1}
-    assert sync.from_wire(old).data == {"ticket_id": "t", "score": 2, "reason": "慢"}
+    assert protocol.from_wire(old).data == {"ticket_id": "t", "score": 2, "reason": "慢"}
 
 
 def test_device_clock_skew_is_corrected(world, live, tmp_path):
@@ -201,7 +209,7 @@ def test_terminal_manual_mode_and_offline_rating_upload_later(world, tmp_path):
         for client in (terminal, pad):
             client.transport.base_url = live.url
             client.sync_once(leases=False)
-        ticket = world.hub.read(lambda c: __import__("common.repo", fromlist=["x"]).ticket(c, "s1", issued.data["ticket_id"]))
+        ticket = world.hub.read(lambda c: __import__("common.db.repo", fromlist=["x"]).ticket(c, "s1", issued.data["ticket_id"]))
         assert ticket.status is TicketStatus.finished and ticket.rating_score == 4 and ticket.window_id == world.windows[3]
         assert world.hub.read(queries.figures, "s1", now=True)["served"] == 1
     assert check.differences(world.hub.engine) == []

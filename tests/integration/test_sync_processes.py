@@ -12,10 +12,10 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from common import check
+from common.usecases import check
 from common.db.engine import make_engine
 
-from ..conftest import free_port
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "qp-zhujiajiao"

@@ -22,16 +22,22 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
 
-from common import auth, check, repo, sync, upstream
-from common import errors as e
-from common.clock import OffsetClock
+from common.usecases import auth, check, upstream
+
+from common.db import repo
+
+from common.sync import protocol
+from common.domain import errors as e
+from common.domain.clock import OffsetClock
 from common.db.engine import make_engine, migrate
-from common.model import Role
-from common.service import Hub
-from common.sync_client import HttpTransport, HubUnreachable, LocalStore, SyncClient
+from common.domain.model import Role
+from common.usecases.hub import Hub
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
 from server.app import create_app
 
-from ..world import FakeClock, build
+from tests.world import FakeClock, build
 
 SITES = ("s1", "s2")
 KIOSKS = (0, 1)
@@ -53,9 +59,9 @@ class AppTransport(HttpTransport):
         if self.cut:
             raise HubUnreachable()
         if self.old_protocol:
-            params = {**(params or {}), "protocol": sync.PROTOCOL - 1} if params else params
-            packed = {**packed, "protocol": sync.PROTOCOL - 1} if packed else packed
-            json = {**json, "protocol": sync.PROTOCOL - 1} if json else json
+            params = {**(params or {}), "protocol": protocol.PROTOCOL - 1} if params else params
+            packed = {**packed, "protocol": protocol.PROTOCOL - 1} if packed else packed
+            json = {**json, "protocol": protocol.PROTOCOL - 1} if json else json
         if packed is not None:
             self.sent.append(packed)
         answer = super().call(method, path, params=params, json=json, packed=packed)
@@ -96,9 +102,9 @@ def template(root) -> dict:
         site_engine = make_engine(f"sqlite:///{path}")
         migrate(site_engine)
         with engine.connect() as conn:
-            snap = __import__("common.reference", fromlist=["x"]).snapshot(conn, site)
+            snap = __import__("common.usecases.reference", fromlist=["x"]).snapshot(conn, site)
         with site_engine.begin() as conn:
-            __import__("common.reference", fromlist=["x"]).apply_snapshot(conn, snap)
+            __import__("common.usecases.reference", fromlist=["x"]).apply_snapshot(conn, snap)
             upstream.save_state(conn, url="http://hub", token=token, site_id=site, device_id=actor.device_id, acked=0)
             kiosk_codes = [auth.create_enrolment_code(conn, site_id=site, role=Role.kiosk, name=f"k{i}",
                                                       now=world.clock.now()) for i in KIOSKS]

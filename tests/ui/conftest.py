@@ -5,7 +5,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from kiosk.harness import Harness  # noqa: E402
+from devtools.harness import Harness  # noqa: E402
 
 
 def mid_morning():
@@ -13,7 +13,7 @@ def mid_morning():
     tests (now ± a few minutes) never cross midnight, whenever the tests run."""
     from datetime import datetime
 
-    from common.clock import SHANGHAI, OffsetClock, SystemClock
+    from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
 
     now = datetime.now(SHANGHAI)
     return OffsetClock(SystemClock(), (now.replace(hour=10, minute=0) - now).total_seconds())
@@ -30,10 +30,10 @@ def kiosk(tmp_path):
 def hall(tmp_path):
     """The test world's hall (tests/world.py) on SQLite, its hub served on loopback: (world, live hub)."""
     from common.db.engine import make_engine, migrate
-    from kiosk.app import application
+    from qtbase.app import application
 
-    from ..conftest import LiveHub
-    from ..world import build
+    from tests.conftest import LiveHub
+    from tests.world import build
 
     application()
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")

@@ -6,7 +6,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kiosk.harness import centre, find_item
+from devtools.harness import centre, find_item
 
 TOUCH = None
 

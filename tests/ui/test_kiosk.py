@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from common.devices.printer import FS_CHINESE_ON
 from common.devices.scanner import best_decoder
-from kiosk.app import LANDSCAPE
+from qtbase.app import LANDSCAPE
 from kiosk.model import TEXTS
 
 
@@ -122,7 +122,7 @@ def test_no_glyph_of_the_kiosk_is_missing_from_the_font(kiosk):
 def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
     import pytest
 
-    from common.sync_client import HubUnreachable
+    from common.sync.transport import HubUnreachable
 
     assert not kiosk.visible("offlineBadge")
     kiosk.hub.stop()
@@ -133,7 +133,7 @@ def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
 
 def card(birth: str):
     from common.devices.idreader import CardData
-    from common.idcard import check_digit
+    from common.domain.idcard import check_digit
 
     body = "310118" + birth + "002"
     return CardData(name="王小明", id_number=body + check_digit(body), sex="2", birth=birth)

@@ -9,15 +9,15 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from sqlalchemy import text
 
-from common import appointments
-from common.clock import SHANGHAI
+from common.usecases import appointments
+from common.domain.clock import SHANGHAI
 from common.devices.idreader import CardData
 from common.devices.qrframes import frame
 from common.devices.scanner import CameraScanner, FrameSequence
-from common.idcard import check_digit
-from common.reference import demo_data
-from common.voice import prompt_wav
-from kiosk.harness import STAFF_PIN
+from common.domain.idcard import check_digit
+from common.usecases.reference import demo_data
+from common.devices.voice import prompt_wav
+from devtools.harness import STAFF_PIN
 
 
 def book(kiosk, code: str, start_min: int, end_min: int, id_body: str = "31011819800101001") -> CardData:

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtTest import QTest
 from sqlalchemy import text
 
-from common.model import UNRATED, Outcome
+from common.domain.model import UNRATED, Outcome
 from terminal.rating.app import RatingPad
 
-from .helpers import Pad, wait_for
+from tests.ui.helpers import Pad, wait_for
 
 @pytest.fixture
 def pad(hall, tmp_path):
@@ -141,7 +141,7 @@ def test_a_pad_of_its_own_takes_words_in_pinyin_on_its_on_screen_keyboard(hall, 
     world.kiosk = world.actor("kiosk")
     shot = tmp_path / "rating-keyboard.png"
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "terminal.rating.keyboard_shot", live.url, world.codes["pad1"],
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.screenshots.keyboard", live.url, world.codes["pad1"],
                              str(tmp_path / "pad.sqlite3"), str(shot)], cwd=root, stdout=subprocess.PIPE, text=True,
                             env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     try:

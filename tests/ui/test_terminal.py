@@ -12,15 +12,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QListWidget
 from sqlalchemy import text
 
-from common import auth
+from common.usecases import auth
 from common.devices.speaker import RecordingSpeaker
-from common.model import Role
-from common.terminal import timer_colour
-from kiosk.app import application
+from common.domain.model import Role
+from common.stations.counter import timer_colour
+from qtbase.app import application
 from terminal.desk import Desk
 
-from ..world import PIN
-from .helpers import Pad, wait_for
+from tests.world import PIN
+from tests.ui.helpers import Pad, wait_for
 
 
 class Counter:
@@ -329,7 +329,7 @@ def test_no_glyph_of_the_terminal_or_rating_screen_is_missing_from_the_font():
 def test_screenshots_of_every_terminal_and_rating_screen_in_both_languages(tmp_path):
     from PySide6.QtGui import QImage
 
-    from terminal import screenshots
+    from devtools.screenshots import terminal as screenshots
 
     assert screenshots.main([str(tmp_path)]) == 0
     shots = sorted(p.name for p in tmp_path.glob("*.png"))

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from common.idcard import InvalidId, check_digit, mask_id, mask_name, parse_id
+from common.domain.idcard import InvalidId, check_digit, mask_id, mask_name, parse_id
 
 TODAY = date(2026, 11, 26)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from common.appointments import demo_bookings
+from common.usecases.appointments import demo_bookings
 from common.devices.idreader import SimulatedReader
 from common.devices.speaker import AplaySpeaker, RecordingSpeaker
-from common.idcard import parse_id
+from common.domain.idcard import parse_id
 from common.devices.scanner import parse_scan
 from kiosk.main import demo_devices, make_reader, make_speaker
 

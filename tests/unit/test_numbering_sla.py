@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from common import sla
-from common.clock import business_day, parse_clock, SimClock
-from common.policy import format_number
+from common.domain import sla
+from common.domain.clock import business_day, parse_clock, SimClock
+from common.domain.policy import format_number
 
-from .test_policy import ticket, T0
+from tests.unit.test_policy import ticket, T0
 
 
 def test_number_is_letter_and_three_digits_and_grows_past_999():

@@ -5,12 +5,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from common import errors as e
-from common import events as ev
-from common import policy
-from common.model import Outcome, Priority, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
-from common.projection import fold
-from common.events import Event
+from common.domain import errors as e
+from common.domain import events as ev
+from common.domain import policy
+from common.domain.model import Outcome, Priority, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
+from common.domain.projection import fold
+from common.domain.events import Event
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
 RULES = SiteRules()
@@ -217,7 +217,7 @@ def test_rating_rules():
 
 
 def test_an_unrated_service_takes_no_later_rating_in_the_projection():
-    from common.model import UNRATED
+    from common.domain.model import UNRATED
 
     at = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
     issue = {"ticket_id": "t1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def test_calling_void_qt_methods_keeps_none_alive():
     from PySide6.QtCore import QObject, QTimer
 
-    from kiosk.app import application
+    from qtbase.app import application
 
     application()  # timers need an application; the one every Qt test shares (a second kind would crash them)
     timer, obj = QTimer(singleShot=True), QObject()

@@ -10,8 +10,8 @@ import wave
 
 import pytest
 
-from common import errors as e
-from common import voice
+from common.domain import errors as e
+from common.devices import voice
 from common.devices.speaker import AplaySpeaker, RecordingSpeaker
 
 

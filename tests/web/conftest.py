@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from common import reference
-from server.web import browser as browser_mod
+from common.usecases import reference
+from devtools import browser as browser_mod
 
-from .. import world as world_mod
-from ..conftest import LiveHub
-from ..integration.http import Device, terminal
-from ..world import PIN
+from tests import world as world_mod
+from tests.conftest import LiveHub
+from tests.integration.http import Device, terminal
+from tests.world import PIN
 
 SUPERVISOR = ("S1", "主管甲")
 

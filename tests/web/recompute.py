@@ -1,5 +1,5 @@
 """Today's figures recomputed straight from the raw event log, without the projection, the hub's read
-models or common.sla: the dashboard must agree with this."""
+models or common.domain.sla: the dashboard must agree with this."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict

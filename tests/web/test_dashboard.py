@@ -8,13 +8,13 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from common import reference
-from common.assessment import COLUMNS
+from common.usecases import reference
+from common.readmodels.assessment import COLUMNS
 
-from ..conftest import LiveHub
-from ..integration.http import Device
-from . import recompute
-from .conftest import PIN, SUPERVISOR, kiosk, terminal
+from tests.conftest import LiveHub
+from tests.integration.http import Device
+from tests.web import recompute
+from tests.web.conftest import PIN, SUPERVISOR, kiosk, terminal
 
 
 def hall_day(live, world) -> dict:
@@ -210,7 +210,7 @@ def test_a_district_supervisor_sees_every_site(live_hall, hall):
 
 @pytest.mark.parametrize("quarter", ["2026Q1", "2025Q4"])
 def test_quarters(quarter):
-    from common.assessment import parse_quarter, quarter_of
+    from common.readmodels.assessment import parse_quarter, quarter_of
 
     first, last = parse_quarter(quarter)
     assert quarter_of(first) == quarter_of(last) == quarter and (last - first).days in (89, 90, 91)
@@ -219,10 +219,10 @@ def test_quarters(quarter):
 def test_the_admin_command_makes_a_supervisor_who_can_sign_in(tmp_path):
     import os
 
-    from common.service import Hub
+    from common.usecases.hub import Hub
     from common.db.engine import make_engine
 
-    from ..integration.test_migrations_cli import run_cli
+    from tests.integration.test_migrations_cli import run_cli
 
     env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}
     assert run_cli("admin", "create-site", "--id", "v1", "--name", "蔡浜村村民服务点", "--level", "village", env=env).returncode == 0

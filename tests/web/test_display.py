@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import requests
 
-from common import board, reference
-from server.web.browser import wait_until
+from common.readmodels import board
 
-from ..conftest import LiveHub
-from .conftest import kiosk, terminal
+from common.usecases import reference
+from devtools.browser import wait_until
+
+from tests.conftest import LiveHub
+from tests.web.conftest import kiosk, terminal
 
 NOW_NUMBER = "document.getElementById('now-number').textContent"
 
@@ -82,8 +84,8 @@ def _start(request) -> int:
 
 
 def _actor(hall, name):
-    from common import auth
-    from common.model import Role
+    from common.usecases import auth
+    from common.domain.model import Role
 
     with hall.hub.engine.begin() as c:
         code = auth.create_enrolment_code(c, site_id="s1", role=Role.kiosk, name=name, now=hall.clock.now())

@@ -6,7 +6,7 @@ import threading
 
 from server.feed import Feed
 
-from .. import world as world_mod
+from tests import world as world_mod
 
 
 def test_subscribers_joining_at_once_share_one_poller_and_see_each_event_once(sqlite_engine):

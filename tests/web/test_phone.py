@@ -4,9 +4,9 @@ from __future__ import annotations
 import requests
 
 from server.web import phone, ratelimit
-from server.web.browser import wait_until
+from devtools.browser import wait_until
 
-from .conftest import kiosk, terminal
+from tests.web.conftest import kiosk, terminal
 
 PUBLIC_FIELDS = {"number", "site_name", "queue_name", "status", "people_ahead", "window_number", "window_name",
                  "target_window_number", "issued_at", "waited_seconds", "wait_minutes"}

@@ -1,0 +1,103 @@
+"""Spoken calls and prompts, put together from the recorded clips in assets/voice/.
+
+A call "请 A012 号到 3 号窗口" is: chime, 请, A, 零 幺 二, 号到, 三, 号窗口. Ticket digits are read one by
+one, the window as a number (十二 号窗口). The clips are made by assets/voice/make_clips.py and may be
+replaced by studio recordings of the same names and format.
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+from assets import ROOT as ASSETS
+from common.domain import errors as e
+
+VOICE_DIR = ASSETS / "voice"
+FORMAT = (1, 2, 22050)  # channels, bytes per sample, frames per second
+GAP_SECONDS = 0.06  # between two clips of one announcement
+PAUSE_SECONDS = 0.35  # after the chime
+
+PROMPTS: dict[str, str] = {
+    "welcome": "欢迎光临，请选择办理的业务",
+    "choose_item": "请选择您要办理的事项",
+    "confirm": "请核对后，点击确认取号",
+    "take_ticket": "请取走您的号票，留意叫号",
+    "checkin": "请刷身份证，或扫描预约二维码",
+    "scan_failed": "没有识别出来，请再试一次",
+    "error": "出了点问题，请找工作人员帮忙",
+    "offline": "系统正在离线工作，号票照样有效",
+}
+
+
+def clip_path(name: str) -> Path:
+    return VOICE_DIR / f"{name}.wav"
+
+
+@lru_cache(maxsize=128)
+def _frames(name: str) -> bytes:
+    path = clip_path(name)
+    try:
+        with wave.open(str(path), "rb") as w:
+            if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != FORMAT:
+                raise e.InvalidInput(
+                    f"语音片段 {path.name} 格式不对，须为 16 位单声道 22050 Hz",
+                    f"Voice clip {path.name} must be 16-bit mono 22,050 Hz WAV",
+                )
+            return w.readframes(w.getnframes())
+    except FileNotFoundError:
+        raise e.InvalidInput(f"缺少语音片段 {path.name}", f"Voice clip {path.name} is missing") from None
+
+
+def _number_clips(n: int) -> list[str]:
+    """A window number read as a number: 3 三, 10 十, 12 十二, 20 二十, 105 一百零五."""
+    if n < 0 or n > 999:
+        raise e.InvalidInput("窗口号须在 0–999 之间", "A window number must be 0-999")
+    if n < 10:
+        return [f"n{n}"]
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    out = [f"n{hundreds}", "n_bai"] if hundreds else []
+    if tens:
+        out += ([] if tens == 1 and not hundreds else [f"n{tens}"]) + ["n_shi"]
+    elif hundreds and units:
+        out.append("n0")
+    if units:
+        out.append(f"n{units}")
+    return out
+
+
+def call_clips(number: str, window_number: int) -> list[str]:
+    """The clip names of the call of ticket `number` (e.g. "A012") to window `window_number`."""
+    if not number or not number[0].isascii() or not number[0].isalpha() or not number[1:].isdigit():
+        raise e.InvalidInput(f"号码 {number!r} 无法播报", f"Ticket number {number!r} cannot be announced")
+    return ["chime", "qing", f"l_{number[0].upper()}", *(f"d{c}" for c in number[1:]), "hao_dao",
+            *_number_clips(window_number), "hao_chuangkou"]
+
+
+def join(names: list[str]) -> bytes:
+    """One WAV file of the clips in order, with short gaps (a longer one after a chime)."""
+    channels, width, rate = FORMAT
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        for i, name in enumerate(names):
+            w.writeframes(_frames(name))
+            if i < len(names) - 1:
+                gap = PAUSE_SECONDS if name == "chime" else GAP_SECONDS
+                w.writeframes(b"\0" * (int(rate * gap) * width * channels))
+    return out.getvalue()
+
+
+def call_wav(number: str, window_number: int) -> bytes:
+    return join(call_clips(number, window_number))
+
+
+def prompt_wav(name: str) -> bytes:
+    if name not in PROMPTS:
+        raise e.InvalidInput(f"没有这条提示语音：{name}", f"There is no spoken prompt {name!r}")
+    return join([f"p_{name}"])

@@ -1,0 +1,98 @@
+"""The quarterly "微笑" (smile) assessment of each clerk, and its export as CSV and XLSX.
+
+Per clerk of a site over a quarter: services finished, the average rating, bad ratings, and the
+share of services within both limits (wait and service). A ticket counts for the clerk who
+finished it (the last to call it).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+from sqlalchemy import Connection, select
+
+from common.domain import errors as e
+from common.db import repo
+from common.domain import sla
+from common.readmodels.dashboard import BAD_SCORE
+from common.db.schema import ClerkRow
+from common.domain.model import UNRATED, TicketStatus
+
+T = repo.T
+COLUMNS = (("staff_no", "工号"), ("name", "姓名"), ("services", "办件数"), ("rated", "评价数"),
+           ("average_rating", "平均评分"), ("bad_ratings", "差评数"), ("within_limits_share", "时限内办结率"))
+
+
+def parse_quarter(text: str) -> tuple[date, date]:
+    """'2026Q4' -> (2026-10-01, 2026-12-31)."""
+    m = re.fullmatch(r"(\d{4})Q([1-4])", text or "")
+    if not m:
+        raise e.InvalidInput("季度格式应为 2026Q4", "A quarter is written like 2026Q4")
+    year, q = int(m[1]), int(m[2])
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def assessment(conn: Connection, site_id: str, quarter: str, now: datetime) -> list[dict]:
+    """One row per clerk of the site (supervisors excluded), by staff number."""
+    first, last = parse_quarter(quarter)
+    clerks = conn.execute(select(ClerkRow.id, ClerkRow.staff_no, ClerkRow.name)
+                          .where(ClerkRow.site_id == site_id, ClerkRow.role == "clerk")
+                          .order_by(ClerkRow.staff_no)).all()
+    rows = conn.execute(select(T).where(
+        T.c.site_id == site_id, T.c.business_day >= first.isoformat(), T.c.business_day <= last.isoformat(),
+        T.c.status == TicketStatus.finished.value))
+    served: dict[str, list] = {c.id: [] for c in clerks}
+    for r in rows:
+        if r.clerk_id in served:
+            served[r.clerk_id].append(repo.ticket_from_row(r))
+    out = []
+    for c in clerks:
+        tickets = served[c.id]
+        scores = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
+        within = [sla.wait_within_limit(t, now) and bool(sla.service_within_limit(t, now)) for t in tickets]
+        out.append({
+            "staff_no": c.staff_no, "name": c.name, "services": len(tickets), "rated": len(scores),
+            "average_rating": round(sum(scores) / len(scores), 2) if scores else None,
+            "bad_ratings": sum(1 for s in scores if s <= BAD_SCORE),
+            "within_limits_share": round(sum(within) / len(within), 4) if within else None,
+        })
+    return out
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel on a Chinese Windows opens it without mojibake."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([zh for _, zh in COLUMNS])
+    for r in rows:
+        w.writerow(["" if r[k] is None else r[k] for k, _ in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[dict], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([zh for _, zh in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([r[k] for k, _ in COLUMNS])
+    for row in ws.iter_rows(min_row=2, min_col=len(COLUMNS), max_col=len(COLUMNS)):
+        row[0].number_format = "0.0%"
+    for col, width in zip("ABCDEFG", (10, 10, 8, 8, 10, 8, 14)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

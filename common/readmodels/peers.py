@@ -1,0 +1,30 @@
+"""The sync peers of a hub (`haoban hub status`): each child's last contact, backlog and cursor, and this hub's own upstream link."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+
+from common.db import repo
+from common.db.schema import DeviceRow, SyncPeerRow
+
+
+def rows(engine: Engine) -> tuple[list[dict], dict]:
+    with engine.connect() as conn:
+        peers = conn.execute(
+            select(SyncPeerRow.__table__, DeviceRow.name).join(DeviceRow, DeviceRow.id == SyncPeerRow.peer_id, isouter=True)
+            .order_by(SyncPeerRow.site_id, SyncPeerRow.role)
+        ).all()
+        heads = dict(conn.execute(select(repo.E.c.site_id, func.max(repo.E.c.seq)).group_by(repo.E.c.site_id)).all())
+        up = repo.sync_state(conn, "upstream")
+        own_head = heads.get(up.get("site_id"), 0) if up else 0
+    children = [{
+        "name": p.name or p.peer_id, "site": p.site_id, "role": p.role,
+        "last_contact": p.last_contact.isoformat(timespec="seconds") if p.last_contact else "never",
+        "pushed_up_to": p.acked, "pulled_up_to": p.pulled, "received": p.received,
+        "to_pull": max(0, heads.get(p.site_id, 0) - p.pulled),
+    } for p in peers]
+    link = {}
+    if up:
+        link = {"url": up.get("url"), "site": up.get("site_id"), "acked": up.get("acked", 0),
+                "backlog": max(0, own_head - up.get("acked", 0)), "last_contact": up.get("last_contact", "never"),
+                "reference_version": up.get("reference_version")}
+    return children, link

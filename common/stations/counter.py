@@ -1,0 +1,185 @@
+"""The window terminal's use cases, without Qt: sign in, serve the window's tickets through the hub,
+what the clerk sees (the window's queue, the current ticket, the service timer's colour, today's figures),
+announcements, and manual mode (walk-ins recorded on the terminal while the hub is unreachable)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from common.domain import errors as e
+from common.domain.pins import hash_pin, verify_pin
+from common.devices import voice
+from common.domain.clock import utc
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.sync.client import SyncClient
+
+AMBER_AT = 0.8  # the timer turns amber at 80 % of the item's service limit, red at the limit
+PAUSE_REASONS = ("meal", "meeting", "training", "other")
+# Materials often missing (容缺受理); the knowledge-base issue will give each item its own list.
+COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
+CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
+MAX_OFFLINE_PINS = 5
+
+
+def timer_colour(started_at: datetime | None, limit_min: int, now: datetime) -> str:
+    """"normal", "amber" or "red" for a service running since `started_at` against its limit."""
+    if started_at is None:
+        return "normal"
+    used = (now - started_at) / timedelta(minutes=limit_min)
+    return "red" if used >= 1 else "amber" if used >= AMBER_AT else "normal"
+
+
+def about_to_breach(breach_at: datetime, now: datetime, within: timedelta = timedelta(minutes=2)) -> bool:
+    """A waiting ticket within two minutes of its wait limit (or past it) is marked for the clerk."""
+    return breach_at - now <= within
+
+
+def _at(text: str | None) -> datetime | None:
+    return utc(datetime.fromisoformat(text)) if text else None
+
+
+class TerminalService:
+    def __init__(self, transport: HttpTransport, window_id: str | None, clock, client: SyncClient | None = None,
+                 speaker=None) -> None:
+        self.transport, self.window_id, self.clock = transport, window_id, clock
+        self.bound = window_id is not None  # a device enrolled at one window; otherwise the clerk picks one
+        self.client, self.speaker = client, speaker  # the local store (manual mode); None: no announcements
+        self.clerk: str | None = None
+        self.clerk_id: str | None = None
+        self.window_number: int | None = None
+        self._offline_failures = 0
+
+    # ------------------------------------------------------------ clerks
+
+    def sign_in(self, staff_no: str, pin: str, window_id: str | None = None) -> str:
+        """Sign in at the hub; while it is unreachable, as a clerk who signed in here before (manual mode)."""
+        self.window_id = self.window_id or window_id
+        if self.window_id is None:
+            raise e.InvalidInput("请选择窗口", "Choose a window")
+        try:
+            answer = self.transport.call("POST", "/clerk/sign-in", json={"staff_no": staff_no, "pin": pin})
+        except HubUnreachable:
+            if self.client is None:
+                raise
+            return self._sign_in_offline(staff_no, pin)
+        self.transport.http.headers["X-Clerk-Token"] = answer["clerk_token"]
+        self.clerk, self.clerk_id = answer["name"], answer["clerk_id"]
+        if self.client is not None:  # remembered (PIN hashed) so the clerk can sign in here when the hub is away
+            known = self.client.store.get("clerks", {})
+            known[staff_no] = {"clerk_id": self.clerk_id, "name": self.clerk, "pin_hash": hash_pin(pin)}
+            self.client.store.put("clerks", known)
+        return self.clerk
+
+    def _sign_in_offline(self, staff_no: str, pin: str) -> str:
+        if self._offline_failures >= MAX_OFFLINE_PINS:
+            raise e.ClerkLocked()
+        known = self.client.store.get("clerks", {}).get(staff_no)
+        if known is None or not verify_pin(known["pin_hash"], pin):
+            self._offline_failures += 1
+            raise e.BadCredentials()
+        self._offline_failures = 0
+        self.clerk, self.clerk_id = known["name"], known["clerk_id"]
+        return self.clerk
+
+    def sign_out(self) -> None:
+        try:
+            self.transport.call("POST", "/clerk/sign-out")
+        except HubUnreachable:
+            pass  # the hub ends the session by itself; here it ends now
+        self.transport.http.headers.pop("X-Clerk-Token", None)
+        self.clerk = self.clerk_id = None
+        if not self.bound:
+            self.window_id = None
+
+    def windows(self) -> list[dict]:
+        """The site's windows to choose from at sign-in (a terminal not bound to one window)."""
+        try:
+            return [w for w in self.transport.call("GET", "/windows") if w["kind"] != "cases"]
+        except HubUnreachable:  # manual mode: the windows this terminal knows from its last sync
+            tables = self.client.store.tables() if self.client else {}
+            return [{"window_id": w["id"], "number": w["number"], "name": w["name"]}
+                    for w in sorted(tables.get("windows", []), key=lambda w: w["number"]) if w["kind"] != "cases"]
+
+    # ------------------------------------------------------------ serving
+
+    def act(self, action: str, **body) -> dict:
+        """One of call-next, call, recall, skip, start, finish, transfer, pause, resume on this window.
+        A call or recall is announced through the speakers when the terminal has them."""
+        kw = {"json": body} if body or action in ("skip", "pause") else {}
+        answer = self.transport.call("POST", f"/windows/{self.window_id}/{action}", **kw)
+        ticket = answer.get("ticket") or {}
+        if action in ("call-next", "call", "recall") and ticket.get("number"):
+            self.announce(ticket["number"])
+        return answer
+
+    def announce(self, number: str) -> None:
+        if self.speaker is not None and self.window_number is not None:
+            self.speaker.play(voice.call_wav(number, self.window_number))
+
+    def load(self) -> dict:
+        """The window (with its current ticket) and the queues it serves, from the hub."""
+        windows = self.transport.call("GET", "/windows")
+        me = next(w for w in windows if w["window_id"] == self.window_id)
+        self.window_number = me["number"]
+        every = self.transport.call("GET", "/queue")
+        return {"window": me, "queues": [q for q in every if q["queue_id"] in me["queue_ids"]],
+                "all_queues": [{"queue_id": q["queue_id"], "name": q["name"]} for q in every],
+                "other_windows": [{"window_id": w["window_id"], "number": w["number"], "queue_ids": w["queue_ids"]}
+                                  for w in windows if w["window_id"] != self.window_id and w["kind"] != "cases"],
+                "at": self.clock.now()}
+
+    def board(self, loaded: dict) -> dict:
+        """What the clerk sees now: the current ticket with its wait and timer colour, the waiting tickets
+        (each queue in calling order) with those about to breach their wait limit marked; tickets transferred
+        to another window are left out, those transferred to this one marked `for_me`. Without a fresh
+        `load`, the times move on from the last one (the screen ticks every second)."""
+        now = self.clock.now()
+        since = int((now - loaded["at"]).total_seconds())
+        current = loaded["window"]["current"]
+        if current:
+            started, issued = _at(current["started_at"]), _at(current["issued_at"])
+            called = _at(current.get("first_called_at")) or now
+            current = {**current, "colour": timer_colour(started, current["service_limit_min"], now),
+                       "service_seconds": int((now - started).total_seconds()) if started else 0,
+                       "waited_seconds": int((called - issued).total_seconds())}
+        waiting = [{**t, "queue": q["name"], "soon": about_to_breach(_at(t["wait_breach_at"]), now),
+                    "waited_seconds": t["waited_seconds"] + since,
+                    "breach_in_seconds": int((_at(t["wait_breach_at"]) - now).total_seconds()),
+                    "for_me": t.get("target_window_id") == self.window_id}
+                   for q in loaded["queues"] for t in q["tickets"] if t.get("target_window_id") in (None, self.window_id)]
+        return {"window": loaded["window"], "current": current, "waiting": waiting}
+
+    def transfer_targets(self, loaded: dict, current_queue: str | None) -> list[tuple[dict, str, tuple]]:
+        """Where the current ticket can go: (request body, text key, its arguments), windows first
+        (the usual case: "please go to window 5"), then the other queues."""
+        names = {q["queue_id"]: q["name"] for q in loaded.get("all_queues", [])}
+        windows = [({"to_window_id": w["window_id"]}, "to_window", (w["number"], "、".join(names[q] for q in w["queue_ids"])))
+                   for w in loaded.get("other_windows", []) if w["queue_ids"]]
+        queues = [({"to_queue_id": q["queue_id"]}, "to_queue", (q["name"],))
+                  for q in loaded.get("all_queues", []) if q["queue_id"] != current_queue]
+        return windows + queues
+
+    def figures(self) -> dict:
+        return self.transport.call("GET", "/figures/me")
+
+    # ------------------------------------------------------------ manual mode (docs/sync.md)
+
+    def manual_items(self) -> list[dict]:
+        """The items of this window's queues, from the reference data cached on the terminal."""
+        tables = self.client.store.tables() if self.client else {}
+        mine = {wq["queue_id"] for wq in tables.get("window_queues", []) if wq["window_id"] == self.window_id}
+        return [i for i in tables.get("service_items", []) if i["queue_id"] in mine]
+
+    def serve_walk_in(self, item_id: str, outcome: str, reason: str | None = None) -> dict:
+        """A walk-in served while the hub is unreachable: recorded here, uploaded when it returns."""
+        if self.client is None:
+            raise HubUnreachable()
+        tables = self.client.store.tables()
+        item = next((i for i in tables.get("service_items", []) if i["id"] == item_id), None)
+        if item is None:
+            raise e.NotFound("本机目录中没有该事项", "This terminal's catalogue lacks that item")
+        queue = next(q for q in tables["queues"] if q["id"] == item["queue_id"])
+        if outcome == "rejected" and not (reason or "").strip():
+            raise e.ReasonRequired("不予受理须填写原因", "A rejection needs a reason")
+        issued = self.client.manual_service(item, queue, window_id=self.window_id, clerk_id=self.clerk_id,
+                                            outcome=outcome, reason=(reason or "").strip() or None)
+        return {"ticket_id": issued.data["ticket_id"], "number": issued.data["number"]}

@@ -1,0 +1,56 @@
+"""Requests to a hub over HTTP: network failures become `HubUnreachable`; the clock offset of an answer."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import requests
+
+from common.domain import errors as e
+from common.sync import protocol
+from common.domain.clock import utc
+
+HubUnreachable = e.kind("hub_unreachable", 503, "暂时连不上服务端，数据已保存在本机", "The hub cannot be reached; the data is kept on this machine")
+class HttpTransport:
+    """Requests to the hub; network failures and 5xx become `HubUnreachable`, refusals their own error."""
+
+    def __init__(self, base_url: str, token: str, timeout: float = 10.0) -> None:
+        self.base_url, self.timeout = base_url.rstrip("/"), timeout
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, *, params: dict | None = None, json: dict | None = None,
+             packed: dict | None = None) -> dict:
+        headers, data = {}, None
+        if packed is not None:
+            headers, data = {"Content-Encoding": "gzip", "Content-Type": "application/json"}, protocol.encode(packed)
+        try:
+            r = self.send(method, f"{self.base_url}/api/v1{path}", params=params, json=json, data=data, headers=headers)
+        except requests.RequestException as exc:
+            raise HubUnreachable() from exc
+        if r.status_code >= 500:
+            raise HubUnreachable()
+        return self.answer(r)
+
+    def send(self, method, url, **kw):
+        return self.http.request(method, url, timeout=self.timeout, **kw)
+
+    @staticmethod
+    def answer(r) -> dict:
+        body = r.json() if r.content else {}
+        if r.status_code >= 400:
+            err = e.HaobanError(body.get("message_zh"), body.get("message_en"))
+            err.code, err.status = body.get("error", "error"), r.status_code
+            raise err
+        return body
+
+
+def timed(clock, fn) -> tuple[dict, float]:
+    """Call `fn` (a request to a hub); return its answer and our clock's offset from the hub's, in seconds,
+    taking the hub's time as read half-way through the round trip."""
+    t0 = clock.now()
+    answer = fn()
+    t1 = clock.now()
+    hub = utc(datetime.fromisoformat(answer["hub_time"]))
+    return answer, (hub - (t0 + (t1 - t0) / 2)).total_seconds()
+
+

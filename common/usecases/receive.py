@@ -1,0 +1,123 @@
+"""The sync protocol, receiver side: store pushed events once and project them; serve pulls (docs/sync.md)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select, update
+
+from common.domain import errors as e
+from common.domain import events as ev
+from common.db import repo
+from common.usecases.auth import Actor
+from common.db.engine import lock_site
+from common.db.schema import SyncPeerRow
+from common.domain.events import Event
+from common.domain.model import Role, SiteState
+from common.domain.projection import apply
+from common.sync.protocol import MAX_BATCH, PROTOCOL, check_protocol, from_wire, to_wire
+
+# Which kinds of event each role may push. A hub relays everything of its own site.
+MAY_PUSH: dict[Role, frozenset[str]] = {
+    Role.kiosk: frozenset({ev.TICKET_ISSUED}),
+    Role.terminal: frozenset({ev.TICKET_ISSUED, ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED,
+                              ev.TICKET_TRANSFERRED, ev.SERVICE_STARTED, ev.SERVICE_FINISHED,
+                              ev.WINDOW_PAUSED, ev.WINDOW_RESUMED}),
+    Role.rating: frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED}),
+    Role.hub: ev.KINDS,
+}
+
+def _peer(conn: Connection, actor: Actor) -> SyncPeerRow:
+    row = conn.execute(select(SyncPeerRow.__table__).where(SyncPeerRow.peer_id == actor.device_id)).first()
+    if row is None:
+        conn.execute(SyncPeerRow.__table__.insert().values(
+            peer_id=actor.device_id, site_id=actor.site_id, role=actor.role.value, acked=0, pulled=0, received=0))
+        row = conn.execute(select(SyncPeerRow.__table__).where(SyncPeerRow.peer_id == actor.device_id)).first()
+    return row
+
+
+def store(conn: Connection, events: list[Event]) -> list[str]:
+    """Append the events this hub does not hold yet and project them; returns the ids of void ones."""
+    if not events:
+        return []
+    ids = [x.id for x in events]
+    held = set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(ids))).scalars())
+    fresh, seen = [], set(held)
+    for x in events:
+        if x.id not in seen:
+            seen.add(x.id)
+            fresh.append(x)
+    if not fresh:
+        return []
+    state = SiteState()
+    ticket_ids = {x.ticket_id for x in fresh if x.ticket_id}
+    for row in conn.execute(select(repo.T).where(repo.T.c.id.in_(ticket_ids))):
+        t = repo.ticket_from_row(row)
+        state.tickets[t.id] = t
+    existing = set(state.tickets)
+    issued = [x for x in fresh if x.kind == ev.TICKET_ISSUED]
+    for x in issued:  # numbers already taken here (a device outside its lease would clash)
+        taken = conn.execute(select(repo.T.c.id).where(
+            repo.T.c.site_id == x.site_id, repo.T.c.business_day == x.data["business_day"],
+            repo.T.c.number == x.data["number"])).first()
+        if taken:
+            state.numbers.add((x.site_id, x.data["business_day"], x.data["number"]))
+    window_ids = {x.window_id for x in fresh if x.window_id}
+    for row in conn.execute(select(repo.W).where(repo.W.c.window_id.in_(window_ids))):
+        ws = repo.window_state_from_row(row)
+        state.windows[ws.window_id] = ws
+    void = [x.id for x in fresh if not apply(state, x)]
+    repo.append_events(conn, fresh)
+    repo.save_tickets(conn, [state.tickets[tid] for tid in ticket_ids if tid in state.tickets], new=ticket_ids - existing)
+    for ws in state.windows.values():
+        repo.save_window_state(conn, ws)
+    for (site_id, day, letter), number in state.counters.items():
+        repo.raise_counter(conn, site_id, day, letter, number)
+    return void
+
+
+def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dict:
+    """Store a pushed batch exactly once; answer with the position now acknowledged."""
+    check_protocol(body.get("protocol"))
+    after, batch = body.get("after"), body.get("events")
+    if not isinstance(after, int) or after < 0 or not isinstance(batch, list) or len(batch) > MAX_BATCH:
+        raise e.InvalidInput("同步批次格式不正确", "The sync batch has the wrong shape")
+    positioned = []
+    for item in batch:
+        if not isinstance(item, dict) or not isinstance(item.get("p"), int):
+            raise e.InvalidInput("同步事件缺少序号", "A pushed event has no position")
+        positioned.append((item["p"], from_wire(item)))
+    positions = [p for p, _ in positioned]
+    if positions != sorted(set(positions)) or (positions and positions[0] <= after):
+        raise e.InvalidInput("同步事件序号须递增", "Pushed positions must increase, after `after`")
+    kinds = MAY_PUSH.get(actor.role, frozenset())
+    for _, x in positioned:
+        if x.site_id != actor.site_id:
+            raise e.Forbidden("只能同步本站点的数据", "A device syncs only its own site's events")
+        if x.kind not in kinds or (actor.role is not Role.hub and x.device_id != actor.device_id):
+            raise e.Forbidden("本设备不能上传此类事件", "This device may not push that event")
+    with engine.begin() as conn:
+        lock_site(conn, actor.site_id)
+        peer = _peer(conn, actor)
+        if after > peer.acked:  # we lack what the sender thinks we hold (e.g. restored from a backup)
+            return {"protocol": PROTOCOL, "acked": peer.acked, "rewind": True, "void": [], "hub_time": now.isoformat()}
+        todo = [x for p, x in positioned if p > peer.acked]
+        void = store(conn, todo)
+        acked = max([peer.acked, *positions])
+        conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
+            acked=acked, last_contact=now, received=SyncPeerRow.received + len(todo)))
+    return {"protocol": PROTOCOL, "acked": acked, "void": void, "hub_time": now.isoformat()}
+
+
+def serve_pull(engine: Engine, actor: Actor, after: int, limit: int, now: datetime) -> dict:
+    """The peer's site's events after `after` (this hub's seq), oldest first."""
+    limit = max(1, min(limit, MAX_BATCH))
+    with engine.begin() as conn:
+        lock_site(conn, actor.site_id)
+        _peer(conn, actor)
+        batch = repo.events_after(conn, actor.site_id, after, limit=limit + 1)
+        conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
+            pulled=after, last_contact=now))
+    more = len(batch) > limit
+    batch = batch[:limit]
+    return {"protocol": PROTOCOL, "events": [{**to_wire(x), "q": x.seq} for x in batch],
+            "next": batch[-1].seq if batch else after, "more": more, "hub_time": now.isoformat()}

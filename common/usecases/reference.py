@@ -1,0 +1,188 @@
+"""Reference data: administrators create sites, queues, windows, items, bundles and clerks; demo data loads here."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from sqlalchemy import Connection, insert, select, update
+
+from common.domain import errors as e
+from common.domain.pins import hash_pin
+from common.db.schema import BundleItemRow, BundleRow, ClerkRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
+from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
+
+
+def _check(ok: bool, zh: str, en: str) -> None:
+    if not ok:
+        raise e.InvalidInput(zh, en)
+
+
+def _english(name_en: str | None) -> dict:
+    # only when given: a database not yet at revision 0005 has no such column (and needs none)
+    return {"name_en": name_en} if name_en else {}
+
+
+def create_site(conn: Connection, *, id: str, name: str, level: str, parent_id: str | None = None,
+                address: str | None = None, rules: dict | None = None) -> str:
+    _check(level in SiteLevel.__members__, "站点级别不正确", f"Unknown site level {level!r}")
+    _check(bool(id.strip()) and bool(name.strip()), "站点编号和名称不能为空", "Site id and name are required")
+    conn.execute(insert(SiteRow).values(id=id, name=name, level=level, parent_id=parent_id, address=address, rules=rules or {}))
+    return id
+
+
+def create_queue(conn: Connection, *, site_id: str, letter: str, name: str) -> str:
+    _check(len(letter) == 1 and letter.isascii() and letter.isupper(), "队列字母须为一个大写字母", "A queue letter is one capital A-Z")
+    qid = f"{site_id}-{letter}"
+    conn.execute(insert(QueueRow).values(id=qid, site_id=site_id, letter=letter, name=name))
+    return qid
+
+
+def create_window(conn: Connection, *, site_id: str, number: int, name: str, kind: str, queue_ids: list[str]) -> str:
+    _check(kind in WindowKind.__members__, "窗口类型不正确", f"Unknown window kind {kind!r}")
+    wid = f"{site_id}-w{number:02d}"
+    conn.execute(insert(WindowRow).values(id=wid, site_id=site_id, number=number, name=name, kind=kind))
+    for pos, qid in enumerate(queue_ids):
+        conn.execute(insert(WindowQueueRow).values(window_id=wid, queue_id=qid, position=pos))
+    conn.execute(insert(WindowStateRow).values(window_id=wid, site_id=site_id, paused=False))
+    return wid
+
+
+def create_item(conn: Connection, *, site_id: str, code: str, name: str, department: str, category: str,
+                complexity: str, standard_minutes: int, queue_id: str,
+                wait_limit_min: int | None = None, service_limit_min: int | None = None, name_en: str | None = None) -> str:
+    _check(complexity in Complexity.__members__, "事项复杂度不正确", f"Unknown complexity {complexity!r}")
+    _check(0 < standard_minutes <= 480, "标准办理时长不正确", "Standard minutes must be 1..480")
+    iid = f"{site_id}-{code}"
+    conn.execute(insert(ServiceItemRow).values(
+        id=iid, site_id=site_id, code=code, name=name, **_english(name_en), department=department, category=category,
+        complexity=complexity, standard_minutes=standard_minutes, queue_id=queue_id,
+        wait_limit_min=wait_limit_min or WAIT_LIMIT_MIN[Complexity(complexity)],
+        service_limit_min=service_limit_min or SERVICE_LIMIT_MIN,
+    ))
+    return iid
+
+
+def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue_id: str, item_ids: list[str],
+                  name_en: str | None = None) -> str:
+    bid = f"{site_id}-{code}"
+    conn.execute(insert(BundleRow).values(id=bid, site_id=site_id, code=code, name=name, **_english(name_en), queue_id=queue_id))
+    for iid in item_ids:
+        conn.execute(insert(BundleItemRow).values(bundle_id=bid, item_id=iid))
+    return bid
+
+
+def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk") -> str:
+    """A clerk, or with role "supervisor" someone who signs in to the supervisors' dashboard."""
+    _check(pin.isdigit() and 4 <= len(pin) <= 12, "密码须为4至12位数字", "A PIN is 4 to 12 digits")
+    _check(role in ("clerk", "supervisor"), "角色须为 clerk 或 supervisor", "The role is clerk or supervisor")
+    cid = f"{site_id}-{staff_no}"
+    extra = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
+    conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
+                                         failed_pins=0, **extra))
+    return cid
+
+
+def set_notice(conn: Connection, *, site_id: str, text: str) -> str:
+    """The notice line of the site's hall display board (empty: the default notice)."""
+    _check(len(text) <= 200, "公告不能超过200字", "A notice is at most 200 characters")
+    rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).first()
+    _check(rules is not None, "站点不存在", "No such site")
+    conn.execute(update(SiteRow).where(SiteRow.id == site_id).values(rules={**(rules[0] or {}), "notice": text.strip()}))
+    return text.strip() or "(default notice)"
+
+
+def demo_data() -> dict:
+    return json.loads(resources.files("common").joinpath("demo_data.json").read_text("utf-8"))
+
+
+def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
+    """Create the demo sites with their catalogue, queues, windows and clerks. Returns the site ids."""
+    data = data or demo_data()
+    items = {i["code"]: i for i in data["catalogue"]["items"]}
+    made = []
+    for site in data["sites"]:
+        sid = site["id"]
+        if conn.execute(select(SiteRow.id).where(SiteRow.id == sid)).first():
+            continue
+        create_site(conn, id=sid, name=site["name"], level=site["level"], parent_id=site["parent"], address=site.get("address"))
+        queue_of_dept = {}
+        for q in site["queues"]:
+            qid = create_queue(conn, site_id=sid, letter=q["letter"], name=q["name"])
+            queue_of_dept.update({d: qid for d in q["departments"]})
+        for w in site["windows"]:
+            create_window(conn, site_id=sid, number=w["number"], name=w["name"], kind=w["kind"],
+                          queue_ids=[f"{sid}-{letter}" for letter in w["queues"]])
+        codes = list(items) if site["items"] == "all" else site["items"]
+        for code in codes:
+            i = items[code]
+            create_item(conn, site_id=sid, code=code, name=i["name"], department=i["department"], category=i["category"],
+                        complexity=i["complexity"], standard_minutes=i["standard_minutes"],
+                        queue_id=queue_of_dept[i["department"]], wait_limit_min=i.get("wait_limit_min"),
+                        service_limit_min=i.get("service_limit_min"), name_en=i.get("name_en"))
+        for b in data["catalogue"]["bundles"]:
+            if all(code in codes for code in b["items"]):
+                create_bundle(conn, site_id=sid, code=b["code"], name=b["name"], queue_id=queue_of_dept[b["department"]],
+                              item_ids=[f"{sid}-{code}" for code in b["items"]], name_en=b.get("name_en"))
+        for c in site["clerks"]:
+            create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
+        for c in site.get("supervisors", []):
+            create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="supervisor")
+        made.append(sid)
+    return made
+
+
+# ---------------------------------------------------------------- distribution (docs/sync.md)
+
+# Tables of a site's reference data, parents first; `key` is the primary key, `site` how rows belong.
+_DISTRIBUTED = (
+    (SiteRow, ("id",), "id"),
+    (QueueRow, ("id",), "site_id"),
+    (WindowRow, ("id",), "site_id"),
+    (ServiceItemRow, ("id",), "site_id"),
+    (BundleRow, ("id",), "site_id"),
+    (ClerkRow, ("id",), "site_id"),
+)
+_CLERK_LOCAL = ("failed_pins", "locked_until")  # each hub counts its own PIN failures
+
+
+def snapshot(conn: Connection, site_id: str) -> dict:
+    """Everything a hub or device of `site_id` needs to know about its site, with a content version."""
+    import hashlib
+
+    tables: dict[str, list[dict]] = {}
+    lineage, at = [], site_id  # the site and the sites above it (a site names its parent)
+    while at is not None and at not in lineage:
+        lineage.append(at)
+        at = conn.execute(select(SiteRow.parent_id).where(SiteRow.id == at)).scalar()
+    for row_cls, _, col in _DISTRIBUTED:
+        t = row_cls.__table__
+        which = t.c.id.in_(lineage) if row_cls is SiteRow else t.c[col] == site_id
+        rows = conn.execute(select(t).where(which).order_by(*t.primary_key.columns)).mappings()
+        tables[t.name] = [{k: v for k, v in r.items() if k not in _CLERK_LOCAL} for r in rows]
+    tables["sites"].sort(key=lambda r: -lineage.index(r["id"]))  # the top of the tree first: parents exist
+    windows = [w["id"] for w in tables["windows"]]
+    bundles = [b["id"] for b in tables["bundles"]]
+    wq, bi = WindowQueueRow.__table__, BundleItemRow.__table__
+    tables["window_queues"] = [dict(r) for r in conn.execute(
+        select(wq).where(wq.c.window_id.in_(windows)).order_by(wq.c.window_id, wq.c.queue_id)).mappings()]
+    tables["bundle_items"] = [dict(r) for r in conn.execute(
+        select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
+    canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
+    return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
+
+
+def apply_snapshot(conn: Connection, snap: dict) -> None:
+    """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
+    from sqlalchemy import and_
+
+    order = [(c.__table__, key) for c, key, _ in _DISTRIBUTED]
+    order += [(WindowQueueRow.__table__, ("window_id", "queue_id")), (BundleItemRow.__table__, ("bundle_id", "item_id"))]
+    for table, key in order:
+        for row in snap["tables"].get(table.name, []):
+            row = {k: v for k, v in row.items() if k in table.c}
+            where = and_(*(table.c[k] == row[k] for k in key))
+            if not conn.execute(update(table).where(where).values(row)).rowcount:
+                conn.execute(insert(table).values(row))
+    for w in snap["tables"].get("windows", []):
+        if not conn.execute(select(WindowStateRow.window_id).where(WindowStateRow.window_id == w["id"])).first():
+            conn.execute(insert(WindowStateRow).values(window_id=w["id"], site_id=w["site_id"], paused=False))

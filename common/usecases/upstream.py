@@ -1,0 +1,99 @@
+"""A hub's link to its upstream hub: upload this hub's events, download its site's reference data,
+and keep this hub's clock in step with the upstream's. Runs in a thread of `haoban serve`."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine, update
+
+from common.domain import errors as e
+from common.usecases import reference
+from common.db import repo
+from common.sync import protocol
+from common.domain.clock import OffsetClock, SystemClock
+from common.db.schema import SyncStateRow
+from common.sync.transport import HubUnreachable, HttpTransport, timed
+from common.sync.client import keep_syncing, push_pending
+
+KEY = "upstream"
+
+
+def load_state(conn) -> dict:
+    return repo.sync_state(conn, KEY)
+
+
+def save_state(conn, **changes) -> dict:
+    state = {**load_state(conn), **changes}
+    if not conn.execute(update(SyncStateRow).where(SyncStateRow.key == KEY).values(value=state)).rowcount:
+        conn.execute(SyncStateRow.__table__.insert().values(key=KEY, value=state))
+    return state
+
+
+def enrol(engine: Engine, url: str, code: str) -> dict:
+    """Enrol this hub at its upstream with a one-time code for role "hub"; then fetch its site's reference data."""
+    answer = HttpTransport(url, "").call("POST", "/enrol", json={"code": code})
+    if answer["role"] != "hub":
+        raise e.InvalidInput("该登记码不是服务端登记码", "That code is not for a hub")
+    with engine.begin() as conn:
+        save_state(conn, url=url, token=answer["token"], site_id=answer["site_id"], device_id=answer["device_id"], acked=0)
+    link = UpstreamLink(engine)
+    link.refresh_reference()
+    return answer
+
+
+class UpstreamLink:
+    def __init__(self, engine: Engine, clock: OffsetClock | None = None, url: str | None = None) -> None:
+        self.engine, self.clock = engine, clock or OffsetClock(SystemClock())
+        with engine.begin() as conn:
+            state = load_state(conn)
+        if not state.get("token"):
+            raise e.InvalidInput("本服务端尚未在上级登记：请先运行 haoban hub enrol",
+                                 "This hub is not enrolled upstream: run `haoban hub enrol` first")
+        self.site_id = state["site_id"]
+        self.transport = HttpTransport(url or state["url"], state["token"])
+        self.online, self.last_error = False, None
+
+    def _call(self, *args, **kw):
+        answer, offset = timed(self.clock.base, lambda: self.transport.call(*args, **kw))
+        self.clock.offset = offset  # this hub stamps its events with the upstream's time
+        return answer
+
+    def push(self) -> int:
+        def read(after, n):
+            with self.engine.connect() as conn:
+                return [(x.seq, protocol.to_wire(x)) for x in repo.events_after(conn, self.site_id, after, limit=n)]
+
+        def save_ack(acked, _void):
+            with self.engine.begin() as conn:
+                save_state(conn, acked=acked)
+
+        with self.engine.begin() as conn:
+            acked = load_state(conn).get("acked", 0)
+        return push_pending(self, read, acked, save_ack)
+
+    def call(self, *args, **kw):  # the transport interface `push_pending` expects
+        return self._call(*args, **kw)
+
+    def refresh_reference(self) -> None:
+        snap = self._call("GET", "/sync/reference", params={"protocol": protocol.PROTOCOL})
+        with self.engine.begin() as conn:
+            if load_state(conn).get("reference_version") != snap["version"]:
+                reference.apply_snapshot(conn, snap)
+                save_state(conn, reference_version=snap["version"])
+
+    def sync_once(self) -> None:
+        try:
+            self.push()
+            self.refresh_reference()
+            with self.engine.begin() as conn:
+                save_state(conn, last_contact=self.clock.now().isoformat())
+            self.online, self.last_error = True, None
+        except HubUnreachable as exc:
+            self.online, self.last_error = False, exc.en
+            raise
+
+    def run(self, stop: threading.Event) -> None:
+        def refused(exc):
+            self.online, self.last_error = False, exc.en
+
+        keep_syncing(self.sync_once, stop, refused)

@@ -1,0 +1,133 @@
+"""A small harness for kiosk screens: a real hub on loopback with the demo data, an enrolled kiosk,
+a simulated printer; tap by object name, wait for a state, grab a PNG. Used by tests and
+`./haoban screenshots`."""
+from __future__ import annotations
+
+import gc
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
+
+from common.usecases import appointments, auth, reference
+from common.domain.clock import SystemClock
+from common.db.engine import make_engine, migrate
+from common.devices.idreader import SimulatedReader
+from common.devices.printer import dummy_printer
+from common.devices.speaker import RecordingSpeaker
+from common.stations.ticketing import KioskService
+from common.domain.model import Role
+from common.usecases.hub import Hub
+from common.sync.transport import HttpTransport
+from common.sync.store import LocalStore
+from common.sync.client import SyncClient
+from devtools.loopback import LoopbackHub
+
+from qtbase.app import PORTRAIT, application, delete_now, dispose_view
+from kiosk.app import kiosk_view
+from kiosk.main import demo_devices
+from kiosk.model import KioskModel
+
+SITE = "qp-centre"
+STAFF_PIN = "2468"
+
+
+
+def find_item(view, name: str) -> QQuickItem:
+    """The visible item called `name` in a Qt Quick view (searched in the visual tree: Repeater and view delegates too)."""
+    todo = [view.rootObject()]
+    while todo:
+        it = todo.pop()
+        if it.objectName() == name and it.isVisible():
+            return it
+        todo += it.childItems()
+    raise LookupError(name)
+
+
+def centre(item: QQuickItem):
+    """Where a finger or a mouse taps `item`, in its window's coordinates."""
+    return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+
+class DemoHub(LoopbackHub):
+    """The demo hub (its sites, items and today's bookings) in a thread of this process, on a free loopback port."""
+
+    def __init__(self, folder: Path, clock=None) -> None:
+        self.clock = clock or SystemClock()
+        self.engine = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
+        migrate(self.engine)
+        key = appointments.hub_key(folder)
+        with self.engine.begin() as conn:
+            reference.load_demo(conn)
+            self.bookings = appointments.load_demo(conn, key, self.clock.now())
+        super().__init__(Hub(self.engine, self.clock, id_key=key))
+
+    def code(self, role: Role = Role.kiosk) -> str:
+        with self.engine.begin() as conn:
+            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=self.clock.now())
+
+
+class Harness:
+    def __init__(self, folder: Path | None = None, size=PORTRAIT, clock=None) -> None:
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="haoban-kiosk-"))
+        self.app = application()
+        self.hub = DemoHub(self.folder, clock).start()
+        me = HttpTransport(self.hub.url, "").call("POST", "/enrol", json={"code": self.hub.code()})
+        self.client = SyncClient(LocalStore(self.folder / "kiosk.sqlite3"), HttpTransport(self.hub.url, me["token"], timeout=3),
+                                 device_id=me["device_id"], site_id=me["site_id"], lease_size=10)
+        self.client.sync_once()
+        self.printer = dummy_printer()
+        self.reader = SimulatedReader()
+        self.speaker = RecordingSpeaker()
+        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url), id_reader=self.reader,
+                                admin_check=lambda pin: pin == STAFF_PIN, speaker=self.speaker,
+                                demo=demo_devices(self.hub.bookings[0]))
+        self.view = kiosk_view(self.model, size)
+        self.view.show()
+        self.settle()
+
+    def settle(self, ms: int = 50) -> None:
+        QTest.qWait(ms)
+
+    def item(self, name: str) -> QQuickItem:
+        return find_item(self.view, name)
+
+    def visible(self, name: str) -> bool:
+        try:
+            return self.item(name).isVisible()
+        except LookupError:
+            return False
+
+    def tap(self, name: str) -> None:
+        QTest.mouseClick(self.view, Qt.LeftButton, Qt.NoModifier, centre(self.item(name)))
+        self.settle()
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > end:
+                raise TimeoutError(f"the kiosk did not reach the expected state: {self.model.view}")
+            QTest.qWait(20)
+
+    def screen(self) -> str:
+        return self.model.view["screen"]
+
+    def grab(self, path: Path) -> Path:
+        self.settle(150)
+        self.view.grabWindow().save(str(path))
+        return path
+
+    def resize(self, size) -> None:
+        self.view.resize(*size)
+        self.settle(100)
+
+    def close(self) -> None:
+        self.model.stop_devices()
+        dispose_view(self.view)
+        self.hub.stop()
+        delete_now(self.view, self.model)  # on the UI thread, the model's worker closed first
+        self.view = self.model = None
+        gc.collect()

@@ -1,0 +1,200 @@
+"""`./haoban screenshots [DIR]` (after the kiosk's): every terminal screen and form, and every rating screen,
+in Chinese and English, as PNG files for review. A demo hub on loopback, a real desk (terminal + rating
+screen) enrolled at window 1; offscreen, no display needed."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialog
+
+    from common.usecases import auth
+    from common.domain.clock import OffsetClock, SystemClock
+    from common.domain.model import Role
+    from qtbase.app import application
+    from devtools.harness import SITE, DemoHub
+
+    from terminal.desk import Desk
+
+    out = Path((argv or sys.argv[1:] or ["screenshots"])[0]).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="haoban-terminal-shots-"))
+    app = application()
+    hub = DemoHub(folder).start()
+    wid = f"{SITE}-w01"
+    with hub.engine.begin() as conn:
+        now = SystemClock().now()
+        codes = {r: auth.create_enrolment_code(conn, site_id=SITE, role=r, name="1号窗口", now=now, window_id=wid)
+                 for r in (Role.terminal, Role.rating)}
+        kiosk_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.kiosk, name="自助机", now=now)
+        colleague_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="2号窗口", now=now,
+                                                    window_id=f"{SITE}-w02")
+        window3_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="3号窗口", now=now,
+                                                  window_id=f"{SITE}-w03")
+    clock = OffsetClock(SystemClock())  # the hall's clock, moved on by hand: waits near their limit, amber, red
+    hub.hub.clock = clock  # the hub and the terminal move on together
+    desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
+                rating_code=codes[Role.rating], clock=clock, lease_size=5)
+    desk.show(app)
+    desk.start()
+    w, pad = desk.window, desk.pad
+    made: list[Path] = []
+
+    def settle(predicate=lambda: True, ms=5000):
+        for _ in range(ms // 20):
+            if predicate():
+                break
+            QTest.qWait(20)
+        QTest.qWait(150)
+
+    def shot(name: str, widget=None) -> None:
+        lang = "en" if w.language == "en" else "zh"
+        path = out / f"terminal-{lang}-{name}.png"
+        (widget or w).grab().save(str(path))
+        made.append(path)
+
+    def pad_shot(name: str) -> None:
+        lang = "en" if pad.model.language == "en" else "zh"
+        path = out / f"rating-{lang}-{name}.png"
+        QTest.qWait(150)
+        pad.view.grabWindow().save(str(path))
+        made.append(path)
+
+    def form(action: str, name: str, prepare=None, suffix: str = "") -> None:
+        w.press(action)
+        settle(lambda: w.findChild(QDialog, name) is not None)
+        dialog = w.findChild(QDialog, name)
+        if prepare:
+            prepare(dialog)
+        QTest.qWait(100)
+        shot(f"form-{name}{suffix}", dialog)
+        dialog.reject()
+        QTest.qWait(50)
+
+    def sign_in(lang: str, screenshot: str | None = None) -> None:
+        for shell in (w, pad.model):
+            if shell.language != lang:
+                shell.toggleLanguage()
+        w.staff_no.setText("QP0101")
+        if screenshot:
+            shot(screenshot)
+        w.pin.setText("372915")
+        w.sign_in()
+
+    from common.sync.transport import HttpTransport
+
+    me = HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": kiosk_code})
+    kiosk = HttpTransport(hub.url, me["token"])
+    items = [i["item_id"] for i in kiosk.call("GET", "/catalogue")["items"] if i["queue_id"] == f"{SITE}-A"]
+    # window 2's clerk, who sends a citizen over to window 1 ("请到 1 号窗口")
+    def clerk(code: str, staff_no: str, pin: str) -> HttpTransport:
+        device = HttpTransport(hub.url, HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": code})["token"])
+        device.http.headers["X-Clerk-Token"] = device.call("POST", "/clerk/sign-in",
+                                                           json={"staff_no": staff_no, "pin": pin})["clerk_token"]
+        return device
+
+    colleague = clerk(colleague_code, "QP0102", "840263")
+
+    def pad_of_its_own(third: HttpTransport, lang: str) -> None:
+        """Window 3's rating pad, in its own process as `./haoban rating` runs it, with its keyboard up."""
+        import subprocess
+
+        window = f"{SITE}-w03"
+        with hub.engine.begin() as conn:  # each language's pad enrols once
+            code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.rating, name="3号窗口", now=clock.now(),
+                                              window_id=window)
+        proc = subprocess.Popen([sys.executable, "-m", "devtools.screenshots.keyboard", hub.url, code,
+                                 str(folder / f"pad-{lang}.sqlite3"), str(out / f"rating-{lang[:2]}-6-keyboard.png"), lang],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            kiosk.call("POST", "/tickets", json={"item_id": items[0]})
+            for action in ("call-next", "start"):
+                third.call("POST", f"/windows/{window}/{action}")
+            third.call("POST", f"/windows/{window}/finish", json={"outcome": "completed"})
+            proc.stdout.readline()
+            assert proc.wait(60) == 0
+        finally:
+            proc.kill()
+        made.append(out / f"rating-{lang[:2]}-6-keyboard.png")
+    try:
+        settle(lambda: desk.client.status.online and pad.client.status.online)
+        for lang in ("zh_CN", "en"):
+            sign_in(lang, "1-sign-in")
+            settle(lambda: w.pages.currentIndex() == 1 and w.loaded is not None)
+            shot("2-idle")
+            pad_shot("1-idle")
+            for n in range(6):
+                kiosk.call("POST", "/tickets", json={"item_id": items[n % len(items)]})
+            clock.offset += 9 * 60  # the first tickets are close to their 10-minute wait limit
+            settle(lambda: w.queue.count() >= 6)
+            colleague.call("POST", f"/windows/{SITE}-w02/call-next")
+            colleague.call("POST", f"/windows/{SITE}-w02/transfer", json={"to_window_id": wid})
+            mark = w.t("for_me").strip()
+            settle(lambda: any(mark in w.queue.item(i).text() for i in range(w.queue.count())))
+            shot("2b-transferred-here")
+            w.act("call-next")
+            settle(lambda: (w.loaded["window"]["current"] or {}).get("number") == w.current.text())
+            shot("3-called")
+            w.act("start")
+            settle(lambda: (w.loaded["window"]["current"] or {}).get("started_at"))
+            clock.offset += 17 * 60  # 17 of 20 minutes
+            settle(lambda: w.service_timer.property("colour") == "amber")
+            shot("4-serving-amber")
+            clock.offset += 4 * 60
+            settle(lambda: w.service_timer.property("colour") == "red")
+            shot("5-serving-red")
+            form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(2), "-missing")
+            form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(4), "-rejected")
+            form("transfer", "transferDialog")
+            w.act("finish", outcome="completed")
+            settle(lambda: pad.model.view["screen"] == "rate" and w.loaded["window"]["current"] is None)
+            shot("6-finished")
+            pad_shot("2-faces")
+            pad.model.rate(2)
+            pad.model.toggleReason("wait")
+            pad_shot("3-why")
+            pad.model.submitReason()
+            settle(lambda: pad.model.view["screen"] == "thanks")
+            pad_shot("4-thanks")
+            form("call", "callDialog")
+            form("pause", "pauseDialog")
+            w.act("pause", reason="用餐")
+            settle(lambda: w.loaded["window"]["paused"])
+            shot("7-paused")
+            w.act("resume")
+            settle(lambda: not w.loaded["window"]["paused"])
+            w.sign_out()
+            settle(lambda: w.pages.currentIndex() == 0)
+        third = clerk(window3_code, "QP0103", "519607")
+        for lang in ("zh_CN", "en"):
+            pad_of_its_own(third, lang)
+        hub.stop()  # the hub goes away: manual mode, the badge, a walk-in and its rating kept here
+        for lang in ("en", "zh_CN"):
+            sign_in(lang)
+            settle(lambda: w.pages.currentIndex() == 1 and not w.online)
+            form("walk_in", "walkInDialog")
+            w.walk_in({"item_id": items[0], "outcome": "completed", "reason": None})
+            settle(lambda: pad.model.view.get("screen") == "rate")
+            shot("8-offline")
+            pad.model.rate(5)
+            settle(lambda: pad.model.view.get("kept_offline"))
+            pad_shot("5-thanks-offline")
+            w.sign_out()
+            settle(lambda: w.pages.currentIndex() == 0)
+    finally:
+        desk.close()
+        hub.stop()
+    print(f"{len(made)} terminal and rating screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Screenshots of the hub's pages for review: the display board at 1920x1080, the phone page at 390x844
+(中文 and English, waiting and called), the dashboard at 1440x900 (and its whole length), the sign-in pages.
+
+The data is a demo morning played through the hub's commands (devtools/sample.py); Debian's Chromium renders.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from common.usecases import auth, reference
+from common.db.engine import make_engine, migrate
+from common.domain.model import Outcome, Role
+
+from devtools import browser, sample
+
+
+def render(folder: Path, chromium=None) -> list[Path]:
+    """Render every page to `folder`; in `chromium` (a Playwright browser) or a Chromium of its own."""
+    if chromium is not None:
+        return _render(folder, chromium)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = browser.launch(p)
+        try:
+            return _render(folder, chromium)
+        finally:
+            chromium.close()
+
+
+def _render(folder: Path, chromium) -> list[Path]:
+    from devtools.loopback import LoopbackHub
+
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/hub.sqlite3")
+        migrate(engine)
+        with engine.begin() as c:
+            reference.load_demo(c)
+        hall = sample.morning(engine)
+        hub, first = hall.hub, hall.counters[0]
+        if first["ticket"] is not None:  # window 1 finishes and calls the next citizen, who is on the way
+            hub.finish(first["actor"], first["window"], Outcome.completed)
+        called = hub.call_next(first["actor"], first["window"]).ticket
+        waiting = hub.issue_ticket(hall.kiosk, item_id="qp-centre-YB-01").ticket
+        with engine.begin() as c:
+            code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.display, name="大厅屏", now=hall.clock.now())
+        supervisor = next(s for s in reference.demo_data()["sites"] if s["id"] == "qp-centre")["supervisors"][0]
+
+        with LoopbackHub(hub) as served:
+            pages = []
+
+            def shot(page, name: str, full: bool = False) -> None:
+                pages.append(page)
+                path = folder / f"web-{name}.png"
+                page.screenshot(path=str(path), full_page=full)
+                made.append(path)
+
+            page = browser.new_page(chromium, "display")
+            page.goto(f"{served.url}/display")
+            shot(page, "display-enrol")
+            page.goto(f"{served.url}/display?code={code}")
+            browser.wait_until(page, "window.haobanBoard && window.haobanBoard.loads > 0")
+            shot(page, "display")
+            for lang in ("zh", "en"):
+                for name, ticket in (("waiting", waiting), ("called", called)):
+                    page = browser.new_page(chromium, "phone")
+                    page.goto(f"{served.url}/api/v1/public/tickets/{ticket.public_token}?lang={lang}")
+                    browser.wait_until(page, "window.haobanPhone && window.haobanPhone.updates > 0")
+                    shot(page, f"phone-{name}-{lang}")
+            page = browser.new_page(chromium, "dashboard")
+            page.goto(f"{served.url}/dashboard")
+            shot(page, "dashboard-sign-in")
+            page.select_option("#site", "qp-centre")
+            page.fill("#staff_no", supervisor["staff_no"])
+            page.fill("#pin", supervisor["pin"])
+            page.click("#sign-in")
+            page.wait_for_selector("#kpis")
+            shot(page, "dashboard")
+            shot(page, "dashboard-full", full=True)
+            for context in {id(p.context): p.context for p in pages}.values():
+                context.close()
+        engine.dispose()
+    return made
+
+
+def main(argv: list[str]) -> int:
+    for path in render(Path(argv[0] if argv else "screenshots")):
+        print(path)
+    return 0
