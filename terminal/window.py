@@ -39,7 +39,7 @@ class TerminalWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, activated=lambda a=action: self.press(a))
         model.changed.connect(self.render)
         model.languageChanged.connect(self.retranslate)
-        model.signInAnswered.connect(self.sign_in_page.error.setText)
+        model.signInAnswered.connect(self.sign_in_page.error.setText)  # each answer, even one saying the same again
         model.formWanted.connect(self.open_form)
         self.retranslate()
         self.render()
