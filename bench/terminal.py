@@ -20,9 +20,10 @@ from common.domain.clock import SystemClock
 from common.sync.transport import HttpTransport
 from common.stations.counter import TerminalService
 from qtbase.app import application
+from terminal.viewmodel import TerminalModel
 from terminal.window import TerminalWindow
 app = application()
-w = TerminalWindow(TerminalService(HttpTransport("http://127.0.0.1:9", "x"), "w", SystemClock()))
+w = TerminalWindow(TerminalModel(TerminalService(HttpTransport("http://127.0.0.1:9", "x"), "w", SystemClock())))
 w.show()
 QTimer.singleShot(0, lambda: (print(time.time(), flush=True), os._exit(0)))
 app.exec()
@@ -49,6 +50,7 @@ def main() -> None:
     from common.sync.transport import HttpTransport
     from common.stations.counter import TerminalService
     from qtbase.app import application, delete_now
+    from terminal.viewmodel import TerminalModel
     from terminal.window import TerminalWindow
 
     hub = HubProcess(fresh_database("sqlite", Path(tempfile.mkdtemp(prefix="haoban-term-bench-"))))
@@ -63,19 +65,20 @@ def main() -> None:
         service = TerminalService(HttpTransport(hub.url, info["token"]), w["window_id"], SystemClock())
         service.sign_in(w["clerk"]["staff_no"], w["clerk"]["pin"])
         app = application()
-        window = TerminalWindow(service)
-        window.pages.setCurrentIndex(1)
-        window.follow(hub.url, info["token"], info["device_id"])  # as in a hall: other devices' events reload the board
+        model = TerminalModel(service)
+        model.signed_in = True  # signed in above, behind the window's back
+        window = TerminalWindow(model)
+        model.follow(hub.url, info["token"], info["device_id"])  # as in a hall: other devices' events reload the board
         window.show()
         label = window.findChild(QLabel, "currentTicket")
         times = []
         for _ in range(200):
-            window.refresh()
+            model.refresh()
             while label.text() != "—":  # the window is free and shows it
                 QTest.qWait(1)
             QTest.qWait(50)
             t = time.perf_counter()
-            window.act("call-next")  # what F1 does
+            model.press("call-next")  # what F1 does
             while label.text() == "—":
                 QTest.qWait(1)
             times.append(time.perf_counter() - t)

@@ -16,6 +16,7 @@ from common.sync.client import SyncClient, keep_syncing
 from common.stations.counter import TerminalService
 from qtbase.app import delete_now
 
+from terminal.viewmodel import TerminalModel
 from terminal.window import TerminalWindow
 
 
@@ -35,7 +36,8 @@ class Desk:
 
             # keyboard=False: this process keeps the clerk's input method, so the citizen picks reasons only
             self.pad = RatingPad(rating_store, hub_url, rating_code, mouse=rating_mouse, keyboard=False)
-        self.window = TerminalWindow(self.service, language=language, on_walk_in=self._walk_in)
+        self.model = TerminalModel(self.service, language=language, on_walk_in=self._walk_in)
+        self.window = TerminalWindow(self.model)
         self.hub_url = hub_url
         self._stop = threading.Event()
 
@@ -46,7 +48,7 @@ class Desk:
 
     def start(self) -> "Desk":
         threading.Thread(target=keep_syncing, args=(self.sync_once, self._stop, lambda exc: None), daemon=True).start()
-        self.window.follow(self.hub_url, self.me["token"], self.me["device_id"])
+        self.model.follow(self.hub_url, self.me["token"], self.me["device_id"])
         if self.pad is not None:
             self.pad.start(sync=False)
         return self

@@ -1,9 +1,8 @@
-"""The layouts of the terminal's two pages, sign-in and serving. They only build widgets and hang them on
-the window (`self` below is the TerminalWindow); what the widgets do lives in window.py."""
+"""The layouts of the terminal's two pages, sign-in and serving. Each page builds and owns its widgets (and lists
+those labelled with a text key in `labelled`); window.py wires them to the view-model and renders its state."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from terminal.dialogs import font
@@ -12,83 +11,93 @@ ACTIONS = (("call-next", "F1"), ("recall", "F2"), ("start", "F3"), ("finish", "F
            ("transfer", "F7"), ("pause", "F8"), ("resume", "F9"), ("walk_in", "F10"), ("sign_out", "Ctrl+Q"))
 
 
-def sign_in_page(self) -> QWidget:
-    page = QWidget()
-    outer = QVBoxLayout(page)
-    panel = QFrame(maximumWidth=560, minimumWidth=460, font=font(15))
-    form = QFormLayout(panel)
-    form.setVerticalSpacing(14)
-    self.staff_no = QLineEdit(objectName="staffNo", minimumHeight=44)
-    self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.Password, minimumHeight=44)
-    self.window_choice = QComboBox(objectName="windowChoice", minimumHeight=44)
-    self.sign_in_error = QLabel(objectName="signInError", styleSheet="color:#A8412E", wordWrap=True)
-    button = self._label(QPushButton(objectName="signInButton", clicked=self.sign_in, minimumHeight=56), "sign_in")
-    self.pin.returnPressed.connect(self.sign_in)
-    title = self._label(QLabel(font=font(22, True)), "title")
-    form.addRow(title)
-    form.addRow(self._label(QLabel(), "staff_no"), self.staff_no)
-    form.addRow(self._label(QLabel(), "pin"), self.pin)
-    form.addRow(self._label(QLabel(), "window"), self.window_choice)
-    form.setRowVisible(self.window_choice, self.service.window_id is None)
-    form.addRow(button)
-    form.addRow(self.sign_in_error)
-    lang = self._label(QPushButton(objectName="languageButton", clicked=self.toggleLanguage), "language")
-    outer.addStretch()
-    outer.addWidget(panel, alignment=Qt.AlignHCenter)
-    outer.addStretch()
-    outer.addWidget(lang, alignment=Qt.AlignRight)
-    return page
+class Page(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.labelled: list[tuple[object, str]] = []  # (widget, text key): re-labelled when the language changes
+
+    def _label(self, widget, key: str):
+        self.labelled.append((widget, key))
+        return widget
 
 
-def serve_page(self) -> QWidget:
-    page = QWidget()
-    outer = QVBoxLayout(page)
-    top = QHBoxLayout()
-    self.clerk = QLabel(objectName="clerk", font=font(15, True))
-    self.badge = QLabel(objectName="onlineBadge", font=font(13, True))
-    top.addWidget(self.clerk)
-    top.addStretch()
-    top.addWidget(self.badge)
-    self.top_bar = top
-    top.addWidget(self._label(QPushButton(objectName="languageButton2", clicked=self.toggleLanguage), "language"))
-    outer.addLayout(top)
-    self.figures = QLabel("", objectName="figures", styleSheet="color:#5B6570")
-    outer.addWidget(self.figures)
-    self.offline_hint = QLabel("", objectName="offlineHint", wordWrap=True,
-                               styleSheet="background:#F6E7C8; color:#7A5412; padding:8px; border-radius:6px")
-    outer.addWidget(self.offline_hint)
-    body = QHBoxLayout()
-    left = QVBoxLayout()
-    self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))
-    self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=font(14))
-    self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=font(26))
-    self.message = QLabel("", objectName="message", wordWrap=True, styleSheet="color:#A8412E")
-    for w in (self.current, self.waited, self.service_timer):
-        left.addWidget(w)
-    grid = QGridLayout()
-    self.buttons = {}
-    for n, (action, key) in enumerate(ACTIONS):
-        b = self._label(QPushButton(objectName=f"action_{action}", minimumHeight=60), action)
-        b.clicked.connect(lambda _=False, a=action: self.press(a))
-        QShortcut(QKeySequence(key), self, activated=lambda a=action: self.press(a))
-        self.buttons[action] = b
-        if action == "call-next":
-            b.setMinimumHeight(110)
-            b.setFont(font(22, True))
-            grid.addWidget(b, 0, 0, 1, 4)
-        elif action == "sign_out":
-            b.setMinimumHeight(0)
-            self.top_bar.addWidget(b)
-        else:
-            grid.addWidget(b, 1 + (n - 1) // 4, (n - 1) % 4)
-    left.addLayout(grid)
-    left.addWidget(self.message)
-    left.addStretch()
-    body.addLayout(left, 3)
-    right = QVBoxLayout()
-    right.addWidget(self._label(QLabel(font=font(14, True)), "waiting"))
-    self.queue = QListWidget(objectName="queue", font=font(13))
-    right.addWidget(self.queue)
-    body.addLayout(right, 2)
-    outer.addLayout(body)
-    return page
+class SignInPage(Page):
+    """Staff number, PIN, the window (only on a terminal not bound to one), and what went wrong."""
+
+    def __init__(self, choose_window: bool) -> None:
+        super().__init__()
+        outer = QVBoxLayout(self)
+        panel = QFrame(maximumWidth=560, minimumWidth=460, font=font(15))
+        form = QFormLayout(panel)
+        form.setVerticalSpacing(14)
+        self.staff_no = QLineEdit(objectName="staffNo", minimumHeight=44)
+        self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.Password, minimumHeight=44)
+        self.window_choice = QComboBox(objectName="windowChoice", minimumHeight=44)
+        self.error = QLabel(objectName="signInError", styleSheet="color:#A8412E", wordWrap=True)
+        self.button = self._label(QPushButton(objectName="signInButton", minimumHeight=56), "sign_in")
+        form.addRow(self._label(QLabel(font=font(22, True)), "title"))
+        form.addRow(self._label(QLabel(), "staff_no"), self.staff_no)
+        form.addRow(self._label(QLabel(), "pin"), self.pin)
+        form.addRow(self._label(QLabel(), "window"), self.window_choice)
+        form.setRowVisible(self.window_choice, choose_window)
+        form.addRow(self.button)
+        form.addRow(self.error)
+        self.language = self._label(QPushButton(objectName="languageButton"), "language")
+        outer.addStretch()
+        outer.addWidget(panel, alignment=Qt.AlignHCenter)
+        outer.addStretch()
+        outer.addWidget(self.language, alignment=Qt.AlignRight)
+
+
+class ServePage(Page):
+    """The clerk, the badge, today's figures, the current ticket and its timer, a button per action, the queue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.clerk = QLabel(objectName="clerk", font=font(15, True))
+        self.badge = QLabel(objectName="onlineBadge", font=font(13, True))
+        top.addWidget(self.clerk)
+        top.addStretch()
+        top.addWidget(self.badge)
+        self.language = self._label(QPushButton(objectName="languageButton2"), "language")
+        top.addWidget(self.language)
+        outer.addLayout(top)
+        self.figures = QLabel("", objectName="figures", styleSheet="color:#5B6570")
+        outer.addWidget(self.figures)
+        self.offline_hint = QLabel("", objectName="offlineHint", wordWrap=True,
+                                   styleSheet="background:#F6E7C8; color:#7A5412; padding:8px; border-radius:6px")
+        outer.addWidget(self.offline_hint)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))
+        self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=font(14))
+        self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=font(26))
+        self.message = QLabel("", objectName="message", wordWrap=True, styleSheet="color:#A8412E")
+        for w in (self.current, self.waited, self.service_timer):
+            left.addWidget(w)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for n, (action, _) in enumerate(ACTIONS):
+            b = self._label(QPushButton(objectName=f"action_{action}", minimumHeight=60), action)
+            self.buttons[action] = b
+            if action == "call-next":
+                b.setMinimumHeight(110)
+                b.setFont(font(22, True))
+                grid.addWidget(b, 0, 0, 1, 4)
+            elif action == "sign_out":
+                b.setMinimumHeight(0)
+                top.addWidget(b)
+            else:
+                grid.addWidget(b, 1 + (n - 1) // 4, (n - 1) % 4)
+        left.addLayout(grid)
+        left.addWidget(self.message)
+        left.addStretch()
+        body.addLayout(left, 3)
+        right = QVBoxLayout()
+        right.addWidget(self._label(QLabel(font=font(14, True)), "waiting"))
+        self.queue = QListWidget(objectName="queue", font=font(13))
+        right.addWidget(self.queue)
+        body.addLayout(right, 2)
+        outer.addLayout(body)

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                 rating_code=codes[Role.rating], clock=clock, lease_size=5)
     desk.show(app)
     desk.start()
-    w, pad = desk.window, desk.pad
+    w, vm, pad = desk.window, desk.model, desk.pad
+    page = w.serve_page
     made: list[Path] = []
 
     def settle(predicate=lambda: True, ms=5000):
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         QTest.qWait(150)
 
     def shot(name: str, widget=None) -> None:
-        lang = "en" if w.language == "en" else "zh"
+        lang = "en" if vm.language == "en" else "zh"
         path = out / f"terminal-{lang}-{name}.png"
         (widget or w).grab().save(str(path))
         made.append(path)
@@ -79,13 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         QTest.qWait(50)
 
     def sign_in(lang: str, screenshot: str | None = None) -> None:
-        for shell in (w, pad.model):
+        for shell in (vm, pad.model):
             if shell.language != lang:
                 shell.toggleLanguage()
-        w.staff_no.setText("QP0101")
+        w.sign_in_page.staff_no.setText("QP0101")
         if screenshot:
             shot(screenshot)
-        w.pin.setText("372915")
+        w.sign_in_page.pin.setText("372915")
         w.sign_in()
 
     from common.sync.transport import HttpTransport
@@ -128,34 +129,34 @@ def main(argv: list[str] | None = None) -> int:
         settle(lambda: desk.client.status.online and pad.client.status.online)
         for lang in ("zh_CN", "en"):
             sign_in(lang, "1-sign-in")
-            settle(lambda: w.pages.currentIndex() == 1 and w.loaded is not None)
+            settle(lambda: w.pages.currentIndex() == 1 and vm.loaded is not None)
             shot("2-idle")
             pad_shot("1-idle")
             for n in range(6):
                 kiosk.call("POST", "/tickets", json={"item_id": items[n % len(items)]})
             clock.offset += 9 * 60  # the first tickets are close to their 10-minute wait limit
-            settle(lambda: w.queue.count() >= 6)
+            settle(lambda: page.queue.count() >= 6)
             colleague.call("POST", f"/windows/{SITE}-w02/call-next")
             colleague.call("POST", f"/windows/{SITE}-w02/transfer", json={"to_window_id": wid})
-            mark = w.t("for_me").strip()
-            settle(lambda: any(mark in w.queue.item(i).text() for i in range(w.queue.count())))
+            mark = vm.t("for_me").strip()
+            settle(lambda: any(mark in page.queue.item(i).text() for i in range(page.queue.count())))
             shot("2b-transferred-here")
-            w.act("call-next")
-            settle(lambda: (w.loaded["window"]["current"] or {}).get("number") == w.current.text())
+            vm.call_next()
+            settle(lambda: (vm.loaded["window"]["current"] or {}).get("number") == vm.current)
             shot("3-called")
-            w.act("start")
-            settle(lambda: (w.loaded["window"]["current"] or {}).get("started_at"))
+            vm.start()
+            settle(lambda: (vm.loaded["window"]["current"] or {}).get("started_at"))
             clock.offset += 17 * 60  # 17 of 20 minutes
-            settle(lambda: w.service_timer.property("colour") == "amber")
+            settle(lambda: page.service_timer.property("colour") == "amber")
             shot("4-serving-amber")
             clock.offset += 4 * 60
-            settle(lambda: w.service_timer.property("colour") == "red")
+            settle(lambda: page.service_timer.property("colour") == "red")
             shot("5-serving-red")
             form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(2), "-missing")
             form("finish", "finishDialog", lambda d: d.outcome.setCurrentRow(4), "-rejected")
             form("transfer", "transferDialog")
-            w.act("finish", outcome="completed")
-            settle(lambda: pad.model.view["screen"] == "rate" and w.loaded["window"]["current"] is None)
+            vm.finish("completed")
+            settle(lambda: pad.model.view["screen"] == "rate" and vm.loaded["window"]["current"] is None)
             shot("6-finished")
             pad_shot("2-faces")
             pad.model.rate(2)
@@ -166,12 +167,12 @@ def main(argv: list[str] | None = None) -> int:
             pad_shot("4-thanks")
             form("call", "callDialog")
             form("pause", "pauseDialog")
-            w.act("pause", reason="用餐")
-            settle(lambda: w.loaded["window"]["paused"])
+            vm.pause("meal")
+            settle(lambda: vm.loaded["window"]["paused"])
             shot("7-paused")
-            w.act("resume")
-            settle(lambda: not w.loaded["window"]["paused"])
-            w.sign_out()
+            vm.resume()
+            settle(lambda: not vm.loaded["window"]["paused"])
+            vm.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
         third = clerk(window3_code, "QP0103", "519607")
         for lang in ("zh_CN", "en"):
@@ -179,15 +180,15 @@ def main(argv: list[str] | None = None) -> int:
         hub.stop()  # the hub goes away: manual mode, the badge, a walk-in and its rating kept here
         for lang in ("en", "zh_CN"):
             sign_in(lang)
-            settle(lambda: w.pages.currentIndex() == 1 and not w.online)
+            settle(lambda: w.pages.currentIndex() == 1 and not vm.online)
             form("walk_in", "walkInDialog")
-            w.walk_in({"item_id": items[0], "outcome": "completed", "reason": None})
+            vm.walk_in(items[0], "completed")
             settle(lambda: pad.model.view.get("screen") == "rate")
             shot("8-offline")
             pad.model.rate(5)
             settle(lambda: pad.model.view.get("kept_offline"))
             pad_shot("5-thanks-offline")
-            w.sign_out()
+            vm.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
     finally:
         desk.close()

@@ -80,7 +80,7 @@ def signed_in(c):
 
 
 def refused(c, pin):
-    c.window.sign_in_error.setText("")
+    c.window.sign_in_page.error.setText("")
     sign_in(c, pin)
     wait_for(lambda: c.label("signInError") != "")
     return c.label("signInError")
@@ -123,7 +123,7 @@ def test_transfer_and_call_out_of_order_with_a_reason(counter):
     signed_in(c)
     a, b = c.issue(), c.issue("B")
     c.key(Qt.Key_F1)
-    wait_for(lambda: c.label("currentTicket") == a.number and c.window.loaded is not None)
+    wait_for(lambda: c.label("currentTicket") == a.number and c.window.model.loaded is not None)
     c.key(Qt.Key_F7)
     form = c.dialog("transferDialog")
     choices = form.findChild(QListWidget, "choices")
@@ -154,11 +154,11 @@ def test_transfer_to_a_window_the_other_window_sees_it_marked_and_calls_it(count
     signed_in(c)
     a, a2 = c.issue(), c.issue()
     c.key(Qt.Key_F1)
-    wait_for(lambda: c.label("currentTicket") == a.number and c.window.loaded is not None)
-    c.window.loaded = None  # as just after sign-in, before the first load of the board has come back
+    wait_for(lambda: c.label("currentTicket") == a.number and c.window.model.loaded is not None)
+    c.window.model.loaded = None  # as just after sign-in, before the first load of the board has come back
     c.window.press("transfer")
     assert "正在载入" in c.label("message") and c.window.findChild(QDialog, "transferDialog") is None
-    wait_for(lambda: c.window.loaded is not None)  # it asked for the load itself
+    wait_for(lambda: c.window.model.loaded is not None)  # it asked for the load itself
     other = open_desk(tmp_path, c.world, c.live, code="terminal2", name="t2")  # window 2 serves queue A only
     try:
         other.window.findChild(QLineEdit, "staffNo").setText("C2")
@@ -294,7 +294,7 @@ def test_a_terminal_not_bound_to_a_window_asks_which(counter, tmp_path):
                                                                now=c.world.clock.now())
     desk = open_desk(tmp_path, c.world, c.live, code="floating", name="f")
     try:
-        choice = desk.window.window_choice
+        choice = desk.window.sign_in_page.window_choice
         wait_for(lambda: choice.count() == 4)
         assert choice.isVisible()
         choice.setCurrentIndex(2)
@@ -318,7 +318,7 @@ def test_no_glyph_of_the_terminal_or_rating_screen_is_missing_from_the_font():
     from PySide6.QtGui import QFontMetrics, QGuiApplication
 
     from terminal.rating.model import TEXTS as RATING
-    from terminal.window import TEXTS as TERMINAL
+    from terminal.viewmodel import TEXTS as TERMINAL
 
     application()
     metrics = QFontMetrics(QGuiApplication.font())

@@ -1,0 +1,320 @@
+"""The clerk terminal's view-model: the one QObject the terminal's widgets render, without a widget of its own.
+It owns the terminal's state (signed in or not, the board, the current ticket and its timer, the online badge,
+the messages) as plain attributes, says `changed` whenever they move, and does what the clerk's keys ask by
+calling `common.stations.counter.TerminalService` off the UI thread (qtbase/worker.py). The board follows the
+hub's event stream (no refresh key); the service timer ticks locally every second."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from common.domain.clock import business_day
+from common.stations.counter import CALL_REASONS, PAUSE_REASONS, TerminalService
+from common.stations.ticketing import message
+from common.sync.stream import EventFollower
+from common.sync.transport import HubUnreachable
+from qtbase.worker import Worker
+
+TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
+FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that need a form first
+
+
+class TerminalModel(QObject):
+    """State, all of it plain attributes the widgets show as they are (texts in the current language):
+    `signed_in`, `sign_in_error`, `windows` [(label, window_id)] to choose from when `choose_window`,
+    `clerk`, `online`, `badge`, `offline_hint`, `figures`, `current` (the number at the window), `waited`,
+    `service_timer` and its `colour` ("normal", "amber", "red"), `rows` [(text, soon)] of the waiting tickets,
+    `message` (`message_error`: shown as a refusal) and `refusal` (zh, en) of the last refusal.
+    Data: `loaded` (the last load from the hub), `last_figures`."""
+
+    changed = Signal()  # any of the state above moved
+    languageChanged = Signal()  # the fixed labels too
+    signInAnswered = Signal(str)  # the sign-in's error ("" when signed in)
+    formWanted = Signal(str)  # an action (FORMS) asks its form first; the form's answer comes back by a method
+
+    def __init__(self, service: TerminalService, language: str = "zh_CN", on_walk_in=None) -> None:
+        super().__init__()
+        self.service, self.worker, self.language = service, Worker(self), language
+        self.on_walk_in = on_walk_in or (lambda served: None)  # manual mode: tell the rating screen beside us
+        self.choose_window = service.window_id is None
+        self.windows: list[tuple[str, str]] = []
+        self.signed_in, self.sign_in_error = False, ""
+        self.loaded: dict | None = None
+        self.last_figures = None
+        self.online, self.follower, self._loading, self._again = True, None, False, False
+        self.clerk = self.waited = self.service_timer = self.message = self.figures = ""
+        self.current, self.current_queue, self.colour = "—", None, "normal"
+        self.rows: list[tuple[str, bool]] = []
+        self.message_error, self.refusal = False, None
+        self.ticker = QTimer(self, interval=1000, timeout=self._tick)  # the service timer, computed locally
+        self.reload = QTimer(self, singleShot=True, interval=100, timeout=self.refresh)  # a burst of events: one load
+        self._show_link()
+        if self.choose_window:
+            self.worker.run(service.windows, self._fill_windows)
+
+    def t(self, key: str, *args) -> str:
+        text = TEXTS[key][self.language]
+        for n, a in enumerate(args, 1):
+            text = text.replace(f"%{n}", str(a))
+        return text
+
+    def toggleLanguage(self) -> None:
+        self.language = "en" if self.language == "zh_CN" else "zh_CN"
+        self._show_link()
+        if self.loaded:
+            self._render(self.service.board(self.loaded))
+        if self.last_figures:
+            self._show_figures(self.last_figures)
+        self.languageChanged.emit()
+        self.changed.emit()
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message, self.message_error = text, error
+        self.changed.emit()
+
+    def _refuse(self, exc) -> None:
+        if isinstance(exc, HubUnreachable):
+            self._set_link(False)
+        self.refusal = message(exc)
+        self.say(self.refusal[0] if self.language == "zh_CN" else self.refusal[1], error=True)
+
+    # ------------------------------------------------------------ the hub's event stream
+
+    def follow(self, base_url: str, token: str, device_id: str | None = None) -> None:
+        """Follow the site's events: a change made elsewhere reloads the board (our own actions reload it
+        when their answer comes); the link's state drives the badge."""
+        def news(event):
+            if event["kind"] != "numbers_leased" and (device_id is None or event.get("device_id") != device_id):
+                self.worker.post(self._hub_event, event)
+
+        self.follower = EventFollower(base_url, token, news, lambda up: self.worker.post(self._set_link, up)).start()
+
+    def _hub_event(self, event: dict) -> None:
+        if self.signed_in:
+            self.reload.start()
+
+    def _set_link(self, up: bool) -> None:
+        if up != self.online:
+            self.online = up
+            self._show_link()
+            if up and self.signed_in:
+                self.refresh()
+            self.changed.emit()
+
+    def _show_link(self) -> None:
+        self.badge = self.t("online" if self.online else "offline")
+        backlog = self.service.client.store.backlog() if self.service.client else 0
+        self.offline_hint = self.t("offline_hint", backlog)
+
+    # ------------------------------------------------------------ sign-in
+
+    def _fill_windows(self, result) -> None:
+        kind, windows = result
+        if kind == "ok":
+            self.windows = [(f"{w['number']} · {w['name']}", w["window_id"]) for w in windows]
+            self.changed.emit()
+
+    def sign_in(self, staff_no: str, pin: str, window_id: str | None = None) -> None:
+        def done(result):
+            kind, value = result
+            if kind == "error":
+                self.sign_in_error = "\n".join(message(value))
+                if isinstance(value, HubUnreachable):
+                    self._set_link(False)
+            else:
+                self.sign_in_error, self.clerk, self.signed_in = "", value, True
+                self.ticker.start()
+                self.refresh()
+            self.signInAnswered.emit(self.sign_in_error)
+            self.changed.emit()
+
+        self.worker.run(lambda: self.service.sign_in(staff_no, pin, window_id), done)
+
+    def sign_out(self) -> None:
+        def done(_):
+            self.ticker.stop()
+            self.loaded = self.last_figures = None
+            self.current = self.waited = self.service_timer = self.message = self.figures = ""
+            self.rows, self.signed_in = [], False
+            self.changed.emit()
+
+        self.worker.run(self.service.sign_out, done)
+
+    # ------------------------------------------------------------ the clerk's keys
+
+    def press(self, action: str) -> None:
+        """What a key (F1..F10, Ctrl+Q) does: an action at once, or `formWanted(action)` for the form it needs."""
+        if not self.signed_in:
+            return
+        if action == "sign_out":
+            self.sign_out()
+        elif action in ("transfer", "call") and self.loaded is None:  # just signed in: the lists are on their way
+            self.say(self.t("loading"), error=True)
+            self.refresh()
+        elif action == "walk_in" and self.online:
+            return  # manual mode only while the hub is unreachable
+        elif action in FORMS:
+            self.formWanted.emit(action)
+        else:
+            self.act(action, **({"requeue": False} if action == "skip" else {}))
+
+    def call_next(self) -> None:
+        self.act("call-next")
+
+    def recall(self) -> None:
+        self.act("recall")
+
+    def start(self) -> None:
+        self.act("start")
+
+    def skip(self) -> None:
+        """The called citizen did not come (no-show)."""
+        self.act("skip", requeue=False)
+
+    def resume(self) -> None:
+        self.act("resume")
+
+    def finish(self, outcome: str, **fields) -> None:
+        """`fields`: missing_materials and due_date (accepted_missing), reason (rejected): FinishForm's body."""
+        self.act("finish", outcome=outcome, **fields)
+
+    def call(self, ticket_id: str, reason: str) -> None:
+        """Call a waiting ticket out of order, with a reason."""
+        self.act("call", ticket_id=ticket_id, reason=reason)
+
+    def transfer(self, target: dict) -> None:
+        """`target`: {"to_window_id": ...} or {"to_queue_id": ...}, one of `transfer_targets()`."""
+        self.act("transfer", **target)
+
+    def pause(self, reason: str) -> None:
+        """`reason`: one of PAUSE_REASONS; the hall reads it in Chinese."""
+        self.act("pause", reason=TEXTS[reason]["zh_CN"])
+
+    # what the forms offer
+    call_reasons = CALL_REASONS
+
+    def today(self) -> date:
+        return business_day(self.service.clock.now())
+
+    def pause_reasons(self) -> list[tuple[str, str]]:
+        return [(r, self.t(r)) for r in PAUSE_REASONS]
+
+    def transfer_targets(self) -> list[tuple[dict, str]]:
+        return [(body, self.t(key, *args))
+                for body, key, args in self.service.transfer_targets(self.loaded or {}, self.current_queue)]
+
+    def waiting_tickets(self) -> list[tuple[str, str]]:
+        waiting = self.service.board(self.loaded)["waiting"] if self.loaded else []
+        return [(w["ticket_id"], f"{w['number']}  {w['queue']}") for w in waiting]
+
+    def manual_items(self) -> list[dict]:
+        return self.service.manual_items()
+
+    def act(self, action: str, **body) -> None:
+        self.worker.run(lambda: self.service.act(action, **body), self._acted)
+
+    def walk_in(self, item_id: str, outcome: str, reason: str | None = None) -> None:
+        """Manual mode: a walk-in served while the hub is unreachable, kept here and told to the rating screen."""
+        def done(result):
+            kind, value = result
+            if kind == "error":
+                return self._refuse(value)
+            self._show_link()
+            self.say(self.t("walk_in_done", value["number"]))
+            self.on_walk_in(value)
+
+        self.worker.run(lambda: self.service.serve_walk_in(item_id, outcome, reason), done)
+
+    def _acted(self, result) -> None:
+        kind, value = result
+        if kind == "error":
+            return self._refuse(value)
+        self.refusal = None
+        ticket = value.get("ticket") or {}
+        if ticket.get("status") == "called":  # show the called number at once; the board follows
+            self.current, self.current_queue = ticket["number"], ticket["queue_id"]
+        self.say(self.t("reject_hint") if value["event"]["data"].get("outcome") == "rejected" else "")
+        if value["event"]["kind"] == "service_finished":
+            self.load_figures()
+        self.refresh()
+
+    # ------------------------------------------------------------ the board and today's figures
+
+    def refresh(self) -> None:
+        if self._loading:  # one load at a time; another one after it if news came meanwhile
+            self._again = True
+            return
+        self._loading = True
+        self.worker.run(self.service.load, self._loaded)
+        if self.last_figures is None:
+            self.load_figures()
+
+    def _loaded(self, result) -> None:
+        self._loading = False
+        kind, value = result
+        if kind == "error":
+            self._refuse(value)
+        elif not self._again or self.loaded is None:  # news came while loading: this answer may be stale
+            self.loaded = value
+            if self.follower is None:
+                self._set_link(True)
+            self._render(self.service.board(value))
+            self.changed.emit()
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def load_figures(self) -> None:
+        self.worker.run(self.service.figures, self._show_figures)
+
+    def _show_figures(self, result) -> None:
+        kind, f = result
+        if kind == "error":
+            return
+        self.last_figures = result
+        avg, share = f["average_service_seconds"], f["service_within_limit_share"]
+        self.figures = self.t("figures", f["served"], "—" if avg is None else self.t("minutes", f"{avg / 60:.1f}"),
+                              "—" if share is None else f"{share:.0%}", f["ratings"]["average"] or "—",
+                              f["ratings"]["count"], f["ratings"]["unrated"])
+        self.changed.emit()
+
+    def _tick(self) -> None:
+        if self.loaded:
+            self._render(self.service.board(self.loaded))
+            self.changed.emit()
+
+    def _render(self, board: dict) -> None:
+        window, current = board["window"], board["current"]
+        self.clerk = self.t("clerk_at", self.service.clerk or "", window["number"])
+        self.current = current["number"] if current else "—"
+        self.current_queue = current["queue_id"] if current else None
+        self.waited = self.t("waited", current["waited_seconds"] // 60) if current else ""
+        self.colour = current["colour"] if current else "normal"
+        if current and current["started_at"]:
+            m, s = divmod(current["service_seconds"], 60)
+            self.service_timer = self.t("serving", f"{m:02d}:{s:02d}", current["service_limit_min"])
+        elif current:
+            self.service_timer = self.t("called")
+        elif window["paused"]:
+            self.service_timer = self.t("paused", window["pause_reason"] or "")
+        else:
+            self.service_timer = self.t("idle")
+        rows = []
+        for w in board["waiting"]:
+            soon = ""
+            if w["soon"]:
+                left = w["breach_in_seconds"] // 60
+                soon = self.t("soon", left + 1) if w["breach_in_seconds"] > 0 else self.t("breached")
+            rows.append((self.t("queue_row", w["number"], w["queue"], w["waited_seconds"] // 60)
+                         + (self.t("green") if w["priority"] == "green" else "")
+                         + (self.t("for_me") if w["for_me"] else "") + soon, w["soon"]))
+        self.rows = rows
+
+    def close(self) -> None:
+        self.ticker.stop()
+        self.reload.stop()
+        if self.follower is not None:
+            self.follower.stop()
