@@ -79,7 +79,7 @@ def cmd_check(args, settings) -> int:
 
 def cmd_admin(args, settings) -> int:
     engine = _engine(settings)
-    from common.domain.clock import SystemClock
+    now = parse_clock(settings.clock).now()  # the hub's clock: HAOBAN_CLOCK=sim:<ISO start>:<speed> sets the day
 
     with engine.begin() as conn:
         match args.what:
@@ -103,24 +103,22 @@ def cmd_admin(args, settings) -> int:
                                              role="supervisor" if args.supervisor else "clerk")
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
-                                                 now=SystemClock().now(), window_id=args.window)
+                                                 now=now, window_id=args.window)
             case "set-notice":
                 out = reference.set_notice(conn, site_id=args.site, text=args.text)
             case "load-demo":
                 out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
-                appointments.load_demo(conn, appointments.hub_key(settings.data_path), SystemClock().now())
+                appointments.load_demo(conn, appointments.hub_key(settings.data_path), now)
             case "import-appointments":
-                out = _import_appointments(conn, args, settings)
+                out = _import_appointments(conn, args, settings, now)
     print(out)
     return 0
 
 
-def _import_appointments(conn, args, settings) -> str:
+def _import_appointments(conn, args, settings, now) -> str:
     """The day's bookings from the booking system's CSV export (UTF-8, with a header line; see
     common.usecases.appointments.COLUMNS); all rows or none."""
     import csv
-
-    from common.domain.clock import SystemClock
 
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as f:
@@ -130,7 +128,7 @@ def _import_appointments(conn, args, settings) -> str:
     missing = [c for c in appointments.COLUMNS if rows and c not in rows[0]]
     if missing:
         raise e.InvalidInput("CSV 缺少列：" + ", ".join(missing), "The CSV lacks columns: " + ", ".join(missing))
-    counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), SystemClock().now())
+    counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), now)
     return "added {added}, updated {updated}, unchanged (checked in) {unchanged}".format(**counts)
 
 
