@@ -219,9 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ[f"HAOBAN_{key.upper()}"] = str(value)
     if args.config:
         os.environ["HAOBAN_CONFIG"] = args.config
-    settings = settings_mod.load()
     try:
-        return args.fn(args, settings)
+        return args.fn(args, settings_mod.load())  # a settings error is reported as any other (exit code 2)
     except e.HaobanError as exc:
         print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
         return 2
