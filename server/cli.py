@@ -230,10 +230,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def render_peers(engine) -> str:
     """`haoban hub status` as text."""
     children, link = peers.rows(engine)
@@ -250,3 +246,7 @@ def render_peers(engine) -> str:
     if not children:
         out.append("(no device or hub has synced yet)")
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
