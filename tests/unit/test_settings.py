@@ -127,3 +127,27 @@ def test_settings_are_frozen(tmp_path):
     s = kiosk.load(write(tmp_path, "kiosk", BASE), env={})
     with pytest.raises(AttributeError):
         s.hub_url = "elsewhere"  # type: ignore[misc]
+
+
+def test_the_loader_on_a_dataclass_of_its_own(tmp_path):
+    """Numbers, optional values and the environment's text, for any program's settings."""
+    from dataclasses import dataclass
+
+    from common import settings as typed
+
+    @dataclass(frozen=True)
+    class Pad:
+        volume: float = 0.5
+        home: Path | None = None
+        name: str = "pad"
+
+    path = tmp_path / "pad.toml"
+    path.write_text("[pad]\nvolume = 1\n", "utf-8")
+    assert typed.load(Pad, "pad", path, env={}) == Pad(volume=1.0)
+    assert typed.load(Pad, "pad", path, env={"X_VOLUME": "0.25", "X_HOME": "/srv"}, env_prefix="X_") == Pad(0.25, Path("/srv"))
+    assert typed.load(Pad, "pad", path, env={"X_HOME": ""}, env_prefix="X_").home is None
+    with pytest.raises(SettingsInvalid, match='X_VOLUME: must be a number, got "loud"'):
+        typed.load(Pad, "pad", path, env={"X_VOLUME": "loud"}, env_prefix="X_")
+    path.write_text('[pad]\nvolume = "1"\n', "utf-8")
+    with pytest.raises(SettingsInvalid, match='pad.toml \\[pad\\] volume: 应为数字 / must be a number, got "1"'):
+        typed.load(Pad, "pad", path, env={})
