@@ -2,7 +2,8 @@
 
 Citizens arrive (more at the morning and early-afternoon peaks), take tickets at the kiosk,
 clerks call, serve, sometimes recall, skip, transfer or pause, and citizens rate the service.
-The hub runs in its own process on a clock that runs `speed` times faster than real time.
+The hub runs in its own process on a clock that runs `speed` times faster than real time. Ctrl-C, SIGTERM
+and SIGHUP (a closed terminal window) stop the demo alike: the hub and any windows end, the projection is checked.
 """
 from __future__ import annotations
 
