@@ -26,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from devtools import demo
 
-        return demo.run(hub_settings.load(args.config), speed=args.speed, until=args.until, port=args.port, seed=args.seed)
+        try:
+            settings = hub_settings.load(args.config)
+        except hub_settings.SettingsInvalid as exc:
+            print(f"错误 / Error: {exc}", file=sys.stderr)
+            return 2
+        return demo.run(settings, speed=args.speed, until=args.until, port=args.port, seed=args.seed)
     from devtools.screenshots import kiosk, terminal, web
 
     return kiosk.main([args.folder]) or terminal.main([args.folder]) or web.main([args.folder])

@@ -2,7 +2,8 @@
 
 Citizens arrive (more at the morning and early-afternoon peaks), take tickets at the kiosk,
 clerks call, serve, sometimes recall, skip, transfer or pause, and citizens rate the service.
-The hub runs in its own process on a clock that runs `speed` times faster than real time.
+The hub runs in its own process on a clock that runs `speed` times faster than real time. Ctrl-C, SIGTERM
+and SIGHUP (a closed terminal window) stop the demo alike: the hub and any windows end, the projection is checked.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import math
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -255,6 +257,8 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
            "HAOBAN_HOST": "127.0.0.1", "HAOBAN_PORT": str(port)}
     # its own session: Ctrl-C stops the simulation, which then stops the hub in order
     hub = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, start_new_session=True)
+    shells: list = []
+    restore = _interrupt_on_signals()
     try:
         for _ in range(200):
             try:
@@ -271,28 +275,62 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         sites = _connect(base, codes, skip=(desk["window_id"],) if _has_display() else ())
         print(f"好办 演示 / Haoban demo — a simulated day {start:%H:%M}–{end:%H:%M} at {speed:g}x speed")
         print(f"  API and its docs:   {base}/docs   (OpenAPI: {base}/openapi.json)")
-        print(f"  database:           {folder / 'demo.sqlite3'}")
+        print(f"  database:           {folder / 'demo.sqlite3'}   (hub process {hub.pid})")
         boss = reference.demo_data()["sites"][0]["supervisors"][0]
         print(f"  hall display board: {base}/display?code={codes['qp-centre']['display']}   (enrols once)")
         print(f"  dashboard:          {base}/dashboard   (staff number {boss['staff_no']}, PIN {boss['pin']})")
-        print("  a citizen's phone page: printed below every half hour (the receipt's QR code link)")
+        print("  a citizen's phone page: printed below every half hour (the receipt's QR code link)", flush=True)
         sim = Simulation(sites, random.Random(seed))
-        window = _kiosk_window(folder, base, codes)
-        terminal = _terminal_window(folder, base, desk)
+        shells.append(_kiosk_window(folder, base, codes))
+        shells.append(_terminal_window(folder, base, desk))
         try:
             run_day(sim, sites, clock, end, base)
         except KeyboardInterrupt:
             print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
+    except KeyboardInterrupt:  # while setting up: stopped all the same
+        print("\n演示已停止 / demo stopped")
     finally:
-        for shell in (locals().get("window"), locals().get("terminal")):
-            if shell is not None:
-                shell.terminate()
-        hub.terminate()
-        hub.wait(10)
+        _stop(hub, [s for s in shells if s is not None])
+        restore()
     diffs = check.differences(make_engine(db_url))
     print("projection check: stored state equals the fold of the events" if not diffs else f"projection check FAILED: {diffs[:3]}")
     return 0 if not diffs else 1
+
+
+def _interrupt_on_signals():
+    """SIGTERM and SIGHUP (a closed terminal window) stop the demo as Ctrl-C does: as a KeyboardInterrupt in
+    the main thread, so that the hub and the windows are stopped and the projection checked. Returns the undo."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    kinds = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    try:
+        old = {kind: signal.signal(kind, interrupt) for kind in kinds}
+    except ValueError:  # not the main thread: signals stay as they are
+        return lambda: None
+    return lambda: [signal.signal(kind, handler) for kind, handler in old.items()]
+
+
+def _stop(hub: subprocess.Popen, shells: list) -> None:
+    """End the windows and the hub; a second Ctrl-C (or signal) meanwhile does not leave the hub behind."""
+    for _ in range(3):
+        try:
+            for shell in shells:
+                shell.terminate()
+            hub.terminate()
+            try:
+                hub.wait(10)
+            except subprocess.TimeoutExpired:
+                hub.kill()
+                hub.wait(10)
+            for shell in shells:
+                shell.wait(10)
+            return
+        except KeyboardInterrupt:
+            continue
+        except subprocess.TimeoutExpired:
+            return
 
 
 def _has_display() -> bool:

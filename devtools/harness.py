@@ -13,7 +13,7 @@ from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
 from common.usecases import appointments, auth, reference
-from common.domain.clock import SystemClock
+from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
 from common.db.engine import make_engine, migrate
 from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
@@ -35,6 +35,15 @@ SITE = "qp-centre"
 STAFF_PIN = "2468"
 
 
+def mid_morning() -> OffsetClock:
+    """The hall's clock running at real speed from 10:00 Shanghai time today, whatever the hour: the demo's
+    bookings (now, two hours ahead, two hours before) and a screen's few minutes never cross midnight."""
+    from datetime import datetime
+
+    now = datetime.now(SHANGHAI)
+    return OffsetClock(SystemClock(), (now.replace(hour=10, minute=0) - now).total_seconds())
+
+
 
 def find_item(view, name: str) -> QQuickItem:
     """The visible item called `name` in a Qt Quick view (searched in the visual tree: Repeater and view delegates too)."""
@@ -53,10 +62,11 @@ def centre(item: QQuickItem):
 
 
 class DemoHub(LoopbackHub):
-    """The demo hub (its sites, items and today's bookings) in a thread of this process, on a free loopback port."""
+    """The demo hub (its sites, items and today's bookings) in a thread of this process, on a free loopback port;
+    its clock is the hall's mid-morning unless given."""
 
     def __init__(self, folder: Path, clock=None) -> None:
-        self.clock = clock or SystemClock()
+        self.clock = clock or mid_morning()
         self.engine = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
         migrate(self.engine)
         key = appointments.hub_key(folder)

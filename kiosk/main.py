@@ -14,18 +14,22 @@
     scanner = "wedge"                # wedge (USB scanner typing as a keyboard) | camera:0 (OpenCV camera index) | none
     id_reader = "sdt:libsdtapi.so:1001"  # sdt:<library>:<port> | cvr:<library>:<port> | simulated | none
     demo = false                     # true: simulated-device buttons on the check-in screen (demo bookings)
+
+Only hub_url and store are required; the others have the defaults shown (admin_pin_hash: none, enrolment_code
+empty). Typed and checked by kiosk/settings.py; a HAOBAN_KIOSK_<KEY> environment variable overrides a key.
 """
 from __future__ import annotations
 
 import sys
 import threading
-import tomllib
 
 from common.devices.printer import EscposPrinter
+from common.settings import load_or_exit
 from common.stations.ticketing import KioskService
 from common.sync.transport import HttpTransport
 from common.sync.store import LocalStore
 from common.sync.client import SyncClient
+from kiosk import settings
 
 
 def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
@@ -92,37 +96,34 @@ def demo_devices_for_today(client) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["kiosk.toml"])[0])  # before Qt: a bad file exits 2
+
     from qtbase.app import LANDSCAPE, PORTRAIT, application, dispose_view
     from kiosk.app import kiosk_view
     from kiosk.model import KioskModel
 
-    path = (argv or sys.argv[1:] or ["kiosk.toml"])[0]
-    with open(path, "rb") as f:
-        cfg = tomllib.load(f)["kiosk"]
-    store = LocalStore(cfg["store"])
-    me = store.identity(cfg["hub_url"], cfg.get("enrolment_code", ""))
-    client = SyncClient(store, HttpTransport(cfg["hub_url"], me["token"], timeout=3), device_id=me["device_id"],
+    store = LocalStore(cfg.store)
+    me = store.identity(cfg.hub_url, cfg.enrolment_code)
+    client = SyncClient(store, HttpTransport(cfg.hub_url, me["token"], timeout=3), device_id=me["device_id"],
                         site_id=me["site_id"])
-    printer = make_printer(cfg.get("printer", "dummy"), cfg.get("printer_encoding", "gb18030"),
-                           cfg.get("printer_chinese_mode", True))
+    printer = make_printer(cfg.printer, cfg.printer_encoding, cfg.printer_chinese_mode)
     app = application()
     stop = threading.Event()
     threading.Thread(target=client.run, args=(stop,), daemon=True).start()
     def admin_check(pin: str) -> bool:
         from common.domain.pins import verify_pin
 
-        return verify_pin(cfg.get("admin_pin_hash"), pin)
+        return verify_pin(cfg.admin_pin_hash, pin)
 
-    model = KioskModel(KioskService(client, printer, cfg["hub_url"]), idle_seconds=cfg.get("idle_seconds", 60),
-                       admin_check=admin_check, on_exit=app.quit, id_reader=make_reader(cfg.get("id_reader", "none")),
-                       speaker=make_speaker(cfg.get("speaker", "aplay")),
-                       demo=demo_devices_for_today(client) if cfg.get("demo", False) else None)
-    camera = start_camera(cfg.get("scanner", "wedge"), model)
+    model = KioskModel(KioskService(client, printer, cfg.hub_url), idle_seconds=cfg.idle_seconds,
+                       admin_check=admin_check, on_exit=app.quit, id_reader=make_reader(cfg.id_reader),
+                       speaker=make_speaker(cfg.speaker), demo=demo_devices_for_today(client) if cfg.demo else None)
+    camera = start_camera(cfg.scanner, model)
     screen = app.primaryScreen().availableGeometry()
     size = LANDSCAPE if screen.width() > screen.height() else PORTRAIT
     scale = min(1.0, screen.width() / size[0], screen.height() / size[1])
     view = kiosk_view(model, (int(size[0] * scale), int(size[1] * scale)))
-    view.showFullScreen() if cfg.get("fullscreen", True) else view.show()
+    view.showFullScreen() if cfg.fullscreen else view.show()
     code = app.exec()
     stop.set()
     model.stop_devices()

@@ -79,7 +79,7 @@ def cmd_check(args, settings) -> int:
 
 def cmd_admin(args, settings) -> int:
     engine = _engine(settings)
-    from common.domain.clock import SystemClock
+    now = parse_clock(settings.clock).now()  # the hub's clock: HAOBAN_CLOCK=sim:<ISO start>:<speed> sets the day
 
     with engine.begin() as conn:
         match args.what:
@@ -103,24 +103,22 @@ def cmd_admin(args, settings) -> int:
                                              role="supervisor" if args.supervisor else "clerk")
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
-                                                 now=SystemClock().now(), window_id=args.window)
+                                                 now=now, window_id=args.window)
             case "set-notice":
                 out = reference.set_notice(conn, site_id=args.site, text=args.text)
             case "load-demo":
                 out = ", ".join(reference.load_demo(conn)) or "(already loaded)"
-                appointments.load_demo(conn, appointments.hub_key(settings.data_path), SystemClock().now())
+                appointments.load_demo(conn, appointments.hub_key(settings.data_path), now)
             case "import-appointments":
-                out = _import_appointments(conn, args, settings)
+                out = _import_appointments(conn, args, settings, now)
     print(out)
     return 0
 
 
-def _import_appointments(conn, args, settings) -> str:
+def _import_appointments(conn, args, settings, now) -> str:
     """The day's bookings from the booking system's CSV export (UTF-8, with a header line; see
     common.usecases.appointments.COLUMNS); all rows or none."""
     import csv
-
-    from common.domain.clock import SystemClock
 
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as f:
@@ -130,7 +128,7 @@ def _import_appointments(conn, args, settings) -> str:
     missing = [c for c in appointments.COLUMNS if rows and c not in rows[0]]
     if missing:
         raise e.InvalidInput("CSV 缺少列：" + ", ".join(missing), "The CSV lacks columns: " + ", ".join(missing))
-    counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), SystemClock().now())
+    counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), now)
     return "added {added}, updated {updated}, unchanged (checked in) {unchanged}".format(**counts)
 
 
@@ -221,9 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ[f"HAOBAN_{key.upper()}"] = str(value)
     if args.config:
         os.environ["HAOBAN_CONFIG"] = args.config
-    settings = settings_mod.load()
     try:
-        return args.fn(args, settings)
+        return args.fn(args, settings_mod.load())  # a settings error is reported as any other (exit code 2)
     except e.HaobanError as exc:
         print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
         return 2
@@ -231,10 +228,6 @@ def main(argv: list[str] | None = None) -> int:
         print("错误：该记录已存在或引用的记录不存在\nError: the record exists already, or refers to a missing one",
               file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def render_peers(engine) -> str:
@@ -253,3 +246,7 @@ def render_peers(engine) -> str:
     if not children:
         out.append("(no device or hub has synced yet)")
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,12 +1,15 @@
-"""One typed settings object, read from a TOML file and HAOBAN_* environment variables (these win)."""
+"""The hub's typed settings: section [hub] of a TOML file and HAOBAN_* environment variables (these win)."""
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
+
+from common import settings as typed
+from common.domain.clock import parse_clock
+from common.settings import SettingsInvalid  # noqa: F401 - what `load` raises
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,7 @@ class Settings:
     database_url: str = ""  # default: SQLite file hub.sqlite3 in data_dir
     host: str = "127.0.0.1"
     port: int = 8300
-    clock: str = "system"  # or sim:<ISO start>:<speed> for the demo
+    clock: str = field(default="system", metadata={"check": parse_clock})  # or sim:<ISO start>:<speed> for the demo
     workers: int = 1  # hub processes; more than one only on PostgreSQL (one process owns a SQLite file)
     upstream: str = ""  # URL of the upstream hub; the token comes from `haoban hub enrol`
 
@@ -29,14 +32,7 @@ class Settings:
 
 
 def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Settings:
+    """The settings from `path` (or the file named by HAOBAN_CONFIG, or none) and the environment; raises
+    SettingsInvalid on an unknown key, a value of the wrong type or a clock that cannot be read."""
     env = os.environ if env is None else env
-    values: dict = {}
-    path = path or env.get("HAOBAN_CONFIG")
-    if path:
-        with open(path, "rb") as f:
-            values.update(tomllib.load(f).get("hub", {}))
-    for f in fields(Settings):
-        if (v := env.get(f"HAOBAN_{f.name.upper()}")) is not None:
-            values[f.name] = int(v) if f.type == "int" else v
-    known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in values.items() if k in known})
+    return typed.load(Settings, "hub", path or env.get("HAOBAN_CONFIG"), env=env, required_file=False)

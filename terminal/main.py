@@ -10,29 +10,34 @@
     rating_enrolment_code = "..."
     rating_store = "/var/lib/haoban/rating.sqlite3"
     rating_mouse = false        # true only for a demo on a desktop: otherwise only touch can rate
+
+Only hub_url and store are required; without rating_store there is no rating screen. Typed and checked by
+terminal/settings.py; a HAOBAN_TERMINAL_<KEY> environment variable overrides a key.
 """
 from __future__ import annotations
 
 import sys
-import tomllib
+
+from common.settings import load_or_exit
+from terminal import settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["terminal.toml"])[0])  # before Qt: a bad file exits 2
+
     from qtbase.app import application
 
     from terminal.desk import Desk
 
-    with open((argv or sys.argv[1:] or ["terminal.toml"])[0], "rb") as f:
-        cfg = tomllib.load(f)["terminal"]
     speaker = None
-    if cfg.get("voice", False):
+    if cfg.voice:
         from common.devices.speaker import AplaySpeaker
 
         speaker = AplaySpeaker()
     app = application()
-    desk = Desk(cfg["hub_url"], cfg["store"], cfg.get("enrolment_code", ""), rating_store=cfg.get("rating_store"),
-                rating_code=cfg.get("rating_enrolment_code", ""), rating_mouse=cfg.get("rating_mouse", False),
-                speaker=speaker, language=cfg.get("language", "zh_CN")).start()
+    desk = Desk(cfg.hub_url, cfg.store, cfg.enrolment_code, rating_store=cfg.rating_store,
+                rating_code=cfg.rating_enrolment_code, rating_mouse=cfg.rating_mouse,
+                speaker=speaker, language=cfg.language).start()
     desk.show(app)
     code = app.exec()
     desk.close()

@@ -136,18 +136,34 @@ def import_rows(conn: Connection, site_id: str, rows: list[dict], key: bytes | N
 
 
 def demo_bookings(now: datetime, data: dict | None = None) -> list[dict]:
-    """The demo's few bookings for today (rows as imported), with slots around the current half hour."""
+    """The demo's few bookings (rows as imported) for the business day of `now`, with half-hour slots around the
+    current half hour: one to check in now, one too early, one late (each at its `slot_offset_min`).
+
+    A booking system exports a day's slots as times of that day, so no slot may run past midnight (an end of
+    00:00 would come before its start). Late in the evening and just after midnight the slots therefore keep
+    their spacing but slide to fit inside the day: from 21:30 the half hour they are made around stays at
+    21:00 (the last slot is 23:00-23:30), and before 02:00 it is 02:00 (the first slot starts at 00:00). At
+    those hours, when a real hall is closed, the booking "for now" is late or not yet open, as it would be
+    for a citizen; the demo and the screenshots run on a hall clock in the morning (devtools), where the
+    slots are around the current half hour.
+    """
     from common.usecases.reference import demo_data
 
     local = now.astimezone(SHANGHAI)
-    base = local.replace(minute=local.minute // 30 * 30, second=0, microsecond=0)
+    booked = (data or demo_data()).get("appointments", [])
+    offsets = [timedelta(minutes=a["slot_offset_min"]) for a in booked]
+    midnight, slot = datetime.combine(local.date(), time(), SHANGHAI), timedelta(minutes=30)
+    earliest = midnight - min(offsets, default=timedelta())  # the earliest slot starts at 00:00 or later
+    latest = timedelta(hours=24, minutes=-1) - slot - max(offsets, default=timedelta())
+    latest = midnight + latest // slot * slot  # on the half hour; the latest slot ends by 23:59
+    base = min(max(local.replace(minute=local.minute // 30 * 30, second=0, microsecond=0), earliest), latest)
     rows = []
-    for n, a in enumerate((data or demo_data()).get("appointments", []), start=1):
-        start = base + timedelta(minutes=a["slot_offset_min"])
-        if start.date() == local.date():
+    for n, (a, offset) in enumerate(zip(booked, offsets), start=1):
+        start = base + offset
+        if start.date() == local.date() and (start + slot).date() == local.date():
             rows.append({"site": a["site"], "code": f"YW{local:%Y%m%d}{n:04d}", "item_code": a["item"],
                          "date": start.date().isoformat(), "start": f"{start:%H:%M}",
-                         "end": f"{start + timedelta(minutes=30):%H:%M}", "id_number": a["id_number"], "name": a["name"]})
+                         "end": f"{start + slot:%H:%M}", "id_number": a["id_number"], "name": a["name"]})
     return rows
 
 

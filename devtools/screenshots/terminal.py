@@ -16,10 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QDialog
 
     from common.usecases import auth
-    from common.domain.clock import OffsetClock, SystemClock
+    from common.domain.clock import OffsetClock
     from common.domain.model import Role
     from qtbase.app import application
-    from devtools.harness import SITE, DemoHub
+    from devtools.harness import SITE, DemoHub, mid_morning
 
     from terminal.desk import Desk
 
@@ -27,10 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="haoban-terminal-shots-"))
     app = application()
-    hub = DemoHub(folder).start()
+    clock = OffsetClock(mid_morning())  # the hall's clock, moved on by hand: waits near their limit, amber, red
+    hub = DemoHub(folder, clock).start()  # the hub and the terminal move on together
     wid = f"{SITE}-w01"
     with hub.engine.begin() as conn:
-        now = SystemClock().now()
+        now = clock.now()
         codes = {r: auth.create_enrolment_code(conn, site_id=SITE, role=r, name="1号窗口", now=now, window_id=wid)
                  for r in (Role.terminal, Role.rating)}
         kiosk_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.kiosk, name="自助机", now=now)
@@ -38,8 +39,6 @@ def main(argv: list[str] | None = None) -> int:
                                                     window_id=f"{SITE}-w02")
         window3_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="3号窗口", now=now,
                                                   window_id=f"{SITE}-w03")
-    clock = OffsetClock(SystemClock())  # the hall's clock, moved on by hand: waits near their limit, amber, red
-    hub.hub.clock = clock  # the hub and the terminal move on together
     desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
                 rating_code=codes[Role.rating], clock=clock, lease_size=5)
     desk.show(app)

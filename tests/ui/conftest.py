@@ -5,18 +5,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from devtools.harness import Harness  # noqa: E402
-
-
-def mid_morning():
-    """The hub's clock runs at real speed from 10:00 Shanghai time today, so that appointment slots of the
-    tests (now ± a few minutes) never cross midnight, whenever the tests run."""
-    from datetime import datetime
-
-    from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
-
-    now = datetime.now(SHANGHAI)
-    return OffsetClock(SystemClock(), (now.replace(hour=10, minute=0) - now).total_seconds())
+from devtools.harness import Harness, mid_morning  # noqa: E402 - mid_morning: slots never cross midnight
 
 
 @pytest.fixture
