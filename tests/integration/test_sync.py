@@ -10,7 +10,8 @@ from common.usecases import check, auth, upstream
 
 from common.domain import events as ev
 
-from common.readmodels import queries, peers as status
+from common.readmodels import queries
+from server.cli import render_peers
 
 from common.sync import protocol
 from common.domain.clock import OffsetClock
@@ -171,9 +172,9 @@ def test_site_hub_uploads_to_its_upstream_and_gets_reference_data(world, tmp_pat
             central_numbers = sorted(conn.exec_driver_sql("select number from tickets where site_id = 's1'").scalars())
             assert central_numbers == numbers
         assert check.differences(world.hub.engine) == [] and check.differences(site_engine) == []
-        report = status.render(world.hub.engine)
+        report = render_peers(world.hub.engine)
         assert "s1 hub" in report and " hub " in report
-        assert "backlog 0" in status.render(site_engine)
+        assert "backlog 0" in render_peers(site_engine)
         site_engine.dispose()
 
 
@@ -239,7 +240,7 @@ def test_village_hub_offline_for_days_catches_up(world, tmp_path):
     with LiveHub(world.hub) as central:
         link.transport.base_url = central.url
         link.sync_once()
-        assert link.online and "backlog 0" in status.render(village_engine)
+        assert link.online and "backlog 0" in render_peers(village_engine)
     with world.hub.engine.connect() as conn:
         held = sorted(conn.exec_driver_sql("select business_day, number from tickets where site_id = 's2'").all())
     assert [tuple(r) for r in held] == sorted(numbers)

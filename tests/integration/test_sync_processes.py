@@ -74,12 +74,12 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
     procs = [central]
     try:
         wait_up(central_url)
-        cli("hub", "enrol", "--upstream", central_url, "--code", hub_code, env={**site_env, "HAOBAN_UPSTREAM": ""})
+        cli("hub", "enrol", "--upstream", central_url, f"--code={hub_code}", env={**site_env, "HAOBAN_UPSTREAM": ""})
         kiosk_code = cli("admin", "enrol-code", "--site", SITE, "--role", "kiosk", "--name", "自助机", env=site_env)
         site = Proc(["-m", "server.cli", "serve"], site_env, log).start()
         procs.append(site)
         wait_up(site_url)
-        kiosk_args = ["-m", "tests.integration.kiosk_process", "--url", site_url, "--code", kiosk_code,
+        kiosk_args = ["-m", "tests.integration.kiosk_process", "--url", site_url, f"--code={kiosk_code}",
                       "--store", str(tmp_path / "kiosk.sqlite3"), "--tickets", str(TICKETS)]
         kiosk = Proc(kiosk_args, os.environ, log).start()
         procs.append(kiosk)
