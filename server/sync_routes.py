@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from common.domain import errors as e
 from common.readmodels import queries
 from common.usecases import reference
-from common.sync import protocol
+from common.sync import protocol as wire
 from common.db.engine import reader
 from common.domain.model import Role
 
@@ -26,24 +26,24 @@ _BATCH_SCHEMA = {
 
 
 def packed(answer: dict) -> Response:
-    return Response(protocol.encode(answer), media_type="application/json", headers={"Content-Encoding": "gzip"})
+    return Response(wire.encode(answer), media_type="application/json", headers={"Content-Encoding": "gzip"})
 
 
 @router.post("/push", openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BATCH_SCHEMA}}}})
 async def push(request: Request, hub: HubDep, actor: ActorDep, content_encoding: Annotated[str | None, Header()] = None):
     """Store a batch of the device's (or child hub's) events exactly once; answers the acknowledged position."""
     raw = await request.body()
-    if len(raw) > protocol.MAX_BODY:
+    if len(raw) > wire.MAX_BODY:
         raise e.InvalidInput("同步数据过大", "The sync request is too large")
-    body = protocol.decode(raw, compressed=(content_encoding or "").lower() == "gzip")
+    body = wire.decode(raw, compressed=(content_encoding or "").lower() == "gzip")
     return packed(await run_in_threadpool(hub.push, actor, body))
 
 
 @router.get("/pull")
 def pull(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()],
-         after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=protocol.MAX_BATCH)] = 500):
+         after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=wire.MAX_BATCH)] = 500):
     """The site's events after `after`, in this hub's order."""
-    protocol.check_protocol(protocol)
+    wire.check_protocol(protocol)
     return packed(hub.pull(actor, after, limit))
 
 
@@ -57,21 +57,21 @@ class LeaseIn(BaseModel):
 @router.post("/lease")
 def lease(body: LeaseIn, hub: HubDep, actor: ActorDep):
     """Reserve today's numbers `first`..`last` of one queue letter for this device's offline use."""
-    protocol.check_protocol(body.protocol)
+    wire.check_protocol(body.protocol)
     done = hub.lease(actor, body.letter, body.size)
-    return {"protocol": protocol.PROTOCOL, **done.event.data, "hub_time": done.event.at.isoformat()}
+    return {"protocol": wire.PROTOCOL, **done.event.data, "hub_time": done.event.at.isoformat()}
 
 
 @router.get("/reference")
 def reference_data(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()]):
     """The reference data of the device's site (queues, windows, items, bundles, clerks), with its version."""
-    protocol.check_protocol(protocol)
+    wire.check_protocol(protocol)
     with reader(hub.engine) as conn:
         snap = reference.snapshot(conn, actor.site_id)
     if actor.role is not Role.hub:  # only hubs check PINs offline
         for clerk in snap["tables"]["clerks"]:
             clerk.pop("pin_hash", None)
-    return packed({"protocol": protocol.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
+    return packed({"protocol": wire.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
 
 
 @router.get("/sites/figures", tags=["queries"])
