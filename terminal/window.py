@@ -4,11 +4,11 @@ Network work runs off the UI thread (qtbase/worker.py); a badge always says whet
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QListWidgetItem, QMainWindow, QStackedWidget
 
+import i18n
 from common.domain.clock import business_day
 from common.sync.stream import EventFollower
 from common.stations.ticketing import message
@@ -19,7 +19,7 @@ from qtbase.worker import Worker
 from terminal.dialogs import ChoiceForm, FinishForm, WalkInForm
 from terminal.pages import serve_page, sign_in_page
 
-TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
+TEXTS = i18n.catalogue("terminal")
 COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}
 
 

@@ -21,8 +21,7 @@ FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 ENCODINGS = ("gb18030", "gbk", "utf-8")
 
-PrinterFailed = e.kind("printer_failed", 503, "打印机暂时无法打印，请凭屏幕上的号码和二维码办理",
-                        "The printer cannot print right now: please use the number and QR code on the screen")
+PrinterFailed = e.PrinterFailed
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class EscposPrinter:
     def print_receipt(self, r: Receipt) -> None:
         try:
             if self.check_paper and self.device.paper_status() == 0:
-                raise PrinterFailed("打印纸已用完，请凭屏幕上的号码和二维码办理", "The printer is out of paper: please use the number and QR code on the screen")
+                raise PrinterFailed("printer_no_paper")
             self.render(r)
         except PrinterFailed:
             raise

@@ -14,8 +14,7 @@ import numpy as np
 
 from common.domain import errors as e
 
-ScanRejected = e.kind("scan_rejected", 422, "无法识别这个二维码，请出示预约二维码或排队小票",
-                       "This QR code is not recognised: show your appointment QR code or queue ticket")
+ScanRejected = e.ScanRejected
 MAX_PAYLOAD = 512
 
 

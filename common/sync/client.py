@@ -20,7 +20,7 @@ from common.domain.policy import decide_issue
 from common.sync.store import INBOX, LEASES, OUTBOX, LocalStore
 from common.sync.transport import HubUnreachable, timed
 
-NoNumbers = e.kind("no_numbers", 409, "离线号段已用完，请联系工作人员", "No offline ticket numbers are left; please ask staff")
+NoNumbers = e.NoNumbers
 @dataclass
 class SyncStatus:
     online: bool = False

@@ -28,7 +28,7 @@ def _sites(hub, sup: Supervisor, site: str | None) -> tuple[list[dict], str]:
         sites = dashboard.sites_for(conn, sup.site_id)
     chosen = site or sup.site_id
     if chosen not in {s["site_id"] for s in sites}:
-        raise e.Forbidden("无权查看该站点", "You may not see that site")
+        raise e.Forbidden("site_not_allowed")
     return sites, chosen
 
 
@@ -70,7 +70,7 @@ def data_json(request: Request, sup: SupervisorDep, site: SiteQuery = None, quar
 def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = None, quarter: QuarterQuery = None):
     """The quarterly 微笑 assessment of each clerk as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
-        raise e.NotFound("只能导出 CSV 或 XLSX", "Exports are CSV or XLSX")
+        raise e.NotFound("export_formats")
     d = data(request.app.state.hub, sup, site, quarter)
     name = f"smile-{d['site_id']}-{d['quarter']}.{fmt}"
     body = (assessment.to_csv(d["assessment"]) if fmt == "csv"

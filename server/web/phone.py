@@ -46,7 +46,7 @@ def _wait(request: Request, hub) -> float:
 
 def _check_token(token: str) -> None:
     if len(token) > 64:
-        raise e.NotFound("找不到该号票", "No such ticket")
+        raise e.NotFound("no_ticket")
 
 
 def answer(request: Request, hub, token: str):
