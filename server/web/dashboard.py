@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+import i18n
 from common.readmodels import assessment, dashboard, queries
 from common.domain import errors as e
 from common.usecases.auth import Supervisor
@@ -56,7 +57,8 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
         d = data(hub, sup, site, quarter)
     except e.HaobanError as exc:
         return pages.message(exc.zh, exc.en, exc.status)
-    chart = charts.bars([(f"{p['hour']}时", p["count"]) for p in d["day"]["arrivals_per_hour"]], "每小时取号人数")
+    chart = charts.bars([(i18n.text("web", "dash_hour", hour=p["hour"]), p["count"]) for p in d["day"]["arrivals_per_hour"]],
+                        i18n.text("web", "dash_chart"))
     return pages.render("dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
 
 
@@ -74,7 +76,7 @@ def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = Non
     d = data(request.app.state.hub, sup, site, quarter)
     name = f"smile-{d['site_id']}-{d['quarter']}.{fmt}"
     body = (assessment.to_csv(d["assessment"]) if fmt == "csv"
-            else assessment.to_xlsx(d["assessment"], f"微笑 {d['quarter']}"))
+            else assessment.to_xlsx(d["assessment"], i18n.text("web", "dash_sheet", quarter=d["quarter"])))
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -100,3 +100,14 @@ def test_no_error_is_raised_with_inline_texts():
                     inline = [a for a in node.args if isinstance(a, (ast.JoinedStr, ast.BinOp)) or isinstance(a, ast.Constant)
                               and (" " in a.value or re.search("[\u4e00-\u9fff]", a.value))]
                     assert inline == [], f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_every_key_a_page_or_its_script_names_is_in_its_catalogue():
+    web = ROOT / "server" / "web"
+    named = [m.groups() for p in (web / "templates").glob("*.html")
+             for m in re.finditer(r"""\bt\(\s*["'](\w+)\.(\w+)["']\s*[,)]""", p.read_text("utf-8"))]
+    phone, board = ((web / "static" / f).read_text("utf-8") for f in ("phone.js", "board.js"))
+    named += [("phone", a or b) for a, b in re.findall(r"""\bT\.(\w+)|fill\("(\w+)\"""", phone)]
+    named += [("web", key) for key in re.findall(r"\bT\.(?:zh_CN|en)\.(\w+)", board)]
+    assert len(named) > 80
+    assert [(name, key) for name, key in named if key not in i18n.catalogue(name)] == []
