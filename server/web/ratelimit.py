@@ -17,8 +17,7 @@ from common.domain import errors as e
 
 from server.web import pages
 
-TOO_MANY = e.TooManyRequests()
-ZH, EN = TOO_MANY.zh, TOO_MANY.en
+ZH, EN = e.TooManyRequests().zh, e.TooManyRequests().en
 
 
 class TokenBucket:
@@ -49,4 +48,4 @@ def too_many(request: Request, wait: float):
     headers = {"Retry-After": str(max(1, round(wait)))}
     if pages.wants_html(request):
         return pages.message(ZH, EN, 429, headers)
-    return JSONResponse(TOO_MANY.as_dict(), status_code=429, headers=headers)
+    return JSONResponse(e.TooManyRequests().as_dict(), status_code=429, headers=headers)
