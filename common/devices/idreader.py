@@ -25,12 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from common.domain import errors as e
+from common.domain.errors import ReaderFailed  # also imported from here by callers
 
 log = logging.getLogger("haoban.idreader")
 
-
-ReaderFailed = e.ReaderFailed
 
 _SDT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70), ("id_number", 36),
                ("authority", 30), ("valid_from", 16), ("valid_to", 16))

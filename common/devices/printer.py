@@ -14,14 +14,12 @@ from typing import Protocol
 from escpos import escpos
 from escpos.exceptions import Error as EscposError
 
-from common.domain import errors as e
+from common.domain.errors import PrinterFailed  # also imported from here by callers
 from common.domain.clock import SHANGHAI
 
 FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 ENCODINGS = ("gb18030", "gbk", "utf-8")
-
-PrinterFailed = e.PrinterFailed
 
 
 @dataclass(frozen=True)

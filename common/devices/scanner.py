@@ -12,9 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
-from common.domain import errors as e
+from common.domain.errors import ScanRejected  # also imported from here by callers
 
-ScanRejected = e.ScanRejected
 MAX_PAYLOAD = 512
 
 

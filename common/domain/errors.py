@@ -13,8 +13,10 @@ class HaobanError(Exception):
     status = 400
 
     def __init__(self, key: str | None = None, /, **fields: object) -> None:
-        self.key, self.detail = key or self.code, fields
-        self.messages = i18n.texts("errors", self.key, **fields)
+        key = key or self.code
+        self.key: str | None = key  # None: a relayed refusal, with its texts as they came
+        self.detail = fields
+        self.messages = i18n.texts("errors", key, **fields)
         super().__init__(self.en)
 
     @property

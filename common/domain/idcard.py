@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from common.domain import errors as e
+from common.domain.errors import InvalidId  # also imported from here by callers
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-
-InvalidId = e.InvalidId
 
 
 @dataclass(frozen=True)

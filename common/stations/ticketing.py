@@ -10,6 +10,7 @@ import qrcode
 
 import i18n
 from common.domain import errors as e
+from common.domain.errors import CheckInOffline  # also imported from here by callers
 from common.domain import policy
 from common.devices.printer import Printer, PrinterFailed, Receipt
 from common.domain.clock import SHANGHAI
@@ -19,8 +20,6 @@ from common.sync.client import SyncClient
 CATEGORIES = ("personal", "enterprise", "bundle")
 # The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).
 DEPARTMENT_ORDER = ("医保", "社保", "就业", "户籍", "公积金", "民政", "老龄", "残联", "企业登记", "税务")
-
-CheckInOffline = e.CheckInOffline
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 import i18n
 from common.domain import errors as e
+from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.db.schema import AppointmentRow, ServiceItemRow
 from common.domain.idcard import mask_name, parse_id
@@ -28,8 +29,6 @@ from common.domain.model import Ticket
 KEY_FILE = "appointment-id.key"
 CODE = re.compile(r"^[A-Za-z0-9-]{8,64}$")  # the booking code, as the appointment QR carries it (HB1:APPT:<code>)
 COLUMNS = ("code", "item_code", "date", "start", "end", "id_number", "name")  # and optionally "status"
-
-AppointmentNotFound, AppointmentCancelled, NoIdKey = e.AppointmentNotFound, e.AppointmentCancelled, e.NoIdKey
 
 
 # ---------------------------------------------------------------- the hub's secret and the keyed hash
