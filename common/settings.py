@@ -16,11 +16,9 @@ import types
 import typing
 from pathlib import Path
 
+import i18n
 from common.domain.errors import HaobanError
 
-# What each type is called in the messages: (中文, English).
-_NAMES = {str: ("文本", "a string"), int: ("整数", "an integer"), float: ("数字", "a number"),
-          bool: ("布尔值 true 或 false", "true or false"), Path: ("路径（文本）", "a path (a string)")}
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -30,12 +28,15 @@ class SettingsInvalid(HaobanError):
     code = "settings_invalid"
     status = 400
 
-    def __init__(self, where: str | tuple[str, str], key: str | None, zh: str, en: str) -> None:
-        where_zh, where_en = (where, where) if isinstance(where, str) else where
-        self.where, self.key = where_en, key
-        place_zh, place_en = (f"{w} {key}" if key else w for w in (where_zh, where_en))
-        super().__init__(f"{place_zh}：{zh}", f"{place_en}: {en}")
-        self.line = f"{place_en}: {zh} / {en}" if place_zh == place_en else f"{place_zh}：{zh} / {place_en}: {en}"
+    def __init__(self, where: str | dict[str, str], key: str | None, problem: str, **fields: object) -> None:
+        """`where`: the file and section, or a variable's words in each language; `problem`: a catalogue key."""
+        places = {lang: where if isinstance(where, str) else where[lang] for lang in i18n.LANGUAGES}
+        places = {lang: f"{w} {key}" if key else w for lang, w in places.items()}
+        problems = i18n.texts("errors", problem, **fields)
+        super().__init__("settings_invalid", place=places, problem=problems)
+        self.where, self.setting = places["en"], key
+        same = places["zh_CN"] == places["en"]
+        self.line = f"{places['en']}: {problems['zh_CN']} / {problems['en']}" if same else f"{self.zh} / {self.en}"
 
     def __str__(self) -> str:
         return self.line
@@ -53,23 +54,22 @@ def load(cls: type, section: str, path: str | os.PathLike | None = None, *, env:
     values, origin = {}, {}  # origin: where each value came from, (where, key) for the messages
     for key, value in raw.items():
         if key not in fields:
-            raise SettingsInvalid(where, key, "未知的设置项", f"unknown key (known: {', '.join(fields)})")
+            raise SettingsInvalid(where, key, "settings_unknown_key", known=", ".join(fields))
         origin[key] = (where, key)
         values[key] = _typed(value, hints[key], *origin[key], from_text=False)
     for key in fields:
         name = f"{env_prefix}{key.upper()}"
         if (text := env.get(name)) is not None:
-            origin[key] = (("环境变量", "environment variable"), name)
+            origin[key] = (i18n.texts("errors", "settings_env_variable", variable=name), None)
             values[key] = _typed(text, hints[key], *origin[key], from_text=True)
     for key, f in fields.items():
         if key not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise SettingsInvalid(where, key, "缺少此项", "missing")
+            raise SettingsInvalid(where, key, "settings_missing")
         if key in values and (check := f.metadata.get("check")) is not None and values[key] is not None:
             try:
                 check(values[key])
             except ValueError as exc:
-                raise SettingsInvalid(*origin[key], f"无效的值 {_shown(values[key])}",
-                                      f"not valid, got {_shown(values[key])} ({exc})") from None
+                raise SettingsInvalid(*origin[key], "settings_bad_value", value=_shown(values[key]), reason=exc) from None
     return cls(**values)
 
 
@@ -88,20 +88,21 @@ def _read(path, section: str, required: bool) -> dict:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
     except FileNotFoundError:
-        raise SettingsInvalid(where, None, "找不到设置文件", "the settings file does not exist") from None
+        raise SettingsInvalid(where, None, "settings_no_file") from None
     except OSError as exc:
-        raise SettingsInvalid(where, None, "无法读取设置文件", f"cannot read the settings file ({exc.strerror})") from None
+        raise SettingsInvalid(where, None, "settings_unreadable", reason=exc.strerror) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsInvalid(where, None, "不是有效的 TOML", f"not valid TOML ({exc})") from None
+        raise SettingsInvalid(where, None, "settings_bad_toml", reason=exc) from None
+    table = f"[{section}]"
     if required and section not in doc:
-        raise SettingsInvalid(where, f"[{section}]", "缺少这一节", "the section is missing")
+        raise SettingsInvalid(where, table, "settings_no_section")
     body = doc.get(section, {})
     if not isinstance(body, dict):
-        raise SettingsInvalid(where, f"[{section}]", "应为一节设置", "must be a table of settings")
+        raise SettingsInvalid(where, table, "settings_not_table")
     return body
 
 
-def _typed(value, hint, where: str, key: str, *, from_text: bool):
+def _typed(value, hint, where: str | dict[str, str], key: str | None, *, from_text: bool):
     """`value` as type `hint`, or SettingsInvalid saying what was expected and what was found."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
@@ -112,9 +113,8 @@ def _typed(value, hint, where: str, key: str, *, from_text: bool):
         if value in args:
             return value
         choices = " | ".join(str(a) for a in args)
-        raise SettingsInvalid(where, key, f"应为 {choices} 之一", f"must be one of {choices}, got {_shown(value)}")
-    zh, en = _NAMES[hint]
-    bad = SettingsInvalid(where, key, f"应为{zh}", f"must be {en}, got {_shown(value)}")
+        raise SettingsInvalid(where, key, "settings_choice", choices=choices, value=_shown(value))
+    bad = SettingsInvalid(where, key, "settings_type", type=i18n.texts("errors", f"type_{hint.__name__}"), value=_shown(value))
     if from_text:
         try:
             if hint is bool:

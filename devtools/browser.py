@@ -16,8 +16,7 @@ def launch(playwright):
     if not shutil.which(CHROMIUM):
         from common.domain import errors as e
 
-        raise e.InvalidInput("缺少 Chromium 浏览器，请安装 Debian 的 chromium 软件包",
-                             f"Chromium is missing at {CHROMIUM}: apt-get install chromium")
+        raise e.InvalidInput("no_chromium", path=CHROMIUM)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 

@@ -13,11 +13,12 @@ from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.domain.idcard import parse_id
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 
-from qtbase.theme import THEME_FOR_QML, by_language, texts
+import i18n
+from qtbase.theme import THEME_FOR_QML
 from qtbase.worker import Worker
 
-TEXTS = texts("kiosk")
-TEXTS_BY_LANGUAGE = by_language(TEXTS)
+TEXTS = i18n.catalogue("kiosk")
+TEXTS_BY_LANGUAGE = i18n.by_language("kiosk")
 # The spoken prompt of each screen in elder mode (clips of common.devices.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
              "checkin": "checkin", "error": "error"}

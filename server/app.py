@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import i18n
 from common.domain import errors as e
 from common.usecases.hub import Hub
 
@@ -18,14 +19,12 @@ from server.schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
 
-_HTTP_MESSAGES = {
-    404: ("找不到该地址", "Not found"),
-    405: ("不支持该请求方法", "Method not allowed"),
-}
+HTTP_KEYS = {404: "http_404", 405: "http_405"}  # other statuses: "http_error", with Starlette's detail in English
 
 
-def _error(status: int, code: str, zh: str, en: str, **extra) -> JSONResponse:
-    return JSONResponse({"error": code, "message_zh": zh, "message_en": en, **extra}, status_code=status)
+def _error(status: int, code: str, key: str, extra: dict | None = None, **fields) -> JSONResponse:
+    """An answer of the server's own (not a domain error): the catalogue's text `key` in every language."""
+    return JSONResponse({**e.answer(code, i18n.texts("errors", key, **fields)), **(extra or {})}, status_code=status)
 
 
 CLOSE_DAYS_EVERY = 60.0  # seconds between two looks for tickets left from a business day that has ended
@@ -89,16 +88,15 @@ def create_app(hub: Hub, upstream=None) -> FastAPI:
         # Only where and what kind: never echo the input, which may hold personal data.
         fields = [{"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type")} for err in exc.errors()]
         where = ", ".join(".".join(f["loc"]) for f in fields)
-        return _error(422, "invalid_input", f"输入内容有误：{where}", f"The input is not valid: {where}", fields=fields)
+        return _error(422, "invalid_input", "invalid_fields", {"fields": fields}, where=where)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
-        zh, en = _HTTP_MESSAGES.get(exc.status_code, ("请求无法处理", str(exc.detail)))
-        return _error(exc.status_code, "http_error", zh, en)
+        return _error(exc.status_code, "http_error", HTTP_KEYS.get(exc.status_code, "http_error"), detail=exc.detail)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):
         log.exception("unexpected error", exc_info=exc)
-        return _error(500, "internal", "系统出现问题，请联系工作人员", "Something went wrong; please ask staff")
+        return _error(500, "internal", "internal")
 
     return app

@@ -48,12 +48,12 @@ def cmd_serve(args, settings) -> int:
     engine = _engine(settings)
     workers = args.workers or settings.workers
     if workers > 1 and engine.dialect.name == "sqlite":
-        raise e.InvalidInput("SQLite 数据库只能由一个进程使用", "A SQLite database is served by one process: use --workers 1")
+        raise e.InvalidInput("sqlite_one_process")
     if settings.upstream:
         from common.usecases.upstream import UpstreamLink
 
         if workers > 1:
-            raise e.InvalidInput("连接上级时只能用一个进程", "A hub with an upstream runs one worker")
+            raise e.InvalidInput("upstream_one_worker")
         UpstreamLink(engine)  # refuses clearly if this hub was never enrolled upstream
     engine.dispose()
     print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()}, "
@@ -124,10 +124,10 @@ def _import_appointments(conn, args, settings, now) -> str:
         with open(args.file, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise e.InvalidInput("无法读取该文件（须为 UTF-8 编码的 CSV）", f"Cannot read the file (a UTF-8 CSV is needed): {exc}") from None
+        raise e.InvalidInput("csv_unreadable", reason=exc) from None
     missing = [c for c in appointments.COLUMNS if rows and c not in rows[0]]
     if missing:
-        raise e.InvalidInput("CSV 缺少列：" + ", ".join(missing), "The CSV lacks columns: " + ", ".join(missing))
+        raise e.InvalidInput("csv_columns", missing=", ".join(missing))
     counts = appointments.import_rows(conn, args.site, rows, appointments.hub_key(settings.data_path), now)
     return "added {added}, updated {updated}, unchanged (checked in) {unchanged}".format(**counts)
 
@@ -221,13 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["HAOBAN_CONFIG"] = args.config
     try:
         return args.fn(args, settings_mod.load())  # a settings error is reported as any other (exit code 2)
-    except e.HaobanError as exc:
-        print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
-        return 2
     except IntegrityError:
-        print("错误：该记录已存在或引用的记录不存在\nError: the record exists already, or refers to a missing one",
-              file=sys.stderr)
-        return 2
+        exc = e.Conflict("record_exists")
+    except e.HaobanError as refused:
+        exc = refused
+    print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
+    return 2
 
 
 def render_peers(engine) -> str:

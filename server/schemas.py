@@ -103,3 +103,4 @@ class ErrorOut(BaseModel):
     error: str
     message_zh: str
     message_en: str
+    message_zh_hant: str | None = None

@@ -34,7 +34,7 @@ async def push(request: Request, hub: HubDep, actor: ActorDep, content_encoding:
     """Store a batch of the device's (or child hub's) events exactly once; answers the acknowledged position."""
     raw = await request.body()
     if len(raw) > wire.MAX_BODY:
-        raise e.InvalidInput("同步数据过大", "The sync request is too large")
+        raise e.InvalidInput("sync_too_large")
     body = wire.decode(raw, compressed=(content_encoding or "").lower() == "gzip")
     return packed(await run_in_threadpool(hub.push, actor, body))
 

@@ -25,13 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from common.domain import errors as e
+from common.domain.errors import ReaderFailed  # also imported from here by callers
 
 log = logging.getLogger("haoban.idreader")
 
-
-ReaderFailed = e.kind("id_reader_failed", 503, "读卡失败，请把身份证平放在感应区再试一次",
-                       "The card could not be read: lay the ID card flat on the reader and try again")
 
 _SDT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70), ("id_number", 36),
                ("authority", 30), ("valid_from", 16), ("valid_to", 16))
@@ -70,7 +67,7 @@ class SdtReader:
     def __init__(self, library: str = "libsdtapi.so", port: int = 1001) -> None:
         self.lib, self.port = ctypes.CDLL(library), port
         if self.lib.SDT_OpenPort(port) != 144:
-            raise ReaderFailed("读卡器未连接", "The ID-card reader is not connected")
+            raise ReaderFailed("reader_not_connected")
 
     def read(self) -> CardData | None:
         manage = ctypes.create_string_buffer(8)
@@ -91,7 +88,7 @@ class CvrReader:
     def __init__(self, library: str = "libtermb.so", port: int = 1001) -> None:
         self.lib = ctypes.CDLL(library)
         if self.lib.CVR_InitComm(port) != 1:
-            raise ReaderFailed("读卡器未连接", "The ID-card reader is not connected")
+            raise ReaderFailed("reader_not_connected")
 
     def _text(self, fn) -> str:
         buf, size = ctypes.create_string_buffer(128), ctypes.c_int(128)

@@ -14,15 +14,12 @@ from typing import Protocol
 from escpos import escpos
 from escpos.exceptions import Error as EscposError
 
-from common.domain import errors as e
+from common.domain.errors import PrinterFailed  # also imported from here by callers
 from common.domain.clock import SHANGHAI
 
 FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 ENCODINGS = ("gb18030", "gbk", "utf-8")
-
-PrinterFailed = e.kind("printer_failed", 503, "打印机暂时无法打印，请凭屏幕上的号码和二维码办理",
-                        "The printer cannot print right now: please use the number and QR code on the screen")
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ class EscposPrinter:
     def print_receipt(self, r: Receipt) -> None:
         try:
             if self.check_paper and self.device.paper_status() == 0:
-                raise PrinterFailed("打印纸已用完，请凭屏幕上的号码和二维码办理", "The printer is out of paper: please use the number and QR code on the screen")
+                raise PrinterFailed("printer_no_paper")
             self.render(r)
         except PrinterFailed:
             raise

@@ -12,10 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
-from common.domain import errors as e
+from common.domain.errors import ScanRejected  # also imported from here by callers
 
-ScanRejected = e.kind("scan_rejected", 422, "无法识别这个二维码，请出示预约二维码或排队小票",
-                       "This QR code is not recognised: show your appointment QR code or queue ticket")
 MAX_PAYLOAD = 512
 
 

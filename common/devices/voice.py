@@ -42,19 +42,16 @@ def _frames(name: str) -> bytes:
     try:
         with wave.open(str(path), "rb") as w:
             if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != FORMAT:
-                raise e.InvalidInput(
-                    f"语音片段 {path.name} 格式不对，须为 16 位单声道 22050 Hz",
-                    f"Voice clip {path.name} must be 16-bit mono 22,050 Hz WAV",
-                )
+                raise e.InvalidInput("voice_clip_format", clip=path.name)
             return w.readframes(w.getnframes())
     except FileNotFoundError:
-        raise e.InvalidInput(f"缺少语音片段 {path.name}", f"Voice clip {path.name} is missing") from None
+        raise e.InvalidInput("voice_clip_missing", clip=path.name) from None
 
 
 def _number_clips(n: int) -> list[str]:
     """A window number read as a number: 3 三, 10 十, 12 十二, 20 二十, 105 一百零五."""
     if n < 0 or n > 999:
-        raise e.InvalidInput("窗口号须在 0–999 之间", "A window number must be 0-999")
+        raise e.InvalidInput("voice_window_number")
     if n < 10:
         return [f"n{n}"]
     hundreds, rest = divmod(n, 100)
@@ -72,7 +69,7 @@ def _number_clips(n: int) -> list[str]:
 def call_clips(number: str, window_number: int) -> list[str]:
     """The clip names of the call of ticket `number` (e.g. "A012") to window `window_number`."""
     if not number or not number[0].isascii() or not number[0].isalpha() or not number[1:].isdigit():
-        raise e.InvalidInput(f"号码 {number!r} 无法播报", f"Ticket number {number!r} cannot be announced")
+        raise e.InvalidInput("voice_number", number=number)
     return ["chime", "qing", f"l_{number[0].upper()}", *(f"d{c}" for c in number[1:]), "hao_dao",
             *_number_clips(window_number), "hao_chuangkou"]
 
@@ -99,5 +96,5 @@ def call_wav(number: str, window_number: int) -> bytes:
 
 def prompt_wav(name: str) -> bytes:
     if name not in PROMPTS:
-        raise e.InvalidInput(f"没有这条提示语音：{name}", f"There is no spoken prompt {name!r}")
+        raise e.InvalidInput("voice_prompt", name=name)
     return join([f"p_{name}"])

@@ -1,51 +1,206 @@
-"""Domain errors: each is a type with a code, an HTTP-like status and a message in Chinese and English."""
+"""Domain errors: each kind is a class with a code and an HTTP-like status; its messages come from the
+catalogue i18n/errors.json by key (the code's own text unless a raise names another key)."""
 from __future__ import annotations
+
+import i18n
 
 
 class HaobanError(Exception):
-    """Base of every error a user may see; `zh` and `en` are shown as they are."""
+    """Base of every error a user may see: `HaobanError(key, **fields)` says catalogue text `key`
+    (default: the code's) with its `{fields}` filled, in every language."""
 
     code = "error"
     status = 400
-    zh = "操作无法完成"
-    en = "The operation cannot be completed"
 
-    def __init__(self, zh: str | None = None, en: str | None = None, **detail: object) -> None:
-        self.zh = zh or self.zh
-        self.en = en or self.en
-        self.detail = detail
+    def __init__(self, key: str | None = None, /, **fields: object) -> None:
+        key = key or self.code
+        self.key: str | None = key  # None: a relayed refusal, with its texts as they came
+        self.detail = fields
+        self.messages = i18n.texts("errors", key, **fields)
         super().__init__(self.en)
 
+    @property
+    def zh(self) -> str:
+        return self.messages["zh_CN"]
+
+    @property
+    def en(self) -> str:
+        return self.messages["en"]
+
     def as_dict(self) -> dict:
-        return {"error": self.code, "message_zh": self.zh, "message_en": self.en}
+        """The answer's body: the code and the message in each language."""
+        return answer(self.code, self.messages)
 
 
-def kind(code: str, status: int, zh: str, en: str) -> type[HaobanError]:
-    """A new kind of error: its code, HTTP-like status and default messages (modules define their own)."""
-    name = "".join(part.capitalize() for part in code.split("_"))
-    return type(name, (HaobanError,), {"code": code, "status": status, "zh": zh, "en": en})
+def answer(code: str, messages: dict[str, str]) -> dict:
+    """An error's JSON body: {"error", "message_zh", "message_en", "message_zh_hant"}."""
+    return {"error": code, "message_zh": messages["zh_CN"], "message_en": messages["en"],
+            "message_zh_hant": messages.get("zh_Hant") or messages["zh_CN"]}
 
 
-NotFound = kind("not_found", 404, "找不到该记录", "Not found")
-InvalidInput = kind("invalid_input", 422, "输入内容有误", "The input is not valid")
-Unauthenticated = kind("unauthenticated", 401, "设备未登记或凭证无效", "Device not enrolled or token invalid")
-Forbidden = kind("forbidden", 403, "本设备无权进行此操作", "This device may not do that")
-ClerkRequired = kind("clerk_required", 401, "请先登录工作人员账号", "A clerk must sign in first")
-ClerkLocked = kind("clerk_locked", 423, "密码错误次数过多，账号已暂时锁定", "Too many wrong PINs: the account is locked for a while")
-BadCredentials = kind("bad_credentials", 401, "工号或密码不正确", "Wrong staff number or PIN")
-TicketNotWaiting = kind("ticket_not_waiting", 409, "该号票不在等候中", "The ticket is not waiting")
-WindowBusy = kind("window_busy", 409, "本窗口尚有正在办理的号票", "The window is still serving a ticket")
-WindowIdle = kind("window_idle", 409, "本窗口当前没有号票", "The window has no current ticket")
-WindowPaused = kind("window_paused", 409, "本窗口已暂停服务", "The window is paused")
-WindowNotPaused = kind("window_not_paused", 409, "本窗口未暂停", "The window is not paused")
-QueueEmpty = kind("queue_empty", 409, "当前没有等候的号票", "No ticket is waiting")
-QueueNotServed = kind("queue_not_served", 409, "本窗口不办理该队列", "This window does not serve that queue")
-RecallLimit = kind("recall_limit", 409, "重呼次数已达上限", "The recall limit is reached")
-SkipTooEarly = kind("skip_too_early", 409, "请先重呼后再过号", "Recall the ticket before skipping it")
-NotStarted = kind("not_started", 409, "尚未开始办理", "Service has not started")
-AlreadyStarted = kind("already_started", 409, "已经开始办理", "Service has already started")
-NotFinished = kind("not_finished", 409, "办理尚未结束，暂不能评价", "The service is not finished yet")
-AlreadyRated = kind("already_rated", 409, "该次服务已评价过", "This service has already been rated")
-ReasonRequired = kind("reason_required", 422, "请填写原因", "A reason is required")
-EnrolmentInvalid = kind("enrolment_invalid", 401, "登记码无效或已使用", "The enrolment code is invalid or used")
-Conflict = kind("conflict", 409, "数据冲突，请重试", "Conflicting change, please retry")
+class Relayed(HaobanError):
+    """A refusal a hub answered: its code, status and messages as they came (not from our catalogue)."""
+
+    def __init__(self, body: dict, status: int) -> None:
+        self.key, self.detail, self.code, self.status = None, {}, body.get("error") or "error", status
+        zh, en = body.get("message_zh") or "", body.get("message_en") or ""
+        self.messages = {"zh_CN": zh, "en": en, "zh_Hant": body.get("message_zh_hant") or zh}
+        Exception.__init__(self, en)
+
+
+# ---------------------------------------------------------------- requests and devices
+
+class NotFound(HaobanError):
+    code, status = "not_found", 404
+
+
+class InvalidInput(HaobanError):
+    code, status = "invalid_input", 422
+
+
+class Unauthenticated(HaobanError):
+    code, status = "unauthenticated", 401
+
+
+class Forbidden(HaobanError):
+    code, status = "forbidden", 403
+
+
+class ClerkRequired(HaobanError):
+    code, status = "clerk_required", 401
+
+
+class ClerkLocked(HaobanError):
+    code, status = "clerk_locked", 423
+
+
+class BadCredentials(HaobanError):
+    code, status = "bad_credentials", 401
+
+
+class EnrolmentInvalid(HaobanError):
+    code, status = "enrolment_invalid", 401
+
+
+class Conflict(HaobanError):
+    code, status = "conflict", 409
+
+
+class TooManyRequests(HaobanError):
+    code, status = "too_many_requests", 429
+
+
+class Internal(HaobanError):
+    code, status = "internal", 500
+
+
+# ---------------------------------------------------------------- the queue's rules
+
+class TicketNotWaiting(HaobanError):
+    code, status = "ticket_not_waiting", 409
+
+
+class WindowBusy(HaobanError):
+    code, status = "window_busy", 409
+
+
+class WindowIdle(HaobanError):
+    code, status = "window_idle", 409
+
+
+class WindowPaused(HaobanError):
+    code, status = "window_paused", 409
+
+
+class WindowNotPaused(HaobanError):
+    code, status = "window_not_paused", 409
+
+
+class QueueEmpty(HaobanError):
+    code, status = "queue_empty", 409
+
+
+class QueueNotServed(HaobanError):
+    code, status = "queue_not_served", 409
+
+
+class RecallLimit(HaobanError):
+    code, status = "recall_limit", 409
+
+
+class SkipTooEarly(HaobanError):
+    code, status = "skip_too_early", 409
+
+
+class NotStarted(HaobanError):
+    code, status = "not_started", 409
+
+
+class AlreadyStarted(HaobanError):
+    code, status = "already_started", 409
+
+
+class NotFinished(HaobanError):
+    code, status = "not_finished", 409
+
+
+class AlreadyRated(HaobanError):
+    code, status = "already_rated", 409
+
+
+class ReasonRequired(HaobanError):
+    code, status = "reason_required", 422
+
+
+# ---------------------------------------------------------------- appointments and the ID number
+
+class InvalidId(HaobanError):
+    code, status = "invalid_id", 422
+
+
+class AppointmentNotFound(HaobanError):
+    code, status = "appointment_not_found", 404
+
+
+class AppointmentCancelled(HaobanError):
+    code, status = "appointment_cancelled", 409
+
+
+class NoIdKey(HaobanError):
+    code, status = "no_id_key", 503
+
+
+class CheckInOffline(HaobanError):
+    code, status = "checkin_offline", 503
+
+
+# ---------------------------------------------------------------- sync
+
+class ProtocolTooOld(HaobanError):
+    code, status = "protocol_too_old", 426
+
+
+class ProtocolTooNew(HaobanError):
+    code, status = "protocol_too_new", 426
+
+
+class NoNumbers(HaobanError):
+    code, status = "no_numbers", 409
+
+
+class HubUnreachable(HaobanError):
+    code, status = "hub_unreachable", 503
+
+
+# ---------------------------------------------------------------- the kiosk's devices
+
+class PrinterFailed(HaobanError):
+    code, status = "printer_failed", 503
+
+
+class ReaderFailed(HaobanError):
+    code, status = "id_reader_failed", 503
+
+
+class ScanRejected(HaobanError):
+    code, status = "scan_rejected", 422

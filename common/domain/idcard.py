@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from common.domain import errors as e
+from common.domain.errors import InvalidId  # also imported from here by callers
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-
-InvalidId = e.kind("invalid_id", 422, "身份证号码有误", "The ID number is not valid")
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ def _birth(text: str) -> date:
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise InvalidId("身份证号码中的出生日期不存在", "The date of birth in the ID number does not exist") from None
+        raise InvalidId("id_no_such_birth_date") from None
 
 
 def parse_id(raw: str, today: date | None = None) -> IdNumber:
@@ -47,16 +45,16 @@ def parse_id(raw: str, today: date | None = None) -> IdNumber:
         body = text[:6] + "19" + text[6:]
         text = body + check_digit(body)
     if len(text) != 18:
-        raise InvalidId("身份证号码应为18位", "An ID number has 18 characters")
+        raise InvalidId("id_length")
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise InvalidId("身份证号码只能是数字，最后一位可以是X", "An ID number is digits, the last may be X")
+        raise InvalidId("id_characters")
     if text[:2] < "11" or text[:2] > "91":
-        raise InvalidId("身份证号码的地区代码不正确", "The region code of the ID number is not valid")
+        raise InvalidId("id_region")
     birth = _birth(text[6:14])
     if birth > today or birth.year < 1880:
-        raise InvalidId("身份证号码中的出生日期不合理", "The date of birth in the ID number is not plausible")
+        raise InvalidId("id_implausible_birth_date")
     if check_digit(text[:17]) != text[17]:
-        raise InvalidId("身份证号码最后一位校验码不对，请再核对一遍", "The check digit does not match: please check the number again")
+        raise InvalidId("id_check_digit")
     return IdNumber(number=text, birth=birth, female=int(text[16]) % 2 == 0, region=text[:6])
 
 

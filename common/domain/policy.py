@@ -116,7 +116,7 @@ def decide_issue(
     slot: tuple[datetime, datetime] | None = None,
 ) -> Decision:
     if slot is not None and not slot[0] < slot[1]:
-        raise e.InvalidInput("预约时段不正确", "The appointment slot is not valid")
+        raise e.InvalidInput("slot_invalid")
     return ev.TICKET_ISSUED, {
         "ticket_id": ticket_id,
         "business_day": day.isoformat(),
@@ -173,7 +173,7 @@ def decide_call_specific(window: Window, ws: WindowState, ticket: Ticket, reason
     if ticket.queue_id not in window.queue_ids:
         raise e.QueueNotServed()
     if not (reason or "").strip():
-        raise e.ReasonRequired("请填写不按顺序叫号的原因", "Give the reason for calling out of order")
+        raise e.ReasonRequired("out_of_order_reason")
     return ev.TICKET_CALLED, {"ticket_id": ticket.id, "window_id": window.id, "reason": reason.strip()}
 
 
@@ -211,19 +211,19 @@ def decide_transfer(
     t = _current(ws, ticket)
     if to_window is not None:
         if to_window.id == ws.window_id:
-            raise e.InvalidInput("不能转给本窗口", "A ticket cannot be transferred to its own window")
+            raise e.InvalidInput("transfer_own_window")
         if not to_window.queue_ids:
-            raise e.QueueNotServed("目标窗口不办理任何队列", "The target window serves no queue")
+            raise e.QueueNotServed("target_serves_nothing")
         if to_queue_id is None:
             to_queue_id = t.queue_id if t.queue_id in to_window.queue_ids else to_window.queue_ids[0]
         elif to_queue_id not in to_window.queue_ids:
-            raise e.QueueNotServed("目标窗口不办理该队列", "The target window does not serve that queue")
+            raise e.QueueNotServed("target_not_serving")
     if to_queue_id is None:
-        raise e.InvalidInput("请选择目标队列或窗口", "Choose the queue or window to transfer to")
+        raise e.InvalidInput("transfer_target")
     if to_queue_id not in set(site_queue_ids):
-        raise e.NotFound("找不到目标队列", "No such target queue")
+        raise e.NotFound("no_target_queue")
     if to_window is None and to_queue_id == t.queue_id:
-        raise e.InvalidInput("目标队列与当前队列相同", "The target queue is the ticket's own queue")
+        raise e.InvalidInput("same_queue")
     return ev.TICKET_TRANSFERRED, {
         "ticket_id": t.id,
         "window_id": ws.window_id,
@@ -254,14 +254,12 @@ def decide_finish(
     reason = (reason or "").strip() or None
     missing_materials = (missing_materials or "").strip() or None
     if outcome is Outcome.rejected and not reason:
-        raise e.ReasonRequired("不予受理须填写原因", "A rejection needs a reason")
+        raise e.ReasonRequired("rejection_reason")
     if outcome is Outcome.accepted_missing:
         if not missing_materials or due_date is None:
-            raise e.InvalidInput(
-                "容缺受理须填写所缺材料和补齐期限", "Accepted with missing materials needs the materials and a due date"
-            )
+            raise e.InvalidInput("missing_materials")
         if due_date < t.issued_at.date():
-            raise e.InvalidInput("补齐期限不能早于今天", "The due date cannot be in the past")
+            raise e.InvalidInput("due_date_past")
     else:
         missing_materials, due_date = None, None
     return ev.SERVICE_FINISHED, {
@@ -283,10 +281,10 @@ def decide_rate(ticket: Ticket, score: int | None, reason: str | None) -> Decisi
     if score is None:
         return ev.TICKET_UNRATED, {"ticket_id": ticket.id}
     if score not in (1, 2, 3, 4, 5):
-        raise e.InvalidInput("评价须为1至5分", "The score must be 1 to 5")
+        raise e.InvalidInput("score_range")
     reason = (reason or "").strip() or None
     if score <= 2 and not reason:
-        raise e.ReasonRequired("“不满意”和“非常不满意”请说明原因", "Say why for a score of 1 or 2")
+        raise e.ReasonRequired("low_score_reason")
     return ev.TICKET_RATED, {"ticket_id": ticket.id, "score": score, "reason": reason}
 
 

@@ -29,7 +29,7 @@ def parse_quarter(text: str) -> tuple[date, date]:
     """'2026Q4' -> (2026-10-01, 2026-12-31)."""
     m = re.fullmatch(r"(\d{4})Q([1-4])", text or "")
     if not m:
-        raise e.InvalidInput("季度格式应为 2026Q4", "A quarter is written like 2026Q4")
+        raise e.InvalidInput("quarter_format")
     year, q = int(m[1]), int(m[2])
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)

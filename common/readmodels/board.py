@@ -41,7 +41,7 @@ def board(conn: Connection, site_id: str, now: datetime) -> dict:
     """What the hall's TV shows: the latest calls (newest first), waiting counts per queue, a notice."""
     site = conn.execute(select(SiteRow.name, SiteRow.rules).where(SiteRow.id == site_id)).first()
     if site is None:
-        raise e.NotFound("站点不存在", "No such site")
+        raise e.NotFound("no_site")
     queues = conn.execute(select(QueueRow.id, QueueRow.letter, QueueRow.name)
                           .where(QueueRow.site_id == site_id).order_by(QueueRow.letter)).all()
     waiting = Counter(conn.execute(select(T.c.queue_id).where(
@@ -61,12 +61,12 @@ def call(conn: Connection, site_id: str, seq: int) -> tuple[str, int]:
     """(ticket number, window number) of the call stored at `seq`, for its announcement."""
     row = conn.execute(select(E).where(E.c.site_id == site_id, E.c.seq == seq, E.c.kind.in_(CALL_KINDS))).first()
     if row is None:
-        raise e.NotFound("找不到该次叫号", "No such call")
+        raise e.NotFound("no_call")
     x = repo.event_from_row(row)
     number = conn.execute(select(T.c.number).where(T.c.id == x.ticket_id)).scalar()
     window = conn.execute(select(WindowRow.number).where(WindowRow.id == x.window_id)).scalar()
     if number is None or window is None:
-        raise e.NotFound("找不到该次叫号", "No such call")
+        raise e.NotFound("no_call")
     return number, window
 
 

@@ -130,7 +130,7 @@ def clerk_figures(conn: Connection, site_id: str, clerk_id: str, now: datetime) 
 def ticket_by_token(conn: Connection, token: str) -> Ticket:
     row = conn.execute(select(T).where(T.c.public_token == token)).first()
     if row is None:
-        raise e.NotFound("找不到该号票", "No such ticket")
+        raise e.NotFound("no_ticket")
     return repo.ticket_from_row(row)
 
 

@@ -54,7 +54,7 @@ class TerminalService:
         """Sign in at the hub; while it is unreachable, as a clerk who signed in here before (manual mode)."""
         self.window_id = self.window_id or window_id
         if self.window_id is None:
-            raise e.InvalidInput("请选择窗口", "Choose a window")
+            raise e.InvalidInput("choose_window")
         try:
             answer = self.transport.call("POST", "/clerk/sign-in", json={"staff_no": staff_no, "pin": pin})
         except HubUnreachable:
@@ -176,10 +176,10 @@ class TerminalService:
         tables = self.client.store.tables()
         item = next((i for i in tables.get("service_items", []) if i["id"] == item_id), None)
         if item is None:
-            raise e.NotFound("本机目录中没有该事项", "This terminal's catalogue lacks that item")
+            raise e.NotFound("terminal_lacks_item")
         queue = next(q for q in tables["queues"] if q["id"] == item["queue_id"])
         if outcome == "rejected" and not (reason or "").strip():
-            raise e.ReasonRequired("不予受理须填写原因", "A rejection needs a reason")
+            raise e.ReasonRequired("rejection_reason")
         issued = self.client.manual_service(item, queue, window_id=self.window_id, clerk_id=self.clerk_id,
                                             outcome=outcome, reason=(reason or "").strip() or None)
         return {"ticket_id": issued.data["ticket_id"], "number": issued.data["number"]}

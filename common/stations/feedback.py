@@ -70,7 +70,7 @@ class RatingService:
         """Send the answer (None: no answer in time, 未评价). Returns False when it was kept for later."""
         reason = (reason or "").strip() or None
         if score is not None and score in REASON_NEEDED and not reason:
-            raise e.ReasonRequired("“不满意”和“非常不满意”请说明原因", "Say why for a score of 1 or 2")
+            raise e.ReasonRequired("low_score_reason")
         try:
             self.client.transport.call("POST", f"/tickets/{service.ticket_id}/rating",
                                        json={"score": score, "reason": reason})

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 import qrcode
 
+import i18n
 from common.domain import errors as e
+from common.domain.errors import CheckInOffline  # also imported from here by callers
 from common.domain import policy
 from common.devices.printer import Printer, PrinterFailed, Receipt
 from common.domain.clock import SHANGHAI
@@ -18,9 +20,6 @@ from common.sync.client import SyncClient
 CATEGORIES = ("personal", "enterprise", "bundle")
 # The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).
 DEPARTMENT_ORDER = ("医保", "社保", "就业", "户籍", "公积金", "民政", "老龄", "残联", "企业登记", "税务")
-
-CheckInOffline = e.kind("checkin_offline", 503, "预约签到需要连接大厅的系统，现在网络中断。您可以先取一个普通号排队",
-                         "Check-in needs the hall's system, and the network is down: you can take an ordinary ticket")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class KioskService:
     def _tables(self) -> dict:
         tables = self.client.store.tables()
         if not tables:
-            raise HubUnreachable("本机尚未取得办事目录，请联系工作人员", "This kiosk has no catalogue yet; please ask staff")
+            raise HubUnreachable("kiosk_no_catalogue")
         return tables
 
     def site_name(self, tables: dict | None = None) -> str:
@@ -170,7 +169,7 @@ class KioskService:
         tables, booked = self._tables(), answer["appointment"]
         item = next((i for i in tables["service_items"] if i["id"] == booked["item_id"]), None)
         if item is None:
-            raise e.NotFound("本机目录中没有该预约事项，请联系工作人员", "This kiosk's catalogue lacks the booked item; please ask staff")
+            raise e.NotFound("kiosk_lacks_booked_item")
         choice, slot = self._choice(item), f"{_hhmm(booked['slot_start'])}-{_hhmm(booked['slot_end'])}"
         if answer["result"] != "checked_in":
             return CheckInView(answer["result"], choice, slot, opens_at=_hhmm(answer["opens_at"]) if answer["opens_at"] else "")
@@ -184,6 +183,5 @@ class KioskService:
 
 def message(exc: Exception) -> tuple[str, str]:
     """What to tell the citizen about a failure, in Chinese and English."""
-    if isinstance(exc, e.HaobanError):
-        return exc.zh, exc.en
-    return "系统暂时无法办理，请联系工作人员", "Something went wrong; please ask staff"
+    said = exc.messages if isinstance(exc, e.HaobanError) else i18n.texts("errors", "kiosk_failed")
+    return said["zh_CN"], said["en"]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from common.domain import errors as e
+from common.domain.errors import NoNumbers  # also imported from here by callers
 from common.domain import events as ev
 from common.sync import protocol
 from common.domain.clock import SystemClock, business_day
@@ -20,7 +21,6 @@ from common.domain.policy import decide_issue
 from common.sync.store import INBOX, LEASES, OUTBOX, LocalStore
 from common.sync.transport import HubUnreachable, timed
 
-NoNumbers = e.kind("no_numbers", 409, "离线号段已用完，请联系工作人员", "No offline ticket numbers are left; please ask staff")
 @dataclass
 class SyncStatus:
     online: bool = False

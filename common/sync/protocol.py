@@ -25,8 +25,6 @@ PROTOCOL = 1  # this build speaks exactly this protocol version
 MAX_BODY = 32 * 1024 * 1024  # decompressed bytes of one request
 MAX_BATCH = 2000
 
-TooOld = e.kind("protocol_too_old", 426, "本设备软件版本过旧，请升级后再同步", "This device's software is too old: upgrade it, then sync")
-TooNew = e.kind("protocol_too_new", 426, "服务端软件版本较旧，请先升级服务端", "The hub's software is older than this device's: upgrade the hub first")
 
 # Upcasters: (kind, schema version) -> function turning that version's data into the next one's.
 UPCASTERS: dict[tuple[str, int], Callable[[dict], dict]] = {}
@@ -44,24 +42,24 @@ def decode(body: bytes, compressed: bool = True) -> dict:
             d = zlib.decompressobj(wbits=31)
             raw = d.decompress(body, MAX_BODY)
             if d.unconsumed_tail:
-                raise e.InvalidInput("同步数据过大", "The sync request is too large")
+                raise e.InvalidInput("sync_too_large")
         else:
             raw = body
         obj = json.loads(raw)
     except (OSError, zlib.error, ValueError, UnicodeDecodeError) as exc:
-        raise e.InvalidInput("同步数据无法解析", "The sync request cannot be read") from exc
+        raise e.InvalidInput("sync_unreadable") from exc
     if not isinstance(obj, dict):
-        raise e.InvalidInput("同步数据格式不正确", "The sync request has the wrong shape")
+        raise e.InvalidInput("sync_request_shape")
     return obj
 
 
 def check_protocol(version) -> None:
     if not isinstance(version, int):
-        raise e.InvalidInput("缺少同步协议版本", "The sync protocol version is missing")
+        raise e.InvalidInput("sync_version_missing")
     if version < PROTOCOL:
-        raise TooOld()
+        raise e.ProtocolTooOld()
     if version > PROTOCOL:
-        raise TooNew()
+        raise e.ProtocolTooNew()
 
 
 def to_wire(event: Event) -> dict:
@@ -72,7 +70,7 @@ def to_wire(event: Event) -> dict:
 def upcast(kind: str, version: int, data: dict) -> dict:
     """Bring an event's data from an older schema version up to ours; refuse one from the future."""
     if version > ev.SCHEMA_VERSION:
-        raise TooNew("事件版本高于服务端，请先升级服务端", "An event is newer than this hub understands: upgrade the hub")
+        raise e.ProtocolTooNew("event_too_new")
     while version < ev.SCHEMA_VERSION:
         step = UPCASTERS.get((kind, version))
         data = step(dict(data)) if step else data
@@ -92,7 +90,7 @@ def from_wire(w: dict) -> Event:
     except e.HaobanError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
-        raise e.InvalidInput("同步数据中有无法识别的事件", "The sync request holds an event that cannot be read") from exc
+        raise e.InvalidInput("sync_unknown_event") from exc
 
 
 # ---------------------------------------------------------------- receiver

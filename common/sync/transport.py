@@ -6,10 +6,11 @@ from datetime import datetime
 import requests
 
 from common.domain import errors as e
+from common.domain.errors import HubUnreachable  # also imported from here by callers
 from common.sync import protocol
 from common.domain.clock import utc
 
-HubUnreachable = e.kind("hub_unreachable", 503, "暂时连不上服务端，数据已保存在本机", "The hub cannot be reached; the data is kept on this machine")
+
 class HttpTransport:
     """Requests to the hub; network failures and 5xx become `HubUnreachable`, refusals their own error."""
 
@@ -38,9 +39,7 @@ class HttpTransport:
     def answer(r) -> dict:
         body = r.json() if r.content else {}
         if r.status_code >= 400:
-            err = e.HaobanError(body.get("message_zh"), body.get("message_en"))
-            err.code, err.status = body.get("error", "error"), r.status_code
-            raise err
+            raise e.Relayed(body, r.status_code)
         return body
 
 

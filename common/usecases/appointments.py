@@ -17,7 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, update
 
+import i18n
 from common.domain import errors as e
+from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.db.schema import AppointmentRow, ServiceItemRow
 from common.domain.idcard import mask_name, parse_id
@@ -27,13 +29,6 @@ from common.domain.model import Ticket
 KEY_FILE = "appointment-id.key"
 CODE = re.compile(r"^[A-Za-z0-9-]{8,64}$")  # the booking code, as the appointment QR carries it (HB1:APPT:<code>)
 COLUMNS = ("code", "item_code", "date", "start", "end", "id_number", "name")  # and optionally "status"
-
-AppointmentNotFound = e.kind("appointment_not_found", 404, "今天没有找到您的预约，可以直接取号排队",
-                              "No appointment for today was found: you can take an ordinary ticket")
-AppointmentCancelled = e.kind("appointment_cancelled", 409, "这个预约已经取消，可以直接取号排队",
-                               "This appointment was cancelled: you can take an ordinary ticket")
-NoIdKey = e.kind("no_id_key", 503, "本服务中心尚未配置预约密钥，请联系工作人员",
-                  "This hub has no appointment key yet: please ask staff")
 
 
 # ---------------------------------------------------------------- the hub's secret and the keyed hash
@@ -69,35 +64,40 @@ def _row(conn: Connection, site_id: str, raw: dict, key: bytes, today: date) -> 
     def need(name: str) -> str:
         value = str(raw.get(name) or "").strip()
         if not value:
-            raise e.InvalidInput(f"缺少“{name}”", f"{name} is missing")
+            raise e.InvalidInput("column_missing", name=name)
         return value
 
     code, status = need("code"), str(raw.get("status") or "booked").strip()
     if not CODE.match(code):
-        raise e.InvalidInput("预约编码应为8至64位字母、数字或连字符", "A booking code is 8 to 64 letters, digits or hyphens")
+        raise e.InvalidInput("booking_code_format")
     if status not in ("booked", "cancelled"):
-        raise e.InvalidInput("状态只能是 booked 或 cancelled", "status must be booked or cancelled")
+        raise e.InvalidInput("booking_status")
     item_code = need("item_code")[:32]
     item_id = conn.execute(select(ServiceItemRow.id).where(
         ServiceItemRow.site_id == site_id, ServiceItemRow.code == item_code)).scalar()
     if item_id is None:
-        raise e.InvalidInput(f"本中心没有事项编码 {item_code}", f"No service item {item_code} at this site")
+        raise e.InvalidInput("no_item_code", item_code=item_code)
     try:
         day = date.fromisoformat(need("date"))
         start, end = (datetime.combine(day, time.fromisoformat(need(k)), SHANGHAI) for k in ("start", "end"))
     except ValueError:
-        raise e.InvalidInput("日期或时间格式不对（日期 2026-11-26，时间 09:30）",
-                             "Date or time is not valid (date 2026-11-26, time 09:30)") from None
+        raise e.InvalidInput("date_time_format") from None
     if not start < end:
-        raise e.InvalidInput("结束时间须晚于开始时间", "The end must be after the start")
+        raise e.InvalidInput("end_before_start")
     if day < today:
-        raise e.InvalidInput("预约日期已过", "The date is in the past")
+        raise e.InvalidInput("date_past")
     name = need("name")
     if len(name) > 50:
-        raise e.InvalidInput("姓名过长", "The name is too long")
+        raise e.InvalidInput("name_too_long")
     return {"code": code, "item_id": item_id, "business_day": day.isoformat(), "slot_start": utc(start),
             "slot_end": utc(end), "id_hash": id_hash(key, need("id_number")), "name_masked": mask_name(name),
             "status": status}
+
+
+def _rows_said(bad: list[tuple[int, e.HaobanError]]) -> dict[str, str]:
+    """The bad rows and what is wrong with each, in every language ("第2行：…；第3行：…")."""
+    return {lang: i18n.text("errors", "import_rows_separator", lang).join(
+        i18n.text("errors", "import_row", lang, n=n, message=x.messages) for n, x in bad) for lang in i18n.LANGUAGES}
 
 
 def import_rows(conn: Connection, site_id: str, rows: list[dict], key: bytes | None, now: datetime) -> dict:
@@ -109,17 +109,14 @@ def import_rows(conn: Connection, site_id: str, rows: list[dict], key: bytes | N
         try:
             row = _row(conn, site_id, raw, key, business_day(now))
             if row["code"] in seen:
-                raise e.InvalidInput("预约编码重复", "The booking code appears twice")
+                raise e.InvalidInput("booking_code_twice")
             seen.add(row["code"])
             good.append(row)
         except e.HaobanError as exc:
             bad.append((n, exc))
     if bad:
-        shown = bad[:10]
-        more = f"（另有{len(bad) - 10}行）" if len(bad) > 10 else ""
-        raise e.InvalidInput("未导入任何预约。" + "；".join(f"第{n}行：{x.zh}" for n, x in shown) + more,
-                             "Nothing was imported. " + "; ".join(f"row {n}: {x.en}" for n, x in shown)
-                             + (f" (and {len(bad) - 10} more rows)" if len(bad) > 10 else ""))
+        raise e.InvalidInput("import_failed", rows=_rows_said(bad[:10]),
+                             more=i18n.texts("errors", "import_more", count=len(bad) - 10) if len(bad) > 10 else "")
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     A = AppointmentRow
     for r in good:
@@ -226,7 +223,7 @@ def check_in(hub, actor, *, code: str | None, id_number: str | None) -> CheckIn:
 
     auth.require(actor, "issue_ticket")
     if (code is None) == (id_number is None):
-        raise e.InvalidInput("请扫描预约二维码或刷身份证", "Give a booking code or an ID number")
+        raise e.InvalidInput("booking_or_id")
     hashed = None if id_number is None else id_hash(hub.id_key, id_number)
 
     def build(conn, state, now):

@@ -47,7 +47,7 @@ def require(actor: Actor, action: str, window_id: str | None = None) -> None:
     if action == "serve" and actor.clerk_id is None:
         raise e.ClerkRequired()
     if window_id is not None and actor.window_id is not None and window_id != actor.window_id:
-        raise e.Forbidden("本设备只能操作所在窗口", "This device may act only for its own window")
+        raise e.Forbidden("own_window_only")
 
 
 def create_enrolment_code(
@@ -162,7 +162,7 @@ def supervisor_sign_in(conn: Connection, site_id: str, staff_no: str, pin: str, 
     if isinstance(clerk, e.HaobanError):
         return clerk
     if clerk.role != "supervisor":
-        raise e.Forbidden("该账号不是主管账号", "This account is not a supervisor's")
+        raise e.Forbidden("not_supervisor")
     token = new_token()
     conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=clerk.id, started_at=now,
                                               expires_at=now + WEB_SESSION_LIFETIME))
@@ -177,7 +177,7 @@ def supervisor(conn: Connection, token: str, now: datetime) -> Supervisor:
         .where(WebSessionRow.token_hash == token_hash(token), WebSessionRow.ended_at.is_(None))
     ).first()
     if row is None or row.role != "supervisor" or utc(row.expires_at) < now:
-        raise e.Unauthenticated("请先登录", "Please sign in")
+        raise e.Unauthenticated("sign_in_first")
     return Supervisor(clerk_id=row.id, site_id=row.site_id, name=row.name)
 
 

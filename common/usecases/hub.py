@@ -65,7 +65,7 @@ class Hub:
         try:
             with self._write_lock, self.engine.begin() as conn:
                 if not lock_site(conn, actor.site_id):
-                    raise e.NotFound("站点不存在", "No such site")
+                    raise e.NotFound("no_site")
                 now = self.clock.now()
                 state = SiteState()
                 kind, data = build(conn, state, now)
@@ -86,13 +86,13 @@ class Hub:
         except IntegrityError as exc:  # a concurrent writer won a unique key: nothing was written
             raise e.Conflict() from exc
         except OperationalError as exc:
-            raise e.Conflict("系统繁忙，请稍后重试", "The hub is busy, please retry") from exc
+            raise e.Conflict("hub_busy") from exc
 
     def _load_window(self, conn: Connection, actor: auth.Actor, window_id: str, state: SiteState):
         auth.require(actor, "serve", window_id)
         window = repo.window(conn, actor.site_id, window_id)
         if window is None:
-            raise e.NotFound("找不到该窗口", "No such window")
+            raise e.NotFound("no_window")
         ws = state.windows[window_id] = repo.window_state(conn, actor.site_id, window_id)
         current = repo.ticket(conn, actor.site_id, ws.current_ticket_id)
         if current is not None:
@@ -112,7 +112,7 @@ class Hub:
     ) -> Done:
         auth.require(actor, "issue_ticket")
         if (item_id is None) == (bundle_id is None):
-            raise e.InvalidInput("请选择一个事项或一件事", "Choose exactly one service item or bundle")
+            raise e.InvalidInput("one_item_or_bundle")
 
         return self._command(actor, lambda conn, state, now: self._issue(conn, actor, now, item_id, bundle_id, priority, slot))
 
@@ -120,14 +120,14 @@ class Hub:
         if item_id is not None:
             item = repo.service_item(conn, actor.site_id, item_id)
             if item is None:
-                raise e.NotFound("找不到该事项", "No such service item")
+                raise e.NotFound("no_item")
             queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
         else:
             bundle = conn.execute(
                 select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
             ).first()
             if bundle is None:
-                raise e.NotFound("找不到该一件事", "No such bundle")
+                raise e.NotFound("no_bundle")
             queue_id = bundle.queue_id
             wait_min, service_min = repo.bundle_limits(conn, bundle.id)
         letter = repo.queue_letter(conn, actor.site_id, queue_id)
@@ -180,7 +180,7 @@ class Hub:
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             t = repo.ticket(conn, actor.site_id, ticket_id)
             if t is None:
-                raise e.NotFound("找不到该号票", "No such ticket")
+                raise e.NotFound("no_ticket")
             state.tickets[t.id] = t
             return policy.decide_call_specific(window, ws, t, reason)
 
@@ -212,7 +212,7 @@ class Hub:
             if to_window_id is not None:
                 to_window = repo.window(conn, actor.site_id, to_window_id)
                 if to_window is None:
-                    raise e.NotFound("找不到目标窗口", "No such target window")
+                    raise e.NotFound("no_target_window")
             return policy.decide_transfer(ws, t, to_queue_id, repo.queue_ids(conn, actor.site_id), to_window)
 
         return self._on_current(actor, window_id, decide)
@@ -247,9 +247,9 @@ class Hub:
         def build(conn, state, now):
             t = repo.ticket(conn, actor.site_id, ticket_id)
             if t is None:
-                raise e.NotFound("找不到该号票", "No such ticket")
+                raise e.NotFound("no_ticket")
             if actor.window_id is not None and t.window_id != actor.window_id:
-                raise e.Forbidden("只能评价本窗口办理的业务", "This pad rates only services of its own window")
+                raise e.Forbidden("rate_own_window_only")
             state.tickets[t.id] = t
             return policy.decide_rate(t, score, reason)
 
@@ -281,7 +281,7 @@ class Hub:
             with self._write_lock:
                 return receive.receive_push(self.engine, actor, body, self.clock.now())
         except IntegrityError as exc:  # e.g. an event naming a window or queue this hub does not know
-            raise e.InvalidInput("同步数据与本站资料不符", "The pushed events do not match this hub's reference data") from exc
+            raise e.InvalidInput("sync_reference_mismatch") from exc
 
     def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
         from common.usecases import receive
@@ -294,11 +294,11 @@ class Hub:
         if actor.role not in (Role.kiosk, Role.terminal):
             raise e.Forbidden()
         if not 1 <= size <= 500:
-            raise e.InvalidInput("号段大小须为1至500", "A lease is 1 to 500 numbers")
+            raise e.InvalidInput("lease_size")
 
         def build(conn, state, now):
             if letter not in set(conn.execute(select(QueueRow.letter).where(QueueRow.site_id == actor.site_id)).scalars()):
-                raise e.NotFound("找不到该队列", "No such queue")
+                raise e.NotFound("no_queue")
             day = business_day(now).isoformat()
             first, last = repo.reserve(conn, actor.site_id, day, letter, size)
             return policy.decide_lease(letter=letter, day=day, first=first, last=last)

@@ -80,21 +80,21 @@ def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dic
     check_protocol(body.get("protocol"))
     after, batch = body.get("after"), body.get("events")
     if not isinstance(after, int) or after < 0 or not isinstance(batch, list) or len(batch) > MAX_BATCH:
-        raise e.InvalidInput("同步批次格式不正确", "The sync batch has the wrong shape")
+        raise e.InvalidInput("sync_batch_shape")
     positioned = []
     for item in batch:
         if not isinstance(item, dict) or not isinstance(item.get("p"), int):
-            raise e.InvalidInput("同步事件缺少序号", "A pushed event has no position")
+            raise e.InvalidInput("sync_no_position")
         positioned.append((item["p"], from_wire(item)))
     positions = [p for p, _ in positioned]
     if positions != sorted(set(positions)) or (positions and positions[0] <= after):
-        raise e.InvalidInput("同步事件序号须递增", "Pushed positions must increase, after `after`")
+        raise e.InvalidInput("sync_positions_increase")
     kinds = MAY_PUSH.get(actor.role, frozenset())
     for _, x in positioned:
         if x.site_id != actor.site_id:
-            raise e.Forbidden("只能同步本站点的数据", "A device syncs only its own site's events")
+            raise e.Forbidden("sync_own_site_only")
         if x.kind not in kinds or (actor.role is not Role.hub and x.device_id != actor.device_id):
-            raise e.Forbidden("本设备不能上传此类事件", "This device may not push that event")
+            raise e.Forbidden("sync_event_not_allowed")
     with engine.begin() as conn:
         lock_site(conn, actor.site_id)
         peer = _peer(conn, actor)

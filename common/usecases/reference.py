@@ -12,9 +12,9 @@ from common.db.schema import BundleItemRow, BundleRow, ClerkRow, QueueRow, Servi
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
 
 
-def _check(ok: bool, zh: str, en: str) -> None:
+def _check(ok: bool, key: str, **fields: object) -> None:
     if not ok:
-        raise e.InvalidInput(zh, en)
+        raise e.InvalidInput(key, **fields)
 
 
 def _english(name_en: str | None) -> dict:
@@ -24,21 +24,21 @@ def _english(name_en: str | None) -> dict:
 
 def create_site(conn: Connection, *, id: str, name: str, level: str, parent_id: str | None = None,
                 address: str | None = None, rules: dict | None = None) -> str:
-    _check(level in SiteLevel.__members__, "站点级别不正确", f"Unknown site level {level!r}")
-    _check(bool(id.strip()) and bool(name.strip()), "站点编号和名称不能为空", "Site id and name are required")
+    _check(level in SiteLevel.__members__, "site_level", level=level)
+    _check(bool(id.strip()) and bool(name.strip()), "site_id_name")
     conn.execute(insert(SiteRow).values(id=id, name=name, level=level, parent_id=parent_id, address=address, rules=rules or {}))
     return id
 
 
 def create_queue(conn: Connection, *, site_id: str, letter: str, name: str) -> str:
-    _check(len(letter) == 1 and letter.isascii() and letter.isupper(), "队列字母须为一个大写字母", "A queue letter is one capital A-Z")
+    _check(len(letter) == 1 and letter.isascii() and letter.isupper(), "queue_letter")
     qid = f"{site_id}-{letter}"
     conn.execute(insert(QueueRow).values(id=qid, site_id=site_id, letter=letter, name=name))
     return qid
 
 
 def create_window(conn: Connection, *, site_id: str, number: int, name: str, kind: str, queue_ids: list[str]) -> str:
-    _check(kind in WindowKind.__members__, "窗口类型不正确", f"Unknown window kind {kind!r}")
+    _check(kind in WindowKind.__members__, "window_kind", kind=kind)
     wid = f"{site_id}-w{number:02d}"
     conn.execute(insert(WindowRow).values(id=wid, site_id=site_id, number=number, name=name, kind=kind))
     for pos, qid in enumerate(queue_ids):
@@ -50,8 +50,8 @@ def create_window(conn: Connection, *, site_id: str, number: int, name: str, kin
 def create_item(conn: Connection, *, site_id: str, code: str, name: str, department: str, category: str,
                 complexity: str, standard_minutes: int, queue_id: str,
                 wait_limit_min: int | None = None, service_limit_min: int | None = None, name_en: str | None = None) -> str:
-    _check(complexity in Complexity.__members__, "事项复杂度不正确", f"Unknown complexity {complexity!r}")
-    _check(0 < standard_minutes <= 480, "标准办理时长不正确", "Standard minutes must be 1..480")
+    _check(complexity in Complexity.__members__, "complexity", complexity=complexity)
+    _check(0 < standard_minutes <= 480, "standard_minutes")
     iid = f"{site_id}-{code}"
     conn.execute(insert(ServiceItemRow).values(
         id=iid, site_id=site_id, code=code, name=name, **_english(name_en), department=department, category=category,
@@ -73,8 +73,8 @@ def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue
 
 def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk") -> str:
     """A clerk, or with role "supervisor" someone who signs in to the supervisors' dashboard."""
-    _check(pin.isdigit() and 4 <= len(pin) <= 12, "密码须为4至12位数字", "A PIN is 4 to 12 digits")
-    _check(role in ("clerk", "supervisor"), "角色须为 clerk 或 supervisor", "The role is clerk or supervisor")
+    _check(pin.isdigit() and 4 <= len(pin) <= 12, "pin_format")
+    _check(role in ("clerk", "supervisor"), "clerk_role")
     cid = f"{site_id}-{staff_no}"
     extra = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
     conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
@@ -84,9 +84,9 @@ def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pi
 
 def set_notice(conn: Connection, *, site_id: str, text: str) -> str:
     """The notice line of the site's hall display board (empty: the default notice)."""
-    _check(len(text) <= 200, "公告不能超过200字", "A notice is at most 200 characters")
+    _check(len(text) <= 200, "notice_length")
     rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).first()
-    _check(rules is not None, "站点不存在", "No such site")
+    _check(rules is not None, "no_site")
     conn.execute(update(SiteRow).where(SiteRow.id == site_id).values(rules={**(rules[0] or {}), "notice": text.strip()}))
     return text.strip() or "(default notice)"
 

@@ -33,7 +33,7 @@ def enrol(engine: Engine, url: str, code: str) -> dict:
     """Enrol this hub at its upstream with a one-time code for role "hub"; then fetch its site's reference data."""
     answer = HttpTransport(url, "").call("POST", "/enrol", json={"code": code})
     if answer["role"] != "hub":
-        raise e.InvalidInput("该登记码不是服务端登记码", "That code is not for a hub")
+        raise e.InvalidInput("not_hub_code")
     with engine.begin() as conn:
         save_state(conn, url=url, token=answer["token"], site_id=answer["site_id"], device_id=answer["device_id"], acked=0)
     link = UpstreamLink(engine)
@@ -47,8 +47,7 @@ class UpstreamLink:
         with engine.begin() as conn:
             state = load_state(conn)
         if not state.get("token"):
-            raise e.InvalidInput("本服务端尚未在上级登记：请先运行 haoban hub enrol",
-                                 "This hub is not enrolled upstream: run `haoban hub enrol` first")
+            raise e.InvalidInput("hub_not_enrolled")
         self.site_id = state["site_id"]
         self.transport = HttpTransport(url or state["url"], state["token"])
         self.online, self.last_error = False, None

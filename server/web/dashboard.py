@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+import i18n
 from common.readmodels import assessment, dashboard, queries
 from common.domain import errors as e
 from common.usecases.auth import Supervisor
@@ -28,7 +29,7 @@ def _sites(hub, sup: Supervisor, site: str | None) -> tuple[list[dict], str]:
         sites = dashboard.sites_for(conn, sup.site_id)
     chosen = site or sup.site_id
     if chosen not in {s["site_id"] for s in sites}:
-        raise e.Forbidden("无权查看该站点", "You may not see that site")
+        raise e.Forbidden("site_not_allowed")
     return sites, chosen
 
 
@@ -56,7 +57,8 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
         d = data(hub, sup, site, quarter)
     except e.HaobanError as exc:
         return pages.message(exc.zh, exc.en, exc.status)
-    chart = charts.bars([(f"{p['hour']}时", p["count"]) for p in d["day"]["arrivals_per_hour"]], "每小时取号人数")
+    chart = charts.bars([(i18n.text("web", "dash_hour", hour=p["hour"]), p["count"]) for p in d["day"]["arrivals_per_hour"]],
+                        i18n.text("web", "dash_chart"))
     return pages.render("dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
 
 
@@ -70,11 +72,11 @@ def data_json(request: Request, sup: SupervisorDep, site: SiteQuery = None, quar
 def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = None, quarter: QuarterQuery = None):
     """The quarterly 微笑 assessment of each clerk as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
-        raise e.NotFound("只能导出 CSV 或 XLSX", "Exports are CSV or XLSX")
+        raise e.NotFound("export_formats")
     d = data(request.app.state.hub, sup, site, quarter)
     name = f"smile-{d['site_id']}-{d['quarter']}.{fmt}"
     body = (assessment.to_csv(d["assessment"]) if fmt == "csv"
-            else assessment.to_xlsx(d["assessment"], f"微笑 {d['quarter']}"))
+            else assessment.to_xlsx(d["assessment"], i18n.text("web", "dash_sheet", quarter=d["quarter"])))
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -27,7 +27,8 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
         session.display(request)
     except (e.Unauthenticated, e.Forbidden):
         return pages.render("enrol.html", code=code or "", error=None)
-    return pages.render("display.html")
+    texts = {lang: pages.texts_of("web", lang, "display_") for lang in ("zh_CN", "en")}
+    return pages.render("display.html", texts_json=pages.script_json(texts))
 
 
 @router.post("/enrol", include_in_schema=False)

@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1/public")
 KEEPALIVE_SECONDS = 15.0
 FINAL = ("finished", "no_show", "expired")
 RATE, BURST = 2.0, 120  # lookups per second per address, and the burst a hall's shared Wi-Fi needs
+QUERY_LANG = {"zh": "zh_CN", "en": "en", "zh_Hant": "zh_Hant"}  # ?lang= -> the page's language (default zh_CN)
 
 
 def limiter(request: Request) -> ratelimit.TokenBucket:
@@ -46,7 +47,7 @@ def _wait(request: Request, hub) -> float:
 
 def _check_token(token: str) -> None:
     if len(token) > 64:
-        raise e.NotFound("找不到该号票", "No such ticket")
+        raise e.NotFound("no_ticket")
 
 
 def answer(request: Request, hub, token: str):
@@ -63,9 +64,10 @@ def answer(request: Request, hub, token: str):
         return pages.message(exc.zh, exc.en, 404)
     if not html:
         return JSONResponse(status)
-    lang = "en" if request.query_params.get("lang") == "en" else "zh"
-    return pages.render("phone.html", status=status, status_json=json.dumps(status, ensure_ascii=False).replace("<", "\\u003c"),
-                        token=token, lang=lang)
+    lang = QUERY_LANG.get(request.query_params.get("lang", ""), "zh_CN")
+    others = [(query, QUERY_LANG[query]) for query in ("en", "zh", "zh_Hant") if QUERY_LANG[query] != lang]
+    return pages.render("phone.html", lang=lang, status=status, status_json=pages.script_json(status), token=token,
+                        others=others, texts_json=pages.script_json(pages.texts_of("phone", lang)))
 
 
 @router.get("/tickets/{token}/events", tags=["public"], response_class=StreamingResponse,

@@ -13,10 +13,11 @@ import time
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from common.domain import errors as e
+
 from server.web import pages
 
-ZH = "请求太频繁，请稍后再试"
-EN = "Too many requests; please try again shortly"
+ZH, EN = e.TooManyRequests().zh, e.TooManyRequests().en
 
 
 class TokenBucket:
@@ -47,4 +48,4 @@ def too_many(request: Request, wait: float):
     headers = {"Retry-After": str(max(1, round(wait)))}
     if pages.wants_html(request):
         return pages.message(ZH, EN, 429, headers)
-    return JSONResponse({"error": "too_many_requests", "message_zh": ZH, "message_en": EN}, status_code=429, headers=headers)
+    return JSONResponse(e.TooManyRequests().as_dict(), status_code=429, headers=headers)

@@ -38,7 +38,7 @@ def display(request: Request) -> Actor:
 def supervisor(request: Request) -> Supervisor:
     token = request.cookies.get(SUPERVISOR_COOKIE)
     if not token or len(token) > 200:
-        raise e.Unauthenticated("请先登录", "Please sign in")
+        raise e.Unauthenticated("sign_in_first")
     return request.app.state.hub.supervisor(token)
 
 
@@ -46,5 +46,5 @@ async def form(request: Request) -> dict[str, str]:
     """A small urlencoded form body as a dict of first values."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        raise e.InvalidInput("提交的内容过长", "The form is too long")
+        raise e.InvalidInput("form_too_long")
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}

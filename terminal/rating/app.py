@@ -43,7 +43,7 @@ class RatingPad:
         store = LocalStore(store)
         me = store.identity(hub_url, code)
         if me["role"] != "rating":
-            raise e.Forbidden("评价器须使用“评价”角色的登记码", "A rating screen needs an enrolment code of role rating")
+            raise e.Forbidden("rating_role")
         self.client = SyncClient(store, HttpTransport(hub_url, me["token"], timeout=3), device_id=me["device_id"],
                                  site_id=me["site_id"])
         self.service = RatingService(self.client, me["window_id"])

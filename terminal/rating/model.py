@@ -9,11 +9,12 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from common.stations.ticketing import message
 from common.stations.feedback import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
-from qtbase.theme import THEME, by_language, texts
+import i18n
+from qtbase.theme import THEME
 from qtbase.worker import Worker
 
-TEXTS = texts("rating")
-TEXTS_BY_LANGUAGE = by_language(TEXTS)
+TEXTS = i18n.catalogue("rating")
+TEXTS_BY_LANGUAGE = i18n.by_language("rating")
 
 
 class RatingModel(QObject):

@@ -37,6 +37,17 @@ def test_the_phone_page_follows_the_ticket_in_english(pages, hall, live_hall):
     assert not [e for e in pages.errors if "vibrate" not in e]
 
 
+def test_the_phone_page_speaks_traditional_chinese_and_links_the_other_languages(pages, hall, live_hall):
+    mine = kiosk(live_hall, hall).post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    page = pages.open("phone", mine["status_path"] + "?lang=zh_Hant")
+    wait_until(page, "window.haobanPhone.updates >= 1")
+    assert page.inner_text("#label-number") == "您的號碼" and page.inner_text("#headline") == "下一位就是您"
+    assert "個人資料" in page.inner_text("#privacy") and page.evaluate("document.documentElement.lang") == "zh-Hant"
+    assert [page.inner_text("#lang"), page.inner_text("nav a:nth-child(2)")] == ["English", "中文"]
+    page.click("#lang")
+    wait_until(page, "document.getElementById('label-number').textContent === 'Your number'")
+
+
 def test_a_ticket_sent_to_one_window_says_which(pages, hall, live_hall):
     k, t2 = kiosk(live_hall, hall), terminal(live_hall, hall, 2)
     mine = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]

@@ -5,6 +5,8 @@ const KINDS = ["ticket_issued", "ticket_called", "ticket_recalled", "ticket_skip
   "service_started", "service_finished", "ticket_rated", "window_paused", "window_resumed", "numbers_leased"];
 const board = window.haobanBoard = { lastSeq: null, announced: null, played: [], connected: false, loads: 0 };
 const $ = (id) => document.getElementById(id);
+const T = JSON.parse($("texts").textContent);  // the board's texts in zh_CN and en, from i18n/web.json
+const fill = (s, fields) => s.replace(/\{(\w+)\}/g, (_, k) => fields[k]);
 
 function text(tag, content, cls) {
   const el = document.createElement(tag);
@@ -25,11 +27,12 @@ function render(s) {
   const where = $("now-window");
   where.replaceChildren();
   if (now) {
-    where.append(`请到 ${now.window_number} 号窗口`, text("span", `Please go to window ${now.window_number}`, "en"));
+    const w = { w: now.window_number };
+    where.append(fill(T.zh_CN.display_go_to, w), text("span", fill(T.en.display_go_to, w), "en"));
   }
   $("recent").replaceChildren(...s.calls.slice(1).map((c) => {
     const li = document.createElement("li");
-    li.append(text("b", c.number), text("span", `${c.window_number} 号窗口`));
+    li.append(text("b", c.number), text("span", fill(T.zh_CN.display_window, { w: c.window_number })));
     return li;
   }));
   $("queues").classList.toggle("many", s.queues.length > 5);
@@ -39,7 +42,8 @@ function render(s) {
     const name = text("div", "", "name");
     name.append(text("b", q.letter), q.name);
     const count = text("div", "", "count");
-    count.append("等候 ", text("b", String(q.waiting)), " 人");
+    const [before, after] = T.zh_CN.display_waiting.split("{n}");
+    count.append(before, text("b", String(q.waiting)), after);
     el.append(name, count);
     return el;
   }));
@@ -132,7 +136,7 @@ const CLOCK = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", mont
   hour: "2-digit", minute: "2-digit", hour12: false });
 function tick() {  // the hall's time (Shanghai), whatever the TV's own time zone
   const parts = Object.fromEntries(CLOCK.formatToParts(new Date()).map((p) => [p.type, p.value]));
-  $("clock").textContent = `${parts.month}月${parts.day}日  ${parts.hour}:${parts.minute}`;
+  $("clock").textContent = fill(T.zh_CN.display_clock, parts);
 }
 
 tick();

@@ -1,0 +1,43 @@
+"""The texts of every screen, page and error: i18n/<name>.json, key -> {language: text}, each read once.
+
+The one way to load texts (common, the Qt screens and the hub's pages all use it). Languages: zh_CN (the
+default), en and zh_Hant (繁體); a text without a language is shown in zh_CN. `{field}`s are filled by
+`str.format`; a field given as {language: text} is taken in the same language.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+DEFAULT = "zh_CN"
+LANGUAGES = ("zh_CN", "en", "zh_Hant")
+CITIZENS = ("errors", "kiosk", "rating", "phone")  # catalogues citizens see: every text in every language
+
+
+@cache
+def catalogue(name: str) -> dict[str, dict[str, str]]:
+    """i18n/<name>.json as it is: key -> {language: text} (shared: do not change it)."""
+    return json.loads(resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8"))
+
+
+def text(name: str, key: str, lang: str = DEFAULT, **fields: object) -> str:
+    """The text `key` of catalogue `name` in `lang`, its fields filled."""
+    entry = catalogue(name)[key]
+    values = {k: _in(v, lang) if isinstance(v, dict) else v for k, v in fields.items()}
+    return _in(entry, lang).format(**values)
+
+
+def texts(name: str, key: str, **fields: object) -> dict[str, str]:
+    """The text `key` in every language: language -> text."""
+    return {lang: text(name, key, lang, **fields) for lang in LANGUAGES}
+
+
+@cache
+def by_language(name: str) -> dict[str, dict[str, str]]:
+    """The catalogue as one map per language, built once: language -> {key: text} (as written, unfilled)."""
+    return {lang: {k: _in(v, lang) for k, v in catalogue(name).items()} for lang in LANGUAGES}
+
+
+def _in(entry: dict[str, str], lang: str) -> str:
+    return entry.get(lang) or entry[DEFAULT]
