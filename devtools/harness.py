@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import gc
 import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
@@ -26,6 +25,7 @@ from common.sync.store import LocalStore
 from common.sync.client import SyncClient
 from devtools.loopback import LoopbackHub
 
+from qtbase.probes import centre, find_item, wait_for
 from qtbase.app import PORTRAIT, application, delete_now, dispose_view
 from kiosk.app import kiosk_view
 from kiosk.main import demo_devices
@@ -43,22 +43,6 @@ def mid_morning() -> OffsetClock:
     now = datetime.now(SHANGHAI)
     return OffsetClock(SystemClock(), (now.replace(hour=10, minute=0) - now).total_seconds())
 
-
-
-def find_item(view, name: str) -> QQuickItem:
-    """The visible item called `name` in a Qt Quick view (searched in the visual tree: Repeater and view delegates too)."""
-    todo = [view.rootObject()]
-    while todo:
-        it = todo.pop()
-        if it.objectName() == name and it.isVisible():
-            return it
-        todo += it.childItems()
-    raise LookupError(name)
-
-
-def centre(item: QQuickItem):
-    """Where a finger or a mouse taps `item`, in its window's coordinates."""
-    return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
 
 
 class DemoHub(LoopbackHub):
@@ -116,11 +100,7 @@ class Harness:
         self.settle()
 
     def wait_for(self, predicate, timeout: float = 10.0) -> None:
-        end = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > end:
-                raise TimeoutError(f"the kiosk did not reach the expected state: {self.model.view}")
-            QTest.qWait(20)
+        wait_for(predicate, timeout, what=lambda: f"the kiosk's view is {self.model.view}")
 
     def screen(self) -> str:
         return self.model.view["screen"]

@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from common.stations.counter import COMMON_MATERIALS
+from qtbase.theme import THEME
 
 OUTCOMES = ("completed", "accepted", "accepted_missing", "commitment", "rejected")
 
@@ -33,7 +34,7 @@ class Form(QDialog):
         self.layout_.addWidget(QLabel(title, font=font(16, True)))
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
-        self.error = QLabel("", objectName="formError", styleSheet="color:#A8412E")
+        self.error = QLabel("", objectName="formError", styleSheet=f"color:{THEME['seal']}")
         self.layout_.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.ok = buttons.addButton(t("ok"), QDialogButtonBox.AcceptRole)
@@ -117,7 +118,7 @@ class FinishForm(Form):
         soon = today + timedelta(days=7)
         self.due.setDate(QDate(soon.year, soon.month, soon.day))
         self.reason = QLineEdit(objectName="reason")
-        self.hint = QLabel(t("reject_hint"), wordWrap=True, styleSheet="color:#5B6570")
+        self.hint = QLabel(t("reject_hint"), wordWrap=True, styleSheet=f"color:{THEME['inkSoft']}")
         self.rows = {"accepted_missing": [(t("missing"), self.materials), (t("other_missing"), self.other), (t("due"), self.due)],
                      "rejected": [(t("reason"), self.reason), ("", self.hint)]}
         for rows in self.rows.values():

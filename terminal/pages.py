@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from qtbase.theme import THEME
 from terminal.dialogs import font
 
 ACTIONS = (("call-next", "F1"), ("recall", "F2"), ("start", "F3"), ("finish", "F4"), ("call", "F5"), ("skip", "F6"),
@@ -33,7 +34,7 @@ class SignInPage(Page):
         self.staff_no = QLineEdit(objectName="staffNo", minimumHeight=44)
         self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.Password, minimumHeight=44)
         self.window_choice = QComboBox(objectName="windowChoice", minimumHeight=44)
-        self.error = QLabel(objectName="signInError", styleSheet="color:#A8412E", wordWrap=True)
+        self.error = QLabel(objectName="signInError", styleSheet=f"color:{THEME['seal']}", wordWrap=True)
         self.button = self._label(QPushButton(objectName="signInButton", minimumHeight=56), "sign_in")
         form.addRow(self._label(QLabel(font=font(22, True)), "title"))
         form.addRow(self._label(QLabel(), "staff_no"), self.staff_no)
@@ -64,17 +65,17 @@ class ServePage(Page):
         self.language = self._label(QPushButton(objectName="languageButton2"), "language")
         top.addWidget(self.language)
         outer.addLayout(top)
-        self.figures = QLabel("", objectName="figures", styleSheet="color:#5B6570")
+        self.figures = QLabel("", objectName="figures", styleSheet=f"color:{THEME['inkSoft']}")
         outer.addWidget(self.figures)
         self.offline_hint = QLabel("", objectName="offlineHint", wordWrap=True,
-                                   styleSheet="background:#F6E7C8; color:#7A5412; padding:8px; border-radius:6px")
+                                   styleSheet=f"background:{THEME['amberSoft']}; color:{THEME['amberInk']}; padding:8px; border-radius:6px")
         outer.addWidget(self.offline_hint)
         body = QHBoxLayout()
         left = QVBoxLayout()
         self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))
         self.waited = QLabel("", objectName="currentWait", alignment=Qt.AlignCenter, font=font(14))
         self.service_timer = QLabel("", objectName="serviceTimer", alignment=Qt.AlignCenter, font=font(26))
-        self.message = QLabel("", objectName="message", wordWrap=True, styleSheet="color:#A8412E")
+        self.message = QLabel("", objectName="message", wordWrap=True, styleSheet=f"color:{THEME['seal']}")
         for w in (self.current, self.waited, self.service_timer):
             left.addWidget(w)
         grid = QGridLayout()

@@ -9,11 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QListWidgetItem, QMainWindow, QStackedWidget
 
+from qtbase.theme import THEME
 from terminal.dialogs import ChoiceForm, FinishForm, WalkInForm
 from terminal.pages import ACTIONS, ServePage, SignInPage
 from terminal.viewmodel import TerminalModel
 
-COLOURS = {"normal": "#2F3B46", "amber": "#C98A1B", "red": "#A8412E"}
+COLOURS = {"normal": THEME["tile"], "amber": THEME["amber"], "red": THEME["seal"]}
 
 
 class TerminalWindow(QMainWindow):
@@ -101,7 +102,7 @@ class TerminalWindow(QMainWindow):
         if page.badge.property("online") != m.online:
             page.badge.setProperty("online", m.online)
             page.badge.setStyleSheet("color:white; padding:6px 14px; border-radius:6px; "
-                                     f"background:{'#4E786E' if m.online else '#A8412E'}")
+                                     f"background:{THEME['celadonDark'] if m.online else THEME['seal']}")
         page.offline_hint.setText(m.offline_hint)
         page.offline_hint.setVisible(not m.online)
         page.buttons["walk_in"].setVisible(not m.online)
@@ -116,7 +117,7 @@ class TerminalWindow(QMainWindow):
         page.message.setText(m.message)
         if page.message.property("error") != m.message_error:
             page.message.setProperty("error", m.message_error)
-            page.message.setStyleSheet(f"color:{'#A8412E' if m.message_error else '#2F3B46'}")
+            page.message.setStyleSheet(f"color:{THEME['seal'] if m.message_error else THEME['tile']}")
         if m.rows != self._rows:  # the screen ticks every second; the list changes only when a row does
             self._rows = list(m.rows)
             page.queue.clear()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 
 WORDS = {"zh_CN": "nihao ", "en": "slow "}  # 拼音, then the space key takes the first candidate (你好)
 
@@ -27,7 +26,7 @@ def main(url: str, code: str, store: str, png: str, lang: str = "zh_CN") -> int:
     from PySide6.QtTest import QTest
 
     from qtbase.app import application
-    from devtools.harness import centre, find_item
+    from qtbase.probes import centre, find_item, wait_for
 
     application()
     pad = RatingPad(store, url, code, timeout_seconds=60)
@@ -35,12 +34,8 @@ def main(url: str, code: str, store: str, png: str, lang: str = "zh_CN") -> int:
     pad.start()
     finger = QTest.createTouchDevice()
 
-    def wait_for(predicate, timeout=30.0):
-        end = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > end:
-                raise TimeoutError(f"the pad did not reach the expected state: {pad.model.view.get('screen')}")
-            QTest.qWait(20)
+    def wait(predicate, timeout=30.0):
+        wait_for(predicate, timeout, what=lambda: f"the pad's screen is {pad.model.view.get('screen')}")
 
     def tap(item) -> None:
         at = centre(item)
@@ -60,17 +55,17 @@ def main(url: str, code: str, store: str, png: str, lang: str = "zh_CN") -> int:
             keys(child, found)
         return found
 
-    wait_for(lambda: pad.client.status.online and pad.model.view.get("online"))
+    wait(lambda: pad.client.status.online and pad.model.view.get("online"))
     if lang == "en":
         tap(find_item(pad.view, "languageButton"))
     print("ready", flush=True)
-    wait_for(lambda: pad.model.view.get("screen") == "rate")
+    wait(lambda: pad.model.view.get("screen") == "rate")
     tap(find_item(pad.view, "face_1"))
-    wait_for(lambda: pad.model.view.get("screen") == "reason")
+    wait(lambda: pad.model.view.get("screen") == "reason")
     tap(find_item(pad.view, "reason_wait"))
     tap(find_item(pad.view, "note"))
     keyboard = find_item(pad.view, "keyboard")
-    wait_for(lambda: keyboard.property("active"))
+    wait(lambda: keyboard.property("active"))
     QTest.qWait(200)  # the layout of the keyboard's language
     board = keys(keyboard, {})
     for letter in WORDS[lang]:
@@ -79,7 +74,7 @@ def main(url: str, code: str, store: str, png: str, lang: str = "zh_CN") -> int:
     pad.view.grabWindow().save(png)
     note = find_item(pad.view, "note").property("text")
     tap(find_item(pad.view, "submitButton"))
-    wait_for(lambda: pad.model.view.get("screen") == "thanks")
+    wait(lambda: pad.model.view.get("screen") == "thanks")
     QTest.qWait(300)
     print(json.dumps({"note": note, "keyboard_active": keyboard.property("active"),
                       "screen": pad.model.view.get("screen")}, ensure_ascii=False), flush=True)

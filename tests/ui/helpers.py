@@ -1,21 +1,12 @@
 """Helpers of the terminal and rating-screen tests: wait for a state, tap the pad with a finger or a mouse."""
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from devtools.harness import centre, find_item
+from qtbase.probes import centre, find_item
 
 TOUCH = None
-
-
-def wait_for(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        QTest.qWait(20)
 
 
 class Pad:

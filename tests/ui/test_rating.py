@@ -9,7 +9,8 @@ from sqlalchemy import text
 from common.domain.model import UNRATED, Outcome
 from terminal.rating.app import RatingPad
 
-from tests.ui.helpers import Pad, wait_for
+from qtbase.probes import wait_for
+from tests.ui.helpers import Pad
 
 @pytest.fixture
 def pad(hall, tmp_path):

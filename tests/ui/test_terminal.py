@@ -20,7 +20,8 @@ from qtbase.app import application
 from terminal.desk import Desk
 
 from tests.world import PIN
-from tests.ui.helpers import Pad, wait_for
+from qtbase.probes import wait_for
+from tests.ui.helpers import Pad
 
 
 class Counter:

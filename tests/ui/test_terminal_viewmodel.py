@@ -13,7 +13,7 @@ from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport
 from qtbase.app import delete_now
 from terminal.viewmodel import TerminalModel
-from tests.ui.helpers import wait_for
+from qtbase.probes import wait_for
 from tests.world import PIN
 
 
