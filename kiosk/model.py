@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import time
 
-from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Slot
 
 from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
@@ -14,20 +14,17 @@ from common.domain.idcard import parse_id
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 
 import i18n
-from qtbase.theme import THEME_FOR_QML
-from qtbase.worker import Worker
+from qtbase.viewmodel import ScreenModel
 
 TEXTS = i18n.catalogue("kiosk")
-TEXTS_BY_LANGUAGE = i18n.by_language("kiosk")
 # The spoken prompt of each screen in elder mode (clips of common.devices.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
              "checkin": "checkin", "error": "error"}
 READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
 
 
-class KioskModel(QObject):
-    viewChanged = Signal()
-    textsChanged = Signal()
+class KioskModel(ScreenModel):
+    CATALOGUE = "kiosk"
 
     def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
                  id_reader=None, green_age: int = 70, speaker=None, demo: dict | None = None) -> None:
@@ -35,11 +32,9 @@ class KioskModel(QObject):
         self.service, self.idle_seconds, self.green_age = service, idle_seconds, green_age
         self.admin_check, self.on_exit = admin_check or (lambda pin: False), on_exit or (lambda: None)
         self.speaker, self.demo = speaker, demo  # demo: {"card": CardData, "qr": payload} for the simulator buttons
-        self._lang, self._elder, self._taps, self._staff_green = "zh_CN", False, [], False
-        self._view: dict = {}
+        self._elder, self._taps, self._staff_green = False, [], False
         self._items: list[dict] = []
         self._choice: dict | None = None
-        self.worker = Worker(self)
         self.idle = QTimer(self, singleShot=True, timeout=self.reset)
         self.banner_timer = QTimer(self, singleShot=True, interval=8000, timeout=lambda: self._set(banner={}))
         # the background sync changes online / offline and may bring the catalogue: show it
@@ -52,31 +47,11 @@ class KioskModel(QObject):
                                             lambda exc: self.worker.post(self._card_failed, exc)).start()
         self.reset()
 
-    # ------------------------------------------------------------ properties for QML
-
-    def _get_view(self) -> dict:
-        return self._view
-
-    def _get_texts(self) -> dict:
-        return TEXTS_BY_LANGUAGE[self._lang]
-
-    def _get_theme(self) -> dict:
-        return THEME_FOR_QML
-
-    view = Property("QVariantMap", _get_view, notify=viewChanged)
-    texts = Property("QVariantMap", _get_texts, notify=textsChanged)
-    theme = Property("QVariantMap", _get_theme, constant=True)
-
-    @Property(str, notify=textsChanged)
-    def language(self) -> str:
-        return self._lang
-
     def _set(self, **changes) -> None:
         before = self._view.get("screen")
         if changes.get("screen", before) != before and "banner" not in changes:
             changes["banner"] = {}  # a passing message belongs to the screen it was shown on
-        self._view = {**self._view, **changes}
-        self.viewChanged.emit()
+        super()._set(**changes)
         if self._view["screen"] != before:
             self._say(PROMPT_OF.get(self._view["screen"]))
 

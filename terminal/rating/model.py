@@ -5,46 +5,31 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QTimer, Slot
 
 from common.stations.ticketing import message
 from common.stations.feedback import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
 import i18n
-from qtbase.theme import THEME
-from qtbase.worker import Worker
+from qtbase.viewmodel import ScreenModel
 
 TEXTS = i18n.catalogue("rating")
-TEXTS_BY_LANGUAGE = i18n.by_language("rating")
 
 
-class RatingModel(QObject):
-    viewChanged = Signal()
-    textsChanged = Signal()
+class RatingModel(ScreenModel):
+    CATALOGUE = "rating"
 
     def __init__(self, service: RatingService, timeout_seconds: float = TIMEOUT_SECONDS, thanks_seconds: float = 5.0,
                  mouse: bool = False, keyboard: bool = False) -> None:
         super().__init__()
         self.service, self.timeout_seconds, self._mouse, self._keyboard = service, timeout_seconds, mouse, keyboard
-        self._lang = "zh_CN"
-        self._view: dict = {}
         self.current: Service | None = None
         self.answered = True  # one answer per service: set when the answer (or its timeout) is taken
-        self.worker = Worker(self)
         self.timeout = QTimer(self, singleShot=True, timeout=self.expire)
         self.thanks = QTimer(self, singleShot=True, interval=int(thanks_seconds * 1000), timeout=self.idle)
         self.tick = QTimer(self, interval=1000, timeout=self._count_down)
         self.idle()
 
-    # ------------------------------------------------------------ properties for QML
-
-    def _get_view(self) -> dict:
-        return self._view
-
-    def _get_texts(self) -> dict:
-        return TEXTS_BY_LANGUAGE[self._lang]
-
-    def _get_theme(self) -> dict:
-        return THEME
+    # ------------------------------------------------------------ properties for QML (and those of ScreenModel)
 
     def _get_mouse(self) -> bool:
         return self._mouse
@@ -52,19 +37,8 @@ class RatingModel(QObject):
     def _get_keyboard(self) -> bool:
         return self._keyboard
 
-    def _get_language(self) -> str:
-        return self._lang
-
-    view = Property("QVariantMap", _get_view, notify=viewChanged)
-    texts = Property("QVariantMap", _get_texts, notify=textsChanged)
-    theme = Property("QVariantMap", _get_theme, constant=True)
     mouse = Property(bool, _get_mouse, constant=True)  # True only for a demo on a desktop: mice may rate
     keyboard = Property(bool, _get_keyboard, constant=True)  # an on-screen keyboard for the optional words
-    language = Property(str, _get_language, notify=textsChanged)
-
-    def _set(self, **kw) -> None:
-        self._view = {**self._view, **kw}
-        self.viewChanged.emit()
 
     # ------------------------------------------------------------ what happens at the window
 
