@@ -5,11 +5,11 @@ calling `common.stations.counter.TerminalService` off the UI thread (qtbase/work
 hub's event stream (no refresh key); the service timer ticks locally every second."""
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+import i18n
 
 from common.domain.clock import business_day
 from common.stations.counter import CALL_REASONS, PAUSE_REASONS, TerminalService
@@ -18,7 +18,7 @@ from common.sync.stream import EventFollower
 from common.sync.transport import HubUnreachable
 from qtbase.worker import Worker
 
-TEXTS = json.loads((Path(__file__).resolve().parents[1] / "i18n" / "terminal.json").read_text("utf-8"))
+TEXTS = i18n.catalogue("terminal")
 FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that need a form first
 
 
