@@ -1,6 +1,7 @@
 """The kiosk's Qt Quick view over `KioskModel`, with the keyboard-wedge scanner listening to every key."""
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
@@ -9,7 +10,7 @@ from PySide6.QtQuick import QQuickView
 from kiosk.model import KioskModel
 from qtbase.app import PORTRAIT, make_view
 
-QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
+QML = Path(str(resources.files("kiosk") / "qml" / "Main.qml"))
 
 
 class WedgeKeys(QObject):

@@ -1,13 +1,14 @@
 """Engines: SQLite in WAL mode (one hub process owns the file) or PostgreSQL by URL; schema by Alembic."""
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(str(resources.files("common.db") / "migrations"))
 
 
 def make_engine(url: str) -> Engine:

@@ -4,12 +4,13 @@ Everything a page needs (HTML, CSS, JS, SVG) comes from this package: no CDN, no
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(str(resources.files(__name__) / "static"))
 
 
 def install(app: FastAPI) -> None:

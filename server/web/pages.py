@@ -5,6 +5,7 @@ in the page's language, `{{ t("phone.called", "en", w=3) }}` one in English with
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 from fastapi import Request
@@ -13,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import i18n
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+_env = Environment(loader=FileSystemLoader(Path(str(resources.files("server.web") / "templates"))), autoescape=select_autoescape(["html"]))
 # Pages load only what the hub serves, and may not be framed by another site.
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

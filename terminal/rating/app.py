@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from importlib import resources
 from pathlib import Path
 
 from common.domain import errors as e
@@ -15,7 +16,7 @@ from qtbase.app import delete_now, dispose_view, make_view
 
 from terminal.rating.model import RatingModel
 
-QML = Path(__file__).resolve().parent / "qml" / "Rating.qml"
+QML = Path(str(resources.files("terminal.rating") / "qml" / "Rating.qml"))
 PAD = (1280, 800)
 
 
