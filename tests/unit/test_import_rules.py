@@ -12,7 +12,8 @@ PROGRAMS = ("kiosk", "terminal", "server")  # terminal.rating is part of termina
 SHIPPED = ("common", "qtbase", "assets", "i18n", *PROGRAMS)  # what the wheel holds
 DEVELOPMENT = ("devtools", "tests", "bench")
 NOT_IN_COMMON = ("PySide6", "shiboken6", "fastapi", "starlette", "uvicorn", "jinja2")
-# common's layers: what each may import from common besides itself (and from the project outside common)
+# common's layers: what each may import from common besides itself (and from the project outside common, besides
+# i18n: the one loader of texts, which every layer may use)
 LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "domain": ((), ()),
     "db": (("domain",), ()),
@@ -80,7 +81,7 @@ def violations_of(path: Path, root: Path = ROOT) -> list[str]:
             inside, outside = LAYERS[layer]
             if target == "common" and len(parts) > 1 and parts[1] != layer and parts[1] not in inside:
                 no(f"common.{layer} may import only " + (", ".join(f"common.{x}" for x in inside) or "itself"))
-            elif target in PROJECT and target != "common" and target not in outside:
+            elif target in PROJECT and target not in ("common", "i18n") and target not in outside:
                 no(f"common.{layer} may not import {target}")
     return broken
 
