@@ -62,9 +62,9 @@ class HubProcess:
 
     def kiosk_codes(self, count: int, site_id: str = "qp-centre") -> list[str]:
         """One-time codes for `count` more kiosks."""
-        from common.usecases import auth
         from common.domain.clock import SystemClock
         from common.domain.model import Role
+        from common.usecases import auth
 
         engine = create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://"))
         with engine.begin() as c:

@@ -15,14 +15,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
-
 from _hub import fresh_database  # noqa: E402  (puts the project on sys.path)
 
-from common.usecases import reference  # noqa: E402
 from common.db.engine import make_engine, migrate  # noqa: E402
-from server.web import dashboard  # noqa: E402
+from common.usecases import reference  # noqa: E402
 from devtools import sample
 from devtools.loopback import LoopbackHub  # noqa: E402
+from server.web import dashboard  # noqa: E402
 
 RUNS = 30
 

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _hub import HubProcess, fresh_database
 
 

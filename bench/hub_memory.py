@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _hub import HubProcess, fresh_database
 
 CLIENTS = 8

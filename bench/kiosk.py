@@ -55,18 +55,18 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT))
-    from escpos.printer import File
-
     from _hub import HubProcess, fresh_database
+    from escpos.printer import File
+    from PySide6.QtTest import QTest
+
     from common.devices.printer import EscposPrinter
     from common.stations.ticketing import KioskService
-    from common.sync.transport import HttpTransport
-    from common.sync.store import LocalStore
     from common.sync.client import SyncClient
-    from qtbase.app import application, dispose_view
+    from common.sync.store import LocalStore
+    from common.sync.transport import HttpTransport
     from kiosk.app import kiosk_view
     from kiosk.model import KioskModel
-    from PySide6.QtTest import QTest
+    from qtbase.app import application, dispose_view
 
     hub = HubProcess(fresh_database("sqlite", folder))
     try:
@@ -111,14 +111,14 @@ def check_ins(hub, client, model, count: int = 200) -> None:
     from datetime import date, datetime, timedelta
 
     from PySide6.QtTest import QTest
+    from sqlalchemy import create_engine
 
-    from common.usecases import auth
-    from common.domain.clock import SHANGHAI, SystemClock
     from common.devices.idreader import CardData
+    from common.domain.clock import SHANGHAI, SystemClock
     from common.domain.idcard import check_digit
     from common.domain.model import Role
     from common.sync.transport import HttpTransport
-    from sqlalchemy import create_engine
+    from common.usecases import auth
 
     engine = create_engine(hub.db_url)
     with engine.begin() as c:

@@ -10,8 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common.devices.scanner import PyzbarDecoder, ZxingDecoder  # noqa: E402
 from common.devices.qrframes import frame  # noqa: E402
+from common.devices.scanner import PyzbarDecoder, ZxingDecoder  # noqa: E402
 
 URL = "http://192.0.2.10:8300/api/v1/public/tickets/Zq3xv0b8Lm"
 CASES = {"clean": {}, "tilted+noisy": {"angle": -8, "tilt": 0.08, "blur": 3, "noise": 8.0},

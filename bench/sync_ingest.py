@@ -15,12 +15,11 @@ from pathlib import Path
 
 from _hub import HubProcess, fresh_database
 
-from common.usecases import auth, reference, upstream
-
-from common.sync import protocol
-from common.domain.clock import OffsetClock, SystemClock
 from common.db.engine import make_engine, migrate
+from common.domain.clock import OffsetClock, SystemClock
 from common.domain.model import Outcome, Role
+from common.sync import protocol
+from common.usecases import auth, reference, upstream
 from common.usecases.hub import Hub
 
 SITE = "qp-zhujiajiao"

@@ -42,13 +42,13 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT))
     import requests
+    from _hub import HubProcess, fresh_database
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel
 
-    from _hub import HubProcess, fresh_database
     from common.domain.clock import SystemClock
-    from common.sync.transport import HttpTransport
     from common.stations.counter import TerminalService
+    from common.sync.transport import HttpTransport
     from qtbase.app import application, delete_now
     from terminal.viewmodel import TerminalModel
     from terminal.window import TerminalWindow

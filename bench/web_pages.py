@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _hub import HubProcess, fresh_database  # noqa: E402  (puts the project on sys.path)
 from web_stream import display_code  # noqa: E402
 

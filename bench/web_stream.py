@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 
 import httpx
-
 from _hub import HubProcess, fresh_database  # noqa: E402  (puts the project on sys.path)
 
-from common.usecases import auth  # noqa: E402
-from common.domain.clock import SystemClock  # noqa: E402
 from common.db.engine import make_engine  # noqa: E402
+from common.domain.clock import SystemClock  # noqa: E402
 from common.domain.model import Role  # noqa: E402
+from common.usecases import auth  # noqa: E402
 
 
 def display_code(db_url: str) -> str:

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 
 import requests
 
-from common.usecases import appointments, auth, check, reference
-from common.domain.clock import SHANGHAI
 from common.db.engine import make_engine, migrate
+from common.domain.clock import SHANGHAI
 from common.domain.model import Role
+from common.usecases import appointments, auth, check, reference
 
 # Arrivals per hour at the district centre by hour of day; the community centre sees a third.
 ARRIVALS_PER_HOUR = {8: 25, 9: 45, 10: 48, 11: 35, 12: 20, 13: 35, 14: 42, 15: 30, 16: 18}

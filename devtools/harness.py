@@ -11,25 +11,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
-from common.usecases import appointments, auth, reference
-from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
 from common.db.engine import make_engine, migrate
 from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
 from common.devices.speaker import RecordingSpeaker
-from common.stations.ticketing import KioskService
+from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
 from common.domain.model import Role
-from common.usecases.hub import Hub
-from common.sync.transport import HttpTransport
-from common.sync.store import LocalStore
+from common.stations.ticketing import KioskService
 from common.sync.client import SyncClient
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport
+from common.usecases import appointments, auth, reference
+from common.usecases.hub import Hub
 from devtools.loopback import LoopbackHub
-
-from qtbase.probes import centre, find_item, wait_for
-from qtbase.app import PORTRAIT, application, delete_now, dispose_view
 from kiosk.app import kiosk_view
 from kiosk.main import demo_devices
 from kiosk.model import KioskModel
+from qtbase.app import PORTRAIT, application, delete_now, dispose_view
+from qtbase.probes import centre, find_item, wait_for
 
 SITE = "qp-centre"
 STAFF_PIN = "2468"

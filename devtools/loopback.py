@@ -9,7 +9,6 @@ import time
 import uvicorn
 
 from common.usecases.hub import Hub
-
 from server.app import create_app
 
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, select
 
-from common.usecases import auth, reference
-from common.domain import errors as e
 from common.db.schema import ServiceItemRow, WindowQueueRow, WindowRow
+from common.domain import errors as e
 from common.domain.model import Outcome, Role
+from common.usecases import auth, reference
 from common.usecases.hub import Hub
 
 BAD_REASONS = ("等候时间太长", "材料要求没有一次说清楚", "窗口解释不够耐心")

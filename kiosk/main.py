@@ -26,9 +26,9 @@ import threading
 from common.devices.printer import EscposPrinter
 from common.settings import load_or_exit
 from common.stations.ticketing import KioskService
-from common.sync.transport import HttpTransport
-from common.sync.store import LocalStore
 from common.sync.client import SyncClient
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport
 from kiosk import settings
 
 
@@ -98,9 +98,9 @@ def demo_devices_for_today(client) -> dict:
 def main(argv: list[str] | None = None) -> int:
     cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["kiosk.toml"])[0])  # before Qt: a bad file exits 2
 
-    from qtbase.app import LANDSCAPE, PORTRAIT, application, dispose_view
     from kiosk.app import kiosk_view
     from kiosk.model import KioskModel
+    from qtbase.app import LANDSCAPE, PORTRAIT, application, dispose_view
 
     store = LocalStore(cfg.store)
     me = store.identity(cfg.hub_url, cfg.enrolment_code)

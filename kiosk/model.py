@@ -8,12 +8,11 @@ import time
 
 from PySide6.QtCore import QTimer, Slot
 
+import i18n
 from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.domain.idcard import parse_id
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
-
-import i18n
 from qtbase.viewmodel import ScreenModel
 
 TEXTS = i18n.catalogue("kiosk")

@@ -9,8 +9,8 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
 
-from qtbase.worker import Worker
 from qtbase.theme import THEME
+from qtbase.worker import Worker
 
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 

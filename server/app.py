@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import i18n
 from common.domain import errors as e
 from common.usecases.hub import Hub
-
 from server import appointment_routes, routes, stream, sync_routes, web
 from server.schemas import ErrorOut
 

@@ -8,13 +8,13 @@ import sys
 
 from sqlalchemy.exc import IntegrityError
 
-from common.usecases import appointments, auth, check, reference
-from common.domain import errors as e
-from server import settings as settings_mod
-from common.domain.clock import parse_clock
 from common.db.engine import make_engine, migrate
+from common.domain import errors as e
+from common.domain.clock import parse_clock
 from common.domain.model import Role
 from common.readmodels import peers
+from common.usecases import appointments, auth, check, reference
+from server import settings as settings_mod
 
 
 def _engine(settings):
@@ -27,7 +27,6 @@ def _engine(settings):
 def app_from_env():
     """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
     from common.usecases.hub import Hub
-
     from server.app import create_app
 
     settings = settings_mod.load()

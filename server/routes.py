@@ -3,14 +3,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from common.readmodels import queries
-from common.domain.model import Outcome, Priority
-from common.usecases.hub import Done
-
-from server.deps import ActorDep, HubDep
-from server.web import phone
-from server.schemas import CallIn, CommandOut, EnrolIn, EnrolOut, FinishIn, IssueIn, PauseIn, RateIn, SignInIn, SignInOut, SkipIn, TransferIn
 from common.domain import errors as e
+from common.domain.model import Outcome, Priority
+from common.readmodels import queries
+from common.usecases.hub import Done
+from server.deps import ActorDep, HubDep
+from server.schemas import (
+    CallIn,
+    CommandOut,
+    EnrolIn,
+    EnrolOut,
+    FinishIn,
+    IssueIn,
+    PauseIn,
+    RateIn,
+    SignInIn,
+    SignInOut,
+    SkipIn,
+    TransferIn,
+)
+from server.web import phone
 
 router = APIRouter(prefix="/api/v1")
 

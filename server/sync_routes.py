@@ -7,13 +7,12 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from common.domain import errors as e
-from common.readmodels import queries
-from common.usecases import reference
-from common.sync import protocol as wire
 from common.db.engine import reader
+from common.domain import errors as e
 from common.domain.model import Role
-
+from common.readmodels import queries
+from common.sync import protocol as wire
+from common.usecases import reference
 from server.deps import ActorDep, HubDep
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])

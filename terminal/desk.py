@@ -8,14 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from common.sync.transport import HttpTransport
-
-from common.sync.store import LocalStore
-
-from common.sync.client import SyncClient, keep_syncing
 from common.stations.counter import TerminalService
+from common.sync.client import SyncClient, keep_syncing
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport
 from qtbase.app import delete_now
-
 from terminal.viewmodel import TerminalModel
 from terminal.window import TerminalWindow
 

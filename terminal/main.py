@@ -26,7 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["terminal.toml"])[0])  # before Qt: a bad file exits 2
 
     from qtbase.app import application
-
     from terminal.desk import Desk
 
     speaker = None

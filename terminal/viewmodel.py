@@ -10,7 +10,6 @@ from datetime import date
 from PySide6.QtCore import QObject, QTimer, Signal
 
 import i18n
-
 from common.domain.clock import business_day
 from common.stations.counter import CALL_REASONS, PAUSE_REASONS, TerminalService
 from common.stations.ticketing import message

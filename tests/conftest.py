@@ -9,7 +9,6 @@ from sqlalchemy import create_engine, text
 
 from common.db.engine import make_engine, migrate
 from devtools.loopback import LoopbackHub, free_port  # noqa: F401 - free_port for the tests
-
 from tests import world as world_mod
 
 PG_ADMIN_URL = os.environ.get("HAOBAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

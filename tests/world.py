@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine
 
-from common.usecases import auth, reference
 from common.domain.model import Role
+from common.usecases import auth, reference
 from common.usecases.hub import Hub
 
 PIN = "482915"

@@ -8,10 +8,33 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from common.db.schema import (
+    BundleItemRow,
+    EventRow,
+    QueueRow,
+    ServiceItemRow,
+    SiteRow,
+    SyncStateRow,
+    TicketCounterRow,
+    TicketRow,
+    WindowQueueRow,
+    WindowRow,
+    WindowStateRow,
+)
 from common.domain.clock import utc
-from common.db.schema import BundleItemRow, EventRow, QueueRow, ServiceItemRow, SiteRow, SyncStateRow, TicketCounterRow, TicketRow, WindowQueueRow, WindowRow, WindowStateRow
 from common.domain.events import Event
-from common.domain.model import Complexity, Outcome, Priority, ServiceItem, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
+from common.domain.model import (
+    Complexity,
+    Outcome,
+    Priority,
+    ServiceItem,
+    SiteRules,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowKind,
+    WindowState,
+)
 
 T = TicketRow.__table__
 W = WindowStateRow.__table__

@@ -14,8 +14,8 @@ from typing import Protocol
 from escpos import escpos
 from escpos.exceptions import Error as EscposError
 
-from common.domain.errors import PrinterFailed  # also imported from here by callers
 from common.domain.clock import SHANGHAI
+from common.domain.errors import PrinterFailed  # also imported from here by callers
 
 FS_CHINESE_ON = b"\x1c\x26"  # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .

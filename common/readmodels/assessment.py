@@ -13,12 +13,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
-from common.domain import errors as e
 from common.db import repo
-from common.domain import sla
-from common.readmodels.dashboard import BAD_SCORE
 from common.db.schema import ClerkRow
+from common.domain import errors as e
+from common.domain import sla
 from common.domain.model import UNRATED, TicketStatus
+from common.readmodels.dashboard import BAD_SCORE
 
 T = repo.T
 COLUMNS = (("staff_no", "工号"), ("name", "姓名"), ("services", "办件数"), ("rated", "评价数"),

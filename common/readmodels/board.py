@@ -9,14 +9,14 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection, func, select
 
+from common.db import repo
+from common.db.schema import QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import policy
-from common.readmodels import queries
-from common.db import repo
 from common.domain.clock import SHANGHAI, business_day
-from common.db.schema import QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
 from common.domain.model import TicketStatus
+from common.readmodels import queries
 
 E, T = repo.E, repo.T
 CALLS_SHOWN = 6

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from common.readmodels import queries
-from common.domain.clock import SHANGHAI
 from common.db.schema import ClerkRow, ClerkSessionRow, DeviceRow, QueueRow, SiteRow, WindowRow, WindowStateRow
+from common.domain.clock import SHANGHAI
 from common.domain.model import UNRATED, TicketStatus
+from common.readmodels import queries
 
 BAD_SCORE = 2  # 1 非常不满意 and 2 不满意 are bad ratings (差评); each is followed up with its reason
 HOURS = range(8, 18)  # the hall's day; arrivals outside it are counted in the first or last hour

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from common.db import repo
+from common.db.schema import BundleRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
 from common.domain import errors as e
 from common.domain import policy, sla
-from common.db import repo
 from common.domain.clock import business_day
-from common.db.schema import BundleRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
 from common.domain.model import UNRATED, Ticket, TicketStatus
 
 T = repo.T

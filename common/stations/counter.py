@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from common.domain import errors as e
-from common.domain.pins import hash_pin, verify_pin
 from common.devices import voice
+from common.domain import errors as e
 from common.domain.clock import utc
-from common.sync.transport import HttpTransport, HubUnreachable
+from common.domain.pins import hash_pin, verify_pin
 from common.sync.client import SyncClient
+from common.sync.transport import HttpTransport, HubUnreachable
 
 AMBER_AT = 0.8  # the timer turns amber at 80 % of the item's service limit, red at the limit
 PAUSE_REASONS = ("meal", "meeting", "training", "other")

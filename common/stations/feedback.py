@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from common.domain import errors as e
 from common.domain import events as ev
-from common.sync.transport import HubUnreachable
 from common.sync.client import SyncClient
+from common.sync.transport import HubUnreachable
 
 TIMEOUT_SECONDS = 60
 SCORES = (5, 4, 3, 2, 1)  # 非常满意 满意 基本满意 不满意 非常不满意 (texts: i18n/rating.json)

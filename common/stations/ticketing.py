@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 import qrcode
 
 import i18n
-from common.domain import errors as e
-from common.domain.errors import CheckInOffline  # also imported from here by callers
-from common.domain import policy
 from common.devices.printer import Printer, PrinterFailed, Receipt
+from common.domain import errors as e
+from common.domain import policy
 from common.domain.clock import SHANGHAI
-from common.sync.transport import HubUnreachable
+from common.domain.errors import CheckInOffline  # also imported from here by callers
 from common.sync.client import SyncClient
+from common.sync.transport import HubUnreachable
 
 CATEGORIES = ("personal", "enterprise", "bundle")
 # The most asked-for departments first (plan §4: 医保 and 就业 are the high-frequency items).

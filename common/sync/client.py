@@ -10,16 +10,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from common.domain import errors as e
-from common.domain.errors import NoNumbers  # also imported from here by callers
 from common.domain import events as ev
-from common.sync import protocol
 from common.domain.clock import SystemClock, business_day
+from common.domain.errors import NoNumbers  # also imported from here by callers
 from common.domain.events import Event
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Priority
 from common.domain.policy import decide_issue
+from common.sync import protocol
 from common.sync.store import INBOX, LEASES, OUTBOX, LocalStore
 from common.sync.transport import HubUnreachable, timed
+
 
 @dataclass
 class SyncStatus:

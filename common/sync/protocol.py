@@ -18,8 +18,8 @@ from datetime import datetime
 
 from common.domain import errors as e
 from common.domain import events as ev
-from common.domain.events import Event
 from common.domain.clock import utc
+from common.domain.events import Event
 
 PROTOCOL = 1  # this build speaks exactly this protocol version
 MAX_BODY = 32 * 1024 * 1024  # decompressed bytes of one request

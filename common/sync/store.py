@@ -6,8 +6,8 @@ from pathlib import Path
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, create_engine, event, func, insert, select, update
 
 from common.domain import events as ev
-from common.sync import protocol
 from common.domain.events import Event
+from common.sync import protocol
 from common.sync.transport import HttpTransport
 
 _meta = MetaData()

@@ -6,9 +6,9 @@ from datetime import datetime
 import requests
 
 from common.domain import errors as e
+from common.domain.clock import utc
 from common.domain.errors import HubUnreachable  # also imported from here by callers
 from common.sync import protocol
-from common.domain.clock import utc
 
 
 class HttpTransport:

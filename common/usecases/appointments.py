@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, update
 
 import i18n
-from common.domain import errors as e
-from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
-from common.domain.clock import SHANGHAI, business_day, utc
 from common.db.schema import AppointmentRow, ServiceItemRow
+from common.domain import errors as e
+from common.domain.clock import SHANGHAI, business_day, utc
+from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
 from common.domain.idcard import mask_name, parse_id
 from common.domain.ids import uuid7
 from common.domain.model import Ticket
@@ -216,10 +216,10 @@ class _Answered(Exception):
 def check_in(hub, actor, *, code: str | None, id_number: str | None) -> CheckIn:
     """Today's booking becomes a ticket with its slot: the ticket is issued and the booking marked in one
     transaction, under the site's lock, so a second (or concurrent) check-in answers with the same ticket."""
-    from common.usecases import auth
     from common.db.engine import reader
-    from common.domain.model import Priority
     from common.db.repo import site_rules, ticket
+    from common.domain.model import Priority
+    from common.usecases import auth
 
     auth.require(actor, "issue_ticket")
     if (code is None) == (id_number is None):

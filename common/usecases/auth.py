@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from common.domain import errors as e
 from common.db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow, WebSessionRow
+from common.domain import errors as e
 from common.domain.clock import utc
 from common.domain.ids import new_token, token_hash, uuid7
 from common.domain.model import Role

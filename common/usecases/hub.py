@@ -12,22 +12,18 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from common.usecases import appointments, auth
-
-from common.domain import policy
-
 from common.db import repo
-
-from common.usecases import receive
-from common.domain import errors as e
-from common.domain.clock import SystemClock, business_day
 from common.db.engine import lock_site, reader
 from common.db.schema import BundleRow, QueueRow
+from common.domain import errors as e
 from common.domain import events as ev
+from common.domain import policy
+from common.domain.clock import SystemClock, business_day
 from common.domain.events import Event
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
 from common.domain.projection import apply
+from common.usecases import appointments, auth, receive
 
 Build = Callable[[Connection, SiteState, datetime], policy.Decision]
 

@@ -5,16 +5,16 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
-from common.domain import errors as e
-from common.domain import events as ev
 from common.db import repo
-from common.usecases.auth import Actor
 from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
+from common.domain import errors as e
+from common.domain import events as ev
 from common.domain.events import Event
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
 from common.sync.protocol import MAX_BATCH, PROTOCOL, check_protocol, from_wire, to_wire
+from common.usecases.auth import Actor
 
 # Which kinds of event each role may push. A hub relays everything of its own site.
 MAY_PUSH: dict[Role, frozenset[str]] = {

@@ -6,10 +6,20 @@ from importlib import resources
 
 from sqlalchemy import Connection, insert, select, update
 
+from common.db.schema import (
+    BundleItemRow,
+    BundleRow,
+    ClerkRow,
+    QueueRow,
+    ServiceItemRow,
+    SiteRow,
+    WindowQueueRow,
+    WindowRow,
+    WindowStateRow,
+)
 from common.domain import errors as e
-from common.domain.pins import hash_pin
-from common.db.schema import BundleItemRow, BundleRow, ClerkRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
+from common.domain.pins import hash_pin
 
 
 def _check(ok: bool, key: str, **fields: object) -> None:

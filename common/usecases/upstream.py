@@ -6,14 +6,14 @@ import threading
 
 from sqlalchemy import Engine, update
 
-from common.domain import errors as e
-from common.usecases import reference
 from common.db import repo
-from common.sync import protocol
-from common.domain.clock import OffsetClock, SystemClock
 from common.db.schema import SyncStateRow
-from common.sync.transport import HubUnreachable, HttpTransport, timed
+from common.domain import errors as e
+from common.domain.clock import OffsetClock, SystemClock
+from common.sync import protocol
 from common.sync.client import keep_syncing, push_pending
+from common.sync.transport import HttpTransport, HubUnreachable, timed
+from common.usecases import reference
 
 KEY = "upstream"
 

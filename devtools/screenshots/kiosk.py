@@ -10,8 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qtbase.app import LANDSCAPE, PORTRAIT
     from devtools.harness import STAFF_PIN, Harness
+    from qtbase.app import LANDSCAPE, PORTRAIT
 
     out = Path((argv or sys.argv[1:] or ["screenshots"])[0]).resolve()
     out.mkdir(parents=True, exist_ok=True)

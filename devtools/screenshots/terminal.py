@@ -15,12 +15,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QDialog
 
-    from common.usecases import auth
     from common.domain.clock import OffsetClock
     from common.domain.model import Role
-    from qtbase.app import application
+    from common.usecases import auth
     from devtools.harness import SITE, DemoHub, mid_morning
-
+    from qtbase.app import application
     from terminal.desk import Desk
 
     out = Path((argv or sys.argv[1:] or ["screenshots"])[0]).resolve()

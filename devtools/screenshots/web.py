@@ -8,10 +8,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from common.usecases import auth, reference
 from common.db.engine import make_engine, migrate
 from common.domain.model import Outcome, Role
-
+from common.usecases import auth, reference
 from devtools import browser, sample
 
 

@@ -8,13 +8,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 import i18n
-from common.readmodels import assessment, dashboard, queries
-from common.domain import errors as e
-from common.usecases.auth import Supervisor
-from common.domain.clock import business_day
-from common.db.schema import SiteRow
 from common.db.engine import reader
-
+from common.db.schema import SiteRow
+from common.domain import errors as e
+from common.domain.clock import business_day
+from common.readmodels import assessment, dashboard, queries
+from common.usecases.auth import Supervisor
 from server.web import charts, pages, session
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])

@@ -6,15 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from common.readmodels import board
-
 from common.devices import voice
 from common.domain import errors as e
-from common.usecases.auth import Actor
 from common.domain.model import Role
-
-from server.web import pages, session
+from common.readmodels import board
+from common.usecases.auth import Actor
 from server.stream import site_stream
+from server.web import pages, session
 
 router = APIRouter(prefix="/display", tags=["display board"])
 DisplayDep = Annotated[Actor, Depends(session.display)]

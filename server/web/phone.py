@@ -12,15 +12,13 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from common.readmodels import board
-
 from common.db import repo
-from common.domain import errors as e
 from common.db.engine import reader
-
-from server.web import pages, ratelimit
+from common.domain import errors as e
+from common.readmodels import board
 from server.deps import HubDep
 from server.feed import feed
+from server.web import pages, ratelimit
 
 router = APIRouter(prefix="/api/v1/public")
 KEEPALIVE_SECONDS = 15.0

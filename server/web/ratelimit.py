@@ -14,7 +14,6 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from common.domain import errors as e
-
 from server.web import pages
 
 ZH, EN = e.TooManyRequests().zh, e.TooManyRequests().en

@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from common.domain import errors as e
-from common.usecases.auth import Actor, Supervisor
 from common.domain.model import Role
+from common.usecases.auth import Actor, Supervisor
 
 DISPLAY_COOKIE = "haoban_display"
 SUPERVISOR_COOKIE = "haoban_session"

@@ -7,13 +7,12 @@ from importlib import resources
 from pathlib import Path
 
 from common.domain import errors as e
-from common.sync.stream import EventFollower
 from common.stations.feedback import TIMEOUT_SECONDS, RatingService
-from common.sync.transport import HttpTransport
-from common.sync.store import LocalStore
 from common.sync.client import SyncClient, keep_syncing
+from common.sync.store import LocalStore
+from common.sync.stream import EventFollower
+from common.sync.transport import HttpTransport
 from qtbase.app import delete_now, dispose_view, make_view
-
 from terminal.rating.model import RatingModel
 
 QML = Path(str(resources.files("terminal.rating") / "qml" / "Rating.qml"))

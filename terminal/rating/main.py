@@ -22,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["rating.toml"])[0])  # before Qt: a bad file exits 2
 
     from qtbase.app import application
-
     from terminal.rating.app import RatingPad, use_virtual_keyboard
 
     if not use_virtual_keyboard():  # the citizen types the optional words of a low rating on the screen

@@ -7,9 +7,9 @@ from dataclasses import asdict
 
 from PySide6.QtCore import Property, QTimer, Slot
 
-from common.stations.ticketing import message
-from common.stations.feedback import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
 import i18n
+from common.stations.feedback import REASON_NEEDED, REASONS, SCORES, TIMEOUT_SECONDS, RatingService, Service
+from common.stations.ticketing import message
 from qtbase.viewmodel import ScreenModel
 
 TEXTS = i18n.catalogue("rating")

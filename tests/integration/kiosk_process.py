@@ -7,9 +7,9 @@ import sys
 import time
 
 from common.domain.errors import HaobanError
-from common.sync.transport import HttpTransport, HubUnreachable
-from common.sync.store import LocalStore
 from common.sync.client import SyncClient
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport, HubUnreachable
 
 
 def made(store: LocalStore) -> int:

@@ -11,13 +11,11 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
-from common.usecases import appointments
-
+from common.db.schema import AppointmentRow, TicketRow
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI
-from common.db.schema import AppointmentRow, TicketRow
 from common.domain.idcard import check_digit
-
+from common.usecases import appointments
 from tests.world import ID_KEY
 
 _BODY = "31011819580612031"
@@ -202,9 +200,9 @@ def test_upgrade_from_0003_keeps_items_and_adds_english_names_and_appointments(d
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from common.usecases import reference
     from common.db.engine import make_engine, migrate
     from common.db.schema import Base
+    from common.usecases import reference
 
     engine = make_engine(db_url)
     migrate(engine, "0003")

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from common.usecases import check
-
 from tests.integration.http import Device, terminal
 
 

@@ -8,10 +8,9 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from common.usecases import check
 from common.domain import errors as e
 from common.domain.model import Outcome, TicketStatus
-
+from common.usecases import check
 from tests.integration.http import Device
 
 

@@ -1,10 +1,9 @@
 """English names of items and bundles travel with the reference data (snapshot -> apply) and the catalogue."""
 from __future__ import annotations
 
-from common.readmodels import queries
-
-from common.usecases import reference
 from common.db.engine import make_engine, migrate
+from common.readmodels import queries
+from common.usecases import reference
 
 
 def test_english_names_travel_with_the_reference_data(engine, tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from common.usecases import check
-
 from tests.integration.http import Device, terminal
 
 

@@ -10,10 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, inspect, text
 
-from common.usecases import check
 from common.db.engine import make_engine, migrate
 from common.db.schema import Base, EventRow
-
+from common.usecases import check
 from tests.world import build
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 
 from common.db.engine import make_engine, migrate
 from server.app import create_app
-
 from tests.world import build
 
 STREAMS = {"/api/v1/events"}  # endless by design: covered by test_event_stream_resumes_with_last_event_id

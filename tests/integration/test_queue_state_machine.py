@@ -15,15 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import func, select
 
-from common.usecases import check
-
 from common.db import repo
-from common.domain.clock import SHANGHAI, business_day
-from common.domain import errors as e
 from common.db.engine import make_engine, migrate
+from common.domain import errors as e
+from common.domain.clock import SHANGHAI, business_day
 from common.domain.model import Outcome, Priority, SiteRules, TicketStatus
+from common.usecases import check
 from common.usecases.hub import Hub
-
 from tests.world import WINDOWS, FakeClock, build
 
 WINDOW_NUMBERS = sorted(WINDOWS)

@@ -6,25 +6,21 @@ from datetime import timedelta
 
 import pytest
 
-from common.usecases import check, auth, upstream
-
-from common.domain import events as ev
-
-from common.readmodels import queries
-from server.cli import render_peers
-
-from common.sync import protocol
-from common.domain.clock import OffsetClock
 from common.db.engine import make_engine, migrate
+from common.domain import events as ev
+from common.domain.clock import OffsetClock
 from common.domain.model import Role, TicketStatus
-from common.sync.transport import HttpTransport, HubUnreachable
-from common.sync.store import LocalStore
+from common.readmodels import queries
+from common.sync import protocol
 from common.sync.client import SyncClient
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.usecases import auth, check, upstream
 from common.usecases.hub import Hub
-
+from server.cli import render_peers
 from tests.conftest import LiveHub
-from tests.world import FakeClock
 from tests.integration.http import Device
+from tests.world import FakeClock
 
 
 def device_client(live, world, code_name, tmp_path, clock=None, lease_size=5):

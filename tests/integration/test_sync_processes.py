@@ -12,9 +12,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from common.usecases import check
 from common.db.engine import make_engine
-
+from common.usecases import check
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,21 +22,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
 
-from common.usecases import auth, check, upstream
-
 from common.db import repo
-
-from common.sync import protocol
+from common.db.engine import make_engine, migrate
 from common.domain import errors as e
 from common.domain.clock import OffsetClock
-from common.db.engine import make_engine, migrate
 from common.domain.model import Role
-from common.usecases.hub import Hub
-from common.sync.transport import HttpTransport, HubUnreachable
-from common.sync.store import LocalStore
+from common.sync import protocol
 from common.sync.client import SyncClient
+from common.sync.store import LocalStore
+from common.sync.transport import HttpTransport, HubUnreachable
+from common.usecases import auth, check, upstream
+from common.usecases.hub import Hub
 from server.app import create_app
-
 from tests.world import FakeClock, build
 
 SITES = ("s1", "s2")

@@ -20,7 +20,6 @@ def hall(tmp_path):
     """The test world's hall (tests/world.py) on SQLite, its hub served on loopback: (world, live hub)."""
     from common.db.engine import make_engine, migrate
     from qtbase.app import application
-
     from tests.conftest import LiveHub
     from tests.world import build
 

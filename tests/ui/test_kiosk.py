@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from common.devices.printer import FS_CHINESE_ON
 from common.devices.scanner import best_decoder
-from qtbase.app import LANDSCAPE
 from kiosk.model import TEXTS
+from qtbase.app import LANDSCAPE
 
 
 def tickets(kiosk) -> list[str]:

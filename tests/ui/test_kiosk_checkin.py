@@ -9,14 +9,14 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from sqlalchemy import text
 
-from common.usecases import appointments
-from common.domain.clock import SHANGHAI
 from common.devices.idreader import CardData
 from common.devices.qrframes import frame
 from common.devices.scanner import CameraScanner, FrameSequence
-from common.domain.idcard import check_digit
-from common.usecases.reference import demo_data
 from common.devices.voice import prompt_wav
+from common.domain.clock import SHANGHAI
+from common.domain.idcard import check_digit
+from common.usecases import appointments
+from common.usecases.reference import demo_data
 from devtools.harness import STAFF_PIN
 
 

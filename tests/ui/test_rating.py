@@ -7,10 +7,10 @@ from PySide6.QtTest import QTest
 from sqlalchemy import text
 
 from common.domain.model import UNRATED, Outcome
-from terminal.rating.app import RatingPad
-
 from qtbase.probes import wait_for
+from terminal.rating.app import RatingPad
 from tests.ui.helpers import Pad
+
 
 @pytest.fixture
 def pad(hall, tmp_path):

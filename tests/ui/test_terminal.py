@@ -12,16 +12,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QListWidget
 from sqlalchemy import text
 
-from common.usecases import auth
 from common.devices.speaker import RecordingSpeaker
 from common.domain.model import Role
 from common.stations.counter import timer_colour
+from common.usecases import auth
 from qtbase.app import application
-from terminal.desk import Desk
-
-from tests.world import PIN
 from qtbase.probes import wait_for
+from terminal.desk import Desk
 from tests.ui.helpers import Pad
+from tests.world import PIN
 
 
 class Counter:

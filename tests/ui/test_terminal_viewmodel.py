@@ -12,8 +12,8 @@ from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport
 from qtbase.app import delete_now
-from terminal.viewmodel import TerminalModel
 from qtbase.probes import wait_for
+from terminal.viewmodel import TerminalModel
 from tests.world import PIN
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from common.usecases.appointments import demo_bookings
 from common.devices.idreader import SimulatedReader
+from common.devices.scanner import parse_scan
 from common.devices.speaker import AplaySpeaker, RecordingSpeaker
 from common.domain.idcard import parse_id
-from common.devices.scanner import parse_scan
+from common.usecases.appointments import demo_bookings
 from kiosk.main import demo_devices, make_reader, make_speaker
 
 

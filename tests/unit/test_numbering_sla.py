@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from common.domain import sla
-from common.domain.clock import business_day, parse_clock, SimClock
+from common.domain.clock import SimClock, business_day, parse_clock
 from common.domain.policy import format_number
-
-from tests.unit.test_policy import ticket, T0
+from tests.unit.test_policy import T0, ticket
 
 
 def test_number_is_letter_and_three_digits_and_grows_past_999():

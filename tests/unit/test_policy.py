@@ -8,9 +8,9 @@ import pytest
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import policy
+from common.domain.events import Event
 from common.domain.model import Outcome, Priority, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
 from common.domain.projection import fold
-from common.domain.events import Event
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
 RULES = SiteRules()

@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 
 from common.devices.qrframes import frame
-from common.devices.scanner import CameraScanner, FrameSequence, KeyboardWedge, PyzbarDecoder, ScanRejected, Stable, ZxingDecoder, best_decoder, parse_scan
+from common.devices.scanner import (
+    CameraScanner,
+    FrameSequence,
+    KeyboardWedge,
+    PyzbarDecoder,
+    ScanRejected,
+    Stable,
+    ZxingDecoder,
+    best_decoder,
+    parse_scan,
+)
 
 URL = "http://192.0.2.10:8300/api/v1/public/tickets/Zq3xv0b8Lm"
 DECODERS = [PyzbarDecoder(), ZxingDecoder()]

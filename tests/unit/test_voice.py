@@ -10,9 +10,9 @@ import wave
 
 import pytest
 
-from common.domain import errors as e
 from common.devices import voice
 from common.devices.speaker import AplaySpeaker, RecordingSpeaker
+from common.domain import errors as e
 
 
 def frames(wav: bytes) -> int:

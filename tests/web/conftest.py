@@ -6,7 +6,6 @@ from playwright.sync_api import sync_playwright
 
 from common.usecases import reference
 from devtools import browser as browser_mod
-
 from tests import world as world_mod
 from tests.conftest import LiveHub
 from tests.integration.http import Device, terminal

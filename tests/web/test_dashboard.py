@@ -8,9 +8,8 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from common.usecases import reference
 from common.readmodels.assessment import COLUMNS
-
+from common.usecases import reference
 from tests.conftest import LiveHub
 from tests.integration.http import Device
 from tests.web import recompute
@@ -219,9 +218,8 @@ def test_quarters(quarter):
 def test_the_admin_command_makes_a_supervisor_who_can_sign_in(tmp_path):
     import os
 
-    from common.usecases.hub import Hub
     from common.db.engine import make_engine
-
+    from common.usecases.hub import Hub
     from tests.integration.test_migrations_cli import run_cli
 
     env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}

@@ -4,10 +4,8 @@ from __future__ import annotations
 import requests
 
 from common.readmodels import board
-
 from common.usecases import reference
 from devtools.browser import wait_until
-
 from tests.conftest import LiveHub
 from tests.web.conftest import kiosk, terminal
 
@@ -84,8 +82,8 @@ def _start(request) -> int:
 
 
 def _actor(hall, name):
-    from common.usecases import auth
     from common.domain.model import Role
+    from common.usecases import auth
 
     with hall.hub.engine.begin() as c:
         code = auth.create_enrolment_code(c, site_id="s1", role=Role.kiosk, name=name, now=hall.clock.now())

@@ -5,7 +5,6 @@ import asyncio
 import threading
 
 from server.feed import Feed
-
 from tests import world as world_mod
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import requests
 
-from server.web import phone, ratelimit
 from devtools.browser import wait_until
-
+from server.web import phone, ratelimit
 from tests.web.conftest import kiosk, terminal
 
 PUBLIC_FIELDS = {"number", "site_name", "queue_name", "status", "people_ahead", "window_number", "window_name",
