@@ -64,11 +64,11 @@ def lifecycle(hub, seconds):
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         for name, call in (
-            ("issue", lambda: kiosk.post(f"{base}/tickets", json={"item_id": items[n % len(items)]})),
+            ("issue", lambda: kiosk.post(f"{base}/tickets", json={"item_id": items[n % len(items)]})),  # noqa: B023 - called at once
             ("call", lambda: term.post(f"{base}/windows/{wid}/call-next")),
             ("start", lambda: term.post(f"{base}/windows/{wid}/start")),
             ("finish", lambda: term.post(f"{base}/windows/{wid}/finish", json={"outcome": "completed"})),
-            ("rate", lambda: pad.post(f"{base}/tickets/{tid}/rating", json={"score": 5})),
+            ("rate", lambda: pad.post(f"{base}/tickets/{tid}/rating", json={"score": 5})),  # noqa: B023 - tid of this round's call
         ):
             t = time.perf_counter()
             r = call()

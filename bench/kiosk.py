@@ -77,7 +77,7 @@ def main() -> None:
         client.sync_once()
         receipt = folder / "receipts.bin"
         printer = EscposPrinter(File(str(receipt)))
-        app = application()
+        _app = application()
         model = KioskModel(KioskService(client, printer, hub.url))
         view = kiosk_view(model)
         view.show()

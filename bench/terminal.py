@@ -64,7 +64,7 @@ def main() -> None:
         info = HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": w["terminal"]})
         service = TerminalService(HttpTransport(hub.url, info["token"]), w["window_id"], SystemClock())
         service.sign_in(w["clerk"]["staff_no"], w["clerk"]["pin"])
-        app = application()
+        _app = application()
         model = TerminalModel(service)
         model.signed_in = True  # signed in above, behind the window's back
         window = TerminalWindow(model)

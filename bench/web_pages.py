@@ -42,7 +42,7 @@ def main() -> None:
             board = browser.new_page(chromium, "display")
             board.goto(f"{hub.url}/display?code={display_code(db)}")
             browser.wait_until(board, "window.haobanBoard && window.haobanBoard.connected")
-            for n in range(calls):
+            for _ in range(calls):
                 ticket = http.post(f"{hub.url}/api/v1/tickets", headers=kiosk, json={"item_id": item}).json()["ticket"]
                 phone = browser.new_page(chromium, "phone")
                 phone.goto(hub.url + ticket["status_path"])

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
                 if (h.model.language == "en") != (lang == "en"):
                     h.model.toggleLanguage()
 
-                def shot(name):
+                def shot(name, layout=layout, lang=lang):
                     made.append(h.grab(out / f"kiosk-{layout}-{lang}-{name}.png"))
 
                 def check_in(**device):

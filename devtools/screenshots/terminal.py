@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             colleague.call("POST", f"/windows/{SITE}-w02/call-next")
             colleague.call("POST", f"/windows/{SITE}-w02/transfer", json={"to_window_id": wid})
             mark = vm.t("for_me").strip()
-            settle(lambda: any(mark in page.queue.item(i).text() for i in range(page.queue.count())))
+            settle(lambda: any(mark in page.queue.item(i).text() for i in range(page.queue.count())))  # noqa: B023 - called at once
             shot("2b-transferred-here")
             vm.call_next()
             settle(lambda: (vm.loaded["window"]["current"] or {}).get("number") == vm.current)

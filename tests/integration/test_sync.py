@@ -225,7 +225,7 @@ def test_village_hub_offline_for_days_catches_up(world, tmp_path):
         code = auth.create_enrolment_code(conn, site_id="s2", role=Role.kiosk, name="k", now=clock.now())
     _, kiosk = village.enrol(code)
     numbers = []
-    for day in range(3):  # three days with no link at all
+    for _day in range(3):  # three days with no link at all
         tickets = [village.issue_ticket(kiosk, item_id="s2-IA").ticket for _ in range(5)]
         assert [t.number for t in tickets] == ["A001", "A002", "A003", "A004", "A005"]  # every day from 001
         numbers += [(t.business_day, t.number) for t in tickets]

@@ -65,7 +65,7 @@ def violations_of(path: Path, root: Path = ROOT) -> list[str]:
         parts = name.split(".")
         target = parts[0]
 
-        def no(rule: str) -> None:
+        def no(rule: str, line=line, name=name) -> None:
             broken.append(f"{rel}:{line} imports {name} ({rule})")
 
         if top in PROGRAMS and target in PROGRAMS and target != top:
