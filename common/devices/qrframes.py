@@ -14,9 +14,10 @@ def frame(payload: str, *, angle=0.0, tilt=0.0, blur=0, noise=0.0, size=(720, 12
     canvas = np.full((h, w), 200, np.uint8)
     y, x = (h - img.shape[0]) // 2, (w - img.shape[1]) // 2
     canvas[y:y + img.shape[0], x:x + img.shape[1]] = img
-    src = np.float32([[x, y], [x + img.shape[1], y], [x, y + img.shape[0]], [x + img.shape[1], y + img.shape[0]]])
+    src = np.array([[x, y], [x + img.shape[1], y], [x, y + img.shape[0]], [x + img.shape[1], y + img.shape[0]]], np.float32)
     d = tilt * img.shape[1]
-    dst = np.float32([[x + d, y], [x + img.shape[1] - d, y + d / 2], [x, y + img.shape[0]], [x + img.shape[1], y + img.shape[0] - d / 2]])
+    dst = np.array([[x + d, y], [x + img.shape[1] - d, y + d / 2], [x, y + img.shape[0]], [x + img.shape[1], y + img.shape[0] - d / 2]],
+                   np.float32)
     canvas = cv2.warpPerspective(canvas, cv2.getPerspectiveTransform(src, dst), (w, h), borderValue=200)
     if angle:
         canvas = cv2.warpAffine(canvas, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), borderValue=200)

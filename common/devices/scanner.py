@@ -46,7 +46,7 @@ class ZxingDecoder:
         self._zx = zxingcpp
 
     def decode(self, gray: np.ndarray) -> list[str]:
-        return [r.text for r in self._zx.read_barcodes(gray, formats=self._zx.BarcodeFormat.QRCode) if r.valid]
+        return [r.text for r in self._zx.read_barcodes(gray, formats=self._zx.BarcodeFormat.QRCode) if r.valid]  # type: ignore[arg-type]
 
 
 def best_decoder() -> QrDecoder:
@@ -61,7 +61,8 @@ class Stable:
     """Accept a payload only after it was read in `frames` consecutive frames (no flicker reads)."""
 
     def __init__(self, frames: int = 3) -> None:
-        self.frames, self.last, self.count = frames, None, 0
+        self.frames, self.count = frames, 0
+        self.last: str | None = None
 
     def feed(self, payloads: list[str]) -> str | None:
         current = payloads[0] if len(payloads) == 1 else None

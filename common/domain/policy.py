@@ -26,6 +26,7 @@ def static_key(t: Ticket) -> tuple:
 def in_slot(t: Ticket, now: datetime, rules: SiteRules) -> bool:
     return (
         t.slot_start is not None
+        and t.slot_end is not None
         and t.slot_start - timedelta(minutes=rules.appointment_early_min) <= now <= t.slot_end
     )
 

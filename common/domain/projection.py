@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from common.domain import events as ev
 from common.domain.model import UNRATED, Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
@@ -13,7 +14,7 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def _window(state: SiteState, event: ev.Event) -> WindowState:
-    wid = event.window_id
+    wid = cast(str, event.window_id)  # a window's event always names its window
     ws = state.windows.get(wid)
     if ws is None:
         ws = state.windows[wid] = WindowState(window_id=wid, site_id=event.site_id)
@@ -96,9 +97,9 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         return True
     if event.kind == ev.TICKET_EXPIRED:  # a called ticket frees its window; the event names the day, not a window
         if d.get("window_id") and t.status is TicketStatus.called:
-            ws = state.windows.get(d["window_id"])
-            if ws is not None and ws.current_ticket_id == t.id:
-                ws.current_ticket_id = None
+            held_by = state.windows.get(d["window_id"])
+            if held_by is not None and held_by.current_ticket_id == t.id:
+                held_by.current_ticket_id = None
         t.status, t.window_id = TicketStatus.expired, None
         return True
 

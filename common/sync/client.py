@@ -207,7 +207,7 @@ class SyncClient:
             self._changed(online=True, last_error=None, last_sync=self.now(), progress=None,
                           backlog=self.store.backlog())
 
-    def unreachable(self, exc: HubUnreachable) -> None:
+    def unreachable(self, exc: e.HaobanError) -> None:
         """A direct request (not the background sync) found the hub unreachable: the status says so at once."""
         self._changed(online=False, last_error=exc.en)
 

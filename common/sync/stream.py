@@ -24,7 +24,7 @@ class EventFollower:
         self.retry_seconds = retry_seconds
         self.last_seq: int | None = None  # where to resume; None: from now
         self._stop = threading.Event()
-        self._response = None
+        self._response: requests.Response | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> "EventFollower":
