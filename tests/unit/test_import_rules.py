@@ -76,6 +76,8 @@ def violations_of(path: Path, root: Path = ROOT) -> list[str]:
             no("common has no Qt and no web")
         if top == "qtbase" and target in PROGRAMS:
             no("qtbase serves the programs and imports none of them")
+        if top == "server" and target in ("qtbase", "PySide6", "shiboken6"):
+            no("the hub has no Qt")
         if top == "common" and len(me) > 1 and me[1] in LAYERS:
             layer = me[1]
             inside, outside = LAYERS[layer]
