@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,6 +13,33 @@ from devtools.loopback import LoopbackHub, free_port  # noqa: F401 - free_port f
 from tests import world as world_mod
 
 PG_ADMIN_URL = os.environ.get("HAOBAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# The quick loop, `./haoban test -m "not slow"`, leaves out what is marked `slow` here: every test in tests/ui (Qt
+# windows) and tests/web (Chromium), the PostgreSQL variant of each database test (a database of its own per test;
+# the SQLite variant stays in the loop), and the modules and tests below. A module may also say
+# `pytestmark = pytest.mark.slow` itself (tests/integration/test_wheel.py).
+TESTS = Path(__file__).resolve().parent
+SLOW_FOLDERS = {"ui", "web"}
+SLOW = {
+    "integration/test_queue_state_machine.py",  # Hypothesis state machines: minutes of random command sequences
+    "integration/test_sync_state_machine.py",
+    "integration/test_sync_processes.py",  # hub and devices as processes, killed with SIGKILL again and again
+    "integration/test_openapi_fuzz.py",  # Schemathesis over the whole API
+    "integration/test_migrations_cli.py::test_demo_runs_a_simulated_morning_through_the_real_hub",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.path)
+        if not path.is_relative_to(TESTS):
+            continue
+        where = path.relative_to(TESTS).as_posix()
+        callspec = getattr(item, "callspec", None)
+        if (where.split("/")[0] in SLOW_FOLDERS or where in SLOW or f"{where}::{item.originalname}" in SLOW
+                or (callspec is not None and callspec.params.get("db_url") == "postgresql")
+                or "pg_url" in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def _pg_or_skip():
