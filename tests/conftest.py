@@ -26,6 +26,8 @@ SLOW = {
     "integration/test_sync_processes.py",  # hub and devices as processes, killed with SIGKILL again and again
     "integration/test_openapi_fuzz.py",  # Schemathesis over the whole API
     "integration/test_migrations_cli.py::test_demo_runs_a_simulated_morning_through_the_real_hub",
+    "integration/test_migrations_cli.py::test_admin_commands_and_check",  # a dozen `python -m server.cli` processes
+    "integration/test_appointments.py::test_cli_import_from_a_csv_all_or_nothing",
 }
 
 
