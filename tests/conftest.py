@@ -26,8 +26,10 @@ SLOW = {
     "integration/test_sync_processes.py",  # hub and devices as processes, killed with SIGKILL again and again
     "integration/test_openapi_fuzz.py",  # Schemathesis over the whole API
     "integration/test_migrations_cli.py::test_demo_runs_a_simulated_morning_through_the_real_hub",
-    "integration/test_migrations_cli.py::test_admin_commands_and_check",  # a dozen `python -m server.cli` processes
+    "integration/test_migrations_cli.py::test_admin_commands_and_check",  # the hub's command line as processes
     "integration/test_appointments.py::test_cli_import_from_a_csv_all_or_nothing",
+    "integration/test_demo_any_hour.py::test_cli_load_demo_on_the_hubs_clock",
+    "integration/test_demo_signals.py",  # `./haoban demo` as a process, stopped by each signal
 }
 
 
