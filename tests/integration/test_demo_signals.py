@@ -30,7 +30,7 @@ def _port_free(port: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_the_demo_stops_its_hub_on_a_signal(tmp_path, sig):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}  # no windows
-    env |= {"HAOBAN_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env |= {"HAOBAN_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     demo = subprocess.Popen([sys.executable, "-m", "devtools", "demo", "--speed", "60", "--port", "0"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port = pid = None
@@ -45,7 +45,11 @@ def test_the_demo_stops_its_hub_on_a_signal(tmp_path, sig):
                 pid = int(m.group(1))
         assert port and pid and _alive(pid), "".join(lines)
         demo.send_signal(sig)
-        out, _ = demo.communicate(timeout=60)
+        try:
+            out, _ = demo.communicate(timeout=120)  # about 8 s on an idle machine
+        except subprocess.TimeoutExpired:  # say where it hangs: faulthandler prints every thread's stack on SIGABRT
+            demo.send_signal(signal.SIGABRT)
+            pytest.fail("the demo did not stop:\n" + "".join(lines) + demo.communicate(timeout=30)[0])
     finally:
         if demo.poll() is None:
             demo.kill()
