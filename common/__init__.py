@@ -1,1 +1,2 @@
-"""Haoban's core: domain model, queue policy, events, persistence. No Qt, no web framework."""
+"""The core of Haoban in layers (docs/architecture.md): domain, db, sync, usecases, readmodels, stations, devices.
+No Qt, no web framework."""

@@ -1,1 +1,1 @@
-"""Device adapters behind small interfaces: receipt printer, QR scanner, ID-card reader."""
+"""Device adapters behind small interfaces: receipt printer, QR scanners, ID-card readers, speaker, spoken calls."""

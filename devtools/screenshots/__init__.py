@@ -1,0 +1,1 @@
+"""Every screen and page as PNG, in Chinese and English: kiosk, terminal and rating screens, the web pages."""
