@@ -31,8 +31,18 @@ def fresh_database(kind: str, folder: Path) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/haoban_bench"
 
 
+def mid_morning() -> str:
+    """The hub's clock for a benchmark: today's 10:00 in Shanghai, running at real speed, so that no run crosses
+    midnight or falls outside the hall's day whatever the wall clock says (a run at 23:59 once waited for ever)."""
+    from datetime import datetime
+
+    from common.domain.clock import SHANGHAI
+
+    return f"sim:{datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0).isoformat()}:1"
+
+
 class HubProcess:
-    """`haoban serve` in its own process, as in production."""
+    """`haoban serve` in its own process, as in production (on a mid-morning clock)."""
 
     def __init__(self, db_url: str, workers: int = 1) -> None:
         self.db_url = db_url
@@ -40,7 +50,7 @@ class HubProcess:
         self.port = _free_port(0)
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1",
-               "HAOBAN_WORKERS": str(workers)}
+               "HAOBAN_WORKERS": str(workers), "HAOBAN_CLOCK": mid_morning()}
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT)
         for _ in range(300):
             try:
