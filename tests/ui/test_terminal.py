@@ -63,7 +63,8 @@ def counter(hall, tmp_path):
     world, live = hall
     speaker = RecordingSpeaker()
     desk = open_desk(tmp_path, world, live, speaker=speaker)
-    wait_for(lambda: desk.client.status.online and desk.pad.client.status.online)
+    # both devices online: their first sync may back off once on a loaded machine (10 s was short once in CI)
+    wait_for(lambda: desk.client.status.online and desk.pad.client.status.online, timeout=30)
     yield Counter(world, live, desk, speaker)
     desk.close()
 
