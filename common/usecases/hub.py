@@ -271,8 +271,6 @@ class Hub:
     # ------------------------------------------------------------ sync (docs/sync.md)
 
     def push(self, actor: auth.Actor, body: dict) -> dict:
-        from common.usecases import receive
-
         try:
             with self._write_lock:
                 return receive.receive_push(self.engine, actor, body, self.clock.now())
@@ -280,8 +278,6 @@ class Hub:
             raise e.InvalidInput("sync_reference_mismatch") from exc
 
     def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
-        from common.usecases import receive
-
         with self._write_lock:
             return receive.serve_pull(self.engine, actor, after, limit, self.clock.now())
 
