@@ -230,7 +230,11 @@ class TerminalModel(QObject):
     def _acted(self, result) -> None:
         kind, value = result
         if kind == "error":
-            return self._refuse(value)
+            self._refuse(value)
+            # a refused or unanswered action may still have happened at the hub (an answer lost to a time-out):
+            # the board is reloaded, so the window never shows a ticket the hub has already finished
+            self.refresh()
+            return
         self.refusal = None
         ticket = value.get("ticket") or {}
         if ticket.get("status") == "called":  # show the called number at once; the board follows

@@ -102,7 +102,8 @@ def test_sign_in_call_start_finish_with_the_timer_and_figures(terminal):
     vm.press("finish")  # the form first: nothing is sent yet
     assert t.forms == ["finish"] and t.status(first.id) == "serving"
     vm.finish("rejected", reason="不属于本中心受理范围")
-    wait_for(lambda: t.status(first.id) == "finished" and vm.current == "—")
+    wait_for(lambda: t.status(first.id) == "finished" and vm.current == "—",
+             what=lambda: (t.status(first.id), vm.current, vm.message))
     assert "办不成事" in vm.message and not vm.message_error
     wait_for(lambda: "已办 1 件" in vm.figures and vm.colour == "normal" and vm.service_timer == "空闲 · 按 F1 叫号")
     vm.toggleLanguage()
