@@ -280,3 +280,30 @@ def test_a_revoked_device_and_a_display_push_nothing(door, world, live):
     before = snapshot(world.hub.engine)
     x = door.wire(pad, ev.TICKET_RATED, {"ticket_id": door.finished_at_2, "score": 5, "reason": None})
     refused(door, door.push(pad, x), before, 401)
+
+
+def test_the_device_sets_a_refused_event_aside_and_the_rest_of_its_outbox_goes_through(world, live, tmp_path):
+    from common.sync.client import SyncClient
+    from common.sync.store import LocalStore
+    from common.sync.transport import HttpTransport
+
+    t1 = terminal(live, world, 1)
+    client = SyncClient(LocalStore(tmp_path / "t1.sqlite3"), HttpTransport(live.url, t1.http.headers["Authorization"][7:]),
+                        device_id=t1.info["device_id"], site_id="s1", lease_size=5, clock=world.clock)
+    client.sync_once()
+    tables = client.store.tables()
+    item = next(i for i in tables["service_items"] if i["id"] == world.items["A"])
+    queue = next(q for q in tables["queues"] if q["id"] == world.queues["A"])
+    first = client.issue_offline(item, queue)
+    poisoned = client.record(ev.WINDOW_PAUSED, {"window_id": world.windows[2], "reason": None}, "s1-C1")  # not its window
+    last = client.issue_offline(item, queue)
+    client.sync_once(leases=False)
+    assert client.store.backlog() == 0 and client.status.set_aside == 1
+    [aside] = client.store.set_aside()
+    assert aside["wire"]["i"] == poisoned.id and aside["refusal"]["error"] == "forbidden"
+    assert aside["refusal"]["message_zh"] and "own window" in aside["refusal"]["message_en"]
+    with world.hub.engine.connect() as conn:
+        held = set(conn.execute(text("select id from events")).scalars())
+    assert {first.id, last.id} <= held and poisoned.id not in held
+    client.sync_once(leases=False)  # nothing left to send, and the refused event is not sent again
+    assert client.status.set_aside == 1 and client.store.backlog() == 0
