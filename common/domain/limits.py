@@ -15,6 +15,7 @@ MINUTES_MAX = 24 * 60  # wait and service limits
 SCORE_MIN, SCORE_MAX = 1, 5
 
 # Pushed events: how far from the receiving hub's clock their time and business day may be.
-DAYS_BACK = 30  # a device or hub offline longer than this must have its events looked at by hand
+DAYS_BACK = 30  # a device offline longer than this must have its events looked at by hand
+HUB_DAYS_BACK = 366  # a child hub catches up on its own history after a long partition
 HOURS_AHEAD = 1  # device clocks are corrected by the hub's time; more than this is a wrong clock
 DAYS_AHEAD = 1  # no business day after tomorrow

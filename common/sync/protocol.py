@@ -87,13 +87,15 @@ _ENVELOPE = {"i", "s", "k", "t", "d", "v", "dv", "c", "p", "q"}  # p: a pushed p
 _NAMES = _ENVELOPE | {name for fields in ev.FIELDS.values() for name in fields}
 
 
-def _string(w: dict, key: str, max_len: int, optional: bool = False) -> str | None:
+def _string(w: dict, key: str, max_len: int) -> str:
     value = w.get(key)
-    if value is None and optional:
-        return None
     if not isinstance(value, str) or not 0 < len(value) <= max_len:
         raise ValueError(key)
     return value
+
+
+def _maybe(w: dict, key: str, max_len: int) -> str | None:
+    return None if w.get(key) is None else _string(w, key, max_len)
 
 
 def from_wire(w: dict) -> Event:
@@ -112,7 +114,7 @@ def from_wire(w: dict) -> Event:
         if at.tzinfo is None:
             raise ValueError("t")
         return Event(id=_string(w, "i", L.UUID_MAX), site_id=_string(w, "s", L.ID_MAX), kind=kind, at=utc(at),
-                     data=data, device_id=_string(w, "dv", L.ID_MAX, True), clerk_id=_string(w, "c", L.ID_MAX, True),
+                     data=data, device_id=_maybe(w, "dv", L.ID_MAX), clerk_id=_maybe(w, "c", L.ID_MAX),
                      schema_version=ev.SCHEMA_VERSION)
     except e.HaobanError:
         raise

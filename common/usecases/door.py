@@ -121,7 +121,7 @@ def _check(actor: Actor, site: _Site, issued: set[str], x: Event, i: int, now: d
         raise e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
     if x.kind not in MAY_PUSH.get(actor.role, frozenset()) or (actor.role is not Role.hub and x.device_id != actor.device_id):
         raise e.Forbidden("sync_event_not_allowed", index=i, kind=x.kind)
-    _check_time(x, now, i)
+    _check_time(x, now, i, L.HUB_DAYS_BACK if actor.role is Role.hub else L.DAYS_BACK)
     d = x.data
     for name in ("queue_id", "to_queue_id", "from_queue_id"):
         if d.get(name) is not None and d[name] not in site.queues:
@@ -139,12 +139,12 @@ def _check(actor: Actor, site: _Site, issued: set[str], x: Event, i: int, now: d
     _check_clerk(actor, site, x, i)
 
 
-def _check_time(x: Event, now: datetime, i: int) -> None:
-    if not now - timedelta(days=L.DAYS_BACK) <= x.at <= now + timedelta(hours=L.HOURS_AHEAD):
+def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:
+    if not now - timedelta(days=days_back) <= x.at <= now + timedelta(hours=L.HOURS_AHEAD):
         raise e.InvalidInput("sync_event_time", index=i, kind=x.kind)
     day = x.data.get("business_day")
     today = business_day(now)
-    if day is not None and not today - timedelta(days=L.DAYS_BACK) <= date.fromisoformat(day) <= today + timedelta(days=L.DAYS_AHEAD):
+    if day is not None and not today - timedelta(days=days_back) <= date.fromisoformat(day) <= today + timedelta(days=L.DAYS_AHEAD):
         raise e.InvalidInput("sync_business_day", index=i, kind=x.kind)
 
 
