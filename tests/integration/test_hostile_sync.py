@@ -307,3 +307,16 @@ def test_the_device_sets_a_refused_event_aside_and_the_rest_of_its_outbox_goes_t
     assert {first.id, last.id} <= held and poisoned.id not in held
     client.sync_once(leases=False)  # nothing left to send, and the refused event is not sent again
     assert client.status.set_aside == 1 and client.store.backlog() == 0
+
+
+def test_a_hub_pushes_only_its_own_sites_events_naming_its_own_sites_ids(door, world, live):
+    hub = Device(live.url, world.codes["importer"])  # role hub at s1
+    before = snapshot(world.hub.engine)
+    s2_pause = {**door.wire(hub, ev.WINDOW_PAUSED, {"window_id": S2_WINDOW, "reason": None}), "s": "s2"}
+    refused(door, door.push(hub, s2_pause), before, 403)
+    for x in (door.wire(hub, ev.WINDOW_PAUSED, {"window_id": S2_WINDOW, "reason": None}),
+              door.wire(hub, ev.TICKET_EXPIRED, {"ticket_id": door.s2_ticket, "business_day": "2026-11-26", "window_id": None}),
+              door.wire(hub, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": world.windows[1]}, "s2-C1")):
+        refused(door, door.push(hub, x), before, 403)
+    green = door.wire(hub, ev.TICKET_ISSUED, door.issued(priority="green"))  # a hub relays its check-ins and staff's green
+    assert door.push(hub, green).status_code == 200
