@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from common.db import repo
-from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowRow
+from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
@@ -54,16 +54,23 @@ class _Site:
     """What the door needs to know of the pushing device's site, read once per batch."""
 
     queues: dict[str, str]  # id -> letter
-    windows: set[str]
+    windows: dict[str, set[str]]  # id -> the queues it serves
     items: dict[str, str]  # id -> queue id
     bundles: dict[str, str]  # id -> queue id
     clerks: set[str]
     sessions: dict[str, datetime]  # clerk id -> first sign-in on this device
-    tickets: dict[str, str]  # id -> site id, of the tickets the batch names that this hub holds
+    tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
 
 
 def _pairs(rows) -> dict:
     return {a: b for a, b in rows}
+
+
+def _served(conn: Connection, site_id: str) -> dict[str, set[str]]:
+    windows: dict[str, set[str]] = {w: set() for w in conn.execute(select(WindowRow.id).where(WindowRow.site_id == site_id)).scalars()}
+    for w, q in conn.execute(select(WindowQueueRow.window_id, WindowQueueRow.queue_id).where(WindowQueueRow.window_id.in_(windows))):
+        windows[w].add(q)
+    return windows
 
 
 def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
@@ -72,14 +79,15 @@ def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
     T = repo.T
     return _Site(
         queues=_pairs(conn.execute(select(QueueRow.id, QueueRow.letter).where(QueueRow.site_id == sid))),
-        windows=set(conn.execute(select(WindowRow.id).where(WindowRow.site_id == sid)).scalars()),
+        windows=_served(conn, sid),
         items=_pairs(conn.execute(select(ServiceItemRow.id, ServiceItemRow.queue_id).where(ServiceItemRow.site_id == sid))),
         bundles=_pairs(conn.execute(select(BundleRow.id, BundleRow.queue_id).where(BundleRow.site_id == sid))),
         clerks=set(conn.execute(select(ClerkRow.id).where(ClerkRow.site_id == sid)).scalars()),
         sessions={c: utc(at) for c, at in conn.execute(
             select(ClerkSessionRow.clerk_id, func.min(ClerkSessionRow.started_at))
             .where(ClerkSessionRow.device_id == actor.device_id).group_by(ClerkSessionRow.clerk_id))},
-        tickets=_pairs(conn.execute(select(T.c.id, T.c.site_id).where(T.c.id.in_(ticket_ids)))) if ticket_ids else {},
+        tickets={r.id: (r.site_id, r.queue_id) for r in conn.execute(
+            select(T.c.id, T.c.site_id, T.c.queue_id).where(T.c.id.in_(ticket_ids)))} if ticket_ids else {},
     )
 
 
@@ -107,15 +115,14 @@ def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted
     if positions != sorted(set(positions)) or (positions and positions[0] <= after):
         raise e.InvalidInput("sync_positions_increase")
     site = _load(conn, actor, (x for _, x in positioned))
-    issued: set[str] = set()
+    queue_of = {tid: queue for tid, (_, queue) in site.tickets.items()}  # where the batch finds each ticket
     for i, (_, x) in enumerate(positioned):
-        _check(actor, site, issued, x, i, now)
-        if x.kind == ev.TICKET_ISSUED:
-            issued.add(x.data["ticket_id"])
+        _check(actor, site, x, i, now)
+        _check_served(site, queue_of, x, i)
     return Admitted(actor, after, positioned, {x.id: i for i, (_, x) in enumerate(positioned)})
 
 
-def _check(actor: Actor, site: _Site, issued: set[str], x: Event, i: int, now: datetime) -> None:
+def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
     """One event: who pushes it, when it happened, and every id it names."""
     if x.site_id != actor.site_id:
         raise e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
@@ -130,13 +137,27 @@ def _check(actor: Actor, site: _Site, issued: set[str], x: Event, i: int, now: d
         if d.get(name) is not None and d[name] not in site.windows:
             raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
     tid = x.ticket_id
-    if tid is not None and site.tickets.get(tid, actor.site_id) != actor.site_id:
+    if tid is not None and site.tickets.get(tid, (actor.site_id, ""))[0] != actor.site_id:
         raise e.Forbidden("sync_not_own_site", field="ticket_id", index=i, kind=x.kind)
     if x.kind == ev.TICKET_ISSUED:
         _check_issue(actor, site, x, i)
     if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
         raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
     _check_clerk(actor, site, x, i)
+
+
+def _check_served(site: _Site, queue_of: dict[str, str], x: Event, i: int) -> None:
+    """A window calls only tickets of the queues it serves, and a transfer to a window names a queue it serves
+    (online: `policy.decide_call_specific`, `decide_transfer`). Follows the batch's own issues and transfers."""
+    d, tid = x.data, x.ticket_id
+    if x.kind == ev.TICKET_ISSUED:
+        queue_of[d["ticket_id"]] = d["queue_id"]
+    elif x.kind == ev.TICKET_CALLED and tid in queue_of and queue_of[tid] not in site.windows[d["window_id"]]:
+        raise e.InvalidInput("sync_queue_not_served", index=i, kind=x.kind)
+    elif x.kind == ev.TICKET_TRANSFERRED:
+        if d.get("to_window_id") is not None and d["to_queue_id"] not in site.windows[d["to_window_id"]]:
+            raise e.InvalidInput("sync_queue_not_served", index=i, kind=x.kind)
+        queue_of[d["ticket_id"]] = d["to_queue_id"]
 
 
 def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:

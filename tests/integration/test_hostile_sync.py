@@ -320,3 +320,21 @@ def test_a_hub_pushes_only_its_own_sites_events_naming_its_own_sites_ids(door, w
         refused(door, door.push(hub, x), before, 403)
     green = door.wire(hub, ev.TICKET_ISSUED, door.issued(priority="green"))  # a hub relays its check-ins and staff's green
     assert door.push(hub, green).status_code == 200
+
+
+def test_a_window_calls_only_its_queues_tickets_as_online(door, world):
+    c_ticket = door.kiosk.post("/tickets", json={"item_id": world.items["C"]}).json()["ticket"]["ticket_id"]
+    before = snapshot(world.hub.engine)
+    w1, w2 = world.windows[1], world.windows[2]  # 1 serves A and B, 2 only A
+    call_c = door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": c_ticket, "window_id": w1, "reason": None}, door.clerk1)
+    r = door.push(door.t1, call_c)
+    refused(door, r, before, 422)
+    assert "does not serve" in r.json()["message_en"]
+    online = door.t1.post(f"/windows/{w1}/call", json={"ticket_id": c_ticket, "reason": "test"})
+    assert online.status_code >= 400  # the same refusal online
+    to_w2 = door.wire(door.t1, ev.TICKET_TRANSFERRED, {"ticket_id": door.called, "window_id": w1, "from_queue_id": world.queues["A"],
+                                                       "to_queue_id": world.queues["B"], "to_window_id": w2}, door.clerk1)
+    refused(door, door.push(door.t1, to_w2), before, 422)
+    to_b = door.wire(door.t1, ev.TICKET_TRANSFERRED, {**to_w2["d"], "to_window_id": None}, door.clerk1)
+    again = door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": door.called, "window_id": w1, "reason": None}, door.clerk1)
+    assert door.push(door.t1, to_b, again).status_code == 200  # to queue B, which window 1 serves: it may call it back
