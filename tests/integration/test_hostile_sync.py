@@ -64,7 +64,7 @@ class Door:
     def push(self, device, *events, raw: bytes | None = None):
         after = self.pos.get(device.info["device_id"], 0)
         body = {"protocol": 1, "after": after, "events": [{**x, "p": after + i + 1} for i, x in enumerate(events)]}
-        data = raw if raw is not None else json.dumps(body).encode()
+        data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
         r = device.http.post(f"{self.live.url}/api/v1/sync/push", data=data, headers={"Content-Type": "application/json"}, timeout=60)
         if r.status_code == 200:
             self.pos[device.info["device_id"]] = r.json()["acked"]
