@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
 Text = Field(default=None, max_length=500)
+SEQ_MAX = 2**63 - 1  # an event position is a 64-bit database integer: a larger one in a path or query is a 422, not a 500
 
 
 class In(BaseModel):

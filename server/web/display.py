@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from common.devices import voice
@@ -11,6 +11,7 @@ from common.domain import errors as e
 from common.domain.model import Role
 from common.readmodels import board
 from common.usecases.auth import Actor
+from server.schemas import SEQ_MAX
 from server.stream import site_stream
 from server.web import pages, session
 
@@ -52,8 +53,8 @@ def state(request: Request, actor: DisplayDep) -> dict:
 async def events(
     request: Request,
     actor: DisplayDep,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=SEQ_MAX)] = None,
+    after: Annotated[int | None, Query(ge=0, le=SEQ_MAX)] = None,
 ):
     """The site's event stream for the board, resumable like /api/v1/events."""
     return await site_stream(request, request.app.state.hub, actor.site_id,
@@ -61,7 +62,7 @@ async def events(
 
 
 @router.get("/calls/{seq}.wav")
-def call_audio(seq: int, request: Request, actor: DisplayDep) -> Response:
+def call_audio(seq: Annotated[int, Path(ge=0, le=SEQ_MAX)], request: Request, actor: DisplayDep) -> Response:
     """The chime and the spoken call "请 A012 号到 3 号窗口" for the call stored at `seq`, as one WAV."""
     number, window = request.app.state.hub.read(board.call, actor.site_id, seq)
     return Response(voice.call_wav(number, window), media_type="audio/wav",
