@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from common.db.engine import make_engine, migrate
 from common.domain import errors as e
 from common.domain.clock import parse_clock
+from common.domain.files import private_folder
 from common.domain.model import Role
 from common.readmodels import peers
 from common.usecases import appointments, auth, check, reference
@@ -18,7 +19,7 @@ from server import settings as settings_mod
 
 
 def _engine(settings):
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.data_path)
     engine = make_engine(settings.db_url)
     migrate(engine)
     return engine

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import os
 import re
+import stat
 
 import pytest
 import requests
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 
-from common.db.schema import EventRow
+from common.db.engine import make_engine, migrate
+from common.db.schema import EventRow, SiteRow
 from common.domain import idcard
 from common.domain.idcard import check_digit
-from common.usecases import reference
-from tests.integration.http import Device
+from common.sync.store import LocalStore
+from common.usecases import appointments, reference
+from tests.integration.test_migrations_cli import run_cli
 from tests.world import PIN
 
 _BODY = "31011819580612031"
@@ -111,3 +117,44 @@ def test_exports_neutralise_formula_prefixes(supervised, live):
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert {k: cells[k].value for k in want} == {k: v.replace("\r", "\n") for k, v in want.items()}  # XML reads CR as LF
     assert all(cells[k].data_type == "s" for k in want)  # text, never a formula
+
+
+# ---------------------------------------------------------------- files and logs
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_data_folder_is_the_owners_and_its_database_and_key_0600(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "HAOBAN_DATA_DIR": str(data)}
+    assert run_cli("admin", "create-site", "--id", "v1", "--name", "蔡浜村村民服务点", "--level", "village", env=env).returncode == 0
+    appointments.hub_key(data)
+    assert mode(data) == 0o700
+    assert {p.name: mode(p) for p in data.iterdir()} == {name: 0o600 for name in ("hub.sqlite3", appointments.KEY_FILE)}
+
+    old = tmp_path / "old.sqlite3"  # a file an older hub left world-readable
+    old.touch(0o644)
+    old.chmod(0o644)
+    engine = make_engine(f"sqlite:///{old}")
+    migrate(engine)
+    with engine.connect() as conn:  # WAL: the -wal and -shm files exist while a connection is open
+        assert {p.name: mode(p) for p in tmp_path.glob("old.sqlite3*")} == {
+            "old.sqlite3": 0o600, "old.sqlite3-wal": 0o600, "old.sqlite3-shm": 0o600}
+        conn.close()
+    engine.dispose()
+    store = LocalStore(tmp_path / "kiosk.sqlite3")  # a device's own file keeps PIN hashes for manual mode
+    assert mode(tmp_path / "kiosk.sqlite3") == 0o600
+    store.engine.dispose()
+
+
+def test_a_failed_statement_shows_no_parameter_values(engine, caplog):
+    secret = "310118195806120317-张伟明-secret"
+    with engine.begin() as c:
+        reference.create_site(c, id="x1", name="一", level="village")
+    with pytest.raises(DBAPIError) as failed, engine.begin() as c:
+        c.execute(insert(SiteRow).values(id="x1", name=secret, level="village"))  # the same id twice
+    assert secret not in str(failed.value) and "hidden" in str(failed.value)
+    logging.getLogger("haoban.hub").exception("unexpected error", exc_info=failed.value)  # what the 500 handler logs
+    assert caplog.records and secret not in caplog.text
