@@ -30,6 +30,7 @@ class Feed:
         self.tick = asyncio.Event()
         self.started = asyncio.Event()  # the poller knows where the log stands
         self.task: asyncio.Task | None = None
+        self.statuses: dict[str, tuple[asyncio.Event, asyncio.Future]] = {}  # key -> (tick, its value): `shared`
 
     def fetch(self, after: int) -> list:
         with reader(self.hub.engine) as conn:
@@ -51,6 +52,7 @@ class Feed:
                 if len(self.events) == KEEP:
                     self.complete_after = self.events[0].seq - 1
                 woken, self.tick = self.tick, asyncio.Event()
+                self.statuses = {}  # computed before these events: stale
                 woken.set()
                 if len(batch) == BATCH:
                     continue
@@ -79,6 +81,16 @@ class Feed:
             out.append(event)
         out.reverse()
         return out
+
+    async def shared(self, key: str, tick: asyncio.Event, compute):
+        """`compute()` (a blocking read, run in a thread) once per `key` and tick of the feed, shared by every
+        stream that asks for it: 2,000 phone pages of one ticket cost one read per event, not 2,000."""
+        known = self.statuses.get(key)
+        if known is None or known[0] is not tick:
+            known = (tick, asyncio.ensure_future(run_in_threadpool(compute)))
+            if tick is self.tick:  # a tick gone already has no entry to keep
+                self.statuses[key] = known
+        return await asyncio.shield(known[1])  # one stream gone does not cancel the read the others wait on
 
     @staticmethod
     async def wait(tick: asyncio.Event, timeout: float) -> bool:

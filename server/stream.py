@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from server import limits
 from server.deps import ActorDep, HubDep
 from server.feed import feed
 from server.schemas import SEQ_MAX
@@ -35,8 +36,9 @@ async def events(
     return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after)
 
 
-async def site_stream(request: Request, hub, site_id: str, start: int | None) -> StreamingResponse:
-    """A site's events after `start` (default: now) as server-sent events, until the client goes."""
+async def site_stream(request: Request, hub, site_id: str, start: int | None):
+    """A site's events after `start` (default: now) as server-sent events, until the client goes (or the
+    refusal when the streams are full: server/limits.py)."""
     site_feed = feed(request.app, hub, site_id)
 
     async def body():
@@ -57,4 +59,4 @@ async def site_stream(request: Request, hub, site_id: str, start: int | None) ->
         finally:
             site_feed.leave()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return limits.stream(request, body)

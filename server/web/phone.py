@@ -16,6 +16,7 @@ from common.db import repo
 from common.db.engine import reader
 from common.domain import errors as e
 from common.readmodels import board
+from server import limits
 from server.deps import HubDep
 from server.feed import feed
 from server.web import pages, ratelimit
@@ -73,7 +74,8 @@ def answer(request: Request, hub, token: str):
 async def ticket_events(token: str, request: Request, hub: HubDep):
     """The ticket's public status each time it changes, as server-sent events (ends when it is final).
 
-    It wakes with the site's feed (server/feed.py) and sends the status only when it differs."""
+    It wakes with the site's feed (server/feed.py) and sends the status only when it differs; the status is
+    read once per event for all streams of the ticket. A full hub or address: 503 or 429 (server/limits.py)."""
     if wait := _wait(request, hub):
         return ratelimit.too_many(request, wait)
     _check_token(token)
@@ -89,7 +91,7 @@ async def ticket_events(token: str, request: Request, hub: HubDep):
             yield f"retry: 2000\ndata: {json.dumps(status, ensure_ascii=False)}\n\n"
             while status["status"] not in FINAL and not await request.is_disconnected():
                 tick = site_feed.tick
-                new = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)
+                new = await site_feed.shared(token, tick, lambda: hub.read(board.ticket_status, token, now=True))
                 if {**new, "waited_seconds": 0} != {**status, "waited_seconds": 0}:
                     status = new
                     yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
@@ -98,7 +100,7 @@ async def ticket_events(token: str, request: Request, hub: HubDep):
         finally:
             site_feed.leave()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return limits.stream(request, body)
 
 
 def _site_of(hub, token: str) -> str:

@@ -3,11 +3,15 @@ exports neutralise formulas; body sizes, streams and check-ins are limited; file
 from __future__ import annotations
 
 import csv
+import http.client
 import io
+import json
 import logging
 import os
 import re
+import socket
 import stat
+import time
 
 import pytest
 import requests
@@ -19,8 +23,12 @@ from common.db.engine import make_engine, migrate
 from common.db.schema import EventRow, SiteRow
 from common.domain import idcard
 from common.domain.idcard import check_digit
+from common.readmodels import board
+from common.sync import protocol as wire
 from common.sync.store import LocalStore
 from common.usecases import appointments, reference
+from server import limits
+from tests.integration.http import Device, terminal
 from tests.integration.test_migrations_cli import run_cli
 from tests.world import PIN
 
@@ -158,3 +166,121 @@ def test_a_failed_statement_shows_no_parameter_values(engine, caplog):
     assert secret not in str(failed.value) and "hidden" in str(failed.value)
     logging.getLogger("haoban.hub").exception("unexpected error", exc_info=failed.value)  # what the 500 handler logs
     assert caplog.records and secret not in caplog.text
+
+
+# ---------------------------------------------------------------- body sizes
+
+
+def raw_request(url: str, head: str, chunks: list[bytes] = ()) -> tuple[int, dict]:
+    """Send `head` (and `chunks`, chunked) on a socket of its own; the status and JSON body of the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(head.encode() + b"\r\n")
+        for chunk in chunks:
+            s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        answer = http.client.HTTPResponse(s)
+        answer.begin()
+        return answer.status, json.loads(answer.read())
+
+
+def test_a_body_over_its_limit_is_refused_by_its_length_before_it_is_read(world, live):
+    kiosk = Device(live.url, world.codes["kiosk"]).http.headers["Authorization"]
+    before = events(world)
+    for path, length in (("/api/v1/sync/push", wire.MAX_BODY + 1), ("/api/v1/sync/push", 40 << 20),
+                         ("/api/v1/tickets", limits.DEFAULT_BODY + 1), ("/dashboard/sign-in", 1 << 20)):
+        head = (f"POST {path} HTTP/1.1\r\nHost: hub\r\nAuthorization: {kiosk}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {length}\r\n")  # and not one byte of the body: the answer comes at once
+        status, body = raw_request(live.url, head)
+        assert status == 413 and body["error"] == "body_too_large", (path, body)
+        assert body["message_zh"] == "提交的内容过大，已拒绝" and "too large" in body["message_en"]
+    assert events(world) == before
+
+
+def test_a_chunked_body_is_read_only_up_to_its_limit(world, live):
+    kiosk = Device(live.url, world.codes["kiosk"])
+    auth = kiosk.http.headers["Authorization"]
+    item = world.items["A"]
+    head = (f"POST /api/v1/tickets HTTP/1.1\r\nHost: hub\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n")
+    padding = b" " * (limits.DEFAULT_BODY // 8)
+    before = events(world)
+    status, body = raw_request(live.url, head, [b'{"item_id": "%s"' % item.encode(), *[padding] * 9, b"}", b""])
+    assert status == 413 and body["error"] == "body_too_large" and body["message_zh"] and body["message_en"]
+    assert events(world) == before
+    status, body = raw_request(live.url, head, [b'{"item_id": "%s"' % item.encode(), *[padding] * 7, b"}", b""])
+    assert status == 201 and body["ticket"]["number"] == "A001"  # under the limit, chunked is fine
+
+
+# ---------------------------------------------------------------- live streams
+
+
+class Stream:
+    """A server-sent-event stream read line by line (its line iterator kept: closing one closes the connection)."""
+
+    def __init__(self, url: str, **kw) -> None:
+        self.response = requests.get(url, stream=True, timeout=10, **kw)
+        self.lines = self.response.iter_lines(decode_unicode=True)
+
+    def data(self) -> dict:
+        for line in self.lines:
+            if line.startswith("data: "):
+                return json.loads(line[6:])
+        raise AssertionError("the stream ended")
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def until(condition, what: str) -> None:
+    deadline = time.monotonic() + 20  # a bound on waiting, not a timed assertion
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def test_live_streams_are_capped_in_all_and_per_address_with_a_clear_answer(world, live):
+    ticket = Device(live.url, world.codes["kiosk"]).post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]
+    url = f"{live.url}/api/v1/public/tickets/{ticket['public_token']}/events"
+    slots = live.app.state.stream_slots
+    slots.limits = limits.Limits(max_streams=3, max_streams_per_address=2)
+    before = events(world)
+    open_ = [Stream(url) for _ in range(2)]
+    assert [s.data()["number"] for s in open_] == ["A001", "A001"]
+    full = requests.get(url, timeout=10)
+    body = bilingual(full, 429)
+    assert body["error"] == "too_many_requests" and "实时连接" in body["message_zh"] and full.headers["Retry-After"] == "30"
+    page = requests.get(url, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 429 and "实时连接" in page.text and "live connections" in page.text
+    board = requests.Session()  # another kind of stream, the same slots
+    assert board.post(f"{live.url}/display/enrol", data={"code": world.codes["display"]}).status_code == 200
+    slots.limits = limits.Limits(max_streams=2, max_streams_per_address=10)
+    body = bilingual(board.get(f"{live.url}/display/events", timeout=10), 503)
+    assert body["error"] == "streams_full"
+    open_.pop().close()  # a client goes: its slot comes back
+    until(lambda: slots.open == 1, "the slot of a closed stream was not given back")
+    with board.get(f"{live.url}/display/events", stream=True, timeout=10) as r:
+        assert r.status_code == 200 and slots.open == 2
+    open_.pop().close()
+    until(lambda: slots.open == 0 and not slots.by_address, "slots left taken")
+    assert events(world) == before
+
+
+def test_one_status_read_per_event_serves_every_stream_of_a_ticket(world, live):
+    ticket = Device(live.url, world.codes["kiosk"]).post("/tickets", json={"item_id": world.items["A"]}).json()["ticket"]
+    url = f"{live.url}/api/v1/public/tickets/{ticket['public_token']}/events"
+    reads, read = [], world.hub.read
+
+    def counted(query, *args, **kw):
+        if query is board.ticket_status:
+            reads.append(args[0])
+        return read(query, *args, **kw)
+
+    world.hub.read = counted
+    streams = [Stream(url) for _ in range(8)]
+    assert {s.data()["status"] for s in streams} == {"waiting"}
+    until(lambda: len(reads) >= 9, "the streams did not look once")  # 8 first answers, then one shared look
+    terminal(live, world, 1).post(f"/windows/{world.windows[1]}/call-next")
+    assert {s.data()["status"] for s in streams} == {"called"}
+    for r in streams:
+        r.close()
+    assert len(reads) <= 8 + 3, len(reads)  # without sharing: 8 first answers + 8 per event
