@@ -11,10 +11,12 @@ import os
 import re
 import socket
 import stat
+import threading
 import time
 
 import pytest
 import requests
+import uvicorn
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
@@ -27,7 +29,10 @@ from common.readmodels import board
 from common.sync import protocol as wire
 from common.sync.store import LocalStore
 from common.usecases import appointments, reference
-from server import limits
+from server import accesslog, cli, limits
+from server import settings as hub_settings
+from server.app import create_app
+from tests.conftest import free_port
 from tests.integration.http import Device, terminal
 from tests.integration.test_migrations_cli import run_cli
 from tests.world import PIN
@@ -284,3 +289,43 @@ def test_one_status_read_per_event_serves_every_stream_of_a_ticket(world, live):
     for r in streams:
         r.close()
     assert len(reads) <= 8 + 3, len(reads)  # without sharing: 8 first answers + 8 per event
+
+
+# ---------------------------------------------------------------- the server's own limits, the access log
+
+
+def test_the_concurrency_limit_of_the_settings_holds_over_http(world, tmp_path):
+    settings = hub_settings.load(env={"HAOBAN_DATA_DIR": str(tmp_path), "HAOBAN_LIMIT_CONCURRENCY": "3",
+                                      "HAOBAN_PORT": str(free_port())})
+    options = cli.uvicorn_options(settings)
+    assert options["limit_concurrency"] == 3 and options["access_log"] is False
+    server = uvicorn.Server(uvicorn.Config(create_app(world.hub), log_level="warning", **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    until(lambda: server.started, "the hub did not start")
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        board = requests.Session()
+        assert board.post(f"{url}/display/enrol", data={"code": world.codes["display"]}).status_code == 200
+        board.close()
+        streams = [Stream(f"{url}/display/events", cookies=board.cookies) for _ in range(2)]
+        assert [s.response.status_code for s in streams] == [200] * 2
+        # the third connection reaches the limit (uvicorn counts the one asking): uvicorn's own 503
+        assert requests.get(f"{url}/healthz", timeout=10).status_code == 503
+        for s in streams:
+            s.close()
+        until(lambda: requests.get(f"{url}/healthz", timeout=10).status_code == 200, "the limit did not free up")
+    finally:
+        server.should_exit = server.force_exit = True
+        thread.join(10)
+
+
+def test_the_access_log_masks_ticket_tokens_and_drops_queries(caplog):
+    accesslog.install()
+    access = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, "uvicorn.access"):
+        access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.5:5123", "GET",
+                    "/api/v1/public/tickets/emwTUdKJJReWmhvJuJtB4Q6LHocTSdkC/events?lang=en", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.5:5123", "GET", "/display?code=K7Q2-9XZ3", "1.1", 200)
+    assert "emwTUdKJ" not in caplog.text and "K7Q2" not in caplog.text
+    assert "/api/v1/public/tickets/***/events?…" in caplog.text and "/display?…" in caplog.text
