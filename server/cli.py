@@ -29,7 +29,6 @@ def app_from_env():
     """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
     from common.usecases.hub import Hub
     from server.app import create_app
-
     from server.limits import Limits
 
     settings = settings_mod.load()
