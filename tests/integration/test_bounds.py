@@ -329,3 +329,23 @@ def test_the_access_log_masks_ticket_tokens_and_drops_queries(caplog):
         access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.5:5123", "GET", "/display?code=K7Q2-9XZ3", "1.1", 200)
     assert "emwTUdKJ" not in caplog.text and "K7Q2" not in caplog.text
     assert "/api/v1/public/tickets/***/events?…" in caplog.text and "/display?…" in caplog.text
+
+
+def test_booking_code_check_ins_are_limited_per_device(world, live):
+    """Codes tried in bulk by one kiosk (a guessable demo code answers with a masked name): a bilingual 429 after
+    the burst, nothing written; another kiosk, and ID-number check-ins, keep their own buckets."""
+    from server.appointment_routes import CODE_CHECK_IN_BURST
+
+    def post(token, body):
+        return requests.post(f"{live.url}/api/v1/appointments/check-in", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {token}"})
+
+    prober, _ = world.hub.enrol(world.codes.pop("kiosk"))
+    tries = [post(prober, {"code": f"YW2026112600{n:02d}"}) for n in range(CODE_CHECK_IN_BURST)]
+    assert [r.status_code for r in tries] == [404] * CODE_CHECK_IN_BURST
+    before = events(world)
+    r = post(prober, {"code": "YW202611269999"})
+    body = bilingual(r, 429)
+    assert body["error"] == "too_many_requests" and int(r.headers["Retry-After"]) >= 1
+    assert events(world) == before
+    assert post(prober, {"id_number": ID}).status_code == 404  # the ID bucket is its own (no booking: 404)
