@@ -102,6 +102,10 @@ class StreamsFull(HaobanError):
     code, status = "streams_full", 503
 
 
+class CsrfInvalid(HaobanError):
+    code, status = "csrf_invalid", 403
+
+
 # ---------------------------------------------------------------- the queue's rules
 
 class TicketNotWaiting(HaobanError):

@@ -25,7 +25,7 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
     try:
         session.display(request)
     except (e.Unauthenticated, e.Forbidden):
-        return pages.render("enrol.html", code=code or "", error=None)
+        return session.form_page(request, "enrol.html", code=code or "", error=None)
     texts = {lang: pages.texts_of("web", lang, "display_") for lang in ("zh_CN", "en")}
     return pages.render("display.html", texts_json=pages.script_json(texts))
 
@@ -33,13 +33,14 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
 @router.post("/enrol", include_in_schema=False)
 async def enrol(request: Request):
     """Spend a one-time code of role display; the token goes into an HttpOnly cookie, never to the page."""
-    code = (await session.form(request)).get("code", "").strip()
+    code = ""
     try:
+        code = (await session.form(request)).get("code", "").strip()
         token, _ = request.app.state.hub.enrol(code, Role.display)
-    except e.EnrolmentInvalid as exc:
-        return pages.render("enrol.html", http_status=401, code=code, error=exc)
+    except (e.EnrolmentInvalid, e.CsrfInvalid) as exc:
+        return session.form_page(request, "enrol.html", http_status=exc.status, code=code, error=exc)
     response = RedirectResponse("/display", status_code=303)
-    session.set_cookie(response, session.DISPLAY_COOKIE, token, session.DISPLAY_COOKIE_DAYS * 86400)
+    session.set_cookie(request, response, session.DISPLAY_COOKIE, token, session.DISPLAY_COOKIE_DAYS * 86400)
     return response
 
 

@@ -33,7 +33,7 @@ from server import accesslog, cli, limits
 from server import settings as hub_settings
 from server.app import create_app
 from tests.conftest import free_port
-from tests.integration.http import Device, terminal
+from tests.integration.http import Device, post_form, terminal
 from tests.integration.test_migrations_cli import run_cli
 from tests.world import PIN
 
@@ -56,10 +56,8 @@ def bilingual(r: requests.Response, status: int) -> dict:
 def dashboard_session(url: str, staff_no: str = "S1", site: str = "s1") -> requests.Session:
     """A supervisor signed in through the form, as a browser does: the form first (its CSRF field), then the post."""
     http = requests.Session()
-    form = http.get(f"{url}/dashboard/sign-in", timeout=10).text
-    token = re.search(r'name="csrf" value="([^"]+)"', form)
-    data = {"site": site, "staff_no": staff_no, "pin": PIN, **({"csrf": token[1]} if token else {})}
-    r = http.post(f"{url}/dashboard/sign-in", data=data, allow_redirects=False, timeout=10)
+    r = post_form(http, url, "/dashboard/sign-in", "/dashboard/sign-in", {"site": site, "staff_no": staff_no, "pin": PIN},
+                  allow_redirects=False)
     assert r.status_code == 303, r.text
     return http
 
@@ -76,7 +74,7 @@ def supervised(world):
 
 def test_a_call_number_too_large_for_the_database_is_a_422(world, live):
     display = requests.Session()
-    r = display.post(f"{live.url}/display/enrol", data={"code": world.codes["display"]}, allow_redirects=False)
+    r = post_form(display, live.url, "/display", "/display/enrol", {"code": world.codes["display"]}, allow_redirects=False)
     assert r.status_code == 303
     before = events(world)
     bilingual(display.get(f"{live.url}/display/calls/{2**63}.wav", timeout=10), 422)
@@ -257,7 +255,7 @@ def test_live_streams_are_capped_in_all_and_per_address_with_a_clear_answer(worl
     page = requests.get(url, headers={"Accept": "text/html"}, timeout=10)
     assert page.status_code == 429 and "实时连接" in page.text and "live connections" in page.text
     board = requests.Session()  # another kind of stream, the same slots
-    assert board.post(f"{live.url}/display/enrol", data={"code": world.codes["display"]}).status_code == 200
+    assert post_form(board, live.url, "/display", "/display/enrol", {"code": world.codes["display"]}).status_code == 200
     slots.limits = limits.Limits(max_streams=2, max_streams_per_address=10)
     body = bilingual(board.get(f"{live.url}/display/events", timeout=10), 503)
     assert body["error"] == "streams_full"
@@ -306,7 +304,7 @@ def test_the_concurrency_limit_of_the_settings_holds_over_http(world, tmp_path):
     url = f"http://127.0.0.1:{settings.port}"
     try:
         board = requests.Session()
-        assert board.post(f"{url}/display/enrol", data={"code": world.codes["display"]}).status_code == 200
+        assert post_form(board, url, "/display", "/display/enrol", {"code": world.codes["display"]}).status_code == 200
         board.close()
         streams = [Stream(f"{url}/display/events", cookies=board.cookies) for _ in range(2)]
         assert [s.response.status_code for s in streams] == [200] * 2
@@ -349,3 +347,47 @@ def test_booking_code_check_ins_are_limited_per_device(world, live):
     assert body["error"] == "too_many_requests" and int(r.headers["Retry-After"]) >= 1
     assert events(world) == before
     assert post(prober, {"id_number": ID}).status_code == 404  # the ID bucket is its own (no booking: 404)
+
+
+# ---------------------------------------------------------------- cookies and CSRF
+
+
+def test_forms_need_the_csrf_token_of_their_page(supervised, live):
+    url, world = live.url, supervised
+    data = {"site": "s1", "staff_no": "S1", "pin": PIN}
+    bare = requests.post(f"{url}/dashboard/sign-in", data=data, allow_redirects=False, timeout=10)  # another site's form
+    assert bare.status_code == 403 and "页面已过期" in bare.text and "expired" in bare.text
+    assert "haoban_session" not in bare.headers.get("set-cookie", "")
+    http = requests.Session()
+    http.get(f"{url}/dashboard/sign-in", timeout=10)
+    wrong = http.post(f"{url}/dashboard/sign-in", data={**data, "csrf": "x" * 32}, allow_redirects=False, timeout=10)
+    assert wrong.status_code == 403 and "haoban_session" not in wrong.headers.get("set-cookie", "")
+    assert "haoban_session" not in http.cookies
+
+    signed_in = dashboard_session(url)
+    out = signed_in.post(f"{url}/dashboard/sign-out", timeout=10)  # without the page's token: refused
+    assert out.status_code == 403 and "页面已过期" in out.text
+    assert signed_in.get(f"{url}/dashboard/data", timeout=10).status_code == 200  # still signed in
+    assert post_form(signed_in, url, "/dashboard", "/dashboard/sign-out", {}).status_code == 200
+    assert signed_in.get(f"{url}/dashboard/data", timeout=10).status_code == 401
+
+    board = requests.post(f"{url}/display/enrol", data={"code": world.codes["display"]}, allow_redirects=False, timeout=10)
+    assert board.status_code == 403 and "haoban_display" not in board.headers.get("set-cookie", "")
+    assert post_form(requests.Session(), url, "/display", "/display/enrol", {"code": world.codes["display"]},
+                     allow_redirects=False).status_code == 303  # the refused post did not spend the code
+
+
+def test_cookies_are_secure_when_the_page_came_over_https(supervised, live):
+    data = {"site": "s1", "staff_no": "S1", "pin": PIN}
+    plain = post_form(requests.Session(), live.url, "/dashboard/sign-in", "/dashboard/sign-in", data, allow_redirects=False)
+    assert plain.status_code == 303 and "secure" not in plain.headers["set-cookie"].lower()
+    tls = requests.Session()
+    tls.headers["X-Forwarded-Proto"] = "https"  # from 127.0.0.1, the proxy uvicorn trusts by default
+    page = tls.get(f"{live.url}/dashboard/sign-in", timeout=10)
+    assert "secure" in page.headers["set-cookie"].lower()  # the CSRF cookie
+    tls.cookies.set("haoban_csrf", page.cookies["haoban_csrf"])
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+    r = tls.post(f"{live.url}/dashboard/sign-in", data={**data, "csrf": token}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "haoban_session=" in cookie and "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
