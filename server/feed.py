@@ -18,6 +18,7 @@ from common.db.engine import reader
 POLL_SECONDS = 0.05
 KEEP = 2000  # events kept in memory per site
 BATCH = 500
+KEEPALIVE_SECONDS = 15.0  # a watch reads again at least this often (a status's own time, e.g. the minutes waited)
 
 
 class Feed:
@@ -30,7 +31,7 @@ class Feed:
         self.tick = asyncio.Event()
         self.started = asyncio.Event()  # the poller knows where the log stands
         self.task: asyncio.Task | None = None
-        self.statuses: dict[str, tuple[asyncio.Event, asyncio.Future]] = {}  # key -> (tick, its value): `shared`
+        self.watches: dict[str, Watch] = {}  # key (a ticket's token) -> the one watch its streams share
 
     def fetch(self, after: int) -> list:
         with reader(self.hub.engine) as conn:
@@ -52,7 +53,6 @@ class Feed:
                 if len(self.events) == KEEP:
                     self.complete_after = self.events[0].seq - 1
                 woken, self.tick = self.tick, asyncio.Event()
-                self.statuses = {}  # computed before these events: stale
                 woken.set()
                 if len(batch) == BATCH:
                     continue
@@ -82,16 +82,6 @@ class Feed:
         out.reverse()
         return out
 
-    async def shared(self, key: str, tick: asyncio.Event, compute):
-        """`compute()` (a blocking read, run in a thread) once per `key` and tick of the feed, shared by every
-        stream that asks for it: 2,000 phone pages of one ticket cost one read per event, not 2,000."""
-        known = self.statuses.get(key)
-        if known is None or known[0] is not tick:
-            known = (tick, asyncio.ensure_future(run_in_threadpool(compute)))
-            if tick is self.tick:  # a tick gone already has no entry to keep
-                self.statuses[key] = known
-        return await asyncio.shield(known[1])  # one stream gone does not cancel the read the others wait on
-
     @staticmethod
     async def wait(tick: asyncio.Event, timeout: float) -> bool:
         """Until `tick` (the feed's `tick` taken before looking) fires with new events (True), or `timeout` passes.
@@ -102,6 +92,53 @@ class Feed:
             return True
         except asyncio.TimeoutError:
             return False
+
+
+class Watch:
+    """One value (a ticket's public status) followed for every stream that shows it: `compute()` (a blocking
+    read, run in a thread) once per event of the site, and the streams woken only when the value changed.
+
+    2,000 phone pages of 20 tickets cost 20 reads per event, and an event that changes none of them wakes none."""
+
+    def __init__(self, feed: Feed, key: str, compute, first, same) -> None:
+        self.feed, self.key, self.compute, self.same = feed, key, compute, same
+        self.value, self.changed = first, asyncio.Event()
+        self.streams = 0
+        self.task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        await self.feed.join()
+        try:
+            while self.streams:
+                tick = self.feed.tick  # before reading: an event landing meanwhile is not slept through
+                new = await run_in_threadpool(self.compute)
+                if not self.same(new, self.value):
+                    self.value = new
+                    woken, self.changed = self.changed, asyncio.Event()
+                    woken.set()
+                await self.feed.wait(tick, KEEPALIVE_SECONDS)
+        finally:
+            self.feed.leave()
+            self.task = None
+            if not self.streams and self.feed.watches.get(self.key) is self:
+                del self.feed.watches[self.key]
+
+    def join(self) -> None:
+        self.streams += 1
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def leave(self) -> None:
+        self.streams -= 1
+
+
+def watch(site_feed: Feed, key: str, compute, first, same) -> Watch:
+    """The watch of `key` on the site's feed, joined by the caller (who `leave`s it when done)."""
+    w = site_feed.watches.get(key)
+    if w is None:
+        w = site_feed.watches[key] = Watch(site_feed, key, compute, first, same)
+    w.join()
+    return w
 
 
 def feed(app, hub, site_id: str) -> Feed:
