@@ -8,6 +8,7 @@ fallen behind the memory (a resumed stream) reads from the database as before.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from common.db import repo
 from common.db.engine import reader
 
+log = logging.getLogger("haoban.hub")
 POLL_SECONDS = 0.05
 KEEP = 2000  # events kept in memory per site
 BATCH = 500
@@ -111,7 +113,11 @@ class Watch:
         try:
             while self.streams:
                 tick = self.feed.tick  # before reading: an event landing meanwhile is not slept through
-                new = await run_in_threadpool(self.compute)
+                try:
+                    new = await run_in_threadpool(self.compute)
+                except Exception:  # a busy database: keep the last value, read again at the next event
+                    log.exception("reading a watched status failed")
+                    new = self.value
                 if not self.same(new, self.value):
                     self.value = new
                     woken, self.changed = self.changed, asyncio.Event()
