@@ -44,14 +44,17 @@ def mid_morning() -> str:
 class HubProcess:
     """`haoban serve` in its own process, as in production (on a mid-morning clock)."""
 
-    def __init__(self, db_url: str, workers: int = 1) -> None:
+    def __init__(self, db_url: str, workers: int = 1, tree: Path = ROOT, env: dict | None = None) -> None:
+        """`tree`: the checkout whose hub runs (another one: a before/after comparison); `env`: more settings."""
         self.db_url = db_url
         self.codes = _prepare(db_url)
         self.port = _free_port(0)
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1",
-               "HAOBAN_WORKERS": str(workers), "HAOBAN_CLOCK": mid_morning()}
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT)
+               "HAOBAN_WORKERS": str(workers), "HAOBAN_CLOCK": mid_morning(), **(env or {})}
+        if tree != ROOT:
+            env |= {"PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=tree)
         for _ in range(300):
             try:
                 requests.get(f"{self.url}/healthz", timeout=1)
@@ -60,13 +63,13 @@ class HubProcess:
                 time.sleep(0.1)
         raise RuntimeError("hub did not start")
 
-    def rss_mib(self) -> float:
-        """Resident memory of the hub: its process and any worker processes under it."""
+    def rss_mib(self, field: str = "VmRSS") -> float:
+        """Resident memory of the hub: its process and any worker processes under it (VmHWM: its peak)."""
         pids = [self.proc.pid] + [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
         total = 0
         for pid in pids:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
         return total / 1024
 

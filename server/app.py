@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import i18n
 from common.domain import errors as e
 from common.usecases.hub import Hub
-from server import appointment_routes, routes, stream, sync_routes, web
+from server import appointment_routes, limits, routes, stream, sync_routes, web
 from server.schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
@@ -43,9 +43,9 @@ def close_days(hub: Hub, stop: threading.Event, every: float = CLOSE_DAYS_EVERY)
             return
 
 
-def create_app(hub: Hub, upstream=None) -> FastAPI:
+def create_app(hub: Hub, upstream=None, bounds: limits.Limits | None = None) -> FastAPI:
     """The hub's app; with `upstream` (a `common.usecases.upstream.UpstreamLink`), a thread keeps it in step;
-    another thread closes past business days (`close_days`)."""
+    another thread closes past business days (`close_days`). `bounds`: body sizes and stream caps (server/limits.py)."""
 
     stop = threading.Event()  # the background threads end with the app (a server cut short sets it too)
 
@@ -72,6 +72,7 @@ def create_app(hub: Hub, upstream=None) -> FastAPI:
     app.include_router(sync_routes.router)
     appointment_routes.install(app)
     web.install(app)
+    limits.install(app, bounds or limits.Limits())
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict:

@@ -11,6 +11,9 @@ from server.web import ratelimit
 # Check-ins by ID number per device: a citizen a few seconds at the most, so 6 at once and then one every 5 s.
 # It keeps a misused kiosk token from probing ID numbers for bookings (an answer shows a masked name and an item).
 ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST = 0.2, 6
+# Check-ins by booking code per device: a queue of citizens scanning their QR codes, 10 at once and then one every
+# 2 s; a demo's or a careless booking system's codes may be guessable, and an answer shows a masked name.
+CODE_CHECK_INS_PER_SECOND, CODE_CHECK_IN_BURST = 0.5, 10
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 
@@ -32,14 +35,17 @@ class ImportIn(In):
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.state.id_check_in_limit = ratelimit.TokenBucket(ID_CHECK_INS_PER_SECOND, ID_CHECK_IN_BURST)
+    app.state.code_check_in_limit = ratelimit.TokenBucket(CODE_CHECK_INS_PER_SECOND, CODE_CHECK_IN_BURST)
 
 
 @router.post("/check-in")
 def check_in(body: CheckInIn, hub: HubDep, actor: ActorDep, request: Request):
     """`result` is checked_in (with the ticket; `new` false when it was checked in before), too_early (with
     `opens_at`) or late (the slot is over: the kiosk offers an ordinary ticket for `appointment.item_id`).
-    Check-ins by ID number are limited per device (429, bilingual)."""
-    if body.id_number is not None and (wait := request.app.state.id_check_in_limit.take(actor.device_id)):
+    Check-ins are limited per device, by ID number and by booking code each (429, bilingual)."""
+    state = request.app.state
+    limit = state.id_check_in_limit if body.id_number is not None else state.code_check_in_limit
+    if wait := limit.take(actor.device_id):
         return ratelimit.too_many(request, wait)
     done = hub.check_in(actor, code=body.code, id_number=body.id_number)
     answer = {"result": done.result, "new": done.new, "appointment": done.appointment,

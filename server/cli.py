@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from common.db.engine import make_engine, migrate
 from common.domain import errors as e
 from common.domain.clock import parse_clock
+from common.domain.files import private_folder
 from common.domain.model import Role
 from common.readmodels import peers
 from common.usecases import appointments, auth, check, reference
@@ -18,7 +19,7 @@ from server import settings as settings_mod
 
 
 def _engine(settings):
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.data_path)
     engine = make_engine(settings.db_url)
     migrate(engine)
     return engine
@@ -28,17 +29,31 @@ def app_from_env():
     """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
     from common.usecases.hub import Hub
     from server.app import create_app
+    from server.limits import Limits
 
     settings = settings_mod.load()
     engine = make_engine(settings.db_url)
     key = appointments.hub_key(settings.data_path)
+    bounds = Limits(max_streams=settings.max_streams, max_streams_per_address=settings.max_streams_per_address)
     if not settings.upstream:
-        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key))
+        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key), bounds=bounds)
     from common.domain.clock import OffsetClock
     from common.usecases.upstream import UpstreamLink
 
     clock = OffsetClock(parse_clock(settings.clock))
-    return create_app(Hub(engine, clock, id_key=key), upstream=UpstreamLink(engine, clock, settings.upstream))
+    return create_app(Hub(engine, clock, id_key=key), upstream=UpstreamLink(engine, clock, settings.upstream),
+                      bounds=bounds)
+
+
+def uvicorn_options(settings) -> dict:
+    """How `serve` runs uvicorn: the concurrency limit, the trusted proxies, and the access log (off by default;
+    when on, tokens in addresses are masked and queries dropped: server/accesslog.py)."""
+    from server import accesslog
+
+    accesslog.install()
+    return {"host": settings.host, "port": settings.port, "limit_concurrency": settings.limit_concurrency,
+            "forwarded_allow_ips": settings.forwarded_allow_ips, "proxy_headers": True,
+            "access_log": settings.access_log}
 
 
 def cmd_serve(args, settings) -> int:
@@ -57,8 +72,8 @@ def cmd_serve(args, settings) -> int:
     engine.dispose()
     print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()}, "
           f"{workers} worker{'s' if workers > 1 else ''})", flush=True)
-    uvicorn.run("server.cli:app_from_env", factory=True, host=settings.host, port=settings.port, workers=workers,
-                log_level=args.log_level, access_log=False)
+    uvicorn.run("server.cli:app_from_env", factory=True, workers=workers, log_level=args.log_level,
+                **uvicorn_options(settings))
     return 0
 
 

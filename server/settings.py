@@ -21,6 +21,11 @@ class Settings:
     clock: str = field(default="system", metadata={"check": parse_clock})  # or sim:<ISO start>:<speed> for the demo
     workers: int = 1  # hub processes; more than one only on PostgreSQL (one process owns a SQLite file)
     upstream: str = ""  # URL of the upstream hub; the token comes from `haoban hub enrol`
+    limit_concurrency: int = 2500  # connections (and tasks) a hub process serves at once; past it uvicorn answers 503
+    max_streams: int = 2000  # open live streams per hub process (below limit_concurrency: requests need room too)
+    max_streams_per_address: int = 200
+    access_log: bool = False  # uvicorn's line per request (tokens masked, queries dropped: server/accesslog.py)
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto/-For are believed (https: Secure cookies)
 
     @property
     def db_url(self) -> str:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from server import limits
 from server.deps import ActorDep, HubDep
 from server.feed import feed
+from server.schemas import SEQ_MAX
 
 router = APIRouter(prefix="/api/v1")
 KEEPALIVE_SECONDS = 15.0
@@ -27,15 +29,16 @@ async def events(
     request: Request,
     hub: HubDep,
     actor: ActorDep,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0, description="start after this event sequence")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=SEQ_MAX)] = None,
+    after: Annotated[int | None, Query(ge=0, le=SEQ_MAX, description="start after this event sequence")] = None,
 ):
     """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
     return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after)
 
 
-async def site_stream(request: Request, hub, site_id: str, start: int | None) -> StreamingResponse:
-    """A site's events after `start` (default: now) as server-sent events, until the client goes."""
+async def site_stream(request: Request, hub, site_id: str, start: int | None):
+    """A site's events after `start` (default: now) as server-sent events, until the client goes (or the
+    refusal when the streams are full: server/limits.py)."""
     site_feed = feed(request.app, hub, site_id)
 
     async def body():
@@ -56,4 +59,4 @@ async def site_stream(request: Request, hub, site_id: str, start: int | None) ->
         finally:
             site_feed.leave()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return limits.stream(request, body)

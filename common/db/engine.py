@@ -6,15 +6,23 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+
+from common.domain.files import private_sqlite
 
 MIGRATIONS = Path(str(resources.files("common.db") / "migrations"))
 
 
 def make_engine(url: str) -> Engine:
-    """An engine whose transactions serialise writers: BEGIN IMMEDIATE on SQLite, row locks on PostgreSQL."""
+    """An engine whose transactions serialise writers: BEGIN IMMEDIATE on SQLite, row locks on PostgreSQL.
+
+    A failed statement's error (and so any log of it) never shows its parameters: they hold PIN hashes,
+    tokens' hashes and names. A SQLite file is its owner's only (0600)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        database = make_url(url).database
+        if database and database != ":memory:":
+            private_sqlite(database)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi, _record):  # pragma: no cover - trivial
@@ -34,7 +42,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def reader(engine: Engine) -> Connection:

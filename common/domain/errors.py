@@ -94,6 +94,18 @@ class Internal(HaobanError):
     code, status = "internal", 500
 
 
+class BodyTooLarge(HaobanError):
+    code, status = "body_too_large", 413
+
+
+class StreamsFull(HaobanError):
+    code, status = "streams_full", 503
+
+
+class CsrfInvalid(HaobanError):
+    code, status = "csrf_invalid", 403
+
+
 # ---------------------------------------------------------------- the queue's rules
 
 class TicketNotWaiting(HaobanError):

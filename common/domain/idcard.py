@@ -5,6 +5,7 @@ a use case needs it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,8 @@ from common.domain.errors import InvalidId  # also imported from here by callers
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_LEGACY = re.compile(r"[0-9]{15}")  # ASCII digits only: str.isdigit() takes "²" and full-width "１" too
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,12 @@ def parse_id(raw: str, today: date | None = None) -> IdNumber:
     (before 1999) are upgraded to 18 digits."""
     text = (raw or "").strip().replace(" ", "").upper()
     today = today or date.today()
-    if len(text) == 15 and text.isdigit():
+    if _LEGACY.fullmatch(text):
         body = text[:6] + "19" + text[6:]
         text = body + check_digit(body)
     if len(text) != 18:
         raise InvalidId("id_length")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not _SHAPE.fullmatch(text):
         raise InvalidId("id_characters")
     if text[:2] < "11" or text[:2] > "91":
         raise InvalidId("id_region")

@@ -21,6 +21,7 @@ from common.domain.model import UNRATED, TicketStatus
 from common.readmodels.dashboard import BAD_SCORE
 
 T = repo.T
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the quarters a dashboard may ask for (9999Q4 ran past the calendar: a 500)
 COLUMNS = (("staff_no", "工号"), ("name", "姓名"), ("services", "办件数"), ("rated", "评价数"),
            ("average_rating", "平均评分"), ("bad_ratings", "差评数"), ("within_limits_share", "时限内办结率"))
 
@@ -31,6 +32,8 @@ def parse_quarter(text: str) -> tuple[date, date]:
     if not m:
         raise e.InvalidInput("quarter_format")
     year, q = int(m[1]), int(m[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise e.InvalidInput("quarter_range", first=FIRST_YEAR, last=LAST_YEAR)
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
     return start, date.fromordinal(end.toordinal() - 1)
@@ -67,13 +70,24 @@ def assessment(conn: Connection, site_id: str, quarter: str, now: datetime) -> l
     return out
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """A value as a spreadsheet may show it: text that Excel would read as a formula (`=`, `+`, `-`, `@`, tab or
+    CR first: a clerk's name "=HYPERLINK(…)") gets a leading single quote (OWASP's rule); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel on a Chinese Windows opens it without mojibake."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow([zh for _, zh in COLUMNS])
     for r in rows:
-        w.writerow(["" if r[k] is None else r[k] for k, _ in COLUMNS])
+        w.writerow(["" if r[k] is None else safe_text(r[k]) for k, _ in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -88,7 +102,7 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r[k] for k, _ in COLUMNS])
+        ws.append([safe_text(r[k]) for k, _ in COLUMNS])
     for row in ws.iter_rows(min_row=2, min_col=len(COLUMNS), max_col=len(COLUMNS)):
         row[0].number_format = "0.0%"
     for col, width in zip("ABCDEFG", (10, 10, 8, 8, 10, 8, 14)):

@@ -23,7 +23,7 @@ from common.domain.clock import utc
 from common.domain.events import Event
 
 PROTOCOL = 1  # this build speaks exactly this protocol version
-MAX_BODY = 32 * 1024 * 1024  # decompressed bytes of one request
+MAX_BODY = 8 * 1024 * 1024  # bytes of one request, on the wire (server/limits.py) and decompressed (`decode`)
 MAX_BATCH = 2000
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, create_en
 
 from common.domain import events as ev
 from common.domain.events import Event
+from common.domain.files import private_sqlite
 from common.sync import protocol
 from common.sync.transport import HttpTransport
 
@@ -31,7 +32,9 @@ class LocalStore:
     """A device's own SQLite file: what it made while offline, what it pulled, its cursors and leases."""
 
     def __init__(self, path: str | Path) -> None:
-        self.engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
+        private_sqlite(path)  # it keeps PIN hashes for manual mode: the device's user only
+        self.engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30},
+                                    hide_parameters=True)
 
         @event.listens_for(self.engine, "connect")
         def _connect(dbapi, _record):

@@ -22,6 +22,7 @@ from common.db.schema import AppointmentRow, ServiceItemRow
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
+from common.domain.files import private_folder
 from common.domain.idcard import mask_name, parse_id
 from common.domain.ids import uuid7
 from common.domain.model import Ticket
@@ -39,7 +40,7 @@ def hub_key(folder: Path) -> bytes:
     try:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another hub process made it meanwhile

@@ -58,7 +58,7 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
         return pages.message(exc.zh, exc.en, exc.status)
     chart = charts.bars([(i18n.text("web", "dash_hour", hour=p["hour"]), p["count"]) for p in d["day"]["arrivals_per_hour"]],
                         i18n.text("web", "dash_chart"))
-    return pages.render("dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
+    return session.form_page(request, "dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
 
 
 @router.get("/data")
@@ -84,24 +84,29 @@ def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = Non
 
 @router.get("/sign-in", include_in_schema=False)
 def sign_in_page(request: Request):
-    return pages.render("sign_in.html", sites=_all_sites(request.app.state.hub), error=None, form={})
+    return session.form_page(request, "sign_in.html", sites=_all_sites(request.app.state.hub), error=None, form={})
 
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
-    hub, form = request.app.state.hub, await session.form(request)
+    hub, form = request.app.state.hub, {}
     try:
+        form = await session.form(request)
         token = hub.supervisor_sign_in(form.get("site", ""), form.get("staff_no", "")[:32], form.get("pin", "")[:32])
     except e.HaobanError as exc:
-        return pages.render("sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
-                            form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
+        return session.form_page(request, "sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
+                                 form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
     response = RedirectResponse("/dashboard", status_code=303)
-    session.set_cookie(response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
+    session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
     return response
 
 
 @router.post("/sign-out", include_in_schema=False)
-def sign_out(request: Request):
+async def sign_out(request: Request):
+    try:
+        await session.form(request)  # its CSRF field: no other site's page signs a supervisor out
+    except e.HaobanError as exc:
+        return pages.message(exc.zh, exc.en, exc.status)
     token = request.cookies.get(session.SUPERVISOR_COOKIE)
     if token and len(token) <= 200:
         request.app.state.hub.supervisor_sign_out(token)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from common.devices import voice
@@ -11,6 +11,7 @@ from common.domain import errors as e
 from common.domain.model import Role
 from common.readmodels import board
 from common.usecases.auth import Actor
+from server.schemas import SEQ_MAX
 from server.stream import site_stream
 from server.web import pages, session
 
@@ -24,7 +25,7 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
     try:
         session.display(request)
     except (e.Unauthenticated, e.Forbidden):
-        return pages.render("enrol.html", code=code or "", error=None)
+        return session.form_page(request, "enrol.html", code=code or "", error=None)
     texts = {lang: pages.texts_of("web", lang, "display_") for lang in ("zh_CN", "en")}
     return pages.render("display.html", texts_json=pages.script_json(texts))
 
@@ -32,13 +33,14 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
 @router.post("/enrol", include_in_schema=False)
 async def enrol(request: Request):
     """Spend a one-time code of role display; the token goes into an HttpOnly cookie, never to the page."""
-    code = (await session.form(request)).get("code", "").strip()
+    code = ""
     try:
+        code = (await session.form(request)).get("code", "").strip()
         token, _ = request.app.state.hub.enrol(code, Role.display)
-    except e.EnrolmentInvalid as exc:
-        return pages.render("enrol.html", http_status=401, code=code, error=exc)
+    except (e.EnrolmentInvalid, e.CsrfInvalid) as exc:
+        return session.form_page(request, "enrol.html", http_status=exc.status, code=code, error=exc)
     response = RedirectResponse("/display", status_code=303)
-    session.set_cookie(response, session.DISPLAY_COOKIE, token, session.DISPLAY_COOKIE_DAYS * 86400)
+    session.set_cookie(request, response, session.DISPLAY_COOKIE, token, session.DISPLAY_COOKIE_DAYS * 86400)
     return response
 
 
@@ -52,8 +54,8 @@ def state(request: Request, actor: DisplayDep) -> dict:
 async def events(
     request: Request,
     actor: DisplayDep,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=SEQ_MAX)] = None,
+    after: Annotated[int | None, Query(ge=0, le=SEQ_MAX)] = None,
 ):
     """The site's event stream for the board, resumable like /api/v1/events."""
     return await site_stream(request, request.app.state.hub, actor.site_id,
@@ -61,7 +63,7 @@ async def events(
 
 
 @router.get("/calls/{seq}.wav")
-def call_audio(seq: int, request: Request, actor: DisplayDep) -> Response:
+def call_audio(seq: Annotated[int, Path(ge=0, le=SEQ_MAX)], request: Request, actor: DisplayDep) -> Response:
     """The chime and the spoken call "请 A012 号到 3 号窗口" for the call stored at `seq`, as one WAV."""
     number, window = request.app.state.hub.read(board.call, actor.site_id, seq)
     return Response(voice.call_wav(number, window), media_type="audio/wav",

@@ -16,8 +16,9 @@ from common.db import repo
 from common.db.engine import reader
 from common.domain import errors as e
 from common.readmodels import board
+from server import limits
 from server.deps import HubDep
-from server.feed import feed
+from server.feed import feed, watch
 from server.web import pages, ratelimit
 
 router = APIRouter(prefix="/api/v1/public")
@@ -73,7 +74,8 @@ def answer(request: Request, hub, token: str):
 async def ticket_events(token: str, request: Request, hub: HubDep):
     """The ticket's public status each time it changes, as server-sent events (ends when it is final).
 
-    It wakes with the site's feed (server/feed.py) and sends the status only when it differs."""
+    One watch per ticket (server/feed.py) reads its status once per event of the site for all its
+    streams, and wakes them only when it differs. A full hub or address: 503 or 429 (server/limits.py)."""
     if wait := _wait(request, hub):
         return ratelimit.too_many(request, wait)
     _check_token(token)
@@ -83,22 +85,27 @@ async def ticket_events(token: str, request: Request, hub: HubDep):
     site_feed = feed(request.app, hub, site_id)
 
     async def body():
-        status = first
-        await site_feed.join()
+        ticket = watch(site_feed, token, lambda: hub.read(board.ticket_status, token, now=True), first, _same)
+        status, changed = ticket.value, ticket.changed  # the watch's: at most one event behind, then brought up to date
         try:
             yield f"retry: 2000\ndata: {json.dumps(status, ensure_ascii=False)}\n\n"
             while status["status"] not in FINAL and not await request.is_disconnected():
-                tick = site_feed.tick
-                new = await run_in_threadpool(hub.read, board.ticket_status, token, now=True)
-                if {**new, "waited_seconds": 0} != {**status, "waited_seconds": 0}:
-                    status = new
-                    yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
-                elif not await site_feed.wait(tick, KEEPALIVE_SECONDS):
+                if not await site_feed.wait(changed, KEEPALIVE_SECONDS):
                     yield ": keep-alive\n\n"
+                    continue
+                changed = ticket.changed
+                if not _same(ticket.value, status):
+                    status = ticket.value
+                    yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
         finally:
-            site_feed.leave()
+            ticket.leave()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return limits.stream(request, body)
+
+
+def _same(a: dict, b: dict) -> bool:
+    """The same status as a page shows it (the seconds waited go on by themselves)."""
+    return {**a, "waited_seconds": 0} == {**b, "waited_seconds": 0}
 
 
 def _site_of(hub, token: str) -> str:

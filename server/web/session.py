@@ -1,27 +1,49 @@
 """Who is behind a browser: the display board's device cookie, a supervisor's session cookie; form bodies.
 
-Both cookies are HttpOnly (no script reads them) and SameSite=Strict (no other site's page sends them).
+Every cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it) and Secure when
+the page came over https (directly, or through a proxy trusted by `forwarded_allow_ips`). Every form carries a
+CSRF token (double submit: a random value in a cookie and in the form's hidden field `csrf`, which must match),
+so a form posted from anywhere but a page of this hub is refused even where SameSite is not kept.
 """
 from __future__ import annotations
 
+import hmac
+import secrets
 from urllib.parse import parse_qs
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from common.domain import errors as e
 from common.domain.model import Role
 from common.usecases.auth import Actor, Supervisor
+from server.web import pages
 
 DISPLAY_COOKIE = "haoban_display"
 SUPERVISOR_COOKIE = "haoban_session"
+CSRF_COOKIE, CSRF_FIELD = "haoban_csrf", "csrf"
 DISPLAY_COOKIE_DAYS = 3650  # the TV is enrolled once; revoking the device ends it
 SUPERVISOR_COOKIE_SECONDS = 12 * 3600
 MAX_FORM_BYTES = 4096
 
 
-def set_cookie(response: Response, name: str, token: str, max_age: int) -> None:
-    response.set_cookie(name, token, max_age=max_age, httponly=True, samesite="strict", path="/")
+def set_cookie(request: Request, response: Response, name: str, token: str, max_age: int) -> None:
+    response.set_cookie(name, token, max_age=max_age, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+
+
+def _csrf_cookie(request: Request) -> str:
+    token = request.cookies.get(CSRF_COOKIE, "")
+    return token if 20 <= len(token) <= 64 else ""
+
+
+def form_page(request: Request, template: str, http_status: int = 200, headers: dict | None = None,
+              **context) -> HTMLResponse:
+    """A page with a form: its hidden CSRF field `csrf` and the cookie it must match (kept while valid)."""
+    token = _csrf_cookie(request) or secrets.token_urlsafe(24)
+    response = pages.render(template, http_status=http_status, headers=headers, csrf=token, **context)
+    set_cookie(request, response, CSRF_COOKIE, token, SUPERVISOR_COOKIE_SECONDS)
+    return response
 
 
 def display(request: Request) -> Actor:
@@ -43,8 +65,13 @@ def supervisor(request: Request) -> Supervisor:
 
 
 async def form(request: Request) -> dict[str, str]:
-    """A small urlencoded form body as a dict of first values."""
+    """A small urlencoded form body as a dict of first values; CsrfInvalid unless its `csrf` field matches the
+    cookie of the page it came from (`form_page`)."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise e.InvalidInput("form_too_long")
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    expected = _csrf_cookie(request)
+    if not expected or not hmac.compare_digest(fields.get(CSRF_FIELD, "").encode(), expected.encode()):
+        raise e.CsrfInvalid()
+    return fields

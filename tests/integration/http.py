@@ -34,3 +34,14 @@ def terminal(live, world, number: int) -> Device:
     d = Device(live.url, world.codes.pop(f"terminal{number}"))
     assert d.sign_in(f"C{number}").status_code == 200
     return d
+
+
+def post_form(http: requests.Session, url: str, page: str, action: str, data: dict, **kw) -> requests.Response:
+    """Post a form of the hub's pages as a browser does: open the page with the form (its CSRF cookie and hidden
+    field `csrf`), then post the fields with it."""
+    import re
+
+    form = http.get(f"{url}{page}", timeout=10).text
+    token = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert token, f"no CSRF field on {page}"
+    return http.post(f"{url}{action}", data={**data, "csrf": token[1]}, timeout=10, **kw)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from common.readmodels.assessment import COLUMNS
 from common.usecases import reference
 from tests.conftest import LiveHub
-from tests.integration.http import Device
+from tests.integration.http import Device, post_form
 from tests.web import recompute
 from tests.web.conftest import PIN, SUPERVISOR, kiosk, terminal
 
@@ -63,7 +63,8 @@ def hall_day(live, world) -> dict:
 
 def _sign_in(url: str, staff_no: str = SUPERVISOR[0], pin: str = PIN, site: str = "s1") -> requests.Session:
     http = requests.Session()
-    r = http.post(f"{url}/dashboard/sign-in", data={"site": site, "staff_no": staff_no, "pin": pin}, allow_redirects=False)
+    r = post_form(http, url, "/dashboard/sign-in", "/dashboard/sign-in", {"site": site, "staff_no": staff_no, "pin": pin},
+                  allow_redirects=False)
     assert r.status_code == 303, r.text
     return http
 
@@ -180,17 +181,18 @@ def test_the_csv_export_opens_in_excel_and_matches_the_page(live_hall, hall):
 def test_only_supervisors_sign_in_and_see_only_what_their_site_may(live_hall, hall):
     url = live_hall.url
     assert requests.get(f"{url}/dashboard/data", timeout=10).status_code == 401
-    r = requests.post(f"{url}/dashboard/sign-in", data={"site": "s1", "staff_no": "C1", "pin": PIN}, allow_redirects=False)
+    r = post_form(requests.Session(), url, "/dashboard/sign-in", "/dashboard/sign-in",
+                  {"site": "s1", "staff_no": "C1", "pin": PIN}, allow_redirects=False)
     assert r.status_code == 403 and "不是主管" in r.text  # a clerk, not a supervisor
     http = _sign_in(url)
     assert http.get(f"{url}/dashboard/data?site=s2").status_code == 403  # a community site sees itself only
     assert [s["site_id"] for s in http.get(f"{url}/dashboard/data").json()["sites"]] == ["s1"]
-    http.post(f"{url}/dashboard/sign-out")
+    post_form(http, url, "/dashboard", "/dashboard/sign-out", {})
     assert http.get(f"{url}/dashboard/data").status_code == 401
 
     for _ in range(5):  # the clerks' lockout applies
-        requests.post(f"{url}/dashboard/sign-in", data={"site": "s1", "staff_no": "S1", "pin": "111111"})
-    locked = requests.post(f"{url}/dashboard/sign-in", data={"site": "s1", "staff_no": "S1", "pin": PIN})
+        post_form(requests.Session(), url, "/dashboard/sign-in", "/dashboard/sign-in", {"site": "s1", "staff_no": "S1", "pin": "111111"})
+    locked = post_form(requests.Session(), url, "/dashboard/sign-in", "/dashboard/sign-in", {"site": "s1", "staff_no": "S1", "pin": PIN})
     assert locked.status_code == 423 and "锁定" in locked.text
 
 

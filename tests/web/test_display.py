@@ -7,6 +7,7 @@ from common.readmodels import board
 from common.usecases import reference
 from devtools.browser import wait_until
 from tests.conftest import LiveHub
+from tests.integration.http import post_form
 from tests.web.conftest import kiosk, terminal
 
 NOW_NUMBER = "document.getElementById('now-number').textContent"
@@ -93,12 +94,12 @@ def _actor(hall, name):
 def test_enrolment_takes_only_a_display_code_and_keeps_the_token_in_an_httponly_cookie(live_hall, hall):
     http = requests.Session()
     kiosk_code = hall.codes["kiosk"]
-    r = http.post(f"{live_hall.url}/display/enrol", data={"code": kiosk_code}, allow_redirects=False)
+    r = post_form(http, live_hall.url, "/display", "/display/enrol", {"code": kiosk_code}, allow_redirects=False)
     assert r.status_code == 401 and "登记码无效" in r.text and "invalid" in r.text
     assert kiosk(live_hall, hall).info["role"] == "kiosk"  # the refused code was not spent
     assert http.get(f"{live_hall.url}/display/state").status_code == 401
 
-    r = http.post(f"{live_hall.url}/display/enrol", data={"code": hall.codes["display"]}, allow_redirects=False)
+    r = post_form(http, live_hall.url, "/display", "/display/enrol", {"code": hall.codes["display"]}, allow_redirects=False)
     assert r.status_code == 303
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -110,5 +111,6 @@ def test_enrolment_takes_only_a_display_code_and_keeps_the_token_in_an_httponly_
     assert http.get(f"{live_hall.url}/display/state").json()["notice"] == "今日下午二时起社保窗口暂停办理，请谅解"
     assert http.get(f"{live_hall.url}/display/calls/1.wav").status_code == 404
     # the code is spent: a second browser cannot enrol with it
-    again = requests.post(f"{live_hall.url}/display/enrol", data={"code": hall.codes["display"]}, allow_redirects=False)
+    again = post_form(requests.Session(), live_hall.url, "/display", "/display/enrol", {"code": hall.codes["display"]},
+                      allow_redirects=False)
     assert again.status_code == 401

@@ -99,3 +99,28 @@ def test_the_token_bucket_refills_at_its_rate():
     now[0] += 0.5
     assert bucket.take("a") == 0.0 and bucket.take("a") > 0
     assert phone.RATE * 60 >= 100  # a hall's shared Wi-Fi: a hundred phones a minute behind one address
+
+
+def test_a_full_hub_gets_a_readable_message_and_the_page_tries_again_later(chromium, hall, live_hall):
+    """The streams' cap per address is reached (a hall's Wi-Fi): the page keeps the status it has, says in both
+    languages that live updates are busy, and connects again after the hub's Retry-After (30 s, fast-forwarded)."""
+    from devtools import browser as browser_mod
+    from server import limits
+
+    mine = kiosk(live_hall, hall).post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    slots = live_hall.app.state.stream_slots
+    slots.limits = limits.Limits(max_streams=10, max_streams_per_address=0)
+    page = browser_mod.new_page(chromium, "phone")
+    try:
+        page.clock.install()
+        page.goto(live_hall.url + mine["status_path"])
+        wait_until(page, "window.haobanPhone.busy >= 1")
+        privacy = page.inner_text("#privacy")
+        assert "实时更新繁忙" in privacy and "Live updates are busy" in privacy
+        assert page.inner_text("#number") == mine["number"]
+        slots.limits = limits.Limits()
+        page.clock.fast_forward(31_000)
+        wait_until(page, "document.getElementById('privacy').textContent.includes('个人信息')")  # connected again
+        assert slots.open == 1
+    finally:
+        page.context.close()

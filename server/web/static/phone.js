@@ -45,11 +45,21 @@ function render(s) {
 
 render(JSON.parse($("initial").textContent));
 const token = $("ticket").dataset.token;
-const stream = new EventSource(`/api/v1/public/tickets/${encodeURIComponent(token)}/events`);
-stream.onmessage = (e) => {
-  const s = JSON.parse(e.data);
-  render(s);
-  if (s.status === "finished" || s.status === "no_show" || s.status === "expired") stream.close();
-};
-stream.onerror = () => { $("privacy").textContent = t.offline; };
-stream.onopen = () => { $("privacy").textContent = t.privacy; };
+const BUSY_RETRY_MS = 30000;  // the hub said its live connections are full (503 / 429, Retry-After 30 s)
+function follow() {
+  const stream = new EventSource(`/api/v1/public/tickets/${encodeURIComponent(token)}/events`);
+  stream.onmessage = (e) => {
+    const s = JSON.parse(e.data);
+    render(s);
+    if (s.status === "finished" || s.status === "no_show" || s.status === "expired") stream.close();
+  };
+  stream.onerror = () => {
+    if (stream.readyState !== EventSource.CLOSED) { $("privacy").textContent = t.offline; return; }
+    // Refused (not a dropped connection, which the browser retries itself): say so in both languages, try later.
+    $("privacy").textContent = T.busy;
+    window.haobanPhone.busy = (window.haobanPhone.busy || 0) + 1;
+    setTimeout(follow, BUSY_RETRY_MS);
+  };
+  stream.onopen = () => { $("privacy").textContent = t.privacy; };
+}
+follow();

@@ -1,0 +1,32 @@
+"""Files only their owner may read: the hub's data folder (0700), its database and keys (0600).
+
+A hub's database holds PIN hashes, tokens' hashes and the day's tickets; its key makes ID-number hashes.
+Nobody else on the machine reads them: the folder is the owner's alone and every file in it is 0600.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FOLDER_MODE, FILE_MODE = 0o700, 0o600
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def private_folder(path: str | os.PathLike) -> Path:
+    """The folder, made if missing (with its parents), with mode 0700."""
+    folder = Path(path)
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    folder.chmod(FOLDER_MODE)
+    return folder
+
+
+def private_sqlite(path: str | os.PathLike) -> Path:
+    """A SQLite file made if missing with mode 0600 (SQLite gives its -wal and -shm files the same mode); an
+    existing one, and its companions, set to 0600."""
+    file = Path(path)
+    os.close(os.open(file, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    for suffix in SQLITE_COMPANIONS:
+        companion = file.with_name(file.name + suffix)
+        if companion.exists():
+            companion.chmod(FILE_MODE)
+    return file
