@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 import i18n
 from common.db.engine import reader
@@ -89,14 +90,19 @@ def sign_in_page(request: Request):
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
+    """Every failure answers alike (README "Sign-in and back-off"); argon2 runs in a worker thread, never on the
+    event loop."""
     hub, form = request.app.state.hub, await session.form(request)
     try:
-        token = hub.supervisor_sign_in(form.get("site", ""), form.get("staff_no", "")[:32], form.get("pin", "")[:32])
+        token = await run_in_threadpool(
+            hub.supervisor_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
+            address=request.client.host if request.client else "", browser_token=session.known_browser(request))
     except e.HaobanError as exc:
         return pages.render("sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
                             form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
     response = RedirectResponse("/dashboard", status_code=303)
     session.set_cookie(response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
+    session.set_cookie(response, session.KNOWN_COOKIE, token, session.KNOWN_COOKIE_SECONDS)
     return response
 
 
