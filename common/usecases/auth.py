@@ -211,21 +211,29 @@ class SourceBackoff:
         self._failures: OrderedDict[str, tuple[int, datetime]] = OrderedDict()  # source -> (count, last failure)
         self._lock = threading.Lock()
 
-    def wait(self, source: str, now: datetime) -> int:
-        """Whole seconds `source` must still wait before its next attempt (0: go ahead)."""
-        with self._lock:
-            count, last = self._failures.get(source, (0, now))
-        if count < self.free or now - last > self.forget:
-            return 0
-        left = last + min(self.cap, timedelta(seconds=2 ** min(count - self.free, 20))) - now
-        return max(0, math.ceil(left.total_seconds()))
-
-    def failed(self, source: str, now: datetime) -> None:
+    def take(self, source: str, now: datetime) -> int:
+        """Whole seconds `source` must still wait (0: go ahead, and the attempt counts as failed until `succeeded`:
+        attempts sent all at once are counted as they start, not as they end)."""
         with self._lock:
             count, last = self._failures.pop(source, (0, now))
-            self._failures[source] = (1 if now - last > self.forget else count + 1, now)
+            if now - last > self.forget:
+                count = 0
+            if count >= self.free:
+                left = last + min(self.cap, timedelta(seconds=2 ** min(count - self.free, 20))) - now
+                if left > timedelta(0):
+                    self._failures[source] = (count, last)
+                    return math.ceil(left.total_seconds())
+            self._failures[source] = (count + 1, now)
             while len(self._failures) > self.max_sources:  # the longest quiet goes first
                 self._failures.popitem(last=False)
+            return 0
+
+    def succeeded(self, source: str) -> None:
+        """The attempt `take` let through was right: it does not count."""
+        with self._lock:
+            if source in self._failures:
+                count, last = self._failures[source]
+                self._failures[source] = (max(0, count - 1), last)
 
 
 def start_clerk_session(conn: Connection, actor: Actor, cand: Candidate, now: datetime) -> tuple[str, str, str]:

@@ -324,7 +324,7 @@ class Hub:
         """The source's back-off, the account read, argon2 outside any transaction and lock, then a short write
         (README "Sign-in and back-off"). Every failure answers the same, whatever its cause."""
         now = self.clock.now()
-        if wait := self.sign_in_backoff.wait(source, now):
+        if wait := self.sign_in_backoff.take(source, now):
             raise e.TooManyRequests("sign_in_wait", seconds=wait)
         with reader(self.engine) as conn:
             cand = find(conn)
@@ -335,8 +335,8 @@ class Hub:
                 auth.record(conn, cand, outcome, now)
                 result = start(conn, cand, now) if outcome == "ok" else None
         if result is None:
-            self.sign_in_backoff.failed(source, now)
             raise e.BadCredentials()
+        self.sign_in_backoff.succeeded(source)
         return result
 
     def sign_out(self, actor: auth.Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -132,6 +133,13 @@ def test_a_source_backs_off_whatever_the_account(live, world):
     world.clock.advance(seconds=1)
     assert t.sign_in("C1").status_code == 200
     assert Device(live.url, world.codes["terminal2"]).sign_in("C2").status_code == 200  # other terminals unaffected
+
+
+def test_attempts_sent_all_at_once_are_counted_as_they_start(live, world):
+    t = Device(live.url, world.codes["terminal1"])
+    with ThreadPoolExecutor(12) as pool:
+        statuses = sorted(pool.map(lambda n: t.sign_in(f"NOBODY{n}").status_code, range(12)))
+    assert statuses == [401] * 5 + [429] * 7  # five argon2 checks, not twelve
 
 
 def test_a_known_browser_is_spared_the_supervisor_accounts_back_off(live, supervised):
