@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/sign_in.py [sign-ins]
 """
 from __future__ import annotations
 
+import http.client
 import statistics
 import sys
 import tempfile
@@ -14,6 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 from _hub import HubProcess, fresh_database  # noqa: E402  (puts the project on sys.path)
@@ -42,15 +44,20 @@ def phase(url: str, headers: dict, attempts: list[tuple[str, str]]) -> tuple[dic
         time.sleep(0.3)  # a few quiet reads first
         t0 = time.perf_counter()
 
-        def one(staff_pin):
-            staff, pin = staff_pin
-            return requests.post(f"{url}/dashboard/sign-in", data={"site": SUPERVISOR[0], "staff_no": staff, "pin": pin},
-                                 allow_redirects=False, timeout=60).status_code
+        def one(n_staff_pin):
+            n, (staff, pin) = n_staff_pin  # each from an address of its own (127.0.0.10, .11 …): no back-off here
+            host, port = url.removeprefix("http://").split(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(f"127.0.0.{10 + n}", 0))
+            conn.request("POST", "/dashboard/sign-in", urlencode({"site": SUPERVISOR[0], "staff_no": staff, "pin": pin}),
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+            status = conn.getresponse().status
+            conn.close()
+            return status
 
         statuses = []
         if attempts:
             with ThreadPoolExecutor(len(attempts)) as pool:
-                statuses = list(pool.map(one, attempts))
+                statuses = list(pool.map(one, enumerate(attempts)))
         else:
             time.sleep(1.0)
         wall = time.perf_counter() - t0

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 import i18n
 from common.db.engine import reader
@@ -15,6 +14,7 @@ from common.domain import errors as e
 from common.domain.clock import business_day
 from common.readmodels import assessment, dashboard, queries
 from common.usecases.auth import Supervisor
+from server import signins
 from server.web import charts, pages, session
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -90,11 +90,11 @@ def sign_in_page(request: Request):
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
-    """Every failure answers alike (README "Sign-in and back-off"); argon2 runs in a worker thread, never on the
-    event loop."""
+    """Every failure answers alike (README "Sign-in and back-off"); argon2 runs on the sign-in threads
+    (server/signins.py), never on the event loop."""
     hub, form = request.app.state.hub, await session.form(request)
     try:
-        token = await run_in_threadpool(
+        token = await signins.run(
             hub.supervisor_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
             address=request.client.host if request.client else "", browser_token=session.known_browser(request))
     except e.HaobanError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -167,11 +168,12 @@ def test_argon2_runs_off_the_event_loop_and_outside_the_write_lock(live, supervi
             on_loop = True
         except RuntimeError:
             on_loop = False
-        seen.append((on_loop, world.hub._write_lock.locked() if hasattr(world.hub._write_lock, "locked") else False))
+        seen.append((on_loop, world.hub._write_lock.locked() if hasattr(world.hub._write_lock, "locked") else False,
+                     threading.current_thread().name.startswith("sign-in")))
         return real(pin_hash, pin)
 
     monkeypatch.setattr("common.usecases.auth.verify_pin", spy)
     assert dashboard(live.url, "S1", PIN).status_code == 303
     assert dashboard(live.url, "S1", WRONG).status_code == 401
     assert Device(live.url, world.codes["terminal1"]).sign_in("C1").status_code == 200
-    assert seen == [(False, False)] * 3
+    assert seen == [(False, False, True)] * 3  # on the sign-in threads (server/signins.py)
