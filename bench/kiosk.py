@@ -123,7 +123,7 @@ def check_ins(hub, client, model, count: int = 30) -> None:
 
     engine = create_engine(hub.db_url)
     with engine.begin() as c:
-        code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.hub, name="一网通办", now=SystemClock().now())
+        code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.booking_import, name="一网通办", now=SystemClock().now())
     engine.dispose()
     adapter = HttpTransport(hub.url, HttpTransport(hub.url, "").call("POST", "/enrol", json={"code": code})["token"])
     now = client.now().astimezone(SHANGHAI)  # the hub's time (a mid-morning clock), as the kiosk has it

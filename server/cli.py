@@ -118,6 +118,10 @@ def cmd_admin(args, settings) -> int:
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
                                                  now=now, window_id=args.window)
+            case "revoke-device":
+                out = auth.revoke_device(conn, args.device, now)
+            case "list-devices":
+                out = render_devices(auth.list_devices(conn, args.site))
             case "set-notice":
                 out = reference.set_notice(conn, site_id=args.site, text=args.text)
             case "load-demo":
@@ -215,6 +219,10 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--role", required=True, choices=[r.value for r in Role])
     x.add_argument("--name", required=True)
     x.add_argument("--window", help="window id, for terminals and rating pads")
+    x = asub.add_parser("revoke-device", help="refuse a device's token from now on, on every hub process at once")
+    x.add_argument("--device", required=True, help="the device id (see list-devices)")
+    x = asub.add_parser("list-devices", help="every enrolled device: id, site, role, name, window, enrolled, revoked")
+    x.add_argument("--site", help="only the devices of this site")
     x = asub.add_parser("set-notice", help="the notice line of the hall display board")
     x.add_argument("--site", required=True)
     x.add_argument("--text", required=True, help='e.g. "今日下午二时起社保窗口暂停办理，请谅解"; "" for the default')
@@ -241,6 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         exc = refused
     print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
     return 2
+
+
+def render_devices(devices: list[dict]) -> str:
+    """`haoban admin list-devices` as text, one device a line."""
+    lines = [f"{'id':<36} {'site':<16} {'role':<14} {'name':<16} {'window':<20} {'enrolled':<25} revoked"]
+    lines += [f"{d['id']:<36} {d['site'][:16]:<16} {d['role']:<14} {d['name'][:16]:<16} {(d['window'] or '-')[:20]:<20} "
+              f"{d['enrolled']:<25} {d['revoked'] or '-'}" for d in devices]
+    return "\n".join(lines) if devices else "(no device enrolled)"
 
 
 def render_peers(engine) -> str:

@@ -7,6 +7,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from common.domain import errors as e
+from common.usecases import auth
 from common.usecases.auth import Actor
 from common.usecases.hub import Hub
 
@@ -20,14 +21,23 @@ async def get_hub(request: Request) -> Hub:  # async: no thread hop for a plain 
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def get_actor(
+def any_actor(
     hub: HubDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     x_clerk_token: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Actor:
-    if credentials is None or not credentials.credentials:
+    """The device behind the request, whatever its role (only for a door that checks the role itself)."""
+    if credentials is None or not credentials.credentials or len(credentials.credentials) > 200:
         raise e.Unauthenticated()
     return hub.actor(credentials.credentials, x_clerk_token)
 
 
+def get_actor(actor: Annotated[Actor, Depends(any_actor)]) -> Actor:
+    """The device behind the request, if its role may at least read: the booking adapter's token opens no door
+    but the import."""
+    auth.require(actor, "read")
+    return actor
+
+
 ActorDep = Annotated[Actor, Depends(get_actor)]
+AnyActorDep = Annotated[Actor, Depends(any_actor)]

@@ -7,6 +7,7 @@ from common.domain import errors as e
 from common.domain.model import Outcome, Priority
 from common.readmodels import queries
 from common.usecases.hub import Done
+from server import signins
 from server.deps import ActorDep, HubDep
 from server.schemas import (
     CallIn,
@@ -51,8 +52,10 @@ def enrol(body: EnrolIn, hub: HubDep):
 
 
 @router.post("/clerk/sign-in", response_model=SignInOut, tags=["devices"])
-def sign_in(body: SignInIn, hub: HubDep, actor: ActorDep):
-    token, clerk_id, name = hub.sign_in(actor, body.staff_no, body.pin)
+async def sign_in(body: SignInIn, hub: HubDep, actor: ActorDep):
+    """Every failure answers alike; a terminal (or an account) that keeps failing backs off (README "Sign-in and
+    back-off"). The PIN's argon2 check runs on the sign-in threads (server/signins.py)."""
+    token, clerk_id, name = await signins.run(hub.sign_in, actor, body.staff_no, body.pin)
     return SignInOut(clerk_token=token, clerk_id=clerk_id, name=name)
 
 

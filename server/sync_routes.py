@@ -67,10 +67,7 @@ def reference_data(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query(
     """The reference data of the device's site (queues, windows, items, bundles, clerks), with its version."""
     wire.check_protocol(protocol)
     with reader(hub.engine) as conn:
-        snap = reference.snapshot(conn, actor.site_id)
-    if actor.role is not Role.hub:  # only hubs check PINs offline
-        for clerk in snap["tables"]["clerks"]:
-            clerk.pop("pin_hash", None)
+        snap = reference.for_peer(conn, actor.site_id, child_hub=actor.role is Role.hub)
     return packed({"protocol": wire.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
 
 

@@ -71,7 +71,7 @@ def build(engine: Engine, clock: FakeClock | None = None) -> World:
                 c, site_id="s1", role=Role.rating, name=f"r{number}", now=now, window_id=wid)
         w.codes["kiosk"] = auth.create_enrolment_code(c, site_id="s1", role=Role.kiosk, name="k", now=now)
         w.codes["display"] = auth.create_enrolment_code(c, site_id="s1", role=Role.display, name="d", now=now)
-        w.codes["importer"] = auth.create_enrolment_code(c, site_id="s1", role=Role.hub, name="一网通办", now=now)
+        w.codes["importer"] = auth.create_enrolment_code(c, site_id="s1", role=Role.booking_import, name="一网通办", now=now)
         # site s2: its own queue, window, clerk and devices
         q2 = reference.create_queue(c, site_id="s2", letter="A", name="队列A")
         reference.create_item(c, site_id="s2", code="IA", name="事项A", department="医保", category="personal",

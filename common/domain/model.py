@@ -52,6 +52,7 @@ class Role(StrEnum):
     rating = "rating"
     display = "display"
     hub = "hub"
+    booking_import = "booking_import"  # the booking system's adapter: imports the day's appointments, nothing else
 
 
 # `Ticket.rating_score` of a service whose citizen gave no answer in time (未评价): the rating is closed,

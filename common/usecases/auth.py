@@ -1,6 +1,9 @@
-"""Who may do what: device enrolment and tokens, clerk sign-in with PIN (argon2, lockout), permissions."""
+"""Who may do what: device enrolment and tokens, clerk sign-in with PIN (argon2, back-off), permissions."""
 from __future__ import annotations
 
+import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -13,19 +16,17 @@ from common.domain.ids import new_token, token_hash, uuid7
 from common.domain.model import Role
 from common.domain.pins import hash_pin, verify_pin
 
-MAX_FAILED_PINS = 5
-LOCKOUT = timedelta(minutes=15)
 CODE_LIFETIME = timedelta(days=7)
 WEB_SESSION_LIFETIME = timedelta(hours=12)
 
-# The actions each role may take. Reads of the own site are open to every role.
+# The actions each role may take. Reads of the own site (and sync) are open to every role but the booking
+# system's adapter, which may import appointments and nothing else (server/deps.py refuses it at every other door).
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "issue_ticket": frozenset({Role.kiosk, Role.terminal}),
     "serve": frozenset({Role.terminal}),  # call, recall, skip, transfer, start, finish, pause, resume
     "rate": frozenset({Role.rating}),
-    # the adapter that brings the day's bookings from the booking system enrols like a child hub
-    "import_appointments": frozenset({Role.hub}),
-    "read": frozenset(Role),
+    "import_appointments": frozenset({Role.booking_import}),
+    "read": frozenset(Role) - {Role.booking_import},
 }
 
 
@@ -103,45 +104,144 @@ def device_actor(conn: Connection, token: str, clerk_token: str | None = None) -
     return actor
 
 
-def _check_pin(conn: Connection, site_id: str, staff_no: str, pin: str, now: datetime):
-    """The clerk row if the PIN is right; otherwise the error to raise after the caller commits the count."""
-    clerk = conn.execute(select(ClerkRow).where(ClerkRow.site_id == site_id, ClerkRow.staff_no == staff_no)).first()
-    if clerk is None:
-        hash_pin(pin)  # same cost as a real check: staff numbers cannot be probed by timing
-        raise e.BadCredentials()
-    if clerk.locked_until is not None and utc(clerk.locked_until) > now:
-        raise e.ClerkLocked()
-    if not verify_pin(clerk.pin_hash, pin):
-        failed = clerk.failed_pins + 1
-        locked = now + LOCKOUT if failed >= MAX_FAILED_PINS else None
-        conn.execute(
-            update(ClerkRow).where(ClerkRow.id == clerk.id).values(
-                failed_pins=0 if locked else failed, locked_until=locked
-            )
-        )
-        return e.ClerkLocked() if locked else e.BadCredentials()
-    conn.execute(update(ClerkRow).where(ClerkRow.id == clerk.id).values(failed_pins=0, locked_until=None))
-    return clerk
+def revoke_device(conn: Connection, device_id: str, now: datetime) -> str:
+    """Refuse the device's token from now on (every request reads it: no hub process caches it) and end its
+    clerk session. Idempotent: a device revoked before keeps its first date."""
+    row = conn.execute(select(DeviceRow).where(DeviceRow.id == device_id)).first()
+    if row is None:
+        raise e.NotFound("no_device", device=device_id[:64])
+    if row.revoked_at is None:
+        conn.execute(update(DeviceRow).where(DeviceRow.id == device_id).values(revoked_at=now))
+        conn.execute(update(ClerkSessionRow).where(ClerkSessionRow.device_id == device_id,
+                                                   ClerkSessionRow.ended_at.is_(None)).values(ended_at=now))
+    return f"revoked {row.role} {row.name} ({device_id}) of site {row.site_id}"
 
 
-def sign_in(conn: Connection, actor: Actor, staff_no: str, pin: str, now: datetime) -> tuple[str, str, str] | e.HaobanError:
-    """Check a clerk's PIN on a terminal of the clerk's site. Returns (session token, clerk id, name).
+def list_devices(conn: Connection, site_id: str | None = None) -> list[dict]:
+    """Every enrolled device (of one site), oldest first: what `haoban admin list-devices` prints."""
+    query = select(DeviceRow).order_by(DeviceRow.enrolled_at, DeviceRow.id)
+    if site_id is not None:
+        query = query.where(DeviceRow.site_id == site_id)
+    return [{"id": r.id, "site": r.site_id, "role": r.role, "name": r.name, "window": r.window_id,
+             "enrolled": utc(r.enrolled_at).isoformat(), "revoked": utc(r.revoked_at).isoformat() if r.revoked_at else None}
+            for r in conn.execute(query)]
 
-    A wrong PIN is counted, so it returns the error instead of raising: the caller commits the
-    count, then raises.
-    """
-    if actor.role is not Role.terminal:
-        raise e.Forbidden()
-    clerk = _check_pin(conn, actor.site_id, staff_no, pin, now)
-    if isinstance(clerk, e.HaobanError):
-        return clerk
+
+# ---------------------------------------------------------------- sign-in (README "Sign-in and back-off")
+
+ACCOUNT_FREE_FAILURES = 5  # wrong PINs on an account before it backs off (for devices it has not signed in on)
+ACCOUNT_FIRST_WAIT = timedelta(seconds=15)  # then 15 s, 30 s, 1 min … doubling with each further wrong PIN
+ACCOUNT_MAX_WAIT = timedelta(minutes=15)
+
+
+def account_wait(failures: int) -> timedelta | None:
+    """How long an account backs off after its `failures`-th wrong PIN in a row (None: not yet)."""
+    if failures < ACCOUNT_FREE_FAILURES:
+        return None
+    return min(ACCOUNT_MAX_WAIT, ACCOUNT_FIRST_WAIT * 2 ** min(failures - ACCOUNT_FREE_FAILURES, 16))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The account a sign-in names, as read before the PIN is checked (`clerk_id` None: no such account)."""
+
+    clerk_id: str | None = None
+    name: str = ""
+    role: str = "clerk"
+    pin_hash: str | None = None
+    waits_until: datetime | None = None
+    known: bool = False  # the device (or browser) has had a session of this account: its back-off spares it
+
+
+def candidate(conn: Connection, site_id: str, staff_no: str, *, device_id: str | None = None,
+              browser_token: str | None = None) -> Candidate:
+    """Read the account, and whether the device or browser signing in is one it has signed in on before."""
+    row = conn.execute(select(ClerkRow).where(ClerkRow.site_id == site_id, ClerkRow.staff_no == staff_no)).first()
+    if row is None:
+        return Candidate()
+    known = None
+    if device_id is not None:
+        known = conn.execute(select(ClerkSessionRow.token_hash).where(
+            ClerkSessionRow.clerk_id == row.id, ClerkSessionRow.device_id == device_id).limit(1)).first()
+    elif browser_token:
+        known = conn.execute(select(WebSessionRow.token_hash).where(
+            WebSessionRow.clerk_id == row.id, WebSessionRow.token_hash == token_hash(browser_token))).first()
+    return Candidate(clerk_id=row.id, name=row.name, role=row.role, pin_hash=row.pin_hash,
+                     waits_until=utc(row.locked_until) if row.locked_until else None, known=known is not None)
+
+
+_UNKNOWN_HASH: list[str] = []  # a hash to check against when the account does not exist: the same cost
+
+
+def verdict(cand: Candidate, pin: str, now: datetime, supervisor_only: bool = False) -> str:
+    """"ok", "wrong" (a wrong PIN on an account: counted) or "refused" (no such account, backed off, not a
+    supervisor). Runs argon2: call it outside any transaction and lock, never on the event loop."""
+    if not _UNKNOWN_HASH:
+        _UNKNOWN_HASH.append(hash_pin("not a pin"))
+    right = verify_pin(cand.pin_hash or _UNKNOWN_HASH[0], pin)  # always one argon2: timing tells nothing
+    if cand.clerk_id is None or (cand.waits_until is not None and cand.waits_until > now and not cand.known):
+        return "refused"  # while an account backs off, its PIN is not even told right or wrong
+    if not right:
+        return "wrong"
+    return "refused" if supervisor_only and cand.role != "supervisor" else "ok"
+
+
+def record(conn: Connection, cand: Candidate, outcome: str, now: datetime) -> None:
+    """Count a wrong PIN on the account (and start or lengthen its back-off), or clear the count after a right one."""
+    if cand.clerk_id is None or outcome == "refused":
+        return
+    if outcome == "ok":
+        conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(failed_pins=0, locked_until=None))
+        return
+    conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(failed_pins=ClerkRow.failed_pins + 1))
+    failures = conn.execute(select(ClerkRow.failed_pins).where(ClerkRow.id == cand.clerk_id)).scalar_one()
+    wait = account_wait(failures)
+    if wait is not None:
+        conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(locked_until=now + wait))
+
+
+class SourceBackoff:
+    """Wrong sign-ins per source (a terminal, a browser's address), in this hub process: after `free` of them
+    each further attempt from there waits 1 s, 2 s, 4 s … up to `cap`; a quiet `forget` clears the count.
+    It answers the same for every account, so it tells nothing about any."""
+
+    def __init__(self, free: int = 5, cap: timedelta = timedelta(minutes=5), forget: timedelta = timedelta(hours=1),
+                 max_sources: int = 10_000) -> None:
+        self.free, self.cap, self.forget, self.max_sources = free, cap, forget, max_sources
+        self._failures: OrderedDict[str, tuple[int, datetime]] = OrderedDict()  # source -> (count, last failure)
+        self._lock = threading.Lock()
+
+    def take(self, source: str, now: datetime) -> int:
+        """Whole seconds `source` must still wait (0: go ahead, and the attempt counts as failed until `succeeded`:
+        attempts sent all at once are counted as they start, not as they end)."""
+        with self._lock:
+            count, last = self._failures.pop(source, (0, now))
+            if now - last > self.forget:
+                count = 0
+            if count >= self.free:
+                left = last + min(self.cap, timedelta(seconds=2 ** min(count - self.free, 20))) - now
+                if left > timedelta(0):
+                    self._failures[source] = (count, last)
+                    return math.ceil(left.total_seconds())
+            self._failures[source] = (count + 1, now)
+            while len(self._failures) > self.max_sources:  # the longest quiet goes first
+                self._failures.popitem(last=False)
+            return 0
+
+    def succeeded(self, source: str) -> None:
+        """The attempt `take` let through was right: it does not count."""
+        with self._lock:
+            if source in self._failures:
+                count, last = self._failures[source]
+                self._failures[source] = (max(0, count - 1), last)
+
+
+def start_clerk_session(conn: Connection, actor: Actor, cand: Candidate, now: datetime) -> tuple[str, str, str]:
+    """A clerk session on a terminal after a right PIN. Returns (session token, clerk id, name)."""
     token = new_token()
-    conn.execute(
-        insert(ClerkSessionRow).values(
-            token_hash=token_hash(token), clerk_id=clerk.id, device_id=actor.device_id, started_at=now
-        )
-    )
-    return token, clerk.id, clerk.name
+    conn.execute(insert(ClerkSessionRow).values(
+        token_hash=token_hash(token), clerk_id=cand.clerk_id, device_id=actor.device_id, started_at=now))
+    return token, cand.clerk_id or "", cand.name
 
 
 @dataclass(frozen=True)
@@ -153,18 +253,10 @@ class Supervisor:
     name: str
 
 
-def supervisor_sign_in(conn: Connection, site_id: str, staff_no: str, pin: str, now: datetime) -> str | e.HaobanError:
-    """A browser session for a supervisor (same PIN rules and lockout as clerks). Returns its token.
-
-    Like `sign_in`, a wrong PIN is returned, not raised, so that the caller commits the count.
-    """
-    clerk = _check_pin(conn, site_id, staff_no, pin, now)
-    if isinstance(clerk, e.HaobanError):
-        return clerk
-    if clerk.role != "supervisor":
-        raise e.Forbidden("not_supervisor")
+def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> str:
+    """A supervisor's browser session after a right PIN. Returns its token."""
     token = new_token()
-    conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=clerk.id, started_at=now,
+    conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=cand.clerk_id, started_at=now,
                                               expires_at=now + WEB_SESSION_LIFETIME))
     return token
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -43,13 +42,11 @@ class Done:
 class Hub:
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
 
-    ACTOR_CACHE_SECONDS = 10.0  # a revoked device or ended clerk session may act this long on another worker
-
     def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.id_key = id_key  # the secret of ID-number hashes (common.usecases.appointments.hub_key)
-        self._actors: dict[tuple[str, str | None], tuple[float, auth.Actor]] = {}
+        self.sign_in_backoff = auth.SourceBackoff()  # wrong sign-ins per terminal and per browser address
         # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
@@ -308,40 +305,57 @@ class Hub:
             return auth.enrol(conn, code, self.clock.now(), role)
 
     def actor(self, token: str, clerk_token: str | None = None) -> auth.Actor:
-        """The device (and clerk) behind the tokens; remembered briefly, as every request asks."""
-        key, now = (token, clerk_token), time.monotonic()
-        hit = self._actors.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        """The device (and clerk) behind the tokens, read on every request (an indexed read, docs/benchmarks.md):
+        a revoked device or an ended clerk session is refused at once, by every hub process on the database."""
         with reader(self.engine) as conn:
-            actor = auth.device_actor(conn, token, clerk_token)
-        if len(self._actors) > 10_000:
-            self._actors.clear()
-        self._actors[key] = (now + self.ACTOR_CACHE_SECONDS, actor)
-        return actor
+            return auth.device_actor(conn, token, clerk_token)
+
+    def revoke_device(self, device_id: str) -> str:
+        """The device's token stops working at once; its clerk session ends (`haoban admin revoke-device`)."""
+        with self._write_lock, self.engine.begin() as conn:
+            return auth.revoke_device(conn, device_id, self.clock.now())
 
     def sign_in(self, actor: auth.Actor, staff_no: str, pin: str) -> tuple[str, str, str]:
-        with self.engine.begin() as conn:
-            result = auth.sign_in(conn, actor, staff_no, pin, self.clock.now())
-        if isinstance(result, e.HaobanError):
-            raise result  # after the commit, so the failed attempt is counted
+        """A clerk on a terminal of her site. Returns (session token, clerk id, name)."""
+        if actor.role is not Role.terminal:
+            raise e.Forbidden()
+        return self._sign_in(
+            f"device:{actor.device_id}", pin,
+            lambda conn: auth.candidate(conn, actor.site_id, staff_no, device_id=actor.device_id),
+            lambda conn, cand, now: auth.start_clerk_session(conn, actor, cand, now))
+
+    def _sign_in(self, source: str, pin: str, find: Callable, start: Callable, supervisor_only: bool = False):
+        """The source's back-off, the account read, argon2 outside any transaction and lock, then a short write
+        (README "Sign-in and back-off"). Every failure answers the same, whatever its cause."""
+        now = self.clock.now()
+        if wait := self.sign_in_backoff.take(source, now):
+            raise e.TooManyRequests("sign_in_wait", seconds=wait)
+        with reader(self.engine) as conn:
+            cand = find(conn)
+        outcome = auth.verdict(cand, pin, now, supervisor_only)
+        result = None
+        if outcome != "refused":
+            with self._write_lock, self.engine.begin() as conn:
+                auth.record(conn, cand, outcome, now)
+                result = start(conn, cand, now) if outcome == "ok" else None
+        if result is None:
+            raise e.BadCredentials()
+        self.sign_in_backoff.succeeded(source)
         return result
 
     def sign_out(self, actor: auth.Actor) -> None:
-        with self.engine.begin() as conn:
+        with self._write_lock, self.engine.begin() as conn:
             auth.sign_out(conn, actor, self.clock.now())
-        for key, (_, cached) in list(self._actors.items()):
-            if cached.device_id == actor.device_id:
-                del self._actors[key]
 
     # ------------------------------------------------------------ supervisors in a browser
 
-    def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str) -> str:
-        with self._write_lock, self.engine.begin() as conn:
-            result = auth.supervisor_sign_in(conn, site_id, staff_no, pin, self.clock.now())
-        if isinstance(result, e.HaobanError):
-            raise result  # after the commit, so the failed attempt is counted
-        return result
+    def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str, address: str = "",
+                           browser_token: str | None = None) -> str:
+        """A supervisor's browser session (token) from `address`; `browser_token`: the browser's earlier session,
+        which spares it the account's back-off."""
+        return self._sign_in(f"address:{address}", pin,
+                             lambda conn: auth.candidate(conn, site_id, staff_no, browser_token=browser_token),
+                             auth.start_web_session, supervisor_only=True)
 
     def supervisor(self, token: str) -> auth.Supervisor:
         with reader(self.engine) as conn:

@@ -6,6 +6,7 @@ from importlib import resources
 
 from sqlalchemy import Connection, insert, select, update
 
+from common.db import repo
 from common.db.schema import (
     BundleItemRow,
     BundleRow,
@@ -181,6 +182,25 @@ def snapshot(conn: Connection, site_id: str) -> dict:
     return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
 
 
+def own_sites(conn: Connection) -> set[str]:
+    """The sites this hub is the hub of: its site at the upstream it enrolled with, or (a central hub) the sites
+    at the top of the tree."""
+    enrolled = repo.sync_state(conn, "upstream").get("site_id")  # common.usecases.upstream.KEY
+    if enrolled:
+        return {enrolled}
+    return set(conn.execute(select(SiteRow.id).where(SiteRow.parent_id.is_(None))).scalars())
+
+
+def for_peer(conn: Connection, site_id: str, child_hub: bool) -> dict:
+    """The snapshot a peer of `site_id` gets: PIN hashes only for a hub of a site below this hub's own (it checks its
+    clerks' PINs offline); never for a device, nor for a hub-role token of this hub's own site."""
+    snap = snapshot(conn, site_id)
+    if not (child_hub and site_id not in own_sites(conn)):
+        for clerk in snap["tables"]["clerks"]:
+            clerk.pop("pin_hash", None)
+    return snap
+
+
 def apply_snapshot(conn: Connection, snap: dict) -> None:
     """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
     from sqlalchemy import and_
@@ -192,6 +212,8 @@ def apply_snapshot(conn: Connection, snap: dict) -> None:
             row = {k: v for k, v in row.items() if k in table.c}
             where = and_(*(table.c[k] == row[k] for k in key))
             if not conn.execute(update(table).where(where).values(row)).rowcount:
+                if table is ClerkRow.__table__:
+                    row = {"pin_hash": "", **row}  # sent without its hash (not a child hub): no PIN signs it in here
                 conn.execute(insert(table).values(row))
     for w in snap["tables"].get("windows", []):
         if not conn.execute(select(WindowStateRow.window_id).where(WindowStateRow.window_id == w["id"])).first():

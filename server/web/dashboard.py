@@ -14,6 +14,7 @@ from common.domain import errors as e
 from common.domain.clock import business_day
 from common.readmodels import assessment, dashboard, queries
 from common.usecases.auth import Supervisor
+from server import signins
 from server.web import charts, pages, session
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -89,15 +90,20 @@ def sign_in_page(request: Request):
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
+    """Every failure answers alike (README "Sign-in and back-off"); argon2 runs on the sign-in threads
+    (server/signins.py), never on the event loop."""
     hub, form = request.app.state.hub, {}
     try:
         form = await session.form(request)
-        token = hub.supervisor_sign_in(form.get("site", ""), form.get("staff_no", "")[:32], form.get("pin", "")[:32])
+        token = await signins.run(
+            hub.supervisor_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
+            address=request.client.host if request.client else "", browser_token=session.known_browser(request))
     except e.HaobanError as exc:
         return session.form_page(request, "sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
                                  form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
     response = RedirectResponse("/dashboard", status_code=303)
     session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
+    session.set_cookie(request, response, session.KNOWN_COOKIE, token, session.KNOWN_COOKIE_SECONDS)
     return response
 
 

@@ -25,7 +25,10 @@ def page(request: Request, code: str | None = Query(None, max_length=40)):
     try:
         session.display(request)
     except (e.Unauthenticated, e.Forbidden):
-        return session.form_page(request, "enrol.html", code=code or "", error=None)
+        response = session.form_page(request, "enrol.html", code=code or "", error=None)
+        if session.DISPLAY_COOKIE in request.cookies:  # e.g. the device was revoked: its cookie ends with it
+            response.delete_cookie(session.DISPLAY_COOKIE, path="/")
+        return response
     texts = {lang: pages.texts_of("web", lang, "display_") for lang in ("zh_CN", "en")}
     return pages.render("display.html", texts_json=pages.script_json(texts))
 

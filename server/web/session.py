@@ -24,6 +24,10 @@ SUPERVISOR_COOKIE = "haoban_session"
 CSRF_COOKIE, CSRF_FIELD = "haoban_csrf", "csrf"
 DISPLAY_COOKIE_DAYS = 3650  # the TV is enrolled once; revoking the device ends it
 SUPERVISOR_COOKIE_SECONDS = 12 * 3600
+# The token of the browser's last session with the dashboard: it outlives the session (which ends after 12 hours
+# or at sign-out, so the token opens nothing) and spares this browser that account's back-off.
+KNOWN_COOKIE = "haoban_known"
+KNOWN_COOKIE_SECONDS = 400 * 86400
 MAX_FORM_BYTES = 4096
 
 
@@ -62,6 +66,11 @@ def supervisor(request: Request) -> Supervisor:
     if not token or len(token) > 200:
         raise e.Unauthenticated("sign_in_first")
     return request.app.state.hub.supervisor(token)
+
+
+def known_browser(request: Request) -> str | None:
+    token = request.cookies.get(KNOWN_COOKIE)
+    return token if token and len(token) <= 200 else None
 
 
 async def form(request: Request) -> dict[str, str]:
