@@ -35,6 +35,13 @@ def _peer(conn: Connection, actor: Actor) -> SyncPeerRow:
     return row
 
 
+def touch(conn: Connection, actor: Actor, now: datetime) -> None:
+    """A contact that moves no cursor (a reference pull, a child hub's only call while it has nothing new):
+    `hub status` shows it as the peer's last contact."""
+    _peer(conn, actor)
+    conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(last_contact=now))
+
+
 def store(conn: Connection, events: list[Event]) -> list[str]:
     """Append the events this hub does not hold yet and project them; returns the ids of void ones."""
     if not events:
