@@ -14,6 +14,7 @@ from common.domain.events import Event
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
 from common.sync.protocol import MAX_BATCH, PROTOCOL, check_protocol, from_wire, to_wire
+from common.usecases import check
 from common.usecases.auth import Actor
 
 # Which kinds of event each role may push. A hub relays everything of its own site.
@@ -102,6 +103,7 @@ def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dic
             raise e.Forbidden("sync_own_site_only")
         if x.kind not in kinds or (actor.role is not Role.hub and x.device_id != actor.device_id):
             raise e.Forbidden("sync_event_not_allowed")
+    report = _report(actor, body)
     with engine.begin() as conn:
         lock_site(conn, actor.site_id)
         peer = _peer(conn, actor)
@@ -112,7 +114,18 @@ def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dic
         acked = max([peer.acked, *positions])
         conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
             acked=acked, last_contact=now, received=SyncPeerRow.received + len(todo)))
+        if report is not None and report["upto"] <= acked:  # a report of events not held here is not kept
+            check.save_report(conn, actor.device_id, report, now)
     return {"protocol": PROTOCOL, "acked": acked, "void": void, "hub_time": now.isoformat()}
+
+
+def _report(actor: Actor, body: dict) -> dict | None:
+    """A child hub's report of its site (check.report), sent with a push; checked before anything is written."""
+    if "report" not in body:
+        return None
+    if actor.role is not Role.hub:
+        raise e.Forbidden("sync_report_hubs_only")
+    return check.report_from_wire(body["report"])
 
 
 def serve_pull(engine: Engine, actor: Actor, after: int, limit: int, now: datetime) -> dict:
