@@ -213,3 +213,16 @@ def held(engine) -> tuple:
         return (conn.exec_driver_sql("select key, value from sync_state order by key").all(),
                 conn.exec_driver_sql("select count(*) from events").scalar(),
                 conn.exec_driver_sql("select peer_id, acked from sync_peers order by peer_id").all())
+
+
+def test_a_copy_that_differs_only_in_a_rating_or_a_clerk_is_found(district, child):
+    world, _ = district
+    ticket = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    serve_and_rate(child, ticket.id)
+    child.link.sync_once()
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]
+    for change in ({"rating_score": 4}, {"rating_score": 5, "clerk_id": "someone else"}):
+        with world.hub.engine.begin() as conn:  # the copy drifts (same status, same counts)
+            conn.execute(update(repo.T).where(repo.T.c.id == ticket.id).values(**change))
+        (copy,) = check.copies(world.hub.engine)
+        assert copy.state == "differs" and len(copy.lines) == 1 and "rated 1" in copy.lines[0], change
