@@ -65,10 +65,9 @@ def sign_out(hub: HubDep, actor: ActorDep):
 
 @router.post("/tickets", response_model=CommandOut, status_code=201, tags=["commands"])
 def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
-    if (body.slot_start is None) != (body.slot_end is None):
-        raise e.InvalidInput("slot_both")
-    slot = (body.slot_start, body.slot_end) if body.slot_start else None
-    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority), slot=slot)
+    if body.slot_start is not None or body.slot_end is not None:  # as for pushed tickets (docs/sync.md)
+        raise e.InvalidInput("slot_check_in_only")
+    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority))
     return _out(hub, actor, done, public=True)
 
 

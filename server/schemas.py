@@ -6,8 +6,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-Text = Field(default=None, max_length=500)
+from common.domain import limits as L  # the same limits as pushed events (common/domain/events.py)
+
+Id = Field(min_length=1, max_length=L.ID_MAX, pattern=L.ID_PATTERN)
+Text = Field(default=None, max_length=L.TEXT_MAX)
 
 
 class In(BaseModel):
@@ -38,16 +40,16 @@ class SignInOut(BaseModel):
 
 
 class IssueIn(In):
-    item_id: str | None = Field(default=None, min_length=1, max_length=64)
-    bundle_id: str | None = Field(default=None, min_length=1, max_length=64)
+    item_id: str | None = Field(default=None, min_length=1, max_length=L.ID_MAX)
+    bundle_id: str | None = Field(default=None, min_length=1, max_length=L.ID_MAX)
     priority: Literal["normal", "green"] = "normal"
-    slot_start: AwareDatetime | None = None
-    slot_end: AwareDatetime | None = None
+    slot_start: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
+    slot_end: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
 
 
 class CallIn(In):
-    ticket_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=500)
+    ticket_id: str = Field(min_length=1, max_length=L.UUID_MAX)
+    reason: str = Field(min_length=1, max_length=L.TEXT_MAX)
 
 
 class SkipIn(In):
@@ -56,8 +58,8 @@ class SkipIn(In):
 
 class TransferIn(In):
     """To another queue, or to one window (its queue chosen as in `policy.decide_transfer`), or both."""
-    to_queue_id: str | None = Field(None, min_length=1, max_length=64)
-    to_window_id: str | None = Field(None, min_length=1, max_length=64)
+    to_queue_id: str | None = Field(None, min_length=1, max_length=L.ID_MAX)
+    to_window_id: str | None = Field(None, min_length=1, max_length=L.ID_MAX)
 
 
 class FinishIn(In):
@@ -68,11 +70,11 @@ class FinishIn(In):
 
 
 class PauseIn(In):
-    reason: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=L.PAUSE_REASON_MAX)
 
 
 class RateIn(In):
-    score: int | None = Field(ge=1, le=5, description="5 非常满意 .. 1 非常不满意; null: no answer in time (未评价)")
+    score: int | None = Field(ge=L.SCORE_MIN, le=L.SCORE_MAX, description="5 非常满意 .. 1 非常不满意; null: no answer in time (未评价)")
     reason: str | None = Text
 
 

@@ -1,9 +1,12 @@
 """Events: append-only facts. Every state change of a ticket or window is one of these kinds."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+from common.domain import limits as L
 
 SCHEMA_VERSION = 1
 
@@ -63,56 +66,99 @@ class Event:
         return self.data.get("window_id")
 
 
-# The data each kind must carry, with its type: pushed events are checked against it, so that a
-# malformed one is refused with a message instead of breaking the projection.
-_S, _I, _B = (str,), (int,), (bool,)
-_OPT_S = (str, type(None))
-REQUIRED: dict[str, dict[str, tuple]] = {
-    TICKET_ISSUED: {"ticket_id": _S, "business_day": _S, "number": _S, "letter": _S, "seq": _I, "queue_id": _S,
-                    "priority": _S, "wait_limit_min": _I, "service_limit_min": _I, "public_token": _S},
-    TICKET_CALLED: {"ticket_id": _S, "window_id": _S},
-    TICKET_RECALLED: {"ticket_id": _S, "window_id": _S},
-    TICKET_SKIPPED: {"ticket_id": _S, "window_id": _S},
-    TICKET_TRANSFERRED: {"ticket_id": _S, "window_id": _S, "to_queue_id": _S},
-    SERVICE_STARTED: {"ticket_id": _S, "window_id": _S},
-    SERVICE_FINISHED: {"ticket_id": _S, "window_id": _S, "outcome": _S},
-    TICKET_RATED: {"ticket_id": _S, "score": _I},
-    TICKET_UNRATED: {"ticket_id": _S},
-    WINDOW_PAUSED: {"window_id": _S},
-    WINDOW_RESUMED: {"window_id": _S},
-    NUMBERS_LEASED: {"letter": _S, "business_day": _S, "first": _I, "last": _I},
-    TICKET_EXPIRED: {"ticket_id": _S, "business_day": _S},
-}
-_CHOICES = {("priority", "normal"), ("priority", "green"), *(("outcome", o) for o in (
-    "completed", "accepted", "accepted_missing", "commitment", "rejected"))}
+# The data of each kind: every field it may carry, with its type and range. A pushed event is checked
+# against this (`validate`), so that a malformed one is refused with a message instead of breaking the
+# projection; a field not listed here is refused too. The limits are those of the online API (limits.py).
+@dataclass(frozen=True)
+class Field:
+    types: tuple
+    required: bool = True
+    max_len: int | None = None
+    lo: int | None = None
+    hi: int | None = None
+    choices: frozenset | None = None
+    form: str | None = None  # "id", "day", "time": a string of that form
 
 
-# Fields a kind may carry; when present, of this type (None included).
-OPTIONAL: dict[str, dict[str, tuple]] = {
-    TICKET_TRANSFERRED: {"to_window_id": _OPT_S},
-    TICKET_EXPIRED: {"window_id": _OPT_S},  # the window of a called ticket, which it frees
+def _id(required: bool = True, max_len: int = L.ID_MAX) -> Field:
+    return Field((str,) if required else (str, type(None)), required, max_len, form="id")
+
+
+def _text(max_len: int = L.TEXT_MAX) -> Field:
+    return Field((str, type(None)), False, max_len)
+
+
+def _int(lo: int, hi: int) -> Field:
+    return Field((int,), lo=lo, hi=hi)
+
+
+_TICKET, _WINDOW, _DAY = _id(max_len=L.UUID_MAX), _id(), Field((str,), form="day")
+_LETTER = Field((str,), max_len=1, form="letter")
+OUTCOMES = frozenset({"completed", "accepted", "accepted_missing", "commitment", "rejected"})
+PRIORITIES = frozenset({"normal", "green"})
+
+FIELDS: dict[str, dict[str, Field]] = {
+    TICKET_ISSUED: {"ticket_id": _TICKET, "business_day": _DAY, "number": Field((str,), max_len=L.NUMBER_MAX),
+                    "letter": _LETTER, "seq": _int(1, L.SEQ_MAX), "queue_id": _id(), "item_id": _id(False),
+                    "bundle_id": _id(False), "priority": Field((str,), choices=PRIORITIES),
+                    "wait_limit_min": _int(1, L.MINUTES_MAX), "service_limit_min": _int(1, L.MINUTES_MAX),
+                    "public_token": Field((str,), form="token"), "slot_start": Field((str, type(None)), False, form="time"),
+                    "slot_end": Field((str, type(None)), False, form="time")},
+    TICKET_CALLED: {"ticket_id": _TICKET, "window_id": _WINDOW, "reason": _text()},
+    TICKET_RECALLED: {"ticket_id": _TICKET, "window_id": _WINDOW},
+    TICKET_SKIPPED: {"ticket_id": _TICKET, "window_id": _WINDOW, "requeue": Field((bool,), False)},
+    TICKET_TRANSFERRED: {"ticket_id": _TICKET, "window_id": _WINDOW, "from_queue_id": _id(False),
+                         "to_queue_id": _id(), "to_window_id": _id(False)},
+    SERVICE_STARTED: {"ticket_id": _TICKET, "window_id": _WINDOW},
+    SERVICE_FINISHED: {"ticket_id": _TICKET, "window_id": _WINDOW, "outcome": Field((str,), choices=OUTCOMES),
+                       "reason": _text(), "missing_materials": _text(),
+                       "due_date": Field((str, type(None)), False, form="day")},
+    TICKET_RATED: {"ticket_id": _TICKET, "score": _int(L.SCORE_MIN, L.SCORE_MAX), "reason": _text()},
+    TICKET_UNRATED: {"ticket_id": _TICKET},
+    WINDOW_PAUSED: {"window_id": _WINDOW, "reason": _text(L.PAUSE_REASON_MAX)},
+    WINDOW_RESUMED: {"window_id": _WINDOW},
+    NUMBERS_LEASED: {"letter": _LETTER, "business_day": _DAY, "first": _int(1, L.SEQ_MAX), "last": _int(1, L.SEQ_MAX)},
+    TICKET_EXPIRED: {"ticket_id": _TICKET, "business_day": _DAY, "window_id": _id(False)},  # the window it frees
 }
+
+_ID = re.compile(L.ID_PATTERN)
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+_FORMS = {
+    "id": lambda v: bool(_ID.match(v)),
+    "letter": lambda v: "A" <= v <= "Z",
+    "token": lambda v: L.TOKEN_MIN <= len(v) <= L.TOKEN_MAX and bool(_TOKEN.match(v)),
+    "day": lambda v: len(v) == 10 and bool(date.fromisoformat(v)),
+    "time": lambda v: len(v) <= 40 and datetime.fromisoformat(v).tzinfo is not None,
+}
+
+
+def _valid(f: Field, value: Any) -> bool:
+    if not isinstance(value, f.types) or (bool not in f.types and isinstance(value, bool)):
+        return False
+    if isinstance(value, str):
+        return (f.max_len is None or len(value) <= f.max_len) and (f.choices is None or value in f.choices) and (
+            f.form is None or _FORMS[f.form](value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (f.lo is None or value >= f.lo) and (f.hi is None or value <= f.hi)
+    return True
 
 
 def validate(kind: str, data: dict) -> None:
-    """Raise ValueError unless `data` has every field `kind` needs, of the right type and range."""
-    for name, types in OPTIONAL.get(kind, {}).items():
-        if not isinstance(data.get(name), types):
-            raise ValueError(f"{kind}.{name}")
-    for name, types in REQUIRED[kind].items():
-        value = data.get(name)
-        if not isinstance(value, types) or (types == _I and isinstance(value, bool)):
-            raise ValueError(f"{kind}.{name}")
-    for name, value in data.items():  # ids are stored in columns of 64 characters at most
-        if name.endswith("_id") and isinstance(value, str) and len(value) > 64:
-            raise ValueError(f"{kind}.{name}")
-        if name in ("priority", "outcome") and (name, value) not in _CHOICES:
-            raise ValueError(f"{kind}.{name}")
-    if kind == TICKET_RATED and not 1 <= data["score"] <= 5:
-        raise ValueError("score")
-    if kind == TICKET_ISSUED:
-        from datetime import date
-
-        date.fromisoformat(data["business_day"])
-        if not (len(data["letter"]) == 1 and data["seq"] > 0 and len(data["number"]) <= 12):
-            raise ValueError("number")
+    """Raise ValueError naming the field unless `data` is exactly what `kind` carries, every value in range."""
+    fields = FIELDS[kind]
+    for name in data:
+        if name not in fields:
+            raise ValueError("?")  # never echoed: a field name is the sender's text
+    for name, f in fields.items():
+        if name not in data and not f.required:
+            continue
+        try:
+            ok = _valid(f, data.get(name))
+        except (ValueError, TypeError, OverflowError):
+            ok = False
+        if not ok:
+            raise ValueError(name)
+    if kind == TICKET_ISSUED and data["number"] != f"{data['letter']}{data['seq']:03d}":  # policy.format_number
+        raise ValueError("number")
+    if kind == NUMBERS_LEASED and not 0 <= data["last"] - data["first"] < L.LEASE_MAX:
+        raise ValueError("last")

@@ -18,7 +18,7 @@ from common.domain.ids import new_token, uuid7
 from common.domain.model import Priority
 from common.domain.policy import decide_issue
 from common.sync import protocol
-from common.sync.store import INBOX, LEASES, OUTBOX, LocalStore
+from common.sync.store import INBOX, LEASES, OUTBOX, SET_ASIDE, LocalStore
 from common.sync.transport import HubUnreachable, timed
 
 
@@ -30,6 +30,7 @@ class SyncStatus:
     backlog: int = 0
     progress: tuple[int, int] | None = None  # (sent, to send) during a long catch-up
     void: list[str] = field(default_factory=list)  # our events the hub found in conflict (docs/sync.md)
+    set_aside: int = 0  # our events the hub refused, kept apart in the store (LocalStore.set_aside)
 
 
 def keep_syncing(sync_once: Callable[[], None], stop: threading.Event, refused: Callable[[e.HaobanError], None],
@@ -78,7 +79,7 @@ class SyncClient:
         self.device_id, self.site_id, self.lease_size = device_id, site_id, lease_size
         self.clock = clock or SystemClock()
         self.on_change = on_change
-        self.status = SyncStatus(backlog=store.backlog())
+        self.status = SyncStatus(backlog=store.backlog(), set_aside=len(store.set_aside()))
         self._lock = threading.Lock()  # one sync at a time
 
     # ------------------------------------------------------------ time
@@ -143,7 +144,35 @@ class SyncClient:
 
     # ------------------------------------------------------------ sync steps
 
+    REFUSED = (403, 422)  # the hub refused what a batch holds (not the device: 401; not the protocol: 426)
+
     def push(self) -> int:
+        """Send the outbox. A refused batch is sent again one event at a time; the event the hub refuses is set
+        aside (kept with the refusal, `status.set_aside`), so that one bad event never blocks the rest."""
+        while True:
+            try:
+                return self._push(500)
+            except e.Relayed as exc:
+                if exc.status not in self.REFUSED:
+                    raise
+            try:
+                return self._push(1)  # the events before the refused one go one by one
+            except e.Relayed as exc:
+                if exc.status not in self.REFUSED:
+                    raise
+                self._set_aside(exc)
+
+    def _set_aside(self, refusal: e.Relayed) -> None:
+        with self.store.engine.begin() as conn:
+            row = conn.execute(select(OUTBOX).where(OUTBOX.c.pos > LocalStore._get(conn, "acked", 0))
+                               .order_by(OUTBOX.c.pos).limit(1)).first()
+            if row is None:
+                raise refusal
+            conn.execute(insert(SET_ASIDE).values(pos=row.pos, id=row.id, wire=row.wire, refusal=refusal.as_dict()))
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.pos == row.pos))
+        self._changed(set_aside=self.status.set_aside + 1, last_error=refusal.en, backlog=self.store.backlog())
+
+    def _push(self, batch: int) -> int:
         def read(after, n):
             with self.store.engine.begin() as conn:
                 rows = conn.execute(select(OUTBOX).where(OUTBOX.c.pos > after).order_by(OUTBOX.c.pos).limit(n))
@@ -158,7 +187,7 @@ class SyncClient:
         total = self.store.backlog()
         transport = _Timed(self)
         return push_pending(transport, read, self.store.get("acked", 0), save_ack,
-                            lambda sent: self._changed(progress=(sent, total), backlog=self.store.backlog()))
+                            lambda sent: self._changed(progress=(sent, total), backlog=self.store.backlog()), batch=batch)
 
     def pull(self) -> int:
         """Fetch the site's events since our cursor; the cursor moves in the same transaction."""

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from common.domain import errors as e
 from common.domain import events as ev
+from common.domain import limits as L
 from common.domain.clock import utc
 from common.domain.events import Event
 
@@ -46,6 +47,8 @@ def decode(body: bytes, compressed: bool = True) -> dict:
         else:
             raw = body
         obj = json.loads(raw)
+    except RecursionError as exc:  # JSON nested deeper than Python's stack: refused, never a 500
+        raise e.InvalidInput("sync_too_deep") from exc
     except (OSError, zlib.error, ValueError, UnicodeDecodeError) as exc:
         raise e.InvalidInput("sync_unreadable") from exc
     if not isinstance(obj, dict):
@@ -71,6 +74,8 @@ def upcast(kind: str, version: int, data: dict) -> dict:
     """Bring an event's data from an older schema version up to ours; refuse one from the future."""
     if version > ev.SCHEMA_VERSION:
         raise e.ProtocolTooNew("event_too_new")
+    if version < 1:  # there never was a version 0: refused, not upcast for ever
+        raise ValueError("v")
     while version < ev.SCHEMA_VERSION:
         step = UPCASTERS.get((kind, version))
         data = step(dict(data)) if step else data
@@ -78,19 +83,44 @@ def upcast(kind: str, version: int, data: dict) -> dict:
     return data
 
 
+_ENVELOPE = {"i", "s", "k", "t", "d", "v", "dv", "c", "p", "q"}  # p: a pushed position, q: a pulled seq
+_NAMES = _ENVELOPE | {name for fields in ev.FIELDS.values() for name in fields}
+
+
+def _string(w: dict, key: str, max_len: int) -> str:
+    value = w.get(key)
+    if not isinstance(value, str) or not 0 < len(value) <= max_len:
+        raise ValueError(key)
+    return value
+
+
+def _maybe(w: dict, key: str, max_len: int) -> str | None:
+    return None if w.get(key) is None else _string(w, key, max_len)
+
+
 def from_wire(w: dict) -> Event:
+    """An event from its wire form; anything not exactly as `to_wire` writes it is refused (InvalidInput)."""
     try:
-        kind, version = w["k"], int(w["v"])
-        if kind not in ev.KINDS or not isinstance(w["d"], dict):
-            raise ValueError(kind)
+        if set(w) - _ENVELOPE:
+            raise ValueError("?")
+        kind, version = w["k"], w["v"]
+        if kind not in ev.KINDS:
+            raise ValueError("k")
+        if not isinstance(w["d"], dict) or type(version) is not int:
+            raise ValueError("d" if type(version) is int else "v")
         data = upcast(kind, version, w["d"])
         ev.validate(kind, data)
-        return Event(id=str(w["i"])[:36], site_id=str(w["s"]), kind=kind, at=utc(datetime.fromisoformat(w["t"])),
-                     data=data, device_id=w.get("dv"), clerk_id=w.get("c"), schema_version=ev.SCHEMA_VERSION)
+        at = datetime.fromisoformat(_string(w, "t", 40))
+        if at.tzinfo is None:
+            raise ValueError("t")
+        return Event(id=_string(w, "i", L.UUID_MAX), site_id=_string(w, "s", L.ID_MAX), kind=kind, at=utc(at),
+                     data=data, device_id=_maybe(w, "dv", L.ID_MAX), clerk_id=_maybe(w, "c", L.ID_MAX),
+                     schema_version=ev.SCHEMA_VERSION)
     except e.HaobanError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise e.InvalidInput("sync_unknown_event") from exc
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # named only if it is one of ours: never echoed
+        named = exc.args[0] if exc.args and isinstance(exc.args[0], str) and exc.args[0] in _NAMES else "?"
+        raise e.InvalidInput("sync_unknown_event", field=named) from exc
 
 
 # ---------------------------------------------------------------- receiver

@@ -16,6 +16,10 @@ _meta = MetaData()
 OUTBOX = Table("outbox", _meta, Column("pos", Integer, primary_key=True, autoincrement=True),
                Column("id", String(36), unique=True, nullable=False), Column("wire", JSON, nullable=False),
                sqlite_autoincrement=True)
+# Events the hub refused (4xx, docs/sync.md "One door"): set aside with the hub's answer, so that they do
+# not block the outbox; kept for whoever looks into them, never sent again by themselves.
+SET_ASIDE = Table("set_aside", _meta, Column("pos", Integer, primary_key=True), Column("id", String(36), nullable=False),
+                  Column("wire", JSON, nullable=False), Column("refusal", JSON, nullable=False))
 INBOX = Table("inbox", _meta, Column("seq", Integer, primary_key=True), Column("wire", JSON, nullable=False))
 META = Table("meta", _meta, Column("key", String(64), primary_key=True), Column("value", JSON))
 LEASES = Table("leases", _meta, Column("id", Integer, primary_key=True, autoincrement=True),
@@ -66,6 +70,11 @@ class LocalStore:
     def backlog(self) -> int:
         with self.engine.begin() as conn:
             return conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
+
+    def set_aside(self) -> list[dict]:
+        """The events the hub refused, each with its refusal ({"error", "message_zh", "message_en"})."""
+        with self.engine.begin() as conn:
+            return [{"pos": r.pos, "wire": r.wire, "refusal": r.refusal} for r in conn.execute(select(SET_ASIDE).order_by(SET_ASIDE.c.pos))]
 
     def identity(self, hub_url: str, code: str) -> dict:
         """This device's enrolment (token, device, site, window): made once with the one-time code, then kept here."""

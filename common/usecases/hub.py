@@ -23,7 +23,7 @@ from common.domain.events import Event
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
 from common.domain.projection import apply
-from common.usecases import appointments, auth, receive
+from common.usecases import appointments, auth, door, receive
 
 Build = Callable[[Connection, SiteState, datetime], policy.Decision]
 
@@ -273,9 +273,13 @@ class Hub:
     # ------------------------------------------------------------ sync (docs/sync.md)
 
     def push(self, actor: auth.Actor, body: dict) -> dict:
+        """A pushed batch: through the door (every check, reads only) first, then stored under the write lock."""
+        now = self.clock.now()
+        with reader(self.engine) as conn:
+            admitted = door.admit(conn, actor, body, now)
         try:
             with self._write_lock:
-                return receive.receive_push(self.engine, actor, body, self.clock.now())
+                return receive.receive_push(self.engine, admitted, now)
         except IntegrityError as exc:  # e.g. an event naming a window or queue this hub does not know
             raise e.InvalidInput("sync_reference_mismatch") from exc
 

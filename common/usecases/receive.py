@@ -1,7 +1,9 @@
 """The sync protocol, receiver side: store pushed events once and project them; serve pulls (docs/sync.md)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select, update
 
@@ -13,9 +15,12 @@ from common.domain import events as ev
 from common.domain.events import Event
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
-from common.sync.protocol import MAX_BATCH, PROTOCOL, check_protocol, from_wire, to_wire
+from common.sync.protocol import MAX_BATCH, PROTOCOL, to_wire
 from common.usecases import check
 from common.usecases.auth import Actor
+
+if TYPE_CHECKING:
+    from common.usecases.door import Admitted
 
 # Which kinds of event each role may push. A hub relays everything of its own site.
 MAY_PUSH: dict[Role, frozenset[str]] = {
@@ -43,8 +48,9 @@ def touch(conn: Connection, actor: Actor, now: datetime) -> None:
     conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(last_contact=now))
 
 
-def store(conn: Connection, events: list[Event]) -> list[str]:
-    """Append the events this hub does not hold yet and project them; returns the ids of void ones."""
+def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Event], None] | None = None) -> list[str]:
+    """Append the events this hub does not hold yet and project them; returns the ids of void ones.
+    `guard` may refuse an event on the state it meets (it raises; the caller's transaction rolls back)."""
     if not events:
         return []
     ids = [x.id for x in events]
@@ -73,7 +79,12 @@ def store(conn: Connection, events: list[Event]) -> list[str]:
     for row in conn.execute(select(repo.W).where(repo.W.c.window_id.in_(window_ids))):
         ws = repo.window_state_from_row(row)
         state.windows[ws.window_id] = ws
-    void = [x.id for x in fresh if not apply(state, x)]
+    void = []
+    for x in fresh:
+        if guard is not None:
+            guard(state, x)
+        if not apply(state, x):
+            void.append(x.id)
     repo.append_events(conn, fresh)
     repo.save_tickets(conn, [state.tickets[tid] for tid in ticket_ids if tid in state.tickets], new=ticket_ids - existing)
     for ws in state.windows.values():
@@ -83,34 +94,18 @@ def store(conn: Connection, events: list[Event]) -> list[str]:
     return void
 
 
-def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dict:
-    """Store a pushed batch exactly once; answer with the position now acknowledged."""
-    check_protocol(body.get("protocol"))
-    after, batch = body.get("after"), body.get("events")
-    if not isinstance(after, int) or after < 0 or not isinstance(batch, list) or len(batch) > MAX_BATCH:
-        raise e.InvalidInput("sync_batch_shape")
-    positioned = []
-    for item in batch:
-        if not isinstance(item, dict) or not isinstance(item.get("p"), int):
-            raise e.InvalidInput("sync_no_position")
-        positioned.append((item["p"], from_wire(item)))
+def receive_push(engine: Engine, admitted: Admitted, now: datetime, report: dict | None = None) -> dict:
+    """Store a pushed batch that passed the door (common/usecases/door.py) exactly once; answer with the
+    position now acknowledged. A child hub's `report` (checked by `pushed_report`) is kept with it."""
+    actor, after, positioned = admitted.actor, admitted.after, admitted.events
     positions = [p for p, _ in positioned]
-    if positions != sorted(set(positions)) or (positions and positions[0] <= after):
-        raise e.InvalidInput("sync_positions_increase")
-    kinds = MAY_PUSH.get(actor.role, frozenset())
-    for _, x in positioned:
-        if x.site_id != actor.site_id:
-            raise e.Forbidden("sync_own_site_only")
-        if x.kind not in kinds or (actor.role is not Role.hub and x.device_id != actor.device_id):
-            raise e.Forbidden("sync_event_not_allowed")
-    report = _report(actor, body)
     with engine.begin() as conn:
         lock_site(conn, actor.site_id)
         peer = _peer(conn, actor)
         if after > peer.acked:  # we lack what the sender thinks we hold (e.g. restored from a backup)
             return {"protocol": PROTOCOL, "acked": peer.acked, "rewind": True, "void": [], "hub_time": now.isoformat()}
         todo = [x for p, x in positioned if p > peer.acked]
-        void = store(conn, todo)
+        void = store(conn, todo, admitted.guard)
         acked = max([peer.acked, *positions])
         conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
             acked=acked, last_contact=now, received=SyncPeerRow.received + len(todo)))
@@ -119,7 +114,7 @@ def receive_push(engine: Engine, actor: Actor, body: dict, now: datetime) -> dic
     return {"protocol": PROTOCOL, "acked": acked, "void": void, "hub_time": now.isoformat()}
 
 
-def _report(actor: Actor, body: dict) -> dict | None:
+def pushed_report(actor: Actor, body: dict) -> dict | None:
     """A child hub's report of its site (check.report), sent with a push; checked before anything is written."""
     if "report" not in body:
         return None

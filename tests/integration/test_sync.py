@@ -73,7 +73,7 @@ def test_push_is_idempotent_under_retries_and_lost_answers(world):
     def issued(n):
         data = {"ticket_id": f"off-{n}", "business_day": "2026-11-26", "number": f"B{900 + n}", "letter": "B",
                 "seq": 900 + n, "queue_id": world.queues["B"], "priority": "normal", "wait_limit_min": 10,
-                "service_limit_min": 20, "public_token": f"tok-{n}"}
+                "service_limit_min": 20, "public_token": f"public-token-{n:04d}", "item_id": world.items["B"]}
         x = Event(id=uuid7(), site_id="s1", kind=ev.TICKET_ISSUED, at=world.clock.now(), data=data, device_id=kiosk.device_id)
         return {**protocol.to_wire(x), "p": n}
 
@@ -99,7 +99,8 @@ def test_refusals_old_new_protocol_foreign_site_and_forged_device(world, live):
     r = kiosk.http.post(f"{live.url}/api/v1/sync/push", data=b"\x1f\x8b garbage", headers={"Content-Encoding": "gzip"})
     assert r.status_code == 422 and r.json()["message_en"]
     data = {"ticket_id": "x1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
-            "queue_id": "s2-A", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20, "public_token": "p"}
+            "queue_id": "s2-A", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20,
+            "public_token": "a-public-token-0001", "item_id": "s2-IA"}
     other = {"i": "01900000-0000-7000-8000-000000000001", "s": "s2", "k": "ticket_issued", "t": "2026-11-26T01:00:00+00:00",
              "d": data, "v": 1, "dv": kiosk.info["device_id"], "p": 1}
     assert kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [other]}).status_code == 403
@@ -133,9 +134,10 @@ def test_two_windows_calling_one_ticket_while_cut_off_the_first_wins(world, live
     for n in (1, 3):  # both serve queue B
         client, info = device_client(live, world, f"terminal{n}", tmp_path)
         clients[n] = client
-        client.record(ev.TICKET_CALLED, {"ticket_id": tid, "window_id": world.windows[n], "reason": None})
+        clerk = Device(live.url, token=info["token"]).sign_in(f"C{n}").json()["clerk_id"]  # then the link breaks
+        client.record(ev.TICKET_CALLED, {"ticket_id": tid, "window_id": world.windows[n], "reason": None}, clerk)
         world.clock.advance(seconds=30)
-        client.record(ev.SERVICE_STARTED, {"ticket_id": tid, "window_id": world.windows[n]})
+        client.record(ev.SERVICE_STARTED, {"ticket_id": tid, "window_id": world.windows[n]}, clerk)
     clients[3].sync_once(leases=False)  # window 3 reaches the hub first
     clients[1].sync_once(leases=False)
     assert len(clients[1].status.void) == 2 and clients[3].status.void == []
@@ -194,6 +196,7 @@ def test_terminal_manual_mode_and_offline_rating_upload_later(world, tmp_path):
     with LiveHub(world.hub) as live:
         terminal, tinfo = device_client(live, world, "terminal3", tmp_path)
         pad, _ = device_client(live, world, "pad3", tmp_path)
+        assert Device(live.url, token=tinfo["token"]).sign_in("C3").json()["clerk_id"] == "s1-C3"  # what lets C3 sign in offline
         terminal.sync_once()
         pad.sync_once(leases=False)
     item, queue = item_and_queue(terminal, "B")
@@ -295,7 +298,7 @@ def test_malformed_or_clashing_pushed_events_are_refused_or_void_never_a_500(wor
     base = {"s": "s1", "k": "ticket_issued", "t": "2026-11-26T01:40:00+00:00", "v": 1, "dv": kiosk.info["device_id"]}
     good = {"ticket_id": "x1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
             "queue_id": world.queues["A"], "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20,
-            "public_token": "secret-x1"}
+            "public_token": "secret-x1-public-token", "item_id": world.items["A"]}
     for bad in ({k: v for k, v in good.items() if k != "seq"}, {**good, "seq": "1"}, {**good, "priority": "vip"},
                 {**good, "business_day": "yesterday"}, {**good, "seq": True}):
         r = kiosk.post("/sync/push", json={"protocol": 1, "after": 0, "events": [{**base, "i": "e-bad", "d": bad, "p": 1}]})
@@ -306,5 +309,5 @@ def test_malformed_or_clashing_pushed_events_are_refused_or_void_never_a_500(wor
     assert r.status_code == 200 and r.json()["void"] == ["e-clash"] and online["number"] == "A001"
     unknown_queue = {**good, "ticket_id": "x2", "number": "A050", "seq": 50, "queue_id": "nowhere"}
     r = kiosk.post("/sync/push", json={"protocol": 1, "after": 1, "events": [{**base, "i": "e-q", "d": unknown_queue, "p": 2}]})
-    assert r.status_code in (200, 422) and r.status_code < 500
+    assert r.status_code == 403 and r.json()["message_zh"]  # a queue not of the kiosk's site
     assert check.differences(world.hub.engine) == []

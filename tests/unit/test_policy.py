@@ -221,7 +221,8 @@ def test_an_unrated_service_takes_no_later_rating_in_the_projection():
 
     at = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
     issue = {"ticket_id": "t1", "business_day": "2026-11-26", "number": "A001", "letter": "A", "seq": 1,
-             "queue_id": "qA", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20, "public_token": "p"}
+             "queue_id": "qA", "item_id": "iA", "priority": "normal", "wait_limit_min": 10, "service_limit_min": 20,
+             "public_token": "a-public-token-0001"}
     steps = [(ev.TICKET_ISSUED, issue), (ev.TICKET_CALLED, {"ticket_id": "t1", "window_id": "w1"}),
              (ev.SERVICE_STARTED, {"ticket_id": "t1", "window_id": "w1"}),
              (ev.SERVICE_FINISHED, {"ticket_id": "t1", "window_id": "w1", "outcome": "completed"}),

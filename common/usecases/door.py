@@ -1,0 +1,202 @@
+"""One door for a command (docs/sync.md): a pushed event is let in only as its online command would be.
+
+`admit` runs before the write lock, on a read-only connection: the batch's shape, every event's fields
+(`protocol.from_wire`, with the limits of `common.domain.limits` that the HTTP bodies use too), its time
+and business day against the hub's clock, and every id it names against this hub's data (the pushing
+device's site and window, the clerk signed in on that device). `Admitted.guard` is the one check that needs
+the state under the lock: a rating pad rates only services of its own window. One refused event refuses the
+whole batch; the error names the event's index and writes nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from common.db import repo
+from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
+from common.domain import errors as e
+from common.domain import events as ev
+from common.domain import limits as L
+from common.domain.clock import business_day, utc
+from common.domain.events import Event
+from common.domain.model import Role, SiteState
+from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
+from common.usecases.auth import Actor
+from common.usecases.receive import MAY_PUSH
+
+MAX_POSITION = 2**62  # positions fit the BIGINT cursor columns
+WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED}  # what online needs "serve": a signed-in clerk
+RATINGS = frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED})
+
+
+@dataclass
+class Admitted:
+    """A pushed batch that passed the door: its events with their positions, and the check under the lock."""
+
+    actor: Actor
+    after: int
+    events: list[tuple[int, Event]]
+    index: dict[str, int] = field(default_factory=dict)  # event id -> its index in the batch
+
+    def guard(self, state: SiteState, x: Event) -> None:
+        """Raised before `x` is applied (under the lock): a pad bound to a window rates only that window's services."""
+        if x.kind in RATINGS and self.actor.role is Role.rating and self.actor.window_id is not None:
+            t = state.tickets.get(x.data["ticket_id"])
+            if t is not None and t.window_id != self.actor.window_id:
+                raise e.Forbidden("sync_rate_own_window_only", index=self.index[x.id], kind=x.kind)
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What the door needs to know of the pushing device's site, read once per batch."""
+
+    queues: dict[str, str]  # id -> letter
+    windows: dict[str, set[str]]  # id -> the queues it serves
+    items: dict[str, str]  # id -> queue id
+    bundles: dict[str, str]  # id -> queue id
+    clerks: set[str]
+    sessions: dict[str, datetime]  # clerk id -> first sign-in on this device
+    tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
+
+
+def _pairs(rows) -> dict:
+    return {a: b for a, b in rows}
+
+
+def _served(conn: Connection, site_id: str) -> dict[str, set[str]]:
+    windows: dict[str, set[str]] = {w: set() for w in conn.execute(select(WindowRow.id).where(WindowRow.site_id == site_id)).scalars()}
+    for w, q in conn.execute(select(WindowQueueRow.window_id, WindowQueueRow.queue_id).where(WindowQueueRow.window_id.in_(windows))):
+        windows[w].add(q)
+    return windows
+
+
+def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
+    sid = actor.site_id
+    ticket_ids = {x.ticket_id for x in events if x.ticket_id}
+    T = repo.T
+    return _Site(
+        queues=_pairs(conn.execute(select(QueueRow.id, QueueRow.letter).where(QueueRow.site_id == sid))),
+        windows=_served(conn, sid),
+        items=_pairs(conn.execute(select(ServiceItemRow.id, ServiceItemRow.queue_id).where(ServiceItemRow.site_id == sid))),
+        bundles=_pairs(conn.execute(select(BundleRow.id, BundleRow.queue_id).where(BundleRow.site_id == sid))),
+        clerks=set(conn.execute(select(ClerkRow.id).where(ClerkRow.site_id == sid)).scalars()),
+        sessions={c: utc(at) for c, at in conn.execute(
+            select(ClerkSessionRow.clerk_id, func.min(ClerkSessionRow.started_at))
+            .where(ClerkSessionRow.device_id == actor.device_id).group_by(ClerkSessionRow.clerk_id))},
+        tickets={r.id: (r.site_id, r.queue_id) for r in conn.execute(
+            select(T.c.id, T.c.site_id, T.c.queue_id).where(T.c.id.in_(ticket_ids)))} if ticket_ids else {},
+    )
+
+
+def _position(item) -> int:
+    p = item.get("p") if isinstance(item, dict) else None
+    if type(p) is not int or not 0 < p <= MAX_POSITION:
+        raise e.InvalidInput("sync_no_position")
+    return p
+
+
+def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted:
+    """Check a pushed batch as the online API checks its commands; raise (4xx, naming the event) or admit it."""
+    check_protocol(body.get("protocol"))
+    after, batch = body.get("after"), body.get("events")
+    if type(after) is not int or not 0 <= after <= MAX_POSITION or not isinstance(batch, list) or len(batch) > MAX_BATCH:
+        raise e.InvalidInput("sync_batch_shape")
+    positioned = []
+    for i, item in enumerate(batch):
+        p = _position(item)
+        try:
+            positioned.append((p, from_wire(item)))
+        except e.InvalidInput as exc:
+            raise e.InvalidInput("sync_event_invalid", index=i, field=exc.detail.get("field", "?")) from exc
+    positions = [p for p, _ in positioned]
+    if positions != sorted(set(positions)) or (positions and positions[0] <= after):
+        raise e.InvalidInput("sync_positions_increase")
+    site = _load(conn, actor, (x for _, x in positioned))
+    queue_of = {tid: queue for tid, (_, queue) in site.tickets.items()}  # where the batch finds each ticket
+    for i, (_, x) in enumerate(positioned):
+        _check(actor, site, x, i, now)
+        _check_served(site, queue_of, x, i)
+    return Admitted(actor, after, positioned, {x.id: i for i, (_, x) in enumerate(positioned)})
+
+
+def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
+    """One event: who pushes it, when it happened, and every id it names."""
+    if x.site_id != actor.site_id:
+        raise e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
+    if x.kind not in MAY_PUSH.get(actor.role, frozenset()) or (actor.role is not Role.hub and x.device_id != actor.device_id):
+        raise e.Forbidden("sync_event_not_allowed", index=i, kind=x.kind)
+    _check_time(x, now, i, L.HUB_DAYS_BACK if actor.role is Role.hub else L.DAYS_BACK)
+    d = x.data
+    for name in ("queue_id", "to_queue_id", "from_queue_id"):
+        if d.get(name) is not None and d[name] not in site.queues:
+            raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
+    for name in ("window_id", "to_window_id"):
+        if d.get(name) is not None and d[name] not in site.windows:
+            raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
+    tid = x.ticket_id
+    if tid is not None and site.tickets.get(tid, (actor.site_id, ""))[0] != actor.site_id:
+        raise e.Forbidden("sync_not_own_site", field="ticket_id", index=i, kind=x.kind)
+    if x.kind == ev.TICKET_ISSUED:
+        _check_issue(actor, site, x, i)
+    if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
+        raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
+    _check_clerk(actor, site, x, i)
+
+
+def _check_served(site: _Site, queue_of: dict[str, str], x: Event, i: int) -> None:
+    """A window calls only tickets of the queues it serves, and a transfer to a window names a queue it serves
+    (online: `policy.decide_call_specific`, `decide_transfer`). Follows the batch's own issues and transfers."""
+    d, tid = x.data, x.ticket_id
+    if x.kind == ev.TICKET_ISSUED:
+        queue_of[d["ticket_id"]] = d["queue_id"]
+    elif x.kind == ev.TICKET_CALLED and tid in queue_of and queue_of[tid] not in site.windows[d["window_id"]]:
+        raise e.InvalidInput("sync_queue_not_served", index=i, kind=x.kind)
+    elif x.kind == ev.TICKET_TRANSFERRED:
+        if d.get("to_window_id") is not None and d["to_queue_id"] not in site.windows[d["to_window_id"]]:
+            raise e.InvalidInput("sync_queue_not_served", index=i, kind=x.kind)
+        queue_of[d["ticket_id"]] = d["to_queue_id"]
+
+
+def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:
+    if not now - timedelta(days=days_back) <= x.at <= now + timedelta(hours=L.HOURS_AHEAD):
+        raise e.InvalidInput("sync_event_time", index=i, kind=x.kind)
+    day = x.data.get("business_day")
+    today = business_day(now)
+    if day is not None and not today - timedelta(days=days_back) <= date.fromisoformat(day) <= today + timedelta(days=L.DAYS_AHEAD):
+        raise e.InvalidInput("sync_business_day", index=i, kind=x.kind)
+
+
+def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
+    """A pushed ticket as `Hub.issue_ticket` makes one: one item or bundle of the site, in its queue, with
+    the queue's letter; from a device, no slot and no green channel (only a check-in or staff on the hub)."""
+    d = x.data
+    item, bundle = d.get("item_id"), d.get("bundle_id")
+    if (item is None) == (bundle is None):
+        raise e.InvalidInput("sync_event_invalid", field="item_id", index=i)
+    owner = site.items.get(item) if item is not None else site.bundles.get(bundle)
+    if owner is None:
+        raise e.Forbidden("sync_not_own_site", field="item_id" if item is not None else "bundle_id", index=i, kind=x.kind)
+    if owner != d["queue_id"] or site.queues[d["queue_id"]] != d["letter"]:
+        raise e.InvalidInput("sync_event_invalid", field="queue_id", index=i)
+    if actor.role is not Role.hub and (d["priority"] != "normal" or d.get("slot_start") or d.get("slot_end")):
+        raise e.Forbidden("sync_slot_green_hub_only", index=i, kind=x.kind)
+
+
+def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
+    """Online the clerk is the one signed in on the device. A pushed event's clerk must have signed in on this
+    device before the event (online then, or offline with the PIN hash the terminal kept from that sign-in)."""
+    clerk = x.clerk_id
+    if actor.role is Role.hub:
+        if clerk is not None and clerk not in site.clerks:
+            raise e.Forbidden("sync_not_own_site", field="clerk_id", index=i, kind=x.kind)
+        return
+    if clerk is None:
+        if x.kind in WINDOW_KINDS:
+            raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)
+        return
+    first = site.sessions.get(clerk)
+    if actor.role is not Role.terminal or clerk not in site.clerks or first is None or first > x.at:
+        raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)

@@ -1,0 +1,340 @@
+"""Hostile input at the sync door (docs/sync.md, "One door for a command"), over real HTTP on SQLite and PostgreSQL.
+
+For every kind a device may push: wrong types, out-of-range numbers, oversize text, deep JSON, other sites' and
+windows' ids, the wrong role, a clerk not signed in, a bad schema version, a business day far off, a revoked
+token. Each gets a 4xx with both messages and writes nothing: every table is compared before and after. The
+first tests are the findings of issue 12, as they were reproduced on a live hub.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from common.db.schema import Base
+from common.domain import events as ev
+from common.domain.ids import new_token, uuid7
+from tests.integration.http import Device, terminal
+
+S2_WINDOW, S2_QUEUE, S2_ITEM = "s2-w01", "s2-A", "s2-IA"
+
+
+def snapshot(engine) -> dict:
+    """Every row of every table, for comparing before and after a refused push."""
+    with engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in Base.metadata.sorted_tables}
+
+
+class Door:
+    """A hall with a ticket in every state a pushed event can meet, and the devices that push."""
+
+    def __init__(self, world, live) -> None:
+        self.world, self.live = world, live
+        self.kiosk = Device(live.url, world.codes["kiosk"])
+        self.t1, self.t2 = terminal(live, world, 1), terminal(live, world, 2)  # windows 1 and 2 serve queue A
+        self.pad1 = Device(live.url, world.codes["pad1"])
+        self.s2kiosk = Device(live.url, world.codes["s2kiosk"])
+        self.clerk1 = "s1-C1"
+        # window 1: a ticket served and finished (for the pad), then one called (for the service events)
+        self.finished_at_1 = self.serve(self.t1, 1)
+        self.finished_at_2 = self.serve(self.t2, 2)
+        self.waiting = self.issue()
+        self.called = self.issue()
+        assert self.t1.post(f"/windows/{world.windows[1]}/call", json={"ticket_id": self.called, "reason": "test"}).status_code == 200
+        self.s2_ticket = self.s2kiosk.post("/tickets", json={"item_id": S2_ITEM}).json()["ticket"]["ticket_id"]
+        self.pos: dict[str, int] = {}
+
+    def issue(self) -> str:
+        return self.kiosk.post("/tickets", json={"item_id": self.world.items["A"]}).json()["ticket"]["ticket_id"]
+
+    def serve(self, device, n) -> str:
+        tid = self.issue()
+        w = self.world.windows[n]
+        for step, body in (("call", {"ticket_id": tid, "reason": "test"}), ("start", None), ("finish", {"outcome": "completed"})):
+            assert device.post(f"/windows/{w}/{step}", json=body).status_code == 200
+        return tid
+
+    def wire(self, device, kind, data, clerk=None, **envelope) -> dict:
+        w = {"i": uuid7(), "s": device.info["site_id"], "k": kind, "t": self.world.clock.now().isoformat(), "d": data,
+             "v": 1, "dv": device.info["device_id"], "c": clerk}
+        return {**w, **envelope}
+
+    def push(self, device, *events, raw: bytes | None = None):
+        after = self.pos.get(device.info["device_id"], 0)
+        body = {"protocol": 1, "after": after, "events": [{**x, "p": after + i + 1} for i, x in enumerate(events)]}
+        data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+        r = device.http.post(f"{self.live.url}/api/v1/sync/push", data=data, headers={"Content-Type": "application/json"}, timeout=60)
+        if r.status_code == 200:
+            self.pos[device.info["device_id"]] = r.json()["acked"]
+        return r
+
+    # ------------------------------------------------------------ valid events, one per kind and pusher
+
+    def issued(self, **change) -> dict:
+        d = {"ticket_id": uuid7(), "business_day": "2026-11-26", "number": "A900", "letter": "A", "seq": 900,
+             "queue_id": self.world.queues["A"], "item_id": self.world.items["A"], "bundle_id": None, "priority": "normal",
+             "wait_limit_min": 30, "service_limit_min": 20, "public_token": new_token(), "slot_start": None, "slot_end": None}
+        return {**d, **change}
+
+    def valid(self) -> list[tuple[Device, str, dict, str | None]]:
+        """(pusher, kind, data, clerk): each would be accepted as it is."""
+        w1, t, clerk = self.world.windows[1], self.called, self.clerk1
+        return [
+            (self.kiosk, ev.TICKET_ISSUED, self.issued(), None),
+            (self.t1, ev.TICKET_CALLED, {"ticket_id": self.waiting, "window_id": w1, "reason": "人工模式"}, clerk),
+            (self.t1, ev.TICKET_RECALLED, {"ticket_id": t, "window_id": w1}, clerk),
+            (self.t1, ev.TICKET_SKIPPED, {"ticket_id": t, "window_id": w1, "requeue": False}, clerk),
+            (self.t1, ev.TICKET_TRANSFERRED, {"ticket_id": t, "window_id": w1, "from_queue_id": self.world.queues["A"],
+                                              "to_queue_id": self.world.queues["B"], "to_window_id": None}, clerk),
+            (self.t1, ev.SERVICE_STARTED, {"ticket_id": t, "window_id": w1}, clerk),
+            (self.t1, ev.SERVICE_FINISHED, {"ticket_id": t, "window_id": w1, "outcome": "completed", "reason": None,
+                                            "missing_materials": None, "due_date": None}, clerk),
+            (self.t1, ev.WINDOW_PAUSED, {"window_id": w1, "reason": "用餐"}, clerk),
+            (self.t1, ev.WINDOW_RESUMED, {"window_id": w1}, clerk),
+            (self.pad1, ev.TICKET_RATED, {"ticket_id": self.finished_at_1, "score": 5, "reason": None}, None),
+            (self.pad1, ev.TICKET_UNRATED, {"ticket_id": self.finished_at_1}, None),
+        ]
+
+
+@pytest.fixture
+def door(world, live):
+    return Door(world, live)
+
+
+def refused(door: Door, r, before: dict, status: int | tuple = (400, 499)) -> None:
+    low, high = (status, status) if isinstance(status, int) else status
+    assert low <= r.status_code <= high, (r.status_code, r.text[:300])
+    body = r.json()
+    assert body["message_zh"] and body["message_en"], body
+    assert snapshot(door.world.hub.engine) == before
+
+
+# ---------------------------------------------------------------- the findings of issue 12
+
+def test_a_device_of_site_b_cannot_pause_touch_or_fill_site_a(door, world, live):
+    s2t = Device(live.url, world.codes["s2terminal1"])
+    assert s2t.sign_in("C1").status_code == 200  # s2's clerk C1, on s2's terminal
+    s2clerk = "s2-C1"
+    before = snapshot(world.hub.engine)
+    w1 = world.windows[1]
+    for x in (door.wire(s2t, ev.WINDOW_PAUSED, {"window_id": w1, "reason": None}, s2clerk),
+              door.wire(s2t, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": S2_WINDOW}, s2clerk),
+              door.wire(door.s2kiosk, ev.TICKET_ISSUED, door.issued()),  # into site A's queue
+              door.wire(door.s2kiosk, ev.TICKET_ISSUED, door.issued(queue_id=S2_QUEUE, item_id=world.items["A"]))):
+        device = door.s2kiosk if x["k"] == ev.TICKET_ISSUED else s2t
+        r = door.push(device, x)
+        refused(door, r, before, 403)
+        assert "site" in r.json()["message_en"]
+    assert all(not w["paused"] for w in door.kiosk.get("/windows").json())
+
+
+def test_a_terminal_cannot_serve_at_another_window_or_in_another_clerks_name(door, world):
+    before = snapshot(world.hub.engine)
+    w2 = world.windows[2]
+    other_window = [door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": door.waiting, "window_id": w2, "reason": None}, "s1-C2"),
+                    door.wire(door.t1, ev.SERVICE_STARTED, {"ticket_id": door.waiting, "window_id": w2}, "s1-C2")]
+    refused(door, door.push(door.t1, *other_window), before, 403)
+    w1 = world.windows[1]
+    for clerk in (None, "s1-C2", "s2-C1", "nobody"):  # no clerk; one signed in elsewhere; another site's; unknown
+        x = door.wire(door.t1, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": w1}, clerk)
+        r = door.push(door.t1, x)
+        refused(door, r, before, 403)
+        assert "clerk" in r.json()["message_en"] and "工作人员" in r.json()["message_zh"]
+    early = door.wire(door.t1, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": w1}, door.clerk1,
+                      t=(world.clock.now() - timedelta(hours=2)).isoformat())  # before C1 ever signed in here
+    refused(door, door.push(door.t1, early), before, 403)
+
+
+def test_a_rating_pad_rates_only_its_own_windows_services(door, world):
+    before = snapshot(world.hub.engine)
+    x = door.wire(door.pad1, ev.TICKET_RATED, {"ticket_id": door.finished_at_2, "score": 1, "reason": "慢"})
+    r = door.push(door.pad1, x)
+    refused(door, r, before, 403)
+    assert r.json()["message_en"].startswith("Pushed event 0")
+    online = door.pad1.post(f"/tickets/{door.finished_at_2}/rating", json={"score": 1, "reason": "慢"})
+    assert online.status_code == 403  # the same answer as online
+    mine = door.wire(door.pad1, ev.TICKET_RATED, {"ticket_id": door.finished_at_1, "score": 4, "reason": None})
+    assert door.push(door.pad1, mine).status_code == 200
+
+
+def test_a_huge_sequence_number_is_refused_and_the_counter_keeps_working(door, world):
+    before = snapshot(world.hub.engine)
+    for seq in (2**63, 2**31, 100_000, 0, -1):
+        x = door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(seq=seq, number=f"A{seq}"))
+        refused(door, door.push(door.kiosk, x), before, 422)
+    r = door.kiosk.post("/tickets", json={"item_id": world.items["A"]})
+    assert r.status_code == 201 and r.json()["ticket"]["number"] == "A005"  # after the Door's four
+
+
+def test_a_negative_schema_version_deep_json_and_a_5_mb_reason_are_refused(door, world):
+    before = snapshot(world.hub.engine)
+    rated = {"ticket_id": door.finished_at_1, "score": 5, "reason": None}
+    for version in (-10**9, -1, 0, "1", 1.0, None):
+        refused(door, door.push(door.pad1, door.wire(door.pad1, ev.TICKET_RATED, rated, v=version)), before, 422)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    refused(door, door.push(door.pad1, raw=deep), before, 422)
+    nested = json.dumps(door.wire(door.pad1, ev.TICKET_RATED, {**rated, "reason": "@"})).replace('"@"', "[" * 100_000 + "]" * 100_000)
+    raw = ('{"protocol": 1, "after": 0, "events": [' + nested[:-1] + ', "p": 1}]}').encode()
+    refused(door, door.push(door.pad1, raw=raw), before, 422)
+    refused(door, door.push(door.pad1, door.wire(door.pad1, ev.TICKET_RATED, {**rated, "reason": "慢" * 5_000_000})), before, 422)
+
+
+def test_a_kiosk_sets_no_slot_and_no_green_channel_at_either_door(door, world):
+    before = snapshot(world.hub.engine)
+    for change in ({"priority": "green"}, {"slot_start": "2026-11-26T10:00:00+08:00", "slot_end": "2026-11-26T10:30:00+08:00"}):
+        r = door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(**change)))
+        refused(door, r, before, 403)
+    online = door.kiosk.post("/tickets", json={"item_id": world.items["A"], "slot_start": "2026-11-26T10:00:00+08:00",
+                                                "slot_end": "2026-11-26T10:30:00+08:00"})
+    refused(door, online, before, 422)
+
+
+# ---------------------------------------------------------------- every kind, every kind of bad input
+
+BAD_VALUES = [[1], {"a": 1}, 1.5, True, 2**63, -1, "x" * 70_000]  # 70,000 characters: over every limit
+
+
+def mutations(door: Door, kind: str, data: dict):
+    """(what, data, envelope changes) of hostile variants of a valid event."""
+    for name in data:
+        for bad in BAD_VALUES:
+            if bad is True and isinstance(data[name], bool):
+                continue
+            yield f"{name}={str(bad)[:12]}", {**data, name: bad}, {}
+    yield "unknown field", {**data, "evil": 1}, {}
+    for name in ("ticket_id", "window_id", "queue_id", "to_queue_id", "item_id"):
+        if name in data and data[name] is not None:
+            other = {"ticket_id": door.s2_ticket, "window_id": S2_WINDOW, "queue_id": S2_QUEUE,
+                     "to_queue_id": S2_QUEUE, "item_id": S2_ITEM}[name]
+            yield f"{name} of site s2", {**data, name: other}, {}
+    if "window_id" in data:
+        yield "another window", {**data, "window_id": door.world.windows[2]}, {}
+    if "business_day" in data:
+        for day in ("9999-12-31", "2026-11-28", "2026-10-01", "0001-01-01"):
+            yield f"day {day}", {**data, "business_day": day}, {}
+    now = door.world.clock.now()
+    yield "from next year", data, {"t": (now + timedelta(days=365)).isoformat()}
+    yield "from last year", data, {"t": (now - timedelta(days=365)).isoformat()}
+    yield "naive time", data, {"t": now.replace(tzinfo=None).isoformat()}
+    yield "version -1", data, {"v": -1}
+    yield "other site", data, {"s": "s2"}
+    yield "another device", data, {"dv": door.kiosk.info["device_id"] if kind != ev.TICKET_ISSUED else door.pad1.info["device_id"]}
+    yield "1 MB id", data, {"i": "e" * 1_000_000}
+    yield "unknown envelope", data, {"zz": 1}
+
+
+def test_every_pushed_kind_refuses_hostile_variants_and_writes_nothing(door, world):
+    before = snapshot(world.hub.engine)
+    wrong_role = {ev.TICKET_ISSUED: door.pad1, ev.TICKET_RATED: door.t1, ev.TICKET_UNRATED: door.kiosk}
+    tried = 0
+    for device, kind, data, clerk in door.valid():
+        for what, bad, envelope in mutations(door, kind, data):
+            r = door.push(device, door.wire(device, kind, bad, clerk, **envelope))
+            assert 400 <= r.status_code < 500, (kind, what, r.status_code, r.text[:200])
+            assert r.json()["message_zh"] and r.json()["message_en"], (kind, what)
+            tried += 1
+        other = wrong_role.get(kind, door.kiosk)  # a kiosk pushes no window event
+        r = door.push(other, door.wire(other, kind, data, clerk))
+        assert r.status_code == 403, (kind, "wrong role", r.text[:200])
+    assert tried > 400
+    assert snapshot(world.hub.engine) == before  # nothing written by any of them
+
+
+def test_each_valid_event_is_accepted_so_the_refusals_above_mean_something(door, world):
+    for device, kind, data, clerk in door.valid():
+        if kind in (ev.TICKET_RECALLED, ev.TICKET_SKIPPED, ev.TICKET_TRANSFERRED, ev.SERVICE_STARTED, ev.SERVICE_FINISHED):
+            continue  # the called ticket takes one of these at a time: below
+        r = door.push(device, door.wire(device, kind, data, clerk))
+        assert r.status_code == 200, (kind, r.text[:300])
+    r = door.push(door.t1, *(door.wire(door.t1, k, d, c) for _, k, d, c in door.valid()
+                            if k in (ev.SERVICE_STARTED, ev.SERVICE_FINISHED)))
+    assert r.status_code == 200 and r.json()["void"] == [], r.text
+
+
+def test_one_bad_event_refuses_the_whole_batch_and_a_replay_writes_nothing(door, world):
+    good = door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued())
+    bad = door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(number="A901", seq=901, wait_limit_min=2**63))
+    before = snapshot(world.hub.engine)
+    r = door.push(door.kiosk, good, bad)
+    refused(door, r, before, 422)
+    assert r.json()["message_en"].startswith("Pushed event 1:") and "wait_limit_min" in r.json()["message_en"]
+    assert "第 1 个" in r.json()["message_zh"]
+    assert door.push(door.kiosk, good).status_code == 200
+    after = snapshot(world.hub.engine)
+    door.pos.clear()  # the same batch again, from position 1: stored once, nothing more written
+    r = door.push(door.kiosk, good)
+    assert r.status_code == 200 and r.json()["acked"] == 1
+    assert snapshot(world.hub.engine) == after
+
+
+def test_a_revoked_device_and_a_display_push_nothing(door, world, live):
+    display = Device(live.url, world.codes["display"])
+    before = snapshot(world.hub.engine)
+    refused(door, door.push(display, door.wire(display, ev.TICKET_ISSUED, door.issued())), before, 403)
+    pad = Device(live.url, world.codes["pad2"])
+    with world.hub.engine.begin() as conn:
+        conn.execute(text("update devices set revoked_at = :now where id = :id"),
+                     {"now": world.clock.now(), "id": pad.info["device_id"]})
+    before = snapshot(world.hub.engine)
+    x = door.wire(pad, ev.TICKET_RATED, {"ticket_id": door.finished_at_2, "score": 5, "reason": None})
+    refused(door, door.push(pad, x), before, 401)
+
+
+def test_the_device_sets_a_refused_event_aside_and_the_rest_of_its_outbox_goes_through(world, live, tmp_path):
+    from common.sync.client import SyncClient
+    from common.sync.store import LocalStore
+    from common.sync.transport import HttpTransport
+
+    t1 = terminal(live, world, 1)
+    client = SyncClient(LocalStore(tmp_path / "t1.sqlite3"), HttpTransport(live.url, t1.http.headers["Authorization"][7:]),
+                        device_id=t1.info["device_id"], site_id="s1", lease_size=5, clock=world.clock)
+    client.sync_once()
+    tables = client.store.tables()
+    item = next(i for i in tables["service_items"] if i["id"] == world.items["A"])
+    queue = next(q for q in tables["queues"] if q["id"] == world.queues["A"])
+    first = client.issue_offline(item, queue)
+    poisoned = client.record(ev.WINDOW_PAUSED, {"window_id": world.windows[2], "reason": None}, "s1-C1")  # not its window
+    last = client.issue_offline(item, queue)
+    client.sync_once(leases=False)
+    assert client.store.backlog() == 0 and client.status.set_aside == 1
+    [aside] = client.store.set_aside()
+    assert aside["wire"]["i"] == poisoned.id and aside["refusal"]["error"] == "forbidden"
+    assert aside["refusal"]["message_zh"] and "own window" in aside["refusal"]["message_en"]
+    with world.hub.engine.connect() as conn:
+        held = set(conn.execute(text("select id from events")).scalars())
+    assert {first.id, last.id} <= held and poisoned.id not in held
+    client.sync_once(leases=False)  # nothing left to send, and the refused event is not sent again
+    assert client.status.set_aside == 1 and client.store.backlog() == 0
+
+
+def test_a_hub_pushes_only_its_own_sites_events_naming_its_own_sites_ids(door, world, live):
+    hub = Device(live.url, world.codes["importer"])  # role hub at s1
+    before = snapshot(world.hub.engine)
+    s2_pause = {**door.wire(hub, ev.WINDOW_PAUSED, {"window_id": S2_WINDOW, "reason": None}), "s": "s2"}
+    refused(door, door.push(hub, s2_pause), before, 403)
+    for x in (door.wire(hub, ev.WINDOW_PAUSED, {"window_id": S2_WINDOW, "reason": None}),
+              door.wire(hub, ev.TICKET_EXPIRED, {"ticket_id": door.s2_ticket, "business_day": "2026-11-26", "window_id": None}),
+              door.wire(hub, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": world.windows[1]}, "s2-C1")):
+        refused(door, door.push(hub, x), before, 403)
+    green = door.wire(hub, ev.TICKET_ISSUED, door.issued(priority="green"))  # a hub relays its check-ins and staff's green
+    assert door.push(hub, green).status_code == 200
+
+
+def test_a_window_calls_only_its_queues_tickets_as_online(door, world):
+    c_ticket = door.kiosk.post("/tickets", json={"item_id": world.items["C"]}).json()["ticket"]["ticket_id"]
+    before = snapshot(world.hub.engine)
+    w1, w2 = world.windows[1], world.windows[2]  # 1 serves A and B, 2 only A
+    call_c = door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": c_ticket, "window_id": w1, "reason": None}, door.clerk1)
+    r = door.push(door.t1, call_c)
+    refused(door, r, before, 422)
+    assert "does not serve" in r.json()["message_en"]
+    online = door.t1.post(f"/windows/{w1}/call", json={"ticket_id": c_ticket, "reason": "test"})
+    assert online.status_code >= 400  # the same refusal online
+    to_w2 = door.wire(door.t1, ev.TICKET_TRANSFERRED, {"ticket_id": door.called, "window_id": w1, "from_queue_id": world.queues["A"],
+                                                       "to_queue_id": world.queues["B"], "to_window_id": w2}, door.clerk1)
+    refused(door, door.push(door.t1, to_w2), before, 422)
+    to_b = door.wire(door.t1, ev.TICKET_TRANSFERRED, {**to_w2["d"], "to_window_id": None}, door.clerk1)
+    again = door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": door.called, "window_id": w1, "reason": None}, door.clerk1)
+    assert door.push(door.t1, to_b, again).status_code == 200  # to queue B, which window 1 serves: it may call it back
