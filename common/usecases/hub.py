@@ -277,9 +277,10 @@ class Hub:
         now = self.clock.now()
         with reader(self.engine) as conn:
             admitted = door.admit(conn, actor, body, now)
+        report = receive.pushed_report(actor, body)
         try:
             with self._write_lock:
-                return receive.receive_push(self.engine, admitted, now)
+                return receive.receive_push(self.engine, admitted, now, report)
         except IntegrityError as exc:  # e.g. an event naming a window or queue this hub does not know
             raise e.InvalidInput("sync_reference_mismatch") from exc
 
