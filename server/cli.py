@@ -84,11 +84,26 @@ def cmd_migrate(args, settings) -> int:
 
 
 def cmd_check(args, settings) -> int:
-    diffs = check.differences(_engine(settings))
+    engine = _engine(settings)
+    diffs = check.differences(engine)
     for d in diffs[:50]:
         print(d)
     print("projection OK: stored state equals the fold of the events" if not diffs else f"{len(diffs)} differences")
-    return 0 if not diffs else 1
+    differ = False
+    for copy in check.copies(engine):  # a district: its copy of each child hub's site against the child's report
+        for line in copy.lines[:50]:
+            print(line)
+        print(f"copy of site {copy.site_id} (child hub {copy.peer_id}): {COPY_STATES[copy.state]}")
+        differ = differ or copy.state == "differs"
+    return 0 if not diffs and not differ else 1
+
+
+COPY_STATES = {
+    "same": "OK, equal to what its hub reported",
+    "differs": "DIFFERS from what its hub reported",
+    "catching up": "not compared yet: its hub's last push is not complete here",
+    "no report": "not compared: its hub has sent no report yet",
+}
 
 
 def cmd_admin(args, settings) -> int:
@@ -262,16 +277,19 @@ def render_devices(devices: list[dict]) -> str:
 def render_peers(engine) -> str:
     """`haoban hub status` as text."""
     children, link = peers.rows(engine)
+    copies = {c.peer_id: c.state for c in check.copies(engine)}
     out = []
     if link:
         out.append(f"upstream {link['url']}  site {link['site']}  last contact {link['last_contact']}  "
                    f"uploaded up to #{link['acked']}  backlog {link['backlog']}  reference {link['reference_version']}")
     else:
         out.append("no upstream: this hub is the central one")
-    out.append(f"{'peer':<24} {'site':<16} {'role':<9} {'last contact':<26} {'pushed':>7} {'pulled':>7} {'to pull':>8}")
-    for c in children:
+    out.append(f"{'peer':<24} {'site':<16} {'role':<9} {'last contact':<26} {'pushed':>7} {'pulled':>7} {'to pull':>8}"
+               "  copy")
+    for c in children:  # a child hub pulls reference data, not events: no "pulled" or "to pull" for it
+        pulled, to_pull = ("-", "-") if c["to_pull"] is None else (c["pulled_up_to"], c["to_pull"])
         out.append(f"{c['name'][:24]:<24} {c['site'][:16]:<16} {c['role']:<9} {c['last_contact']:<26} "
-                   f"{c['pushed_up_to']:>7} {c['pulled_up_to']:>7} {c['to_pull']:>8}")
+                   f"{c['pushed_up_to']:>7} {pulled:>7} {to_pull:>8}  {copies.get(c['peer_id'], '')}".rstrip())
     if not children:
         out.append("(no device or hub has synced yet)")
     return "\n".join(out)

@@ -66,6 +66,7 @@ def lease(body: LeaseIn, hub: HubDep, actor: ActorDep):
 def reference_data(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()]):
     """The reference data of the device's site (queues, windows, items, bundles, clerks), with its version."""
     wire.check_protocol(protocol)
+    hub.seen(actor)  # a child hub's every contact (it pulls no events): `hub status` shows it
     with reader(hub.engine) as conn:
         snap = reference.for_peer(conn, actor.site_id, child_hub=actor.role is Role.hub)
     return packed({"protocol": wire.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})

@@ -50,6 +50,13 @@ def reader(engine: Engine) -> Connection:
     return engine.connect().execution_options(read_only=True)
 
 
+def snapshot(engine: Engine) -> Connection:
+    """A read-only connection whose reads all see one moment (SQLite: a deferred transaction in WAL mode;
+    PostgreSQL: REPEATABLE READ)."""
+    conn = reader(engine)
+    return conn.execution_options(isolation_level="REPEATABLE READ") if engine.dialect.name == "postgresql" else conn
+
+
 def lock_site(conn: Connection, site_id: str) -> bool:
     """Serialise commands of one site: the hub is the only writer of a site's order. False if no such site."""
     if conn.dialect.name == "postgresql":

@@ -10,10 +10,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.db.schema import (
     BundleItemRow,
+    DeviceRow,
     EventRow,
     QueueRow,
     ServiceItemRow,
     SiteRow,
+    SyncPeerRow,
     SyncStateRow,
     TicketCounterRow,
     TicketRow,
@@ -293,3 +295,12 @@ def last_seq(conn: Connection, site_id: str) -> int:
 def sync_state(conn: Connection, key: str) -> dict:
     """This hub's own sync state under `key` (its upstream link), {} when it has none."""
     return conn.execute(select(SyncStateRow.value).where(SyncStateRow.key == key)).scalar() or {}
+
+
+def child_hub_sites(conn: Connection) -> set[str]:
+    """The sites this hub holds only as copies: each has a hub of its own below this one (a device of role hub,
+    not revoked, that syncs here), which owns the site and alone closes its days. Every other site this hub
+    holds, it owns (the district centre itself, a site whose devices talk straight to this hub)."""
+    return set(conn.execute(
+        select(SyncPeerRow.site_id).join(DeviceRow, DeviceRow.id == SyncPeerRow.peer_id)
+        .where(SyncPeerRow.role == "hub", DeviceRow.role == "hub", DeviceRow.revoked_at.is_(None))).scalars())

@@ -17,10 +17,11 @@ def rows(engine: Engine) -> tuple[list[dict], dict]:
         up = repo.sync_state(conn, "upstream")
         own_head = heads.get(up.get("site_id"), 0) if up else 0
     children = [{
-        "name": p.name or p.peer_id, "site": p.site_id, "role": p.role,
+        "peer_id": p.peer_id, "name": p.name or p.peer_id, "site": p.site_id, "role": p.role,
         "last_contact": p.last_contact.isoformat(timespec="seconds") if p.last_contact else "never",
         "pushed_up_to": p.acked, "pulled_up_to": p.pulled, "received": p.received,
-        "to_pull": max(0, heads.get(p.site_id, 0) - p.pulled),
+        # a child hub pulls reference data, not events: it has nothing "to pull" (None)
+        "to_pull": None if p.role == "hub" else max(0, heads.get(p.site_id, 0) - p.pulled),
     } for p in peers]
     link = {}
     if up:

@@ -147,15 +147,17 @@ class Hub:
 
     def close_past_days(self) -> int:
         """Expire every ticket still waiting (or called) from a business day that has ended, site by site:
-        numbers are for one day, and nobody is called tomorrow for a ticket of today. Idempotent; the hub
-        runs it every minute (server/app.py). Returns how many tickets expired."""
+        numbers are for one day, and nobody is called tomorrow for a ticket of today. Only the sites this hub
+        owns: a child hub's site is closed by that hub, and its history arrives late (`repo.child_hub_sites`).
+        Idempotent; the hub runs it every minute (server/app.py). Returns how many tickets expired."""
         T = repo.T
         left = T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value])
         with reader(self.engine) as conn:  # one read a minute; a site is locked only when it has something to close
             today = business_day(self.clock.now()).isoformat()
-            site_ids = list(conn.execute(select(T.c.site_id).where(left, T.c.business_day < today).distinct()).scalars())
+            site_ids = set(conn.execute(select(T.c.site_id).where(left, T.c.business_day < today).distinct()).scalars())
+            site_ids -= repo.child_hub_sites(conn)
         expired = 0
-        for site_id in site_ids:
+        for site_id in sorted(site_ids):
             with self._write_lock, self.engine.begin() as conn:
                 if not lock_site(conn, site_id):
                     continue
@@ -272,15 +274,21 @@ class Hub:
         now = self.clock.now()
         with reader(self.engine) as conn:
             admitted = door.admit(conn, actor, body, now)
+        report = receive.pushed_report(actor, body)
         try:
             with self._write_lock:
-                return receive.receive_push(self.engine, admitted, now)
+                return receive.receive_push(self.engine, admitted, now, report)
         except IntegrityError as exc:  # e.g. an event naming a window or queue this hub does not know
             raise e.InvalidInput("sync_reference_mismatch") from exc
 
     def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
         with self._write_lock:
             return receive.serve_pull(self.engine, actor, after, limit, self.clock.now())
+
+    def seen(self, actor: auth.Actor) -> None:
+        """Record a sync peer's contact that writes nothing else (its reference pull)."""
+        with contextlib.suppress(IntegrityError), self._write_lock, self.engine.begin() as conn:
+            receive.touch(conn, actor, self.clock.now())  # (a concurrent first contact of the same peer won)
 
     def lease(self, actor: auth.Actor, letter: str, size: int) -> Done:
         """Reserve a block of today's numbers of one queue letter for a device to use while offline."""

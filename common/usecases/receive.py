@@ -10,11 +10,13 @@ from sqlalchemy import Connection, Engine, select, update
 from common.db import repo
 from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
+from common.domain import errors as e
 from common.domain import events as ev
 from common.domain.events import Event
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
 from common.sync.protocol import MAX_BATCH, PROTOCOL, to_wire
+from common.usecases import check
 from common.usecases.auth import Actor
 
 if TYPE_CHECKING:
@@ -37,6 +39,13 @@ def _peer(conn: Connection, actor: Actor) -> SyncPeerRow:
             peer_id=actor.device_id, site_id=actor.site_id, role=actor.role.value, acked=0, pulled=0, received=0))
         row = conn.execute(select(SyncPeerRow.__table__).where(SyncPeerRow.peer_id == actor.device_id)).first()
     return row
+
+
+def touch(conn: Connection, actor: Actor, now: datetime) -> None:
+    """A contact that moves no cursor (a reference pull, a child hub's only call while it has nothing new):
+    `hub status` shows it as the peer's last contact."""
+    _peer(conn, actor)
+    conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(last_contact=now))
 
 
 def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Event], None] | None = None) -> list[str]:
@@ -85,9 +94,9 @@ def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Eve
     return void
 
 
-def receive_push(engine: Engine, admitted: Admitted, now: datetime) -> dict:
+def receive_push(engine: Engine, admitted: Admitted, now: datetime, report: dict | None = None) -> dict:
     """Store a pushed batch that passed the door (common/usecases/door.py) exactly once; answer with the
-    position now acknowledged."""
+    position now acknowledged. A child hub's `report` (checked by `pushed_report`) is kept with it."""
     actor, after, positioned = admitted.actor, admitted.after, admitted.events
     positions = [p for p, _ in positioned]
     with engine.begin() as conn:
@@ -100,7 +109,18 @@ def receive_push(engine: Engine, admitted: Admitted, now: datetime) -> dict:
         acked = max([peer.acked, *positions])
         conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
             acked=acked, last_contact=now, received=SyncPeerRow.received + len(todo)))
+        if report is not None and report["upto"] <= acked:  # a report of events not held here is not kept
+            check.save_report(conn, actor.device_id, report, now)
     return {"protocol": PROTOCOL, "acked": acked, "void": void, "hub_time": now.isoformat()}
+
+
+def pushed_report(actor: Actor, body: dict) -> dict | None:
+    """A child hub's report of its site (check.report), sent with a push; checked before anything is written."""
+    if "report" not in body:
+        return None
+    if actor.role is not Role.hub:
+        raise e.Forbidden("sync_report_hubs_only")
+    return check.report_from_wire(body["report"])
 
 
 def serve_pull(engine: Engine, actor: Actor, after: int, limit: int, now: datetime) -> dict:

@@ -7,13 +7,14 @@ import threading
 from sqlalchemy import Engine, update
 
 from common.db import repo
+from common.db.engine import snapshot
 from common.db.schema import SyncStateRow
 from common.domain import errors as e
-from common.domain.clock import OffsetClock, SystemClock
+from common.domain.clock import OffsetClock, SystemClock, business_day
 from common.sync import protocol
 from common.sync.client import keep_syncing, push_pending
 from common.sync.transport import HttpTransport, HubUnreachable, timed
-from common.usecases import reference
+from common.usecases import check, reference
 
 KEY = "upstream"
 
@@ -70,6 +71,23 @@ class UpstreamLink:
             acked = load_state(conn).get("acked", 0)
         return push_pending(self, read, acked, save_ack)
 
+    def report(self) -> None:
+        """After a push that left nothing behind, tell the upstream what this site holds (`check.report`), so
+        that its `haoban check` can compare its copy; once per position."""
+        with self.engine.connect() as conn:
+            state = load_state(conn)
+        acked = state.get("acked", 0)
+        if state.get("reported") == acked:
+            return
+        with snapshot(self.engine) as conn:
+            rep = check.report(conn, self.site_id, business_day(self.clock.now()))
+        if rep["upto"] != acked:  # new events since the push: the next round pushes them, then reports
+            return
+        answer = self._call("POST", "/sync/push", packed={
+            "protocol": protocol.PROTOCOL, "after": acked, "events": [], "report": rep})
+        with self.engine.begin() as conn:
+            save_state(conn, **({"acked": answer["acked"]} if answer.get("rewind") else {"reported": acked}))
+
     def call(self, *args, **kw):  # the transport interface `push_pending` expects
         return self._call(*args, **kw)
 
@@ -83,6 +101,7 @@ class UpstreamLink:
     def sync_once(self) -> None:
         try:
             self.push()
+            self.report()
             self.refresh_reference()
             with self.engine.begin() as conn:
                 save_state(conn, last_contact=self.clock.now().isoformat())

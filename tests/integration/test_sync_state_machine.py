@@ -3,13 +3,17 @@
 Each link runs the real ASGI app (real routes, gzip bodies) behind a transport that can be cut
 (partition), lose the answer after the receiver committed, deliver a batch twice or replay an old
 batch (reordering), speak an old protocol version (version skew), and lose the device process
-(crash: a new client on the same local file). Device clocks are minutes off.
+(crash: a new client on the same local file). Device clocks are minutes off. Each site hub has a
+window whose clerk calls, serves and finishes, and a rating pad; days pass (a cut link stays cut
+for days), each site hub closes its own past days, and the central hub tries to close past days at
+any moment (it owns no site here: both have hubs of their own, so it must expire nothing).
 
 Invariants: cursors never move back; numbers are unique per site-day; every acknowledged event is
 stored exactly once at the next level. After the network heals and sync runs: every event made
 anywhere is held exactly once at its site hub and at the central hub, in the same order; every
 node's stored projection equals the fold of its events, and the central hub's tickets of a site
-equal the site hub's.
+equal the site hub's (finished, rated, expired alike), and `haoban check` finds each copy equal to
+what its site hub reported.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from common.db import repo
 from common.db.engine import make_engine, migrate
 from common.domain import errors as e
 from common.domain.clock import OffsetClock
-from common.domain.model import Role
+from common.domain.model import Outcome, Role
 from common.sync import protocol
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
@@ -34,7 +38,7 @@ from common.sync.transport import HttpTransport, HubUnreachable
 from common.usecases import auth, check, upstream
 from common.usecases.hub import Hub
 from server.app import create_app
-from tests.world import FakeClock, build
+from tests.world import PIN, FakeClock, build
 
 SITES = ("s1", "s2")
 KIOSKS = (0, 1)
@@ -105,9 +109,14 @@ def template(root) -> dict:
             upstream.save_state(conn, url="http://hub", token=token, site_id=site, device_id=actor.device_id, acked=0)
             kiosk_codes = [auth.create_enrolment_code(conn, site_id=site, role=Role.kiosk, name=f"k{i}",
                                                       now=world.clock.now()) for i in KIOSKS]
+            desk_codes = [auth.create_enrolment_code(conn, site_id=site, role=role, name=role.value,
+                                                     now=world.clock.now(), window_id=f"{site}-w01")
+                          for role in (Role.terminal, Role.rating)]
         site_hub = Hub(site_engine, world.clock)
         kiosks = [site_hub.enrol(code) for code in kiosk_codes]
-        sites[site] = {"path": path, "kiosks": kiosks}
+        (terminal, actor), (_, pad) = (site_hub.enrol(code) for code in desk_codes)
+        clerk_token, _, _ = site_hub.sign_in(actor, "C1", PIN)  # the session is in the file: it outlives the copy
+        sites[site] = {"path": path, "kiosks": kiosks, "terminal": (terminal, clerk_token), "pad": pad}
         site_engine.dispose()
     engine.dispose()
     _template.update(central=central_path, sites=sites, start=world.clock.now(), items={
@@ -129,6 +138,8 @@ class Network(RuleBasedStateMachine):
         self.central = Hub(make_engine(f"sqlite:///{folder / 'central.sqlite3'}"), self.clock)
         central_app = create_app(self.central)
         self.hubs, self.links, self.kiosks, self.clients = {}, {}, {}, {}
+        self.desks: dict = {}  # site -> (the clerk's terminal, the rating pad)
+        self.finished: dict[str, list[str]] = {s: [] for s in SITES}  # tickets finished at a site, not rated yet
         self.made: dict[str, list[str]] = {s: [] for s in SITES}  # event ids made at each site
         self.offline = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids each kiosk made offline
         self.cursors: dict = {}
@@ -142,6 +153,8 @@ class Network(RuleBasedStateMachine):
                 token = upstream.load_state(conn)["token"]
             link.transport = AppTransport(central_app, token)
             self.links[site] = link
+            terminal, clerk_token = tpl["sites"][site]["terminal"]
+            self.desks[site] = (self.hubs[site].actor(terminal, clerk_token), tpl["sites"][site]["pad"])
             app = create_app(self.hubs[site])
             for k, (token, actor) in enumerate(tpl["sites"][site]["kiosks"]):
                 clock = OffsetClock(self.clock, skews[i * 2 + k])  # this kiosk's clock is off by minutes
@@ -227,6 +240,49 @@ class Network(RuleBasedStateMachine):
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
 
+    @rule(site=st.sampled_from(SITES))
+    def clerk_serves(self, site):
+        """The window calls the next ticket, serves it and finishes (each step refused when it cannot be)."""
+        hub, (terminal, _) = self.hubs[site], self.desks[site]
+        window = f"{site}-w01"
+        for step in (hub.call_next, hub.start):
+            try:
+                step(terminal, window)
+            except e.HaobanError as exc:
+                assert exc.status == 409, exc.code  # the queue's rules refused the step (empty, busy, idle)
+        try:
+            self.finished[site].append(hub.finish(terminal, window, Outcome.completed).ticket_id)
+        except e.HaobanError as exc:
+            assert exc.status == 409, exc.code
+
+    @rule(site=st.sampled_from(SITES), score=st.integers(1, 5))
+    def citizen_rates(self, site, score):
+        if self.finished[site]:
+            self.hubs[site].rate(self.desks[site][1], self.finished[site].pop(0), score,
+                                 reason="等候时间太长" if score <= 2 else None)
+
+    @rule(site=st.sampled_from(SITES))
+    def site_hub_closes_past_days(self, site):
+        self.hubs[site].close_past_days()
+
+    @rule()
+    def central_closes_past_days(self):
+        """At any moment, also while a site is cut off with days of history not yet pushed."""
+        assert self.central.close_past_days() == 0  # both sites have hubs of their own: they close their days
+
+    @rule(site=st.sampled_from(SITES), days=st.integers(1, 3), score=st.integers(1, 5))
+    def partition_for_days(self, site, days, score):
+        """The site's link is down for days: its clerk serves and citizens rate (tickets whose issue may
+        have reached the central hub already), midnight passes, both hubs try to close past days."""
+        self.hub_sync(site)  # the link goes down right after a sync (when the other faults let it through)
+        self.links[site].transport.cut = True
+        for _ in range(days):
+            self.clerk_serves(site)
+            self.citizen_rates(site, score)
+            self.clock.advance(days=1)
+            self.site_hub_closes_past_days(site)
+            self.central_closes_past_days()
+
     # ------------------------------------------------------------ invariants
 
     @precondition(lambda self: hasattr(self, "central"))
@@ -290,6 +346,7 @@ class Network(RuleBasedStateMachine):
             assert len(numbers) == len(set(numbers))
             assert check.differences(hub.engine) == []
         assert check.differences(self.central.engine) == []
+        assert [c.state for c in check.copies(self.central.engine)] == ["same"] * len(SITES)
 
 
 def test_sync_state_machine(tmp_path_factory):
