@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from common.db import repo
 from common.db.engine import make_engine, migrate
-from common.db.schema import DeviceRow
+from common.db.schema import DeviceRow, SiteRow
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain.clock import OffsetClock
@@ -47,6 +47,9 @@ def child(district, tmp_path):
     """The site hub of s2, enrolled at the district, with a kiosk, a terminal (clerk signed in) and a rating pad."""
     world, live = district
     with world.hub.engine.begin() as conn:
+        # s2 sits below the district's own site s1, as a village below its district: only then does its hub get
+        # the PIN hashes its clerks sign in with (common.usecases.reference.for_peer)
+        conn.execute(update(SiteRow).where(SiteRow.id == "s2").values(parent_id="s1"))
         code = auth.create_enrolment_code(conn, site_id="s2", role=Role.hub, name="village hub", now=world.clock.now())
     engine = make_engine(f"sqlite:///{tmp_path / 's2.sqlite3'}")
     migrate(engine)
