@@ -16,6 +16,8 @@ from sqlalchemy import select, text
 from common.db.schema import Base
 from common.domain import events as ev
 from common.domain.ids import new_token, uuid7
+from common.domain.model import Role
+from common.usecases import auth
 from tests.integration.http import Device, terminal
 
 S2_WINDOW, S2_QUEUE, S2_ITEM = "s2-w01", "s2-A", "s2-IA"
@@ -311,7 +313,9 @@ def test_the_device_sets_a_refused_event_aside_and_the_rest_of_its_outbox_goes_t
 
 
 def test_a_hub_pushes_only_its_own_sites_events_naming_its_own_sites_ids(door, world, live):
-    hub = Device(live.url, world.codes["importer"])  # role hub at s1
+    with world.hub.engine.begin() as c:
+        code = auth.create_enrolment_code(c, site_id="s1", role=Role.hub, name="s1 hub", now=world.clock.now())
+    hub = Device(live.url, code)  # role hub at s1
     before = snapshot(world.hub.engine)
     s2_pause = {**door.wire(hub, ev.WINDOW_PAUSED, {"window_id": S2_WINDOW, "reason": None}), "s": "s2"}
     refused(door, door.push(hub, s2_pause), before, 403)
