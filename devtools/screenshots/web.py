@@ -74,6 +74,12 @@ def _render(folder: Path, chromium) -> list[Path]:
             shot(page, "dashboard-sign-in")
             page.select_option("#site", "qp-centre")
             page.fill("#staff_no", supervisor["staff_no"])
+            page.fill("#pin", "000000")  # a wrong PIN: the one answer of every failure
+            page.click("#sign-in")
+            page.wait_for_selector(".error")
+            shot(page, "dashboard-sign-in-refused")
+            page.select_option("#site", "qp-centre")
+            page.fill("#staff_no", supervisor["staff_no"])
             page.fill("#pin", supervisor["pin"])
             page.click("#sign-in")
             page.wait_for_selector("#kpis")

@@ -8,7 +8,7 @@ from pathlib import Path
 from devtools.screenshots import web as screenshots
 
 SIZES = {"display": (1920, 1080), "display-enrol": (1920, 1080), "dashboard": (1440, 900),
-         "dashboard-sign-in": (1440, 900), **{f"phone-{s}-{lang}": (390, 844) for s in ("waiting", "called") for lang in ("zh", "en")}}
+         "dashboard-sign-in": (1440, 900), "dashboard-sign-in-refused": (1440, 900), **{f"phone-{s}-{lang}": (390, 844) for s in ("waiting", "called") for lang in ("zh", "en")}}
 
 
 def png_size(path: Path) -> tuple[int, int]:
