@@ -51,8 +51,10 @@ def test_the_board_reconnects_after_a_hub_restart_and_resumes_where_it_was(pages
     board = _enrolled_board(pages, hall)
     k, t1 = kiosk(live_hall, hall), terminal(live_hall, hall, 1)
     first = k.post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
-    t1.post(f"/windows/{hall.windows[1]}/call-next")
+    called = t1.post(f"/windows/{hall.windows[1]}/call-next").json()
     wait_until(board, f"{NOW_NUMBER} === {first['number']!r}")
+    # the number may show from the board's state load before the stream's event has come: wait for the event
+    wait_until(board, f"window.haobanBoard.lastSeq >= {called['event']['seq']}")
     seen = board.evaluate("window.haobanBoard.lastSeq")
     port = live_hall.port
 
