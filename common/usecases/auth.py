@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -177,8 +178,10 @@ def verdict(cand: Candidate, pin: str, now: datetime, supervisor_only: bool = Fa
     """"ok", "wrong" (a wrong PIN on an account: counted) or "refused" (no such account, backed off, not a
     supervisor). Runs argon2: call it outside any transaction and lock, never on the event loop."""
     if not _UNKNOWN_HASH:
-        _UNKNOWN_HASH.append(hash_pin("not a pin"))
-    right = verify_pin(cand.pin_hash or _UNKNOWN_HASH[0], pin)  # always one argon2: timing tells nothing
+        _UNKNOWN_HASH.append(hash_pin(secrets.token_urlsafe(24)))  # a secret nobody knows, made anew in each process
+    # always one argon2, so timing tells nothing; an account without a hash (a clerk row that reached a hub without
+    # it, common.usecases.reference.apply_snapshot) is never signed in, whatever is typed
+    right = verify_pin(cand.pin_hash or _UNKNOWN_HASH[0], pin) and bool(cand.pin_hash)
     if cand.clerk_id is None or (cand.waits_until is not None and cand.waits_until > now and not cand.known):
         return "refused"  # while an account backs off, its PIN is not even told right or wrong
     if not right:

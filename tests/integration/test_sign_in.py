@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from common.db.schema import ClerkRow, ClerkSessionRow, EventRow, WebSessionRow
 from common.domain import pins
@@ -177,3 +177,14 @@ def test_argon2_runs_off_the_event_loop_and_outside_the_write_lock(live, supervi
     assert dashboard(live.url, "S1", WRONG).status_code == 401
     assert Device(live.url, world.codes["terminal1"]).sign_in("C1").status_code == 200
     assert seen == [(False, False, True)] * 3  # on the sign-in threads (server/signins.py)
+
+
+def test_an_account_without_a_pin_hash_is_never_signed_in(live, supervised):
+    """A clerk row that reached this hub without its hash (reference.apply_snapshot) has pin_hash "": nothing typed
+    signs it in, not even the text the hub checks unknown accounts against."""
+    world = supervised
+    with world.hub.engine.begin() as c:
+        c.execute(update(ClerkRow).where(ClerkRow.site_id == "s1", ClerkRow.staff_no == "S1").values(pin_hash=""))
+    for pin in ("not a pin", PIN, ""):
+        r = dashboard(live.url, "S1", pin)
+        assert r.status_code == 401 and "工号或密码不正确" in alert(r.text), pin
