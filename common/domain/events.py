@@ -127,7 +127,7 @@ _FORMS = {
     "id": lambda v: bool(_ID.match(v)),
     "letter": lambda v: "A" <= v <= "Z",
     "token": lambda v: L.TOKEN_MIN <= len(v) <= L.TOKEN_MAX and bool(_TOKEN.match(v)),
-    "day": lambda v: len(v) == 10 and bool(date.fromisoformat(v)),
+    "day": lambda v: len(v) == 10 and date.fromisoformat(v).isoformat() == v,  # YYYY-MM-DD only, no week dates
     "time": lambda v: len(v) <= 40 and datetime.fromisoformat(v).tzinfo is not None,
 }
 

@@ -215,7 +215,7 @@ def mutations(door: Door, kind: str, data: dict):
     if "window_id" in data:
         yield "another window", {**data, "window_id": door.world.windows[2]}, {}
     if "business_day" in data:
-        for day in ("9999-12-31", "2026-11-28", "2026-10-01", "0001-01-01"):
+        for day in ("9999-12-31", "2026-11-28", "2026-10-01", "0001-01-01", "2026-W48-4"):  # W48-4: today, as a week date
             yield f"day {day}", {**data, "business_day": day}, {}
     now = door.world.clock.now()
     yield "from next year", data, {"t": (now + timedelta(days=365)).isoformat()}
