@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from common.db import repo
 from common.db.engine import lock_site, reader
@@ -23,6 +23,7 @@ from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
 from common.domain.projection import apply
 from common.usecases import appointments, auth, door, receive
+from common.usecases.writer import Writer
 
 Build = Callable[[Connection, SiteState, datetime], policy.Decision]
 
@@ -50,36 +51,36 @@ class Hub:
         # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._writer = Writer(engine, self._write_lock)  # the queue commands wait in (group commit)
 
     # ------------------------------------------------------------ plumbing
 
     def _command(self, actor: auth.Actor, build: Build) -> Done:
-        """Run `build` under the site lock, store its event, project it; all or nothing."""
-        try:
-            with self._write_lock, self.engine.begin() as conn:
-                if not lock_site(conn, actor.site_id):
-                    raise e.NotFound("no_site")
-                now = self.clock.now()
-                state = SiteState()
-                kind, data = build(conn, state, now)
-                event = Event(
-                    id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
-                    device_id=actor.device_id, clerk_id=actor.clerk_id,
-                )
-                seq = repo.append_event(conn, event)
-                new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
-                if not apply(state, event):  # the policy and the projection disagree: a bug, not input
-                    raise e.Conflict()
-                if event.ticket_id is not None:
-                    repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
-                if event.window_id is not None:
-                    repo.save_window_state(conn, state.windows[event.window_id])
-                ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
-                return Done(event=replace(event, seq=seq), ticket=ticket)
-        except IntegrityError as exc:  # a concurrent writer won a unique key: nothing was written
-            raise e.Conflict() from exc
-        except OperationalError as exc:
-            raise e.Conflict("hub_busy") from exc
+        """Run `build` under the site lock, store its event, project it; all or nothing (committed by the writer
+        with the commands that came with it: common/usecases/writer.py)."""
+
+        def run(conn: Connection) -> Done:
+            if not lock_site(conn, actor.site_id):
+                raise e.NotFound("no_site")
+            now = self.clock.now()
+            state = SiteState()
+            kind, data = build(conn, state, now)
+            event = Event(
+                id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
+                device_id=actor.device_id, clerk_id=actor.clerk_id,
+            )
+            seq = repo.append_event(conn, event)
+            new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
+            if not apply(state, event):  # the policy and the projection disagree: a bug, not input
+                raise e.Conflict()
+            if event.ticket_id is not None:
+                repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
+            if event.window_id is not None:
+                repo.save_window_state(conn, state.windows[event.window_id])
+            ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
+            return Done(event=replace(event, seq=seq), ticket=ticket)
+
+        return self._writer.run(actor.site_id, run)
 
     def _load_window(self, conn: Connection, actor: auth.Actor, window_id: str, state: SiteState):
         auth.require(actor, "serve", window_id)
