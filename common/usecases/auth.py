@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from common.db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow, WebSessionRow
 from common.domain import errors as e
@@ -85,20 +85,22 @@ def enrol(conn: Connection, code: str, now: datetime, role: Role | None = None) 
     return token, Actor(device_id=device_id, site_id=row.site_id, role=Role(row.role), window_id=row.window_id)
 
 
+# Read on every request: built once, parameters bound at execution (building a statement costs more than running it).
+_DEVICE = select(DeviceRow.id, DeviceRow.site_id, DeviceRow.role, DeviceRow.window_id, DeviceRow.revoked_at).where(
+    DeviceRow.token_hash == bindparam("token_hash"))
+_SESSION = select(ClerkSessionRow.clerk_id).where(
+    ClerkSessionRow.token_hash == bindparam("token_hash"), ClerkSessionRow.device_id == bindparam("device_id"),
+    ClerkSessionRow.ended_at.is_(None))
+
+
 def device_actor(conn: Connection, token: str, clerk_token: str | None = None) -> Actor:
     """The actor behind a device token (and, for terminals, a clerk session token)."""
-    row = conn.execute(select(DeviceRow).where(DeviceRow.token_hash == token_hash(token))).first()
+    row = conn.execute(_DEVICE, {"token_hash": token_hash(token)}).first()
     if row is None or row.revoked_at is not None:
         raise e.Unauthenticated()
     actor = Actor(device_id=row.id, site_id=row.site_id, role=Role(row.role), window_id=row.window_id)
     if clerk_token and actor.role is Role.terminal:
-        clerk_id = conn.execute(
-            select(ClerkSessionRow.clerk_id).where(
-                ClerkSessionRow.token_hash == token_hash(clerk_token),
-                ClerkSessionRow.device_id == actor.device_id,
-                ClerkSessionRow.ended_at.is_(None),
-            )
-        ).scalar()
+        clerk_id = conn.execute(_SESSION, {"token_hash": token_hash(clerk_token), "device_id": actor.device_id}).scalar()
         if clerk_id is None:
             raise e.ClerkRequired()
         actor = replace(actor, clerk_id=clerk_id)
