@@ -7,6 +7,8 @@ Run: .venv/bin/python bench/http_lifecycle.py [--seconds 10] [--db sqlite postgr
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import multiprocessing as mp
 import tempfile
 import time
@@ -17,14 +19,21 @@ from _hub import HubProcess, fresh_database
 
 
 def issuer(url, token, item_ids, seconds, out):
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {token}"
+    """One kiosk issuing as fast as it can, on one kept-alive connection. http.client, not requests: a client
+    here shares the hub's 2 cores, and requests spent 1.6-2.0 ms of CPU per call on this machine where
+    http.client spent 0.19-0.25 ms (measured 2026-12-01): 16 clients on requests took a whole core from the hub."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    bodies = [json.dumps({"item_id": i}).encode() for i in item_ids]
     lat, end, i = [], time.perf_counter() + seconds, 0
     while time.perf_counter() < end:
         t = time.perf_counter()
-        r = http.post(f"{url}/api/v1/tickets", json={"item_id": item_ids[i % len(item_ids)]}, timeout=30)
+        conn.request("POST", "/api/v1/tickets", body=bodies[i % len(bodies)], headers=headers)
+        r = conn.getresponse()
+        body = r.read()
         lat.append(time.perf_counter() - t)
-        assert r.status_code == 201, r.text
+        assert r.status == 201, body
         i += 1
     out.put(lat)
 
