@@ -1,4 +1,5 @@
-"""Use cases of the hub: every command is one transaction that decides, appends its event and updates the projection."""
+"""Use cases of the hub: every command decides, appends its event and updates the projection, all or nothing (its
+own savepoint of a transaction that the writer commits for the commands that came together: writer.py)."""
 from __future__ import annotations
 
 import contextlib
