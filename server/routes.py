@@ -1,6 +1,9 @@
 """Commands and queries of the hub's HTTP API. Thin: each route calls one use case or read model."""
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Future
+
 from fastapi import APIRouter, Request
 
 from common.domain import errors as e
@@ -42,6 +45,11 @@ def _out(hub, actor, done: Done, public: bool = False) -> dict:
     }
 
 
+async def answered(future: Future[Done]) -> Done:
+    """A command's Done (or its error), awaited on the event loop."""
+    return await asyncio.wrap_future(future)
+
+
 # ---------------------------------------------------------------- devices and clerks
 
 @router.post("/enrol", response_model=EnrolOut, tags=["devices"])
@@ -65,65 +73,67 @@ def sign_out(hub: HubDep, actor: ActorDep):
 
 
 # ---------------------------------------------------------------- commands
+# async, awaiting the writer's future: the writer thread runs the command, no thread of the pool waits for it.
+
 
 @router.post("/tickets", response_model=CommandOut, status_code=201, tags=["commands"])
-def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
+async def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
     if body.slot_start is not None or body.slot_end is not None:  # as for pushed tickets (docs/sync.md)
         raise e.InvalidInput("slot_check_in_only")
-    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority))
+    done = await answered(hub.issue_ticket.submit(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority)))
     return _out(hub, actor, done, public=True)
 
 
 @router.post("/windows/{window_id}/call-next", response_model=CommandOut, tags=["commands"])
-def call_next(window_id: str, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.call_next(actor, window_id))
+async def call_next(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.call_next.submit(actor, window_id)))
 
 
 @router.post("/windows/{window_id}/call", response_model=CommandOut, tags=["commands"])
-def call_specific(window_id: str, body: CallIn, hub: HubDep, actor: ActorDep):
+async def call_specific(window_id: str, body: CallIn, hub: HubDep, actor: ActorDep):
     """Call one ticket out of order; the reason is recorded in the event."""
-    return _out(hub, actor, hub.call_specific(actor, window_id, body.ticket_id, body.reason))
+    return _out(hub, actor, await answered(hub.call_specific.submit(actor, window_id, body.ticket_id, body.reason)))
 
 
 @router.post("/windows/{window_id}/recall", response_model=CommandOut, tags=["commands"])
-def recall(window_id: str, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.recall(actor, window_id))
+async def recall(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.recall.submit(actor, window_id)))
 
 
 @router.post("/windows/{window_id}/skip", response_model=CommandOut, tags=["commands"])
-def skip(window_id: str, body: SkipIn, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.skip(actor, window_id, body.requeue))
+async def skip(window_id: str, body: SkipIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.skip.submit(actor, window_id, body.requeue)))
 
 
 @router.post("/windows/{window_id}/transfer", response_model=CommandOut, tags=["commands"])
-def transfer(window_id: str, body: TransferIn, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.transfer(actor, window_id, body.to_queue_id, body.to_window_id))
+async def transfer(window_id: str, body: TransferIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.transfer.submit(actor, window_id, body.to_queue_id, body.to_window_id)))
 
 
 @router.post("/windows/{window_id}/start", response_model=CommandOut, tags=["commands"])
-def start(window_id: str, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.start(actor, window_id))
+async def start(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.start.submit(actor, window_id)))
 
 
 @router.post("/windows/{window_id}/finish", response_model=CommandOut, tags=["commands"])
-def finish(window_id: str, body: FinishIn, hub: HubDep, actor: ActorDep):
-    done = hub.finish(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date)
+async def finish(window_id: str, body: FinishIn, hub: HubDep, actor: ActorDep):
+    done = await answered(hub.finish.submit(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date))
     return _out(hub, actor, done)
 
 
 @router.post("/windows/{window_id}/pause", response_model=CommandOut, tags=["commands"])
-def pause(window_id: str, body: PauseIn, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.pause(actor, window_id, body.reason))
+async def pause(window_id: str, body: PauseIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.pause.submit(actor, window_id, body.reason)))
 
 
 @router.post("/windows/{window_id}/resume", response_model=CommandOut, tags=["commands"])
-def resume(window_id: str, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.resume(actor, window_id))
+async def resume(window_id: str, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.resume.submit(actor, window_id)))
 
 
 @router.post("/tickets/{ticket_id}/rating", response_model=CommandOut, tags=["commands"])
-def rate(ticket_id: str, body: RateIn, hub: HubDep, actor: ActorDep):
-    return _out(hub, actor, hub.rate(actor, ticket_id, body.score, body.reason))
+async def rate(ticket_id: str, body: RateIn, hub: HubDep, actor: ActorDep):
+    return _out(hub, actor, await answered(hub.rate.submit(actor, ticket_id, body.score, body.reason)))
 
 
 # ---------------------------------------------------------------- queries

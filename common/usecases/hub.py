@@ -6,6 +6,7 @@ import contextlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -41,6 +42,32 @@ class Done:
         return self.event.ticket_id
 
 
+class command:  # noqa: N801 - used as a decorator, like property
+    """A hub command, written as `prepare(hub, actor, ...) -> Build`: the checks that need no database, then the
+    build that the writer runs in its transaction. `hub.name(actor, ...)` waits for the Done;
+    `hub.name.submit(actor, ...)` returns its future at once (an event loop awaits it: no thread waits)."""
+
+    def __init__(self, prepare: Callable[..., Build]) -> None:
+        self.prepare = prepare
+        self.__doc__ = prepare.__doc__
+
+    def __get__(self, hub: Hub | None, owner=None):
+        return self if hub is None else _BoundCommand(hub, self.prepare)
+
+
+class _BoundCommand:
+    __slots__ = ("hub", "prepare")
+
+    def __init__(self, hub: Hub, prepare: Callable[..., Build]) -> None:
+        self.hub, self.prepare = hub, prepare
+
+    def __call__(self, actor: auth.Actor, *args, **kwargs) -> Done:
+        return self.hub._command(actor, self.prepare(self.hub, actor, *args, **kwargs))
+
+    def submit(self, actor: auth.Actor, *args, **kwargs) -> Future[Done]:
+        return self.hub._submit(actor, self.prepare(self.hub, actor, *args, **kwargs))
+
+
 class Hub:
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
 
@@ -57,6 +84,13 @@ class Hub:
     # ------------------------------------------------------------ plumbing
 
     def _command(self, actor: auth.Actor, build: Build) -> Done:
+        """Run `build` and wait for its Done (see `_job`)."""
+        return self._writer.run(actor.site_id, self._job(actor, build))
+
+    def _submit(self, actor: auth.Actor, build: Build) -> Future[Done]:
+        return self._writer.submit(actor.site_id, self._job(actor, build))
+
+    def _job(self, actor: auth.Actor, build: Build) -> Callable[[Connection], Done]:
         """Run `build` under the site lock, store its event, project it; all or nothing (committed by the writer
         with the commands that came with it: common/usecases/writer.py)."""
 
@@ -81,7 +115,7 @@ class Hub:
             ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
             return Done(event=replace(event, seq=seq), ticket=ticket)
 
-        return self._writer.run(actor.site_id, run)
+        return run
 
     def _load_window(self, conn: Connection, actor: auth.Actor, window_id: str, state: SiteState):
         auth.require(actor, "serve", window_id)
@@ -96,6 +130,7 @@ class Hub:
 
     # ------------------------------------------------------------ commands
 
+    @command
     def issue_ticket(
         self,
         actor: auth.Actor,
@@ -104,12 +139,12 @@ class Hub:
         bundle_id: str | None = None,
         priority: Priority = Priority.normal,
         slot: tuple[datetime, datetime] | None = None,
-    ) -> Done:
+    ) -> Build:
         auth.require(actor, "issue_ticket")
         if (item_id is None) == (bundle_id is None):
             raise e.InvalidInput("one_item_or_bundle")
 
-        return self._command(actor, lambda conn, state, now: self._issue(conn, actor, now, item_id, bundle_id, priority, slot))
+        return lambda conn, state, now: self._issue(conn, actor, now, item_id, bundle_id, priority, slot)
 
     def _issue(self, conn, actor, now, item_id, bundle_id, priority, slot) -> policy.Decision:
         if item_id is not None:
@@ -134,7 +169,8 @@ class Hub:
             public_token=new_token(), slot=slot,
         )
 
-    def call_next(self, actor: auth.Actor, window_id: str) -> Done:
+    @command
+    def call_next(self, actor: auth.Actor, window_id: str) -> Build:
         def build(conn, state, now):
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             by_queue = defaultdict(list)
@@ -145,7 +181,7 @@ class Hub:
                 tickets.sort(key=policy.static_key)
             return policy.decide_call_next(repo.site_rules(conn, actor.site_id), window, ws, by_queue, now)
 
-        return self._command(actor, build)
+        return build
 
     def close_past_days(self) -> int:
         """Expire every ticket still waiting (or called) from a business day that has ended, site by site:
@@ -172,7 +208,8 @@ class Hub:
                 expired += len(events) - len(receive.store(conn, events))
         return expired
 
-    def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Done:
+    @command
+    def call_specific(self, actor: auth.Actor, window_id: str, ticket_id: str, reason: str) -> Build:
         def build(conn, state, now):
             window, ws, _ = self._load_window(conn, actor, window_id, state)
             t = repo.ticket(conn, actor.site_id, ticket_id)
@@ -181,28 +218,31 @@ class Hub:
             state.tickets[t.id] = t
             return policy.decide_call_specific(window, ws, t, reason)
 
-        return self._command(actor, build)
+        return build
 
-    def _on_current(self, actor, window_id, decide) -> Done:
+    def _on_current(self, actor, window_id, decide) -> Build:
         def build(conn, state, now):
             _, ws, current = self._load_window(conn, actor, window_id, state)
             return decide(conn, ws, current)
 
-        return self._command(actor, build)
+        return build
 
-    def recall(self, actor: auth.Actor, window_id: str) -> Done:
+    @command
+    def recall(self, actor: auth.Actor, window_id: str) -> Build:
         return self._on_current(
             actor, window_id, lambda conn, ws, t: policy.decide_recall(repo.site_rules(conn, actor.site_id), ws, t)
         )
 
-    def skip(self, actor: auth.Actor, window_id: str, requeue: bool = False) -> Done:
+    @command
+    def skip(self, actor: auth.Actor, window_id: str, requeue: bool = False) -> Build:
         return self._on_current(
             actor, window_id,
             lambda conn, ws, t: policy.decide_skip(repo.site_rules(conn, actor.site_id), ws, t, requeue),
         )
 
+    @command
     def transfer(self, actor: auth.Actor, window_id: str, to_queue_id: str | None = None,
-                 to_window_id: str | None = None) -> Done:
+                 to_window_id: str | None = None) -> Build:
         """To another queue, or to one window of the site (then only that window calls the ticket next)."""
         def decide(conn, ws, t):
             to_window = None
@@ -214,9 +254,11 @@ class Hub:
 
         return self._on_current(actor, window_id, decide)
 
-    def start(self, actor: auth.Actor, window_id: str) -> Done:
+    @command
+    def start(self, actor: auth.Actor, window_id: str) -> Build:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_start(ws, t))
 
+    @command
     def finish(
         self,
         actor: auth.Actor,
@@ -225,19 +267,22 @@ class Hub:
         reason: str | None = None,
         missing_materials: str | None = None,
         due_date: date | None = None,
-    ) -> Done:
+    ) -> Build:
         return self._on_current(
             actor, window_id,
             lambda conn, ws, t: policy.decide_finish(ws, t, outcome, reason, missing_materials, due_date),
         )
 
-    def pause(self, actor: auth.Actor, window_id: str, reason: str | None = None) -> Done:
+    @command
+    def pause(self, actor: auth.Actor, window_id: str, reason: str | None = None) -> Build:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_pause(ws, reason))
 
-    def resume(self, actor: auth.Actor, window_id: str) -> Done:
+    @command
+    def resume(self, actor: auth.Actor, window_id: str) -> Build:
         return self._on_current(actor, window_id, lambda conn, ws, t: policy.decide_resume(ws))
 
-    def rate(self, actor: auth.Actor, ticket_id: str, score: int | None, reason: str | None = None) -> Done:
+    @command
+    def rate(self, actor: auth.Actor, ticket_id: str, score: int | None, reason: str | None = None) -> Build:
         """Rate a finished service; `score=None` records that the citizen gave no answer in time (未评价)."""
         auth.require(actor, "rate")
 
@@ -250,7 +295,7 @@ class Hub:
             state.tickets[t.id] = t
             return policy.decide_rate(t, score, reason)
 
-        return self._command(actor, build)
+        return build
 
     def read(self, query: Callable, *args, now: bool = False):
         """Run a read model from `common.readmodels.queries` on a read-only connection (`now=True` passes the hub's time)."""
@@ -292,7 +337,8 @@ class Hub:
         with contextlib.suppress(IntegrityError), self._write_lock, self.engine.begin() as conn:
             receive.touch(conn, actor, self.clock.now())  # (a concurrent first contact of the same peer won)
 
-    def lease(self, actor: auth.Actor, letter: str, size: int) -> Done:
+    @command
+    def lease(self, actor: auth.Actor, letter: str, size: int) -> Build:
         """Reserve a block of today's numbers of one queue letter for a device to use while offline."""
         if actor.role not in (Role.kiosk, Role.terminal):
             raise e.Forbidden()
@@ -306,7 +352,7 @@ class Hub:
             first, last = repo.reserve(conn, actor.site_id, day, letter, size)
             return policy.decide_lease(letter=letter, day=day, first=first, last=last)
 
-        return self._command(actor, build)
+        return build
 
     # ------------------------------------------------------------ devices and clerks
 
