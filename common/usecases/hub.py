@@ -148,8 +148,9 @@ class Hub:
     def close_past_days(self) -> int:
         """Expire every ticket still waiting (or called) from a business day that has ended, site by site:
         numbers are for one day, and nobody is called tomorrow for a ticket of today. Only the sites this hub
-        owns: a child hub's site is closed by that hub, and its history arrives late (`repo.child_hub_sites`).
-        Idempotent; the hub runs it every minute (server/app.py). Returns how many tickets expired."""
+        owns: a child hub's site (below this hub's own, with a hub of its own: `repo.child_hub_sites`) is closed
+        by that hub, and its history arrives late. Idempotent; the hub runs it every minute (server/app.py).
+        Returns how many tickets expired."""
         T = repo.T
         left = T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value])
         with reader(self.engine) as conn:  # one read a minute; a site is locked only when it has something to close

@@ -130,6 +130,52 @@ def test_the_district_still_closes_the_days_of_the_sites_it_owns(district, child
     assert tickets(world.hub.engine)[copy.id].status is TicketStatus.expired
 
 
+def test_a_stale_hub_role_device_at_an_own_site_does_not_stop_closing_its_days(district, child):
+    """A booking adapter enrolled as role hub before the booking_import role existed, at the district's own site s1,
+    syncing here: s1 is still the district's, and s2 (a real child hub's) still is not."""
+    world, live = district
+    with world.hub.engine.begin() as conn:
+        code = auth.create_enrolment_code(conn, site_id="s1", role=Role.hub, name="old adapter", now=world.clock.now())
+    adapter = Device(live.url, code)
+    assert adapter.get("/sync/reference", params={"protocol": protocol.PROTOCOL}).status_code == 200  # it syncs here
+    own = world.hub.issue_ticket(world.actor("kiosk"), item_id=world.items["A"]).ticket
+    copy = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    child.link.sync_once()
+    with world.hub.engine.connect() as conn:
+        assert repo.own_sites(conn) == {"s1"} and repo.child_hub_sites(conn) == {"s2"}
+    world.clock.advance(days=1)
+    assert world.hub.close_past_days() == 1
+    assert tickets(world.hub.engine, "s1")[own.id].status is TicketStatus.expired
+    assert tickets(world.hub.engine)[copy.id].status is TicketStatus.waiting
+    # the same at the village: a hub-role device of its own site s2 leaves s2 the village hub's to close
+    with child.hub.engine.begin() as conn:
+        code = auth.create_enrolment_code(conn, site_id="s2", role=Role.hub, name="old adapter", now=child.hub.clock.now())
+    _, stale = child.hub.enrol(code)
+    child.hub.seen(stale)
+    with child.hub.engine.connect() as conn:
+        assert repo.own_sites(conn) == {"s2"} and repo.child_hub_sites(conn) == set()
+    assert child.hub.close_past_days() == 1
+    assert tickets(child.hub.engine)[copy.id].status is TicketStatus.expired
+
+
+def test_only_a_hub_of_the_site_itself_below_this_hubs_own_sites_makes_it_a_child_hubs(world):
+    from common.usecases import reference
+
+    with world.hub.engine.begin() as conn:
+        reference.create_site(conn, id="v1", name="村服务点", level="village", parent_id="s2")
+        conn.execute(update(SiteRow).where(SiteRow.id == "s2").values(parent_id="s1"))
+        codes = {site: auth.create_enrolment_code(conn, site_id=site, role=Role.hub, name=site, now=world.clock.now())
+                 for site in ("s1", "v1")}
+    for code in codes.values():
+        world.hub.seen(world.hub.enrol(code)[1])
+    with world.hub.engine.connect() as conn:
+        assert repo.below(conn, {"s1"}) == {"s2", "v1"}
+        assert repo.child_hub_sites(conn) == {"v1"}  # s1 is its own; s2 has no hub of its own
+    with world.hub.engine.begin() as conn:  # this hub is s2's now, enrolled upstream: s1 is above it
+        upstream.save_state(conn, url="http://district", token="t", site_id="s2", device_id="me", acked=0)
+        assert repo.own_sites(conn) == {"s2"} and repo.child_hub_sites(conn) == {"v1"}
+
+
 def haoban_check(monkeypatch, db_url, tmp_path, capsys) -> tuple[int, str]:
     monkeypatch.setenv("HAOBAN_DATABASE_URL", db_url)
     monkeypatch.setenv("HAOBAN_DATA_DIR", str(tmp_path / "district-data"))
