@@ -198,7 +198,7 @@ def parser() -> argparse.ArgumentParser:
     x = hsub.add_parser("enrol", help="enrol this hub at its upstream hub with a one-time code (role hub)")
     x.add_argument("--upstream", required=True)
     x.add_argument("--code", required=True)
-    hsub.add_parser("status", help="each child's last contact, backlog and cursor; this hub's upstream link")
+    hsub.add_parser("status", help="each child's last contact (true to within 30 s), backlog and cursor; this hub's upstream link")
     h.set_defaults(fn=cmd_hub)
 
     a = sub.add_parser("admin", help="reference data and device enrolment")

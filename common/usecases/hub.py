@@ -287,9 +287,14 @@ class Hub:
             return receive.serve_pull(self.engine, actor, after, limit, self.clock.now())
 
     def seen(self, actor: auth.Actor) -> None:
-        """Record a sync peer's contact that writes nothing else (its reference pull)."""
+        """Record a sync peer's contact that writes nothing else (its reference pull): read first, with no lock, and
+        write only when the stored contact is older than `receive.CONTACT_EVERY`, so most pulls take no write lock."""
+        now = self.clock.now()
+        with reader(self.engine) as conn:
+            if not receive.stale(receive.last_contact(conn, actor.device_id), now):
+                return
         with contextlib.suppress(IntegrityError), self._write_lock, self.engine.begin() as conn:
-            receive.touch(conn, actor, self.clock.now())  # (a concurrent first contact of the same peer won)
+            receive.touch(conn, actor, now)  # (a concurrent first contact of the same peer won)
 
     def lease(self, actor: auth.Actor, letter: str, size: int) -> Done:
         """Reserve a block of today's numbers of one queue letter for a device to use while offline."""

@@ -18,7 +18,7 @@ from common.domain.clock import OffsetClock
 from common.domain.model import Outcome, Role, TicketStatus
 from common.sync import protocol
 from common.sync.transport import HttpTransport
-from common.usecases import auth, check, upstream
+from common.usecases import auth, check, receive, upstream
 from common.usecases.hub import Hub
 from server import cli
 from tests.conftest import LiveHub
@@ -230,6 +230,44 @@ def test_hub_status_tells_the_truth_about_a_child_hub(district, child):
     line = next(x for x in cli.render_peers(world.hub.engine).splitlines() if x.startswith("village hub"))
     assert world.clock.now().strftime("%Y-%m-%dT%H:%M:%S") in line  # last contact moved with the reference pull
     assert line.split()[-4:] == ["1", "-", "-", "same"]  # pushed up to #1; pulls no events; copy equal
+
+
+class CountingLock:
+    """The hub's write lock, counting how often it is taken."""
+
+    def __init__(self, lock) -> None:
+        self.lock, self.taken = lock, 0
+
+    def __enter__(self):
+        self.taken += 1
+        return self.lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+
+def test_a_reference_pull_writes_the_last_contact_only_when_it_is_older_than_the_interval(world):
+    _, kiosk = world.hub.enrol(world.codes["kiosk"])
+    lock = world.hub._write_lock = CountingLock(world.hub._write_lock)
+
+    def stored():
+        with world.hub.engine.connect() as conn:
+            return receive.last_contact(conn, kiosk.device_id)
+
+    first = world.clock.now()
+    world.hub.seen(kiosk)  # the first contact is written
+    assert (lock.taken, stored()) == (1, first)
+    for _ in range(14):  # a pull every 2 s: read, nothing written, no write lock
+        world.clock.advance(seconds=2)
+        world.hub.seen(kiosk)
+    assert world.clock.now() - first < receive.CONTACT_EVERY
+    assert (lock.taken, stored()) == (1, first)
+    world.clock.advance(seconds=2)  # 30 s since the stored contact: written
+    world.hub.seen(kiosk)
+    assert (lock.taken, stored()) == (2, first + receive.CONTACT_EVERY)
+    world.clock.advance(minutes=-5)  # a clock set back: the contact is written, never left in the future
+    world.hub.seen(kiosk)
+    assert (lock.taken, stored()) == (3, world.clock.now())
 
 
 def test_a_bad_report_is_refused_with_both_messages_and_writes_nothing(district, child):
