@@ -313,3 +313,27 @@ def test_a_copy_that_differs_only_in_a_rating_or_a_clerk_is_found(district, chil
             conn.execute(update(repo.T).where(repo.T.c.id == ticket.id).values(**change))
         (copy,) = check.copies(world.hub.engine)
         assert copy.state == "differs" and len(copy.lines) == 1 and "rated 1" in copy.lines[0], change
+
+
+def test_check_reads_one_snapshot_and_stalls_no_write(district, child, monkeypatch):
+    """While `copies` is hashing, the district goes on writing (its own ticket, the child's push and report): on
+    SQLite a write lock held by `copies` would stall both; on PostgreSQL, reading the cursor and the digest at two
+    moments would see the pushed ticket without its report and say "differs"."""
+    world, _ = district
+    child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+    child.link.sync_once()
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]
+    digest, written = check.site_digest, []
+
+    def digest_while_writing(conn, site_id, since):
+        if not written:
+            written.append(world.hub.issue_ticket(world.actor("kiosk"), item_id=world.items["A"]).ticket.id)
+            written.append(child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket.id)
+            child.link.sync_once()  # pushed and reported to the district, mid-read
+        return digest(conn, site_id, since)
+
+    monkeypatch.setattr(check, "site_digest", digest_while_writing)
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]  # as of the moment it began
+    assert set(written) <= set(tickets(world.hub.engine, "s1")) | set(tickets(world.hub.engine))
+    monkeypatch.undo()
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]  # and as of now
