@@ -281,10 +281,14 @@ def save_tickets(conn: Connection, tickets: list[Ticket], new: set[str]) -> None
         conn.execute(_UPDATE_TICKET, old)
 
 
-def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000) -> list[Event]:
+def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000,
+                 skip: Iterable[int] = ()) -> list[Event]:
+    """Events after `after_seq`, oldest first, leaving out the seqs in `skip` (events set aside)."""
     q = select(E).where(E.c.seq > after_seq).order_by(E.c.seq).limit(limit)
     if site_id is not None:
         q = q.where(E.c.site_id == site_id)
+    if skip := list(skip):
+        q = q.where(E.c.seq.not_in(skip))
     return [event_from_row(r) for r in conn.execute(q)]
 
 

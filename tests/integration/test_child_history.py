@@ -337,3 +337,76 @@ def test_check_reads_one_snapshot_and_stalls_no_write(district, child, monkeypat
     assert set(written) <= set(tickets(world.hub.engine, "s1")) | set(tickets(world.hub.engine))
     monkeypatch.undo()
     assert [c.state for c in check.copies(world.hub.engine)] == ["same"]  # and as of now
+
+
+def test_a_failing_report_does_not_stop_the_reference_data_and_is_recorded_without_personal_data(
+        district, child, monkeypatch, caplog):
+    world, _ = district
+    child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+
+    def broken(*args):
+        raise RuntimeError("张三 110101199003071234")  # whatever a bug's message holds, none of it is kept or logged
+
+    monkeypatch.setattr(check, "report", broken)
+    with world.hub.engine.begin() as conn:  # new reference data at the district, for the child to pull
+        conn.execute(update(repo.WindowRow).where(repo.WindowRow.site_id == "s2").values(name="新窗口"))
+    with caplog.at_level("WARNING", logger="common.usecases.upstream"):
+        child.link.sync_once()  # the push went, the report failed: no exception, the reference data came down
+    with child.hub.engine.connect() as conn:
+        assert conn.exec_driver_sql("select name from windows where site_id = 's2'").scalar_one() == "新窗口"
+        state = upstream.load_state(conn)
+    assert state["errors"] == {"report": {"error": "RuntimeError"}} and state["acked"] > 0
+    assert child.link.online and child.link.last_error == "report: RuntimeError"
+    assert "upstream report failed: RuntimeError" in caplog.text and "张三" not in caplog.text
+    assert "张三" not in str(state) and "upstream report failed: RuntimeError" in cli.render_peers(child.hub.engine)
+    assert [c.state for c in check.copies(world.hub.engine)] == ["no report"]
+    monkeypatch.undo()
+    child.link.sync_once()  # mended: the report goes, the error is cleared
+    with child.hub.engine.connect() as conn:
+        assert upstream.load_state(conn)["errors"] == {}
+    assert child.link.last_error is None and [c.state for c in check.copies(world.hub.engine)] == ["same"]
+
+
+def test_an_event_the_parent_refuses_is_set_aside_and_blocks_nothing(district, child, caplog):
+    """A queue made at the village only (the district does not know it): its ticket is refused by the district's door;
+    the tickets before and after it still go up, and it is never sent again."""
+    world, _ = district
+    from common.usecases import reference
+
+    with child.hub.engine.begin() as conn:
+        queue = reference.create_queue(conn, site_id="s2", letter="Z", name="本地队列")
+        item = reference.create_item(conn, site_id="s2", code="IZ", name="本地事项", department="本地", category="personal",
+                                     complexity="general", standard_minutes=5, queue_id=queue)
+    before = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    bad = child.hub.issue_ticket(child.kiosk, item_id=item).event
+    last = child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+    after = last.ticket
+    sent: list[str] = []
+    call = child.link.transport.call
+
+    def recording(method, path, **kw):
+        sent.extend(x["i"] for x in (kw.get("packed") or {}).get("events", []))
+        return call(method, path, **kw)
+
+    child.link.transport.call = recording
+    with caplog.at_level("WARNING", logger="common.usecases.upstream"):
+        child.link.sync_once()
+    assert set(tickets(world.hub.engine)) == {before.id, after.id}
+    with child.hub.engine.connect() as conn:
+        (aside,) = upstream.set_aside(conn)
+        acked = upstream.load_state(conn)["acked"]
+    assert (aside["event_id"], aside["kind"], aside["seq"]) == (bad.id, ev.TICKET_ISSUED, bad.seq)
+    assert aside["refusal"]["error"] and aside["refusal"]["message_zh"] and aside["refusal"]["message_en"]
+    assert acked == last.event.seq > bad.seq  # past the refused one
+    assert f"upstream refused event #{bad.seq} (ticket_issued)" in caplog.text
+    status = cli.render_peers(child.hub.engine)
+    assert "backlog 0  set aside 1" in status, status
+    sent.clear()
+    child.link.sync_once()  # nothing is sent again
+    assert bad.id not in sent and sent == []
+    later = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    child.link.sync_once()
+    assert bad.id not in sent and later.id in tickets(world.hub.engine)
+    # the district's copy really lacks the refused ticket: `haoban check` says so, it does not hide it
+    (copy,) = check.copies(world.hub.engine)
+    assert copy.state == "differs" and "tickets" in copy.lines[0]
