@@ -198,7 +198,7 @@ def parser() -> argparse.ArgumentParser:
     x = hsub.add_parser("enrol", help="enrol this hub at its upstream hub with a one-time code (role hub)")
     x.add_argument("--upstream", required=True)
     x.add_argument("--code", required=True)
-    hsub.add_parser("status", help="each child's last contact, backlog and cursor; this hub's upstream link")
+    hsub.add_parser("status", help="each child's last contact (true to within 30 s), backlog and cursor; this hub's upstream link")
     h.set_defaults(fn=cmd_hub)
 
     a = sub.add_parser("admin", help="reference data and device enrolment")
@@ -281,7 +281,10 @@ def render_peers(engine) -> str:
     out = []
     if link:
         out.append(f"upstream {link['url']}  site {link['site']}  last contact {link['last_contact']}  "
-                   f"uploaded up to #{link['acked']}  backlog {link['backlog']}  reference {link['reference_version']}")
+                   f"uploaded up to #{link['acked']}  backlog {link['backlog']}  set aside {link['set_aside']}  "
+                   f"reference {link['reference_version']}")
+        for step, error in sorted(link["errors"].items()):  # the last round's failures, by step (see upstream.sync_once)
+            out.append(f"  upstream {step} failed: {error['error']} {error.get('message_en', '')}".rstrip())
     else:
         out.append("no upstream: this hub is the central one")
     out.append(f"{'peer':<24} {'site':<16} {'role':<9} {'last contact':<26} {'pushed':>7} {'pulled':>7} {'to pull':>8}"

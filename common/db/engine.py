@@ -57,10 +57,12 @@ def reader(engine: Engine) -> Connection:
 
 
 def snapshot(engine: Engine) -> Connection:
-    """A read-only connection whose reads all see one moment (SQLite: a deferred transaction in WAL mode;
-    PostgreSQL: REPEATABLE READ)."""
+    """A read-only connection whose reads all see one moment and that takes no write lock (SQLite: a deferred
+    transaction in WAL mode, its snapshot fixed by its first read; PostgreSQL: REPEATABLE READ READ ONLY)."""
     conn = reader(engine)
-    return conn.execution_options(isolation_level="REPEATABLE READ") if engine.dialect.name == "postgresql" else conn
+    if engine.dialect.name == "postgresql":
+        return conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return conn
 
 
 def lock_site(conn: Connection, site_id: str) -> bool:

@@ -281,10 +281,14 @@ def save_tickets(conn: Connection, tickets: list[Ticket], new: set[str]) -> None
         conn.execute(_UPDATE_TICKET, old)
 
 
-def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000) -> list[Event]:
+def events_after(conn: Connection, site_id: str | None, after_seq: int, limit: int = 1000,
+                 skip: Iterable[int] = ()) -> list[Event]:
+    """Events after `after_seq`, oldest first, leaving out the seqs in `skip` (events set aside)."""
     q = select(E).where(E.c.seq > after_seq).order_by(E.c.seq).limit(limit)
     if site_id is not None:
         q = q.where(E.c.site_id == site_id)
+    if skip := list(skip):
+        q = q.where(E.c.seq.not_in(skip))
     return [event_from_row(r) for r in conn.execute(q)]
 
 
@@ -297,10 +301,38 @@ def sync_state(conn: Connection, key: str) -> dict:
     return conn.execute(select(SyncStateRow.value).where(SyncStateRow.key == key)).scalar() or {}
 
 
+def own_sites(conn: Connection) -> set[str]:
+    """The sites this hub is the hub of: its site at the upstream it enrolled with, or (a central hub) the sites
+    at the top of the tree."""
+    enrolled = sync_state(conn, "upstream").get("site_id")  # common.usecases.upstream.KEY
+    if enrolled:
+        return {enrolled}
+    return set(conn.execute(select(SiteRow.id).where(SiteRow.parent_id.is_(None))).scalars())
+
+
+def below(conn: Connection, tops: set[str]) -> set[str]:
+    """The sites strictly below any of `tops` in the site tree (a site names its parent; a cycle ends the walk)."""
+    parent: dict[str, str | None] = {r.id: r.parent_id for r in conn.execute(select(SiteRow.id, SiteRow.parent_id))}
+    out = set()
+    for site in parent:
+        at, walked = parent[site], {site}
+        while at is not None and at not in walked:
+            if at in tops:
+                out.add(site)
+                break
+            walked.add(at)
+            at = parent.get(at)
+    return out - tops
+
+
 def child_hub_sites(conn: Connection) -> set[str]:
-    """The sites this hub holds only as copies: each has a hub of its own below this one (a device of role hub,
-    not revoked, that syncs here), which owns the site and alone closes its days. Every other site this hub
-    holds, it owns (the district centre itself, a site whose devices talk straight to this hub)."""
-    return set(conn.execute(
+    """The sites this hub holds only as copies: each has a hub of its own below this one, which owns the site and
+    alone closes its days. A site is a child hub's only if a device of role hub *of that site* (not revoked) syncs
+    here and the site lies below this hub's own sites (`own_sites`), never one of them: a stale hub-role device
+    at an own site (e.g. a booking adapter enrolled before the booking_import role) changes nothing. Every other
+    site this hub holds, it owns (the district centre itself, a site whose devices talk straight to this hub)."""
+    with_hub = set(conn.execute(
         select(SyncPeerRow.site_id).join(DeviceRow, DeviceRow.id == SyncPeerRow.peer_id)
-        .where(SyncPeerRow.role == "hub", DeviceRow.role == "hub", DeviceRow.revoked_at.is_(None))).scalars())
+        .where(SyncPeerRow.role == "hub", DeviceRow.role == "hub", DeviceRow.site_id == SyncPeerRow.site_id,
+               DeviceRow.revoked_at.is_(None))).scalars())
+    return with_hub & below(conn, own_sites(conn))

@@ -243,6 +243,18 @@ class SyncStateRow(Base):
     value: Mapped[dict] = mapped_column(JSON)
 
 
+class UpstreamSetAsideRow(Base):
+    """This hub's events its upstream refused (docs/sync.md "A refused batch"): each stays in the event log and is
+    recorded here with the refusal, never sent again by itself, so the upload goes on past it; `hub status` counts them."""
+
+    __tablename__ = "upstream_set_aside"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # the event's seq in our log
+    event_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))
+    refusal: Mapped[dict] = mapped_column(JSON)  # the upstream's answer: {"error", "message_zh", "message_en", ...}
+    set_aside_at: Mapped[datetime] = mapped_column(Stamp)
+
+
 class AppointmentRow(Base):
     """A booked slot (预约), imported from the booking system; checking in at the kiosk issues its ticket.
     The citizen's ID number is kept only as a keyed hash (`common.usecases.appointments.id_hash`), the name masked."""

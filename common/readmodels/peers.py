@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from common.db import repo
-from common.db.schema import DeviceRow, SyncPeerRow
+from common.db.schema import DeviceRow, SyncPeerRow, UpstreamSetAsideRow
 
 
 def rows(engine: Engine) -> tuple[list[dict], dict]:
@@ -16,6 +16,7 @@ def rows(engine: Engine) -> tuple[list[dict], dict]:
         heads = dict(conn.execute(select(repo.E.c.site_id, func.max(repo.E.c.seq)).group_by(repo.E.c.site_id)).all())
         up = repo.sync_state(conn, "upstream")
         own_head = heads.get(up.get("site_id"), 0) if up else 0
+        aside = conn.execute(select(UpstreamSetAsideRow.seq)).scalars().all()
     children = [{
         "peer_id": p.peer_id, "name": p.name or p.peer_id, "site": p.site_id, "role": p.role,
         "last_contact": p.last_contact.isoformat(timespec="seconds") if p.last_contact else "never",
@@ -26,6 +27,8 @@ def rows(engine: Engine) -> tuple[list[dict], dict]:
     link = {}
     if up:
         link = {"url": up.get("url"), "site": up.get("site_id"), "acked": up.get("acked", 0),
-                "backlog": max(0, own_head - up.get("acked", 0)), "last_contact": up.get("last_contact", "never"),
-                "reference_version": up.get("reference_version")}
+                # events set aside are not waiting: they are never sent again by themselves
+                "backlog": max(0, own_head - up.get("acked", 0) - sum(1 for seq in aside if seq > up.get("acked", 0))),
+                "set_aside": len(aside), "errors": up.get("errors", {}),
+                "last_contact": up.get("last_contact", "never"), "reference_version": up.get("reference_version")}
     return children, link

@@ -50,6 +50,27 @@ def keep_syncing(sync_once: Callable[[], None], stop: threading.Event, refused: 
         stop.wait(wait)
 
 
+REFUSED = (403, 422)  # the receiver refused what a batch holds (not the sender: 401; not the protocol: 426)
+
+
+def push_setting_aside(push: Callable[[int], int], set_aside: Callable[[e.Relayed], None]) -> int:
+    """Push with `push(batch size)`; a refused batch is sent again one event at a time, and the event the receiver
+    refuses goes to `set_aside` (which records it so that it is never read again), so one bad event never blocks
+    the rest. Returns the acknowledged position."""
+    while True:
+        try:
+            return push(500)
+        except e.Relayed as exc:
+            if exc.status not in REFUSED:
+                raise
+        try:
+            return push(1)  # the events before the refused one go one by one
+        except e.Relayed as exc:
+            if exc.status not in REFUSED:
+                raise
+            set_aside(exc)
+
+
 def push_pending(transport, read: Callable[[int, int], list[tuple[int, dict]]], acked: int,
                  save_ack: Callable[[int, list[str]], None], progress: Callable[[int], None] | None = None,
                  batch: int = 500) -> int:
@@ -144,23 +165,10 @@ class SyncClient:
 
     # ------------------------------------------------------------ sync steps
 
-    REFUSED = (403, 422)  # the hub refused what a batch holds (not the device: 401; not the protocol: 426)
-
     def push(self) -> int:
-        """Send the outbox. A refused batch is sent again one event at a time; the event the hub refuses is set
-        aside (kept with the refusal, `status.set_aside`), so that one bad event never blocks the rest."""
-        while True:
-            try:
-                return self._push(500)
-            except e.Relayed as exc:
-                if exc.status not in self.REFUSED:
-                    raise
-            try:
-                return self._push(1)  # the events before the refused one go one by one
-            except e.Relayed as exc:
-                if exc.status not in self.REFUSED:
-                    raise
-                self._set_aside(exc)
+        """Send the outbox; an event the hub refuses is set aside (kept with the refusal, `status.set_aside`), so
+        that one bad event never blocks the rest (`push_setting_aside`)."""
+        return push_setting_aside(self._push, self._set_aside)
 
     def _set_aside(self, refusal: e.Relayed) -> None:
         with self.store.engine.begin() as conn:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from common.db import repo
+from common.db.engine import snapshot
 from common.db.schema import SyncPeerRow, SyncStateRow, TicketCounterRow
 from common.domain import errors as e
 from common.domain.model import SiteState, TicketStatus, WindowState
@@ -131,9 +132,11 @@ class Copy:
 
 def copies(engine: Engine) -> list[Copy]:
     """Every child hub's site: this hub's digest against the child's last report, when this hub holds exactly
-    the events the report covers (else "catching up": the report follows the push that completes it)."""
+    the events the report covers (else "catching up": the report follows the push that completes it).
+    Read in one read-only snapshot (`engine.snapshot`): the cursor, the report and the digest are of one moment,
+    so a push landing meanwhile makes no false "differs", and the hub's writes go on beside it."""
     out = []
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         peers = conn.execute(select(SyncPeerRow.peer_id, SyncPeerRow.site_id, SyncPeerRow.acked)
                              .where(SyncPeerRow.role == "hub").order_by(SyncPeerRow.site_id)).all()
         for p in peers:

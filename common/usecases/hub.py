@@ -186,8 +186,9 @@ class Hub:
     def close_past_days(self) -> int:
         """Expire every ticket still waiting (or called) from a business day that has ended, site by site:
         numbers are for one day, and nobody is called tomorrow for a ticket of today. Only the sites this hub
-        owns: a child hub's site is closed by that hub, and its history arrives late (`repo.child_hub_sites`).
-        Idempotent; the hub runs it every minute (server/app.py). Returns how many tickets expired."""
+        owns: a child hub's site (below this hub's own, with a hub of its own: `repo.child_hub_sites`) is closed
+        by that hub, and its history arrives late. Idempotent; the hub runs it every minute (server/app.py).
+        Returns how many tickets expired."""
         T = repo.T
         left = T.c.status.in_([TicketStatus.waiting.value, TicketStatus.called.value])
         with reader(self.engine) as conn:  # one read a minute; a site is locked only when it has something to close
@@ -333,9 +334,14 @@ class Hub:
             return receive.serve_pull(self.engine, actor, after, limit, self.clock.now())
 
     def seen(self, actor: auth.Actor) -> None:
-        """Record a sync peer's contact that writes nothing else (its reference pull)."""
+        """Record a sync peer's contact that writes nothing else (its reference pull): read first, with no lock, and
+        write only when the stored contact is older than `receive.CONTACT_EVERY`, so most pulls take no write lock."""
+        now = self.clock.now()
+        with reader(self.engine) as conn:
+            if not receive.stale(receive.last_contact(conn, actor.device_id), now):
+                return
         with contextlib.suppress(IntegrityError), self._write_lock, self.engine.begin() as conn:
-            receive.touch(conn, actor, self.clock.now())  # (a concurrent first contact of the same peer won)
+            receive.touch(conn, actor, now)  # (a concurrent first contact of the same peer won)
 
     @command
     def lease(self, actor: auth.Actor, letter: str, size: int) -> Build:

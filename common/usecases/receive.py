@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select, update
@@ -12,6 +12,7 @@ from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
 from common.domain import errors as e
 from common.domain import events as ev
+from common.domain.clock import utc
 from common.domain.events import Event
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
@@ -39,6 +40,22 @@ def _peer(conn: Connection, actor: Actor) -> SyncPeerRow:
             peer_id=actor.device_id, site_id=actor.site_id, role=actor.role.value, acked=0, pulled=0, received=0))
         row = conn.execute(select(SyncPeerRow.__table__).where(SyncPeerRow.peer_id == actor.device_id)).first()
     return row
+
+
+# A contact that moves no cursor is written at most this often: every device pulls reference data every 2 s, and
+# each write would queue behind the hub's commands for its write lock. `hub status` is true to within this.
+CONTACT_EVERY = timedelta(seconds=30)
+
+
+def last_contact(conn: Connection, peer_id: str) -> datetime | None:
+    """The peer's last contact as stored (a read: no lock)."""
+    at = conn.execute(select(SyncPeerRow.last_contact).where(SyncPeerRow.peer_id == peer_id)).scalar()
+    return utc(at) if at is not None else None
+
+
+def stale(last: datetime | None, now: datetime) -> bool:
+    """Whether a contact at `now` is to be written over `last` (none yet, older than CONTACT_EVERY, or ahead of now)."""
+    return last is None or not timedelta(0) <= now - last < CONTACT_EVERY
 
 
 def touch(conn: Connection, actor: Actor, now: datetime) -> None:

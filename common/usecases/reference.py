@@ -182,20 +182,11 @@ def snapshot(conn: Connection, site_id: str) -> dict:
     return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
 
 
-def own_sites(conn: Connection) -> set[str]:
-    """The sites this hub is the hub of: its site at the upstream it enrolled with, or (a central hub) the sites
-    at the top of the tree."""
-    enrolled = repo.sync_state(conn, "upstream").get("site_id")  # common.usecases.upstream.KEY
-    if enrolled:
-        return {enrolled}
-    return set(conn.execute(select(SiteRow.id).where(SiteRow.parent_id.is_(None))).scalars())
-
-
 def for_peer(conn: Connection, site_id: str, child_hub: bool) -> dict:
     """The snapshot a peer of `site_id` gets: PIN hashes only for a hub of a site below this hub's own (it checks its
     clerks' PINs offline); never for a device, nor for a hub-role token of this hub's own site."""
     snap = snapshot(conn, site_id)
-    if not (child_hub and site_id not in own_sites(conn)):
+    if not (child_hub and site_id not in repo.own_sites(conn)):
         for clerk in snap["tables"]["clerks"]:
             clerk.pop("pin_hash", None)
     return snap

@@ -2,21 +2,24 @@
 and keep this hub's clock in step with the upstream's. Runs in a thread of `haoban serve`."""
 from __future__ import annotations
 
+import logging
 import threading
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from common.db import repo
-from common.db.engine import snapshot
-from common.db.schema import SyncStateRow
+from common.db.engine import reader, snapshot
+from common.db.schema import SyncStateRow, UpstreamSetAsideRow
 from common.domain import errors as e
 from common.domain.clock import OffsetClock, SystemClock, business_day
 from common.sync import protocol
-from common.sync.client import keep_syncing, push_pending
+from common.sync.client import keep_syncing, push_pending, push_setting_aside
 from common.sync.transport import HttpTransport, HubUnreachable, timed
 from common.usecases import check, reference
 
 KEY = "upstream"
+SET_ASIDE = UpstreamSetAsideRow.__table__
+log = logging.getLogger(__name__)
 
 
 def load_state(conn) -> dict:
@@ -51,7 +54,8 @@ class UpstreamLink:
             raise e.InvalidInput("hub_not_enrolled")
         self.site_id = state["site_id"]
         self.transport = HttpTransport(url or state["url"], state["token"])
-        self.online, self.last_error = False, None
+        self.online = False
+        self.last_error: str | None = None
 
     def _call(self, *args, **kw):
         answer, offset = timed(self.clock.base, lambda: self.transport.call(*args, **kw))
@@ -59,22 +63,42 @@ class UpstreamLink:
         return answer
 
     def push(self) -> int:
+        """Upload this hub's events after the acknowledged position. An event the upstream refuses (403/422) is set
+        aside (`set_aside`): it stays in the log, is recorded with the refusal, and is never sent again by itself,
+        so that the events after it go up (`push_setting_aside`, as a device does)."""
+        return push_setting_aside(self._push, self._set_aside)
+
+    def _push(self, batch: int) -> int:
         def read(after, n):
-            with self.engine.connect() as conn:
-                return [(x.seq, protocol.to_wire(x)) for x in repo.events_after(conn, self.site_id, after, limit=n)]
+            with reader(self.engine) as conn:
+                skip = set_aside_seqs(conn, after)
+                return [(x.seq, protocol.to_wire(x)) for x in repo.events_after(conn, self.site_id, after, n, skip)]
 
         def save_ack(acked, _void):
             with self.engine.begin() as conn:
                 save_state(conn, acked=acked)
 
+        with reader(self.engine) as conn:
+            acked = load_state(conn).get("acked", 0)
+        return push_pending(self, read, acked, save_ack, batch=batch)
+
+    def _set_aside(self, refusal: e.Relayed) -> None:
+        """The first event not yet acknowledged (nor set aside) is the one refused: set it aside."""
         with self.engine.begin() as conn:
             acked = load_state(conn).get("acked", 0)
-        return push_pending(self, read, acked, save_ack)
+            first = repo.events_after(conn, self.site_id, acked, 1, set_aside_seqs(conn, acked))
+            if not first:
+                raise refusal
+            x = first[0]
+            conn.execute(insert(UpstreamSetAsideRow).values(seq=x.seq, event_id=x.id, kind=x.kind, refusal=refusal.as_dict(),
+                                                  set_aside_at=self.clock.now()))
+        log.warning("upstream refused event #%s (%s): %s %s; set aside", x.seq, x.kind, refusal.status, refusal.code)
 
     def report(self) -> None:
         """After a push that left nothing behind, tell the upstream what this site holds (`check.report`), so
-        that its `haoban check` can compare its copy; once per position."""
-        with self.engine.connect() as conn:
+        that its `haoban check` can compare its copy; once per position. (While the last event is one set aside,
+        nothing is reported: the upstream cannot hold what the report covers.)"""
+        with reader(self.engine) as conn:
             state = load_state(conn)
         acked = state.get("acked", 0)
         if state.get("reported") == acked:
@@ -98,20 +122,59 @@ class UpstreamLink:
                 reference.apply_snapshot(conn, snap)
                 save_state(conn, reference_version=snap["version"])
 
+    STEPS = ("push", "refresh_reference", "report")
+
     def sync_once(self) -> None:
-        try:
-            self.push()
-            self.report()
-            self.refresh_reference()
-            with self.engine.begin() as conn:
-                save_state(conn, last_contact=self.clock.now().isoformat())
-            self.online, self.last_error = True, None
-        except HubUnreachable as exc:
-            self.online, self.last_error = False, exc.en
-            raise
+        """Push, then pull the reference data, then report; each step runs whatever befell the one before (a bad
+        report must not stop the reference data coming down, nor a refused push either). Every failure is logged
+        by its step and code only (never a message that could hold personal data) and kept in the upstream state
+        (`errors`, shown by `hub status`) until that step succeeds. An unreachable upstream stops the round; a push
+        refused as a whole (e.g. 426) is raised after the other steps, so that the link backs off."""
+        errors: dict[str, dict] = {}
+        pushed: Exception | None = None
+        for name in self.STEPS:
+            try:
+                getattr(self, name)()
+            except HubUnreachable as exc:
+                self.online, self.last_error = False, exc.en
+                raise
+            except Exception as exc:  # noqa: BLE001 - one step's failure must not stop the others
+                errors[name] = failure(exc)
+                pushed = exc if name == "push" else pushed
+        with self.engine.begin() as conn:
+            before = load_state(conn).get("errors", {})
+            state: dict[str, object] = {"errors": errors}
+            if len(errors) < len(self.STEPS):  # the upstream answered at least once
+                state["last_contact"] = self.clock.now().isoformat()
+            save_state(conn, **state)
+        for name, error in errors.items():
+            if before.get(name) != error:
+                log.warning("upstream %s failed: %s", name, error["error"])
+        self.online = len(errors) < len(self.STEPS)
+        self.last_error = next((f"{n}: {x.get('message_en') or x['error']}" for n, x in errors.items()), None)
+        if isinstance(pushed, e.HaobanError):
+            raise pushed
 
     def run(self, stop: threading.Event) -> None:
         def refused(exc):
             self.online, self.last_error = False, exc.en
 
         keep_syncing(self.sync_once, stop, refused)
+
+
+def failure(exc: Exception) -> dict:
+    """What is kept and logged of a step's failure: a refusal's code, status and English message (from the
+    catalogue: no input in it), otherwise the exception's type only."""
+    if isinstance(exc, e.HaobanError):
+        return {"error": exc.code, "status": exc.status, "message_en": exc.en}
+    return {"error": type(exc).__name__}
+
+
+def set_aside_seqs(conn: Connection, after: int = 0) -> set[int]:
+    """The seqs of this hub's events set aside, after `after`."""
+    return set(conn.execute(select(SET_ASIDE.c.seq).where(SET_ASIDE.c.seq > after)).scalars())
+
+
+def set_aside(conn: Connection) -> list[dict]:
+    """The events the upstream refused, oldest first, each with its refusal: for whoever looks into them."""
+    return [dict(r) for r in conn.execute(select(SET_ASIDE).order_by(SET_ASIDE.c.seq)).mappings()]

@@ -18,7 +18,7 @@ from common.domain.clock import OffsetClock
 from common.domain.model import Outcome, Role, TicketStatus
 from common.sync import protocol
 from common.sync.transport import HttpTransport
-from common.usecases import auth, check, upstream
+from common.usecases import auth, check, receive, upstream
 from common.usecases.hub import Hub
 from server import cli
 from tests.conftest import LiveHub
@@ -130,6 +130,52 @@ def test_the_district_still_closes_the_days_of_the_sites_it_owns(district, child
     assert tickets(world.hub.engine)[copy.id].status is TicketStatus.expired
 
 
+def test_a_stale_hub_role_device_at_an_own_site_does_not_stop_closing_its_days(district, child):
+    """A booking adapter enrolled as role hub before the booking_import role existed, at the district's own site s1,
+    syncing here: s1 is still the district's, and s2 (a real child hub's) still is not."""
+    world, live = district
+    with world.hub.engine.begin() as conn:
+        code = auth.create_enrolment_code(conn, site_id="s1", role=Role.hub, name="old adapter", now=world.clock.now())
+    adapter = Device(live.url, code)
+    assert adapter.get("/sync/reference", params={"protocol": protocol.PROTOCOL}).status_code == 200  # it syncs here
+    own = world.hub.issue_ticket(world.actor("kiosk"), item_id=world.items["A"]).ticket
+    copy = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    child.link.sync_once()
+    with world.hub.engine.connect() as conn:
+        assert repo.own_sites(conn) == {"s1"} and repo.child_hub_sites(conn) == {"s2"}
+    world.clock.advance(days=1)
+    assert world.hub.close_past_days() == 1
+    assert tickets(world.hub.engine, "s1")[own.id].status is TicketStatus.expired
+    assert tickets(world.hub.engine)[copy.id].status is TicketStatus.waiting
+    # the same at the village: a hub-role device of its own site s2 leaves s2 the village hub's to close
+    with child.hub.engine.begin() as conn:
+        code = auth.create_enrolment_code(conn, site_id="s2", role=Role.hub, name="old adapter", now=child.hub.clock.now())
+    _, stale = child.hub.enrol(code)
+    child.hub.seen(stale)
+    with child.hub.engine.connect() as conn:
+        assert repo.own_sites(conn) == {"s2"} and repo.child_hub_sites(conn) == set()
+    assert child.hub.close_past_days() == 1
+    assert tickets(child.hub.engine)[copy.id].status is TicketStatus.expired
+
+
+def test_only_a_hub_of_the_site_itself_below_this_hubs_own_sites_makes_it_a_child_hubs(world):
+    from common.usecases import reference
+
+    with world.hub.engine.begin() as conn:
+        reference.create_site(conn, id="v1", name="村服务点", level="village", parent_id="s2")
+        conn.execute(update(SiteRow).where(SiteRow.id == "s2").values(parent_id="s1"))
+        codes = {site: auth.create_enrolment_code(conn, site_id=site, role=Role.hub, name=site, now=world.clock.now())
+                 for site in ("s1", "v1")}
+    for code in codes.values():
+        world.hub.seen(world.hub.enrol(code)[1])
+    with world.hub.engine.connect() as conn:
+        assert repo.below(conn, {"s1"}) == {"s2", "v1"}
+        assert repo.child_hub_sites(conn) == {"v1"}  # s1 is its own; s2 has no hub of its own
+    with world.hub.engine.begin() as conn:  # this hub is s2's now, enrolled upstream: s1 is above it
+        upstream.save_state(conn, url="http://district", token="t", site_id="s2", device_id="me", acked=0)
+        assert repo.own_sites(conn) == {"s2"} and repo.child_hub_sites(conn) == {"v1"}
+
+
 def haoban_check(monkeypatch, db_url, tmp_path, capsys) -> tuple[int, str]:
     monkeypatch.setenv("HAOBAN_DATABASE_URL", db_url)
     monkeypatch.setenv("HAOBAN_DATA_DIR", str(tmp_path / "district-data"))
@@ -186,6 +232,44 @@ def test_hub_status_tells_the_truth_about_a_child_hub(district, child):
     assert line.split()[-4:] == ["1", "-", "-", "same"]  # pushed up to #1; pulls no events; copy equal
 
 
+class CountingLock:
+    """The hub's write lock, counting how often it is taken."""
+
+    def __init__(self, lock) -> None:
+        self.lock, self.taken = lock, 0
+
+    def __enter__(self):
+        self.taken += 1
+        return self.lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+
+def test_a_reference_pull_writes_the_last_contact_only_when_it_is_older_than_the_interval(world):
+    _, kiosk = world.hub.enrol(world.codes["kiosk"])
+    lock = world.hub._write_lock = CountingLock(world.hub._write_lock)
+
+    def stored():
+        with world.hub.engine.connect() as conn:
+            return receive.last_contact(conn, kiosk.device_id)
+
+    first = world.clock.now()
+    world.hub.seen(kiosk)  # the first contact is written
+    assert (lock.taken, stored()) == (1, first)
+    for _ in range(14):  # a pull every 2 s: read, nothing written, no write lock
+        world.clock.advance(seconds=2)
+        world.hub.seen(kiosk)
+    assert world.clock.now() - first < receive.CONTACT_EVERY
+    assert (lock.taken, stored()) == (1, first)
+    world.clock.advance(seconds=2)  # 30 s since the stored contact: written
+    world.hub.seen(kiosk)
+    assert (lock.taken, stored()) == (2, first + receive.CONTACT_EVERY)
+    world.clock.advance(minutes=-5)  # a clock set back: the contact is written, never left in the future
+    world.hub.seen(kiosk)
+    assert (lock.taken, stored()) == (3, world.clock.now())
+
+
 def test_a_bad_report_is_refused_with_both_messages_and_writes_nothing(district, child):
     world, live = district
     child.link.sync_once()
@@ -229,3 +313,100 @@ def test_a_copy_that_differs_only_in_a_rating_or_a_clerk_is_found(district, chil
             conn.execute(update(repo.T).where(repo.T.c.id == ticket.id).values(**change))
         (copy,) = check.copies(world.hub.engine)
         assert copy.state == "differs" and len(copy.lines) == 1 and "rated 1" in copy.lines[0], change
+
+
+def test_check_reads_one_snapshot_and_stalls_no_write(district, child, monkeypatch):
+    """While `copies` is hashing, the district goes on writing (its own ticket, the child's push and report): on
+    SQLite a write lock held by `copies` would stall both; on PostgreSQL, reading the cursor and the digest at two
+    moments would see the pushed ticket without its report and say "differs"."""
+    world, _ = district
+    child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+    child.link.sync_once()
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]
+    digest, written = check.site_digest, []
+
+    def digest_while_writing(conn, site_id, since):
+        if not written:
+            written.append(world.hub.issue_ticket(world.actor("kiosk"), item_id=world.items["A"]).ticket.id)
+            written.append(child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket.id)
+            child.link.sync_once()  # pushed and reported to the district, mid-read
+        return digest(conn, site_id, since)
+
+    monkeypatch.setattr(check, "site_digest", digest_while_writing)
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]  # as of the moment it began
+    assert set(written) <= set(tickets(world.hub.engine, "s1")) | set(tickets(world.hub.engine))
+    monkeypatch.undo()
+    assert [c.state for c in check.copies(world.hub.engine)] == ["same"]  # and as of now
+
+
+def test_a_failing_report_does_not_stop_the_reference_data_and_is_recorded_without_personal_data(
+        district, child, monkeypatch, caplog):
+    world, _ = district
+    child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+
+    def broken(*args):
+        raise RuntimeError("张三 110101199003071234")  # whatever a bug's message holds, none of it is kept or logged
+
+    monkeypatch.setattr(check, "report", broken)
+    with world.hub.engine.begin() as conn:  # new reference data at the district, for the child to pull
+        conn.execute(update(repo.WindowRow).where(repo.WindowRow.site_id == "s2").values(name="新窗口"))
+    with caplog.at_level("WARNING", logger="common.usecases.upstream"):
+        child.link.sync_once()  # the push went, the report failed: no exception, the reference data came down
+    with child.hub.engine.connect() as conn:
+        assert conn.exec_driver_sql("select name from windows where site_id = 's2'").scalar_one() == "新窗口"
+        state = upstream.load_state(conn)
+    assert state["errors"] == {"report": {"error": "RuntimeError"}} and state["acked"] > 0
+    assert child.link.online and child.link.last_error == "report: RuntimeError"
+    assert "upstream report failed: RuntimeError" in caplog.text and "张三" not in caplog.text
+    assert "张三" not in str(state) and "upstream report failed: RuntimeError" in cli.render_peers(child.hub.engine)
+    assert [c.state for c in check.copies(world.hub.engine)] == ["no report"]
+    monkeypatch.undo()
+    child.link.sync_once()  # mended: the report goes, the error is cleared
+    with child.hub.engine.connect() as conn:
+        assert upstream.load_state(conn)["errors"] == {}
+    assert child.link.last_error is None and [c.state for c in check.copies(world.hub.engine)] == ["same"]
+
+
+def test_an_event_the_parent_refuses_is_set_aside_and_blocks_nothing(district, child, caplog):
+    """A queue made at the village only (the district does not know it): its ticket is refused by the district's door;
+    the tickets before and after it still go up, and it is never sent again."""
+    world, _ = district
+    from common.usecases import reference
+
+    with child.hub.engine.begin() as conn:
+        queue = reference.create_queue(conn, site_id="s2", letter="Z", name="本地队列")
+        item = reference.create_item(conn, site_id="s2", code="IZ", name="本地事项", department="本地", category="personal",
+                                     complexity="general", standard_minutes=5, queue_id=queue)
+    before = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    bad = child.hub.issue_ticket(child.kiosk, item_id=item).event
+    last = child.hub.issue_ticket(child.kiosk, item_id="s2-IA")
+    after = last.ticket
+    sent: list[str] = []
+    call = child.link.transport.call
+
+    def recording(method, path, **kw):
+        sent.extend(x["i"] for x in (kw.get("packed") or {}).get("events", []))
+        return call(method, path, **kw)
+
+    child.link.transport.call = recording
+    with caplog.at_level("WARNING", logger="common.usecases.upstream"):
+        child.link.sync_once()
+    assert set(tickets(world.hub.engine)) == {before.id, after.id}
+    with child.hub.engine.connect() as conn:
+        (aside,) = upstream.set_aside(conn)
+        acked = upstream.load_state(conn)["acked"]
+    assert (aside["event_id"], aside["kind"], aside["seq"]) == (bad.id, ev.TICKET_ISSUED, bad.seq)
+    assert aside["refusal"]["error"] and aside["refusal"]["message_zh"] and aside["refusal"]["message_en"]
+    assert acked == last.event.seq > bad.seq  # past the refused one
+    assert f"upstream refused event #{bad.seq} (ticket_issued)" in caplog.text
+    status = cli.render_peers(child.hub.engine)
+    assert "backlog 0  set aside 1" in status, status
+    sent.clear()
+    child.link.sync_once()  # nothing is sent again
+    assert bad.id not in sent and sent == []
+    later = child.hub.issue_ticket(child.kiosk, item_id="s2-IA").ticket
+    child.link.sync_once()
+    assert bad.id not in sent and later.id in tickets(world.hub.engine)
+    # the district's copy really lacks the refused ticket: `haoban check` says so, it does not hide it
+    (copy,) = check.copies(world.hub.engine)
+    assert copy.state == "differs" and "tickets" in copy.lines[0]

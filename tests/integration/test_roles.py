@@ -11,6 +11,7 @@ import sys
 import requests
 from sqlalchemy import func, select
 
+from common.db import repo
 from common.db.schema import AppointmentRow, EventRow
 from common.domain.model import Role
 from common.usecases import auth, reference, upstream
@@ -95,7 +96,7 @@ def test_pin_hashes_go_only_to_a_hub_of_a_child_site(live, world):
 def test_a_site_hub_gives_its_own_sites_hashes_to_no_peer(world):
     with world.hub.engine.begin() as c:
         upstream.save_state(c, site_id="s2", url="http://district", token="t")  # this hub is s2's, enrolled upstream
-        assert reference.own_sites(c) == {"s2"}
+        assert repo.own_sites(c) == {"s2"}
         assert all("pin_hash" not in r for r in reference.for_peer(c, "s2", child_hub=True)["tables"]["clerks"])
         assert all("pin_hash" in r for r in reference.for_peer(c, "s1", child_hub=True)["tables"]["clerks"])
 

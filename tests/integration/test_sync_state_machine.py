@@ -6,7 +6,8 @@ batch (reordering), speak an old protocol version (version skew), and lose the d
 (crash: a new client on the same local file). Device clocks are minutes off. Each site hub has a
 window whose clerk calls, serves and finishes, and a rating pad; days pass (a cut link stays cut
 for days), each site hub closes its own past days, and the central hub tries to close past days at
-any moment (it owns no site here: both have hubs of their own, so it must expire nothing).
+any moment (it owns only the district centre d0, where nothing is issued: both sites below it have hubs of
+their own, so it must expire nothing).
 
 Invariants: cursors never move back; numbers are unique per site-day; every acknowledged event is
 stored exactly once at the next level. After the network heals and sync runs: every event made
@@ -24,10 +25,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from common.db import repo
 from common.db.engine import make_engine, migrate
+from common.db.schema import SiteRow
 from common.domain import errors as e
 from common.domain.clock import OffsetClock
 from common.domain.model import Outcome, Role
@@ -35,7 +37,7 @@ from common.sync import protocol
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport, HubUnreachable
-from common.usecases import auth, check, upstream
+from common.usecases import auth, check, reference, upstream
 from common.usecases.hub import Hub
 from server.app import create_app
 from tests.world import PIN, FakeClock, build
@@ -93,6 +95,10 @@ def template(root) -> dict:
     world = build(engine)
     codes = {}
     with engine.begin() as conn:
+        # both sites sit below the district centre d0, each with a hub of its own: the central hub owns only d0
+        # (repo.child_hub_sites: a child hub's site lies below this hub's own sites)
+        reference.create_site(conn, id="d0", name="区政务服务中心", level="district")
+        conn.execute(update(SiteRow).where(SiteRow.id.in_(SITES)).values(parent_id="d0"))
         for site in SITES:
             codes[site] = auth.create_enrolment_code(conn, site_id=site, role=Role.hub, name=f"{site} hub", now=world.clock.now())
     central = Hub(engine, world.clock)
@@ -103,9 +109,9 @@ def template(root) -> dict:
         site_engine = make_engine(f"sqlite:///{path}")
         migrate(site_engine)
         with engine.connect() as conn:
-            snap = __import__("common.usecases.reference", fromlist=["x"]).snapshot(conn, site)
+            snap = reference.snapshot(conn, site)
         with site_engine.begin() as conn:
-            __import__("common.usecases.reference", fromlist=["x"]).apply_snapshot(conn, snap)
+            reference.apply_snapshot(conn, snap)
             upstream.save_state(conn, url="http://hub", token=token, site_id=site, device_id=actor.device_id, acked=0)
             kiosk_codes = [auth.create_enrolment_code(conn, site_id=site, role=Role.kiosk, name=f"k{i}",
                                                       now=world.clock.now()) for i in KIOSKS]
