@@ -47,7 +47,7 @@ def main() -> None:
     hall = sample.play(engine, "qp-centre", start, start + timedelta(hours=8), per_hour=375, seed=3)
     hub = hall.hub
     supervisor = reference.demo_data()["sites"][0]["supervisors"][0]
-    token = hub.supervisor_sign_in("qp-centre", supervisor["staff_no"], supervisor["pin"])
+    token, _ = hub.supervisor_sign_in("qp-centre", supervisor["staff_no"], supervisor["pin"])
     sup = hub.supervisor(token)
     data = dashboard.data(hub, sup, None, None)
     f = data["day"]["figures"]

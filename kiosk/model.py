@@ -66,9 +66,10 @@ class KioskModel(ScreenModel):
         self.worker.run(work, done)
 
     def _refresh_status(self) -> None:
-        online, site = self.service.client.status.online, self._view.get("site") or self._site_name()
-        if online != self._view.get("online") or site != self._view.get("site"):
-            self._set(online=online, site=site)
+        status = self.service.client.status
+        online, site = status.online, self._view.get("site") or self._site_name()
+        if (online, site, status.set_aside) != (self._view.get("online"), self._view.get("site"), self._view.get("set_aside")):
+            self._set(online=online, site=site, set_aside=status.set_aside)  # set aside: events the hub refused
 
     def _site_name(self) -> str:
         try:
@@ -86,7 +87,8 @@ class KioskModel(ScreenModel):
                       "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,
                       "staff_green": False, "card_error": "", "scale": 1.35 if self._elder else 1.0,
                       "elder": self._elder, "demo": self.demo is not None,
-                      "online": self.service.client.status.online, "site": self._site_name()}
+                      "online": self.service.client.status.online, "site": self._site_name(),
+                      "set_aside": self.service.client.status.set_aside}
         self.viewChanged.emit()
 
     @Slot()

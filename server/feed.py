@@ -4,6 +4,10 @@ Each subscriber used to poll the database on its own (200 boards and phones: 1,0
 second, and a call took p99 ~600 ms to reach them all). Now one task per site polls every 50 ms,
 keeps the recent events in memory and wakes the subscribers, who read from there; one that has
 fallen behind the memory (a resumed stream) reads from the database as before.
+
+The same poller reads the site's revoked devices every `REVOKED_SECONDS` (one small read per site and process,
+whatever the number of streams) and wakes the streams when that changes: a device's or hall display's open stream
+ends within seconds of `haoban admin revoke-device`, on every hub process of the database (server/stream.py).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ POLL_SECONDS = 0.05
 KEEP = 2000  # events kept in memory per site
 BATCH = 500
 KEEPALIVE_SECONDS = 15.0  # a watch reads again at least this often (a status's own time, e.g. the minutes waited)
+REVOKED_SECONDS = 2.0  # how often the poller reads which devices of the site are revoked
 
 
 class Feed:
@@ -34,6 +39,8 @@ class Feed:
         self.started = asyncio.Event()  # the poller knows where the log stands
         self.task: asyncio.Task | None = None
         self.watches: dict[str, Watch] = {}  # key (a ticket's token) -> the one watch its streams share
+        self.revoked: frozenset[str] = frozenset()  # the site's revoked device ids, as last read
+        self._revoked_read_at: float | None = None  # (the event loop's monotonic time)
 
     def fetch(self, after: int) -> list:
         with reader(self.hub.engine) as conn:
@@ -43,19 +50,42 @@ class Feed:
         with reader(self.hub.engine) as conn:
             return repo.last_seq(conn, self.site_id)
 
+    def revoked_devices(self) -> frozenset[str]:
+        with reader(self.hub.engine) as conn:
+            return repo.revoked_devices(conn, self.site_id)
+
+    def _wake(self) -> None:
+        woken, self.tick = self.tick, asyncio.Event()
+        woken.set()
+
+    async def _check_revoked(self) -> None:
+        """Every `REVOKED_SECONDS`: read the revoked devices, and wake the streams when the set changed."""
+        now = asyncio.get_running_loop().time()
+        if self._revoked_read_at is not None and now - self._revoked_read_at < REVOKED_SECONDS:
+            return
+        self._revoked_read_at = now
+        try:
+            revoked = await run_in_threadpool(self.revoked_devices)
+        except Exception:  # a busy database: read again next time
+            log.exception("reading the revoked devices failed")
+            return
+        if revoked != self.revoked:
+            self.revoked = revoked
+            self._wake()
+
     async def _run(self) -> None:
         if self.position is None:
             self.position = self.complete_after = await run_in_threadpool(self.latest)
         self.started.set()
         while self.subscribers:
+            await self._check_revoked()
             batch = await run_in_threadpool(self.fetch, self.position)
             if batch:
                 self.events.extend(batch)
                 self.position = batch[-1].seq
                 if len(self.events) == KEEP:
                     self.complete_after = self.events[0].seq - 1
-                woken, self.tick = self.tick, asyncio.Event()
-                woken.set()
+                self._wake()
                 if len(batch) == BATCH:
                     continue
             await asyncio.sleep(POLL_SECONDS)

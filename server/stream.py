@@ -33,12 +33,14 @@ async def events(
     after: Annotated[int | None, Query(ge=0, le=SEQ_MAX, description="start after this event sequence")] = None,
 ):
     """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
-    return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after)
+    return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after,
+                             device_id=actor.device_id)
 
 
-async def site_stream(request: Request, hub, site_id: str, start: int | None):
-    """A site's events after `start` (default: now) as server-sent events, until the client goes (or the
-    refusal when the streams are full: server/limits.py)."""
+async def site_stream(request: Request, hub, site_id: str, start: int | None, *, device_id: str):
+    """A site's events after `start` (default: now) as server-sent events for the device `device_id`, until the
+    client goes or the device is revoked (within `feed.REVOKED_SECONDS`: its reconnection is then refused), or the
+    refusal when the streams are full (server/limits.py)."""
     site_feed = feed(request.app, hub, site_id)
 
     async def body():
@@ -46,7 +48,7 @@ async def site_stream(request: Request, hub, site_id: str, start: int | None):
         position = latest if start is None else start
         try:
             yield "retry: 2000\n\n"
-            while not await request.is_disconnected():
+            while device_id not in site_feed.revoked and not await request.is_disconnected():
                 tick = site_feed.tick
                 batch = site_feed.after(position)
                 if batch is None:  # further back than the feed's memory: from the database

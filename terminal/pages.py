@@ -82,6 +82,9 @@ class ServePage(Page):
         self.offline_hint = QLabel("", objectName="offlineHint", wordWrap=True,
                                    styleSheet=f"background:{THEME['amberSoft']}; color:{THEME['amberInk']}; padding:8px; border-radius:6px")
         outer.addWidget(self.offline_hint)
+        self.set_aside_hint = QLabel("", objectName="setAsideHint", wordWrap=True, visible=False,
+                                     styleSheet=f"background:{THEME['seal']}; color:white; padding:8px; border-radius:6px")
+        outer.addWidget(self.set_aside_hint)
         body = QHBoxLayout()
         left = QVBoxLayout()
         self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))

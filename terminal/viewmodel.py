@@ -24,7 +24,8 @@ FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that n
 class TerminalModel(QObject):
     """State, all of it plain attributes the widgets show as they are (texts in the current language):
     `signed_in`, `sign_in_error`, `windows` [(label, window_id)] to choose from when `choose_window`,
-    `clerk`, `online`, `badge`, `offline_hint`, `figures`, `current` (the number at the window), `waited`,
+    `clerk`, `online`, `badge`, `offline_hint`, `set_aside_hint` ("" unless the hub refused some of our events, which
+    the sync set aside: docs/sync.md), `figures`, `current` (the number at the window), `waited`,
     `service_timer` and its `colour` ("normal", "amber", "red"), `rows` [(text, soon)] of the waiting tickets,
     `message` (`message_error`: shown as a refusal) and `refusal` (zh, en) of the last refusal.
     Data: `loaded` (the last load from the hub), `last_figures`."""
@@ -50,6 +51,9 @@ class TerminalModel(QObject):
         self.message_error, self.refusal = False, None
         self.ticker = QTimer(self, interval=1000, timeout=self._tick)  # the service timer, computed locally
         self.reload = QTimer(self, singleShot=True, interval=100, timeout=self.refresh)  # a burst of events: one load
+        self.set_aside_hint = ""
+        self.sync_status = QTimer(self, interval=1000, timeout=self._show_set_aside)  # the background sync's count
+        self.sync_status.start()
         self._show_link()
         if self.choose_window:
             self.worker.run(service.windows, self._fill_windows)
@@ -107,6 +111,15 @@ class TerminalModel(QObject):
         self.badge = self.t("online" if self.online else "offline")
         backlog = self.service.client.store.backlog() if self.service.client else 0
         self.offline_hint = self.t("offline_hint", backlog)
+        self._show_set_aside(emit=False)
+
+    def _show_set_aside(self, emit: bool = True) -> None:
+        count = self.service.client.status.set_aside if self.service.client else 0
+        hint = "" if not count else self.t("set_aside_one") if count == 1 else self.t("set_aside", count)
+        if hint != self.set_aside_hint:
+            self.set_aside_hint = hint
+            if emit:
+                self.changed.emit()
 
     # ------------------------------------------------------------ sign-in
 

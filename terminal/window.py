@@ -105,6 +105,8 @@ class TerminalWindow(QMainWindow):
                                      f"background:{THEME['celadonDark'] if m.online else THEME['seal']}")
         page.offline_hint.setText(m.offline_hint)
         page.offline_hint.setVisible(not m.online)
+        page.set_aside_hint.setText(m.set_aside_hint)
+        page.set_aside_hint.setVisible(bool(m.set_aside_hint))
         page.buttons["walk_in"].setVisible(not m.online)
         page.queue.setEnabled(m.online)  # while offline the list is the last one seen, not the live queue
         page.figures.setText(m.figures)

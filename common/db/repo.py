@@ -296,6 +296,12 @@ def last_seq(conn: Connection, site_id: str) -> int:
     return conn.execute(select(func.coalesce(func.max(E.c.seq), 0)).where(E.c.site_id == site_id)).scalar_one()
 
 
+def revoked_devices(conn: Connection, site_id: str) -> frozenset[str]:
+    """The ids of the site's revoked devices (a few rows at most: what the live streams check, server/feed.py)."""
+    return frozenset(conn.execute(select(DeviceRow.id).where(
+        DeviceRow.site_id == site_id, DeviceRow.revoked_at.is_not(None))).scalars())
+
+
 def sync_state(conn: Connection, key: str) -> dict:
     """This hub's own sync state under `key` (its upstream link), {} when it has none."""
     return conn.execute(select(SyncStateRow.value).where(SyncStateRow.key == key)).scalar() or {}

@@ -140,6 +140,21 @@ class WebSessionRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(Stamp)
 
 
+class KnownSignInRow(Base):
+    """A device or browser an account has signed in on before, with that place's own count of wrong PINs: while the
+    account backs off for everyone else, a known place is slowed only by its own count (README "Sign-in and back-off").
+
+    `source` is `device:<device id>` for a terminal, `browser:<hash of the haoban_known cookie's token>` for a browser
+    (a random token of its own, never a session token; only its SHA-256 is kept, like every token here)."""
+
+    __tablename__ = "known_sign_ins"
+    clerk_id: Mapped[str] = mapped_column(ForeignKey("clerks.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+    since: Mapped[datetime] = mapped_column(Stamp)
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(Stamp)
+
+
 class EventRow(Base):
     """Append-only: rows are inserted, never updated or deleted. `seq` is the hub's order."""
 

@@ -8,9 +8,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from common.db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow, WebSessionRow
+from common.db.schema import ClerkRow, ClerkSessionRow, DeviceRow, EnrolmentCodeRow, KnownSignInRow, WebSessionRow
 from common.domain import errors as e
 from common.domain.clock import utc
 from common.domain.ids import new_token, token_hash, uuid7
@@ -132,28 +132,43 @@ def list_devices(conn: Connection, site_id: str | None = None) -> list[dict]:
 
 # ---------------------------------------------------------------- sign-in (README "Sign-in and back-off")
 
-ACCOUNT_FREE_FAILURES = 5  # wrong PINs on an account before it backs off (for devices it has not signed in on)
+ACCOUNT_FREE_FAILURES = 5  # wrong PINs on an account (or on one known place of it) before it backs off
 ACCOUNT_FIRST_WAIT = timedelta(seconds=15)  # then 15 s, 30 s, 1 min … doubling with each further wrong PIN
 ACCOUNT_MAX_WAIT = timedelta(minutes=15)
+KNOWN_LIFETIME = timedelta(days=400)  # a browser's known token (its cookie lasts as long); older rows are dropped
 
 
 def account_wait(failures: int) -> timedelta | None:
-    """How long an account backs off after its `failures`-th wrong PIN in a row (None: not yet)."""
+    """How long an account (or one known place of it) backs off after its `failures`-th wrong PIN in a row (None:
+    not yet)."""
     if failures < ACCOUNT_FREE_FAILURES:
         return None
     return min(ACCOUNT_MAX_WAIT, ACCOUNT_FIRST_WAIT * 2 ** min(failures - ACCOUNT_FREE_FAILURES, 16))
 
 
+def device_source(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def browser_source(known_token: str) -> str:
+    return f"browser:{token_hash(known_token)}"
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """The account a sign-in names, as read before the PIN is checked (`clerk_id` None: no such account)."""
+    """The account a sign-in names, as read before the PIN is checked (`clerk_id` None: no such account).
+
+    `known`: the device or browser signing in has signed in on this account before (a `KnownSignInRow`). Its
+    back-off (`waits_until`) is then that place's own, not the account's: someone guessing elsewhere cannot keep the
+    clerk out of her own terminal or browser, and guessing from a known place is slowed all the same."""
 
     clerk_id: str | None = None
     name: str = ""
     role: str = "clerk"
     pin_hash: str | None = None
     waits_until: datetime | None = None
-    known: bool = False  # the device (or browser) has had a session of this account: its back-off spares it
+    known: bool = False
+    source: str | None = None  # the known-sign-in key of the device or browser asking (`device_source`, `browser_source`)
 
 
 def candidate(conn: Connection, site_id: str, staff_no: str, *, device_id: str | None = None,
@@ -162,15 +177,16 @@ def candidate(conn: Connection, site_id: str, staff_no: str, *, device_id: str |
     row = conn.execute(select(ClerkRow).where(ClerkRow.site_id == site_id, ClerkRow.staff_no == staff_no)).first()
     if row is None:
         return Candidate()
+    source = device_source(device_id) if device_id else browser_source(browser_token) if browser_token else None
+    waits_until = utc(row.locked_until) if row.locked_until else None
     known = None
-    if device_id is not None:
-        known = conn.execute(select(ClerkSessionRow.token_hash).where(
-            ClerkSessionRow.clerk_id == row.id, ClerkSessionRow.device_id == device_id).limit(1)).first()
-    elif browser_token:
-        known = conn.execute(select(WebSessionRow.token_hash).where(
-            WebSessionRow.clerk_id == row.id, WebSessionRow.token_hash == token_hash(browser_token))).first()
-    return Candidate(clerk_id=row.id, name=row.name, role=row.role, pin_hash=row.pin_hash,
-                     waits_until=utc(row.locked_until) if row.locked_until else None, known=known is not None)
+    if source is not None:
+        known = conn.execute(select(KnownSignInRow.locked_until).where(
+            KnownSignInRow.clerk_id == row.id, KnownSignInRow.source == source)).first()
+    if known is not None:
+        waits_until = utc(known.locked_until) if known.locked_until else None
+    return Candidate(clerk_id=row.id, name=row.name, role=row.role, pin_hash=row.pin_hash, waits_until=waits_until,
+                     known=known is not None, source=source)
 
 
 _UNKNOWN_HASH: list[str] = []  # a hash to check against when the account does not exist: the same cost
@@ -184,25 +200,36 @@ def verdict(cand: Candidate, pin: str, now: datetime, supervisor_only: bool = Fa
     # always one argon2, so timing tells nothing; an account without a hash (a clerk row that reached a hub without
     # it, common.usecases.reference.apply_snapshot) is never signed in, whatever is typed
     right = verify_pin(cand.pin_hash or _UNKNOWN_HASH[0], pin) and bool(cand.pin_hash)
-    if cand.clerk_id is None or (cand.waits_until is not None and cand.waits_until > now and not cand.known):
-        return "refused"  # while an account backs off, its PIN is not even told right or wrong
+    if cand.clerk_id is None or (cand.waits_until is not None and cand.waits_until > now):
+        return "refused"  # while an account (or this known place of it) backs off, a PIN is not even told right or wrong
     if not right:
         return "wrong"
     return "refused" if supervisor_only and cand.role != "supervisor" else "ok"
 
 
 def record(conn: Connection, cand: Candidate, outcome: str, now: datetime) -> None:
-    """Count a wrong PIN on the account (and start or lengthen its back-off), or clear the count after a right one."""
+    """Count a wrong PIN (and start or lengthen the back-off), or clear the count after a right one: the known
+    place's own count when the place is known, else the account's. A right PIN at a known place leaves the account's
+    count alone: the clerk signing in at her own terminal must not hand whoever guesses elsewhere five more tries."""
     if cand.clerk_id is None or outcome == "refused":
         return
+    table, where = (KnownSignInRow, (KnownSignInRow.clerk_id == cand.clerk_id, KnownSignInRow.source == cand.source)) \
+        if cand.known else (ClerkRow, (ClerkRow.id == cand.clerk_id,))
     if outcome == "ok":
-        conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(failed_pins=0, locked_until=None))
+        conn.execute(update(table).where(*where).values(failed_pins=0, locked_until=None))
         return
-    conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(failed_pins=ClerkRow.failed_pins + 1))
-    failures = conn.execute(select(ClerkRow.failed_pins).where(ClerkRow.id == cand.clerk_id)).scalar_one()
+    conn.execute(update(table).where(*where).values(failed_pins=table.failed_pins + 1))
+    failures = conn.execute(select(table.failed_pins).where(*where)).scalar() or 0  # (a row replaced meanwhile: 0)
     wait = account_wait(failures)
     if wait is not None:
-        conn.execute(update(ClerkRow).where(ClerkRow.id == cand.clerk_id).values(locked_until=now + wait))
+        conn.execute(update(table).where(*where).values(locked_until=now + wait))
+
+
+def remember(conn: Connection, cand: Candidate, source: str, now: datetime) -> None:
+    """After a right PIN: `source` is known to the account from now on (once; it keeps its first date)."""
+    if not conn.execute(select(KnownSignInRow.source).where(
+            KnownSignInRow.clerk_id == cand.clerk_id, KnownSignInRow.source == source)).first():
+        conn.execute(insert(KnownSignInRow).values(clerk_id=cand.clerk_id, source=source, since=now, failed_pins=0))
 
 
 class SourceBackoff:
@@ -246,6 +273,7 @@ def start_clerk_session(conn: Connection, actor: Actor, cand: Candidate, now: da
     token = new_token()
     conn.execute(insert(ClerkSessionRow).values(
         token_hash=token_hash(token), clerk_id=cand.clerk_id, device_id=actor.device_id, started_at=now))
+    remember(conn, cand, device_source(actor.device_id), now)
     return token, cand.clerk_id or "", cand.name
 
 
@@ -258,12 +286,21 @@ class Supervisor:
     name: str
 
 
-def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> str:
-    """A supervisor's browser session after a right PIN. Returns its token."""
-    token = new_token()
+def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> tuple[str, str]:
+    """A supervisor's browser session after a right PIN. Returns its token and the browser's new known token (for
+    the `haoban_known` cookie: a random token of its own, which proves only that this browser signed in to this
+    account before; it opens nothing). The known token the browser showed, if any, is replaced by the new one, and
+    the account's known browsers older than `KNOWN_LIFETIME` are dropped, so the table stays small."""
+    token, known = new_token(), new_token()
     conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=cand.clerk_id, started_at=now,
                                               expires_at=now + WEB_SESSION_LIFETIME))
-    return token
+    mine = KnownSignInRow.clerk_id == cand.clerk_id
+    if cand.known and cand.source:
+        conn.execute(delete(KnownSignInRow).where(mine, KnownSignInRow.source == cand.source))
+    conn.execute(delete(KnownSignInRow).where(mine, KnownSignInRow.source.like("browser:%"),
+                                              KnownSignInRow.since < now - KNOWN_LIFETIME))
+    remember(conn, cand, browser_source(known), now)
+    return token, known
 
 
 def supervisor(conn: Connection, token: str, now: datetime) -> Supervisor:

@@ -412,9 +412,10 @@ class Hub:
     # ------------------------------------------------------------ supervisors in a browser
 
     def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str, address: str = "",
-                           browser_token: str | None = None) -> str:
-        """A supervisor's browser session (token) from `address`; `browser_token`: the browser's earlier session,
-        which spares it the account's back-off."""
+                           browser_token: str | None = None) -> tuple[str, str]:
+        """A supervisor's browser session from `address`: (session token, the browser's new known token).
+        `browser_token`: the known token of the browser's earlier sign-in, if any (its cookie `haoban_known`): the
+        browser then backs off on its own count, not the account's."""
         return self._sign_in(f"address:{address}", pin,
                              lambda conn: auth.candidate(conn, site_id, staff_no, browser_token=browser_token),
                              auth.start_web_session, supervisor_only=True)

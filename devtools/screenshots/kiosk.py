@@ -73,6 +73,19 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.go("home")
                 shot("8-home-elder")
                 h.model.toggleElder()
+        # three events the hub refuses (a kiosk may push tickets only): set aside, and said so on every screen
+        from common.domain import events as ev
+
+        for _ in range(3):
+            h.client.record(ev.WINDOW_PAUSED, {"window_id": "w", "reason": None})
+        h.client.sync_once(leases=False)
+        h.wait_for(lambda: h.visible("setAsideBar"))
+        for layout, size in (("portrait", PORTRAIT), ("landscape", LANDSCAPE)):
+            h.resize(size)
+            for lang in ("zh", "en"):
+                if (h.model.language == "en") != (lang == "en"):
+                    h.model.toggleLanguage()
+                made.append(h.grab(out / f"kiosk-{layout}-{lang}-1a-set-aside.png"))
         h.hub.stop()  # the network is cut: the offline ticket and the badge, and check-in says it needs the hub
         h.model.go("home")
         h.tap("takeTicketButton")

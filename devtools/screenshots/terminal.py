@@ -172,6 +172,18 @@ def main(argv: list[str] | None = None) -> int:
             settle(lambda: not vm.loaded["window"]["paused"])
             vm.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
+        # three events the hub refuses (a pause of window 2, not this terminal's): set aside, and said so
+        from common.domain import events as ev
+
+        for _ in range(3):
+            desk.client.record(ev.WINDOW_PAUSED, {"window_id": f"{SITE}-w02", "reason": None}, vm.service.clerk_id)
+        desk.client.sync_once(leases=False)
+        for lang in ("zh_CN", "en"):
+            sign_in(lang)
+            settle(lambda: w.pages.currentIndex() == 1 and page.set_aside_hint.isVisible())
+            shot("7a-set-aside")
+            vm.sign_out()
+            settle(lambda: w.pages.currentIndex() == 0)
         third = clerk(window3_code, "QP0103", "519607")
         for lang in ("zh_CN", "en"):
             pad_of_its_own(third, lang)

@@ -52,9 +52,22 @@ Rectangle {
         }
     }
 
+    // events of this kiosk the hub refused (the sync set them aside): staff should know
+    Rectangle {
+        id: setAsideBar
+        objectName: "setAsideBar"
+        visible: v.set_aside > 0
+        anchors { left: parent.left; right: parent.right; top: header.bottom }
+        height: visible ? setAsideText.implicitHeight + 24 * root.u : 0
+        color: th.amberSoft
+        Label { id: setAsideText; objectName: "setAsideText"; anchors.centerIn: parent; width: parent.width - 80 * root.u
+                text: v.set_aside === 1 ? t.set_aside_one : t.set_aside.arg(v.set_aside); color: th.amberInk
+                font.pixelSize: 26 * root.u; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.WordWrap }
+    }
+
     Item {
         id: page
-        anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: footer.top; margins: 48 * root.u }
+        anchors { left: parent.left; right: parent.right; top: setAsideBar.bottom; bottom: footer.top; margins: 48 * root.u }
 
         // ---------------------------------------------------------- home
         ColumnLayout {

@@ -95,7 +95,7 @@ async def sign_in(request: Request):
     hub, form = request.app.state.hub, {}
     try:
         form = await session.form(request)
-        token = await signins.run(
+        token, known = await signins.run(
             hub.supervisor_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
             address=request.client.host if request.client else "", browser_token=session.known_browser(request))
     except e.HaobanError as exc:
@@ -103,7 +103,7 @@ async def sign_in(request: Request):
                                  form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
     response = RedirectResponse("/dashboard", status_code=303)
     session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
-    session.set_cookie(request, response, session.KNOWN_COOKIE, token, session.KNOWN_COOKIE_SECONDS)
+    session.set_cookie(request, response, session.KNOWN_COOKIE, known, session.KNOWN_COOKIE_SECONDS)
     return response
 
 

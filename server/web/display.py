@@ -62,7 +62,7 @@ async def events(
 ):
     """The site's event stream for the board, resumable like /api/v1/events."""
     return await site_stream(request, request.app.state.hub, actor.site_id,
-                             last_event_id if last_event_id is not None else after)
+                             last_event_id if last_event_id is not None else after, device_id=actor.device_id)
 
 
 @router.get("/calls/{seq}.wav")

@@ -24,8 +24,9 @@ SUPERVISOR_COOKIE = "haoban_session"
 CSRF_COOKIE, CSRF_FIELD = "haoban_csrf", "csrf"
 DISPLAY_COOKIE_DAYS = 3650  # the TV is enrolled once; revoking the device ends it
 SUPERVISOR_COOKIE_SECONDS = 12 * 3600
-# The token of the browser's last session with the dashboard: it outlives the session (which ends after 12 hours
-# or at sign-out, so the token opens nothing) and spares this browser that account's back-off.
+# A random token of its own, given at each dashboard sign-in (never the session token): it opens nothing and proves
+# only that this browser signed in to that account before, so the browser backs off on its own count of wrong PINs,
+# not the account's (common.usecases.auth.KnownSignInRow; only its hash is stored).
 KNOWN_COOKIE = "haoban_known"
 KNOWN_COOKIE_SECONDS = 400 * 86400
 MAX_FORM_BYTES = 4096

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 
 import requests
 from sqlalchemy import func, select
@@ -158,3 +160,70 @@ def test_a_revoked_clerk_session_and_token_cannot_be_replayed(live, world):
     again.http.headers["X-Clerk-Token"] = clerk_token
     assert refused(again.post(f"/windows/{world.windows[2]}/call-next"), 401)
     assert "revoked" in world.hub.revoke_device(desk.info["device_id"])  # again: idempotent
+
+
+class Listener:
+    """A live stream read on a thread of its own: the kinds of the events it brought, and whether the hub ended it."""
+
+    def __init__(self, http: requests.Session, url: str) -> None:
+        self.response = http.get(url, stream=True, timeout=(10, 60))
+        assert self.response.status_code == 200, url
+        self.kinds: queue.Queue[str] = queue.Queue()
+        self.ended = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
+                if line.startswith("event: "):
+                    self.kinds.put(line[len("event: "):])
+        except Exception:  # a read timeout (the stream did not end: `ended` stays clear), or `close` meanwhile
+            return
+        self.ended.set()
+
+    def close(self) -> None:
+        self.response.close()
+        self.thread.join(10)
+
+    def next_kind(self) -> str:
+        return self.kinds.get(timeout=60)  # a bound on waiting, not a timed assertion
+
+    def end_awaited(self) -> bool:
+        return self.ended.wait(60)  # a bound on waiting: the hub checks revocations every couple of seconds
+
+
+def test_the_open_streams_of_a_revoked_device_end_on_every_hub_process(live, world, db_url, tmp_path):
+    """A kiosk's streams on the in-process hub and on a second `haoban serve` process, and a hall display's: after
+    `haoban admin revoke-device` (a third process) they end without the client doing anything; another device's
+    stream goes on."""
+    port = free_port()
+    env = hub_env(tmp_path, port, HAOBAN_DATABASE_URL=db_url, HAOBAN_CLOCK="sim:2026-11-26T09:30:00+08:00:1")
+    second = Proc(["-m", "server.cli", "serve"], env, open(tmp_path / "hub.log", "w")).start()
+    streams: list[Listener] = []
+    try:
+        other_url = f"http://127.0.0.1:{port}"
+        wait_up(other_url)
+        kiosk, desk = Device(live.url, world.codes["kiosk"]), terminal(live, world, 2)
+        board = requests.Session()
+        r = post_form(board, live.url, "/display", "/display/enrol", {"code": world.codes["display"]}, allow_redirects=False)
+        assert r.status_code == 303
+        at_other = Device(other_url, token=kiosk.http.headers["Authorization"].split()[1])
+        here, there = Listener(kiosk.http, f"{live.url}/api/v1/events"), Listener(at_other.http, f"{other_url}/api/v1/events")
+        shown, honest = Listener(board, f"{live.url}/display/events"), Listener(desk.http, f"{live.url}/api/v1/events")
+        streams = [here, there, shown, honest]
+        assert kiosk.post("/tickets", json={"item_id": world.items["A"]}).status_code == 201
+        assert [s.next_kind() for s in streams] == ["ticket_issued"] * 4  # every stream is live
+
+        listing = cli("admin", "list-devices", "--site", "s1", env=env)
+        display_id = next(line.split()[0] for line in listing.stdout.splitlines() if " display " in line)
+        for device_id in (kiosk.info["device_id"], display_id):
+            assert cli("admin", "revoke-device", "--device", device_id, env=env).returncode == 0
+        assert here.end_awaited() and there.end_awaited() and shown.end_awaited()
+        assert desk.post("/tickets", json={"item_id": world.items["B"]}).status_code == 201
+        assert honest.next_kind() == "ticket_issued" and not honest.ended.is_set()  # the terminal's stream goes on
+        assert refused(kiosk.get("/events"), 401)  # and the kiosk's reconnection is refused
+    finally:
+        for s in streams:
+            s.close()
+        second.stop()

@@ -12,8 +12,9 @@ import pytest
 import requests
 from sqlalchemy import func, select, update
 
-from common.db.schema import ClerkRow, ClerkSessionRow, EventRow, WebSessionRow
+from common.db.schema import ClerkRow, ClerkSessionRow, EventRow, KnownSignInRow, WebSessionRow
 from common.domain import pins
+from common.domain.ids import token_hash
 from common.usecases import reference
 from tests.integration.http import Device, post_form
 from tests.world import PIN
@@ -37,6 +38,14 @@ def counts(world) -> tuple:
 def failures(world, staff_no: str) -> int:
     with world.hub.engine.connect() as c:
         return c.execute(select(ClerkRow.failed_pins).where(ClerkRow.site_id == "s1", ClerkRow.staff_no == staff_no)).scalar_one()
+
+
+def known_failures(world, staff_no: str, kind: str) -> int:
+    """The wrong PINs counted on the account's one known device or browser (`kind`)."""
+    with world.hub.engine.connect() as c:
+        return c.execute(select(KnownSignInRow.failed_pins).join(ClerkRow, ClerkRow.id == KnownSignInRow.clerk_id)
+                         .where(ClerkRow.site_id == "s1", ClerkRow.staff_no == staff_no,
+                                KnownSignInRow.source.like(f"{kind}:%"))).scalar_one()
 
 
 def dashboard(url: str, staff_no: str, pin: str, site: str = "s1", http=None) -> requests.Response:
@@ -99,8 +108,23 @@ def test_an_attacker_cannot_lock_a_clerk_out_of_her_own_terminal(live, world):
     assert r.status_code == 401 and r.json()["error"] == "bad_credentials"
     assert attacker.sign_in("C2", WRONG).status_code == 401 and failures(world, "C2") == 5  # backed off: not counted
     r = own.sign_in("C2")
-    assert r.status_code == 200 and r.json()["name"] == "工作人员2"  # her own terminal is spared
-    assert failures(world, "C2") == 0
+    assert r.status_code == 200 and r.json()["name"] == "工作人员2"  # her own terminal backs off on its own count
+    # and her right PIN there leaves the account's count alone: the attacker gets no five fresh tries from it
+    assert failures(world, "C2") == 5 and elsewhere.sign_in("C2").status_code == 401
+
+
+def test_guessing_from_a_known_terminal_is_slowed_on_its_own_count(live, world):
+    own = Device(live.url, world.codes["terminal2"])
+    assert own.sign_in("C2").status_code == 200 and own.post("/clerk/sign-out").status_code == 204
+    del own.http.headers["X-Clerk-Token"]
+    for n in range(5):
+        assert own.sign_in("C2", WRONG).status_code == 401
+        world.clock.advance(seconds=2 ** max(0, n - 4) + 1)  # past the terminal's own source wait
+    assert known_failures(world, "C2", "device") == 5 and failures(world, "C2") == 0  # the place's count, not the account's
+    assert own.sign_in("C2").status_code == 401  # the right PIN, while this terminal's count backs off (15 s)
+    world.clock.advance(seconds=16)
+    assert own.sign_in("C2").status_code == 200 and known_failures(world, "C2", "device") == 0
+    assert Device(live.url, world.codes["terminal4"]).sign_in("C2").status_code == 200  # the account never backed off
 
 
 def test_the_account_back_off_grows_and_ends(live, world):
@@ -156,6 +180,45 @@ def test_a_known_browser_is_spared_the_supervisor_accounts_back_off(live, superv
     world.clock.advance(seconds=3)
     r = dashboard(live.url, "S1", PIN, http=mine)
     assert r.status_code == 303 and mine.get(f"{live.url}/dashboard/data", timeout=30).status_code == 200
+
+
+def test_the_known_cookie_is_a_token_of_its_own_and_opens_nothing(live, supervised):
+    """The 400-day cookie used to hold the session token: whoever read it had the session for 12 hours."""
+    world, mine = supervised, requests.Session()
+    assert dashboard(live.url, "S1", PIN, http=mine).status_code == 303
+    known, session = mine.cookies["haoban_known"], mine.cookies["haoban_session"]
+    assert known != session and len(known) >= 32
+    thief = requests.Session()
+    thief.cookies.set("haoban_session", known)
+    assert thief.get(f"{live.url}/dashboard/data", timeout=30).status_code == 401
+    with world.hub.engine.connect() as c:  # only its hash is kept, and not among the sessions
+        sources = set(c.execute(select(KnownSignInRow.source)).scalars())
+        assert f"browser:{token_hash(known)}" in sources and not any(known in s for s in sources)
+        assert c.execute(select(func.count()).select_from(WebSessionRow)
+                         .where(WebSessionRow.token_hash == token_hash(known))).scalar() == 0
+    assert dashboard(live.url, "S1", PIN, http=mine).status_code == 303  # each sign-in replaces the known token
+    assert mine.cookies["haoban_known"] != known
+    with world.hub.engine.connect() as c:
+        assert known_failures(world, "S1", "browser") == 0
+        assert c.execute(select(func.count()).select_from(KnownSignInRow)
+                         .where(KnownSignInRow.source.like("browser:%"))).scalar() == 1
+
+
+def test_guessing_from_a_known_browser_is_slowed_on_its_own_count(live, supervised):
+    world, mine = supervised, requests.Session()
+    assert dashboard(live.url, "S1", PIN, http=mine).status_code == 303
+    mine.cookies.clear("127.0.0.1", "/", "haoban_session")  # the session gone, the known cookie kept
+    for n in range(5):
+        assert dashboard(live.url, "S1", WRONG, http=mine).status_code == 401
+        world.clock.advance(seconds=2 ** max(0, n - 4) + 1)  # past the address's own source wait
+    assert known_failures(world, "S1", "browser") == 5 and failures(world, "S1") == 0
+    assert dashboard(live.url, "S1", PIN, http=mine).status_code == 401  # backed off on its own count: 15 s
+    world.clock.advance(seconds=16)
+    assert dashboard(live.url, "S1", PIN, http=mine).status_code == 303
+    world.clock.advance(seconds=5)  # past the address's source wait
+    forged = requests.Session()  # a known cookie that was never given out is a browser like any other
+    forged.cookies.set("haoban_known", "x" * 32)
+    assert dashboard(live.url, "S1", WRONG, http=forged).status_code == 401 and failures(world, "S1") == 1
 
 
 def test_argon2_runs_off_the_event_loop_and_outside_the_write_lock(live, supervised, monkeypatch):

@@ -131,6 +131,29 @@ def test_the_offline_badge_follows_background_sync_without_a_tap(kiosk):
     kiosk.wait_for(lambda: kiosk.visible("offlineBadge"), timeout=3)
 
 
+def test_events_the_hub_refused_are_shown_on_the_kiosk_in_both_languages(kiosk, tmp_path):
+    """A kiosk may push tickets only: a pause it recorded is refused and set aside (docs/sync.md), and the kiosk says
+    so on every screen until someone looks at it."""
+    from common.domain import events as ev
+
+    assert not kiosk.visible("setAsideBar")
+    for _ in range(3):
+        kiosk.client.record(ev.WINDOW_PAUSED, {"window_id": "w", "reason": None})
+    kiosk.client.sync_once(leases=False)
+    assert kiosk.client.status.set_aside == 3 and kiosk.client.store.backlog() == 0
+    kiosk.wait_for(lambda: kiosk.visible("setAsideBar"))
+    assert kiosk.item("setAsideText").property("text") == "本机有 3 条记录未被服务端接受，请告知工作人员"
+    kiosk.grab(tmp_path / "set-aside-zh.png")
+    kiosk.model.toggleLanguage()
+    kiosk.wait_for(lambda: "refused" in kiosk.item("setAsideText").property("text"))
+    assert kiosk.item("setAsideText").property("text") == \
+        "3 records of this kiosk were refused by the hub: please tell a member of staff"
+    kiosk.tap("takeTicketButton")
+    assert kiosk.screen() == "categories" and kiosk.visible("setAsideBar")  # on every screen
+    text = kiosk.item("setAsideText")
+    assert text.property("implicitWidth") <= text.property("width")  # on one line, not cut
+
+
 def card(birth: str):
     from common.devices.idreader import CardData
     from common.domain.idcard import check_digit

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import text
 
+from common.domain import events as ev
 from common.stations.counter import TerminalService
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
@@ -181,3 +182,23 @@ def test_the_hub_cut_switches_to_manual_mode_and_back(terminal):
     with t.world.hub.engine.connect() as conn:
         row = conn.execute(text("select status, outcome, window_id from tickets where number = :n"), {"n": number}).one()
     assert tuple(row) == ("finished", "completed", t.world.windows[1])
+
+
+def test_events_the_hub_refused_are_counted_in_both_languages(terminal):
+    """A refused event is set aside by the sync (docs/sync.md): the clerk is told how many, to tell the administrator."""
+    t, vm = terminal, terminal.vm
+    t.signed_in()
+    assert vm.set_aside_hint == ""
+    other = t.world.windows[2]
+    t.client.record(ev.WINDOW_PAUSED, {"window_id": other, "reason": None}, vm.service.clerk_id)  # not its window
+    t.client.sync_once(leases=False)
+    assert t.client.status.set_aside == 1
+    wait_for(lambda: vm.set_aside_hint != "")
+    assert vm.set_aside_hint == "有 1 条记录未被服务端接受，请联系管理员"
+    for _ in range(2):
+        t.client.record(ev.WINDOW_PAUSED, {"window_id": other, "reason": None}, vm.service.clerk_id)
+    t.client.sync_once(leases=False)
+    wait_for(lambda: "3" in vm.set_aside_hint)
+    assert vm.set_aside_hint == "有 3 条记录未被服务端接受，请联系管理员"
+    vm.toggleLanguage()
+    assert vm.set_aside_hint == "3 records were refused by the hub; please tell the administrator"

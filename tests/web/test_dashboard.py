@@ -231,5 +231,5 @@ def test_the_admin_command_makes_a_supervisor_who_can_sign_in(tmp_path):
     assert r.returncode == 0, r.stderr
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
     hub = Hub(engine)
-    assert hub.supervisor(hub.supervisor_sign_in("v1", "B01", "739164")).name == "朱主任"
+    assert hub.supervisor(hub.supervisor_sign_in("v1", "B01", "739164")[0]).name == "朱主任"
     engine.dispose()
