@@ -10,7 +10,6 @@ from common.domain import limits as L  # the same limits as pushed events (commo
 
 Id = Field(min_length=1, max_length=L.ID_MAX, pattern=L.ID_PATTERN)
 Text = Field(default=None, max_length=L.TEXT_MAX)
-SEQ_MAX = 2**63 - 1  # an event position is a 64-bit database integer: a larger one in a path or query is a 422, not a 500
 
 
 class In(BaseModel):

@@ -10,6 +10,8 @@ TEXT_MAX = 500  # reasons of a call, a finish, a rating; missing materials
 PAUSE_REASON_MAX = 200
 NUMBER_MAX = 12  # "A012": String(12)
 SEQ_MAX = 99_999  # numbers of one queue letter in one business day (the counter is a 32-bit integer)
+POSITION_MAX = 2**62  # an event position or seq (pushed, pulled, streamed, reported): BIGINT holds 2**63 - 1; this
+#   leaves room for the `+ 1` and `after + len(batch)` done on it, on SQLite and PostgreSQL alike
 LEASE_MAX = 500  # numbers in one lease
 MINUTES_MAX = 24 * 60  # wait and service limits
 SCORE_MIN, SCORE_MAX = 1, 5

@@ -27,7 +27,6 @@ from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
 from common.usecases.auth import Actor
 from common.usecases.receive import MAY_PUSH
 
-MAX_POSITION = 2**62  # positions fit the BIGINT cursor columns
 WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED}  # what online needs "serve": a signed-in clerk
 RATINGS = frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED})
 
@@ -93,7 +92,7 @@ def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
 
 def _position(item) -> int:
     p = item.get("p") if isinstance(item, dict) else None
-    if type(p) is not int or not 0 < p <= MAX_POSITION:
+    if type(p) is not int or not 0 < p <= L.POSITION_MAX:
         raise e.InvalidInput("sync_no_position")
     return p
 
@@ -102,7 +101,7 @@ def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted
     """Check a pushed batch as the online API checks its commands; raise (4xx, naming the event) or admit it."""
     check_protocol(body.get("protocol"))
     after, batch = body.get("after"), body.get("events")
-    if type(after) is not int or not 0 <= after <= MAX_POSITION or not isinstance(batch, list) or len(batch) > MAX_BATCH:
+    if type(after) is not int or not 0 <= after <= L.POSITION_MAX or not isinstance(batch, list) or len(batch) > MAX_BATCH:
         raise e.InvalidInput("sync_batch_shape")
     positioned = []
     for i, item in enumerate(batch):

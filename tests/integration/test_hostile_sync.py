@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 
 from common.db.schema import Base
 from common.domain import events as ev
+from common.domain import limits as L
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Role
 from common.usecases import auth
@@ -147,6 +148,21 @@ def test_a_terminal_cannot_serve_at_another_window_or_in_another_clerks_name(doo
     early = door.wire(door.t1, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": w1}, door.clerk1,
                       t=(world.clock.now() - timedelta(hours=2)).isoformat())  # before C1 ever signed in here
     refused(door, door.push(door.t1, early), before, 403)
+
+
+def test_positions_stop_at_the_one_limit_at_every_door(door, world):
+    """`limits.POSITION_MAX` bounds a pushed position and `after`, and a pulled `after`, alike."""
+    before = snapshot(world.hub.engine)
+    door.pos[door.kiosk.info["device_id"]] = L.POSITION_MAX  # the next event's position is one past the limit
+    r = door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued()))
+    refused(door, r, before, 422)
+    body = {"protocol": 1, "after": L.POSITION_MAX + 1, "events": []}
+    refused(door, door.push(door.kiosk, raw=json.dumps(body).encode()), before, 422)
+    assert door.kiosk.get(f"/sync/pull?protocol=1&after={L.POSITION_MAX + 1}").status_code == 422
+    assert door.kiosk.get(f"/sync/pull?protocol=1&after={L.POSITION_MAX}").status_code == 200
+    last = {"protocol": 1, "after": 0, "events": [{**door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued()), "p": L.POSITION_MAX}]}
+    r = door.push(door.kiosk, raw=json.dumps(last).encode())  # the last position there is
+    assert r.status_code == 200 and r.json()["acked"] == L.POSITION_MAX, r.text
 
 
 def test_a_rating_pad_rates_only_its_own_windows_services(door, world):
