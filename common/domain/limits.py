@@ -21,3 +21,5 @@ DAYS_BACK = 30  # a device offline longer than this must have its events looked 
 HUB_DAYS_BACK = 366  # a child hub catches up on its own history after a long partition
 HOURS_AHEAD = 1  # device clocks are corrected by the hub's time; more than this is a wrong clock
 DAYS_AHEAD = 1  # no business day after tomorrow
+CLOCK_SKEW_S = 5  # a device's corrected clock errs by at most half an answered round trip: under half the 10 s
+#   transport timeout (common/sync/transport.py). A pushed event this much before its clerk's sign-in still counts.

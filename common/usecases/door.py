@@ -186,7 +186,8 @@ def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
 
 def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
     """Online the clerk is the one signed in on the device. A pushed event's clerk must have signed in on this
-    device before the event (online then, or offline with the PIN hash the terminal kept from that sign-in)."""
+    device before the event (online then, or offline with the PIN hash the terminal kept from that sign-in), give or
+    take `limits.CLOCK_SKEW_S`: the session's start is the hub's time, the event's the device's corrected clock."""
     clerk = x.clerk_id
     if actor.role is Role.hub:
         if clerk is not None and clerk not in site.clerks:
@@ -196,6 +197,7 @@ def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
         if x.kind in WINDOW_KINDS:
             raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)
         return
-    first = site.sessions.get(clerk)
-    if actor.role is not Role.terminal or clerk not in site.clerks or first is None or first > x.at:
+    first = site.sessions.get(clerk)  # the hub's clock; x.at is the device's, corrected to within CLOCK_SKEW_S
+    if (actor.role is not Role.terminal or clerk not in site.clerks or first is None
+            or first > x.at + timedelta(seconds=L.CLOCK_SKEW_S)):
         raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from common.db.schema import Base
+from common.db.schema import ClerkSessionRow
 from common.domain import events as ev
 from common.domain import limits as L
 from common.domain.ids import new_token, uuid7
@@ -148,6 +149,24 @@ def test_a_terminal_cannot_serve_at_another_window_or_in_another_clerks_name(doo
     early = door.wire(door.t1, ev.SERVICE_STARTED, {"ticket_id": door.called, "window_id": w1}, door.clerk1,
                       t=(world.clock.now() - timedelta(hours=2)).isoformat())  # before C1 ever signed in here
     refused(door, door.push(door.t1, early), before, 403)
+
+
+def test_an_offline_event_just_before_an_online_sign_in_is_within_the_clock_tolerance(door, world):
+    """The session's start is the hub's clock, the event's time the terminal's corrected clock: they may differ by
+    up to `limits.CLOCK_SKEW_S` seconds, no more."""
+    with world.hub.engine.connect() as conn:
+        signed_in = conn.execute(select(ClerkSessionRow.started_at).where(
+            ClerkSessionRow.device_id == door.t1.info["device_id"], ClerkSessionRow.clerk_id == door.clerk1)).scalar_one()
+    edge = signed_in.replace(tzinfo=world.clock.now().tzinfo) - timedelta(seconds=L.CLOCK_SKEW_S)
+    w1, before = world.windows[1], snapshot(world.hub.engine)
+    start = {"ticket_id": door.called, "window_id": w1}
+    outside = door.wire(door.t1, ev.SERVICE_STARTED, start, door.clerk1, t=(edge - timedelta(microseconds=1)).isoformat())
+    r = door.push(door.t1, outside)
+    refused(door, r, before, 403)
+    assert "clerk" in r.json()["message_en"]
+    inside = door.wire(door.t1, ev.SERVICE_STARTED, start, door.clerk1, t=edge.isoformat())
+    r = door.push(door.t1, inside)
+    assert r.status_code == 200 and r.json()["void"] == [], r.text
 
 
 def test_positions_stop_at_the_one_limit_at_every_door(door, world):
