@@ -70,7 +70,8 @@ def sign_out(hub: HubDep, actor: ActorDep):
 def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
     if body.slot_start is not None or body.slot_end is not None:  # as for pushed tickets (docs/sync.md)
         raise e.InvalidInput("slot_check_in_only")
-    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority))
+    done = hub.issue_ticket(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority),
+                            id_number=body.id_number)  # green: `policy.green_granted`, as for pushed tickets
     return _out(hub, actor, done, public=True)
 
 

@@ -45,6 +45,8 @@ class IssueIn(In):
     priority: Literal["normal", "green"] = "normal"
     slot_start: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
     slot_end: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
+    id_number: str | None = Field(None, min_length=18, max_length=18, pattern=r"^[0-9]{17}[0-9Xx]$",
+                                  description="the ID card's, for the green channel by age (used for the age only, never kept)")
 
 
 class CallIn(In):

@@ -20,9 +20,10 @@ from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, Ser
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
+from common.domain import policy
 from common.domain.clock import business_day, utc
 from common.domain.events import Event
-from common.domain.model import Role, SiteState
+from common.domain.model import Priority, Role, SiteState
 from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
 from common.usecases.auth import Actor
 from common.usecases.receive import MAY_PUSH
@@ -170,7 +171,8 @@ def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:
 
 def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
     """A pushed ticket as `Hub.issue_ticket` makes one: one item or bundle of the site, in its queue, with
-    the queue's letter; from a device, no slot and no green channel (only a check-in or staff on the hub)."""
+    the queue's letter; from a device no slot (only a check-in on the hub gives one), and the green channel only by
+    `policy.green_granted`, the rule of `Hub.issue_ticket`: a clerk signed in on the device (checked below)."""
     d = x.data
     item, bundle = d.get("item_id"), d.get("bundle_id")
     if (item is None) == (bundle is None):
@@ -180,8 +182,10 @@ def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
         raise e.Forbidden("sync_not_own_site", field="item_id" if item is not None else "bundle_id", index=i, kind=x.kind)
     if owner != d["queue_id"] or site.queues[d["queue_id"]] != d["letter"]:
         raise e.InvalidInput("sync_event_invalid", field="queue_id", index=i)
-    if actor.role is not Role.hub and (d["priority"] != "normal" or d.get("slot_start") or d.get("slot_end")):
-        raise e.Forbidden("sync_slot_green_hub_only", index=i, kind=x.kind)
+    if actor.role is not Role.hub and (d.get("slot_start") or d.get("slot_end")):
+        raise e.Forbidden("sync_slot_check_in_only", index=i, kind=x.kind)
+    if d["priority"] == Priority.green.value and not policy.green_granted(actor.role, x.clerk_id):
+        raise e.Forbidden("sync_green_not_granted", index=i, kind=x.kind)
 
 
 def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:

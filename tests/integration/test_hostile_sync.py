@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from common.db.schema import Base
-from common.db.schema import ClerkSessionRow
+from common.db.schema import Base, ClerkSessionRow
 from common.domain import events as ev
 from common.domain import limits as L
+from common.domain.idcard import check_digit
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Role
 from common.usecases import auth
@@ -217,6 +217,49 @@ def test_a_negative_schema_version_deep_json_and_a_5_mb_reason_are_refused(door,
     refused(door, door.push(door.pad1, raw=raw), before, 422)
     refused(door, door.push(door.pad1, door.wire(door.pad1, ev.TICKET_RATED, {**rated, "reason": "慢" * 5_000_000})), before,
             (413, 422))  # 15 MB once decoded: past the body limit (413) before the field limit (422) is reached
+
+
+def id_number(birth: str, check: bool = True) -> str:
+    body = "310118" + birth + "002"
+    digit = check_digit(body)
+    return body + (digit if check else "0" if digit != "0" else "1")
+
+
+def test_the_green_channel_comes_from_staff_or_an_elders_card_alike_at_either_door(door, world, live):
+    """`policy.green_granted`, online and pushed: a signed-in clerk, or the age the hub reads from the ID number
+    (70 or over on the hub's day, 2026-11-26); never a device's word alone."""
+    bare = Device(live.url, world.codes["terminal3"])  # a terminal with nobody signed in
+    before, green = snapshot(world.hub.engine), {"item_id": world.items["A"], "priority": "green"}
+    for device, body, status in ((door.kiosk, green, 403),  # the kiosk's word alone
+                                 (bare, green, 403),
+                                 (door.kiosk, {**green, "id_number": id_number("19561127")}, 403),  # 69: a day short
+                                 (door.kiosk, {**green, "id_number": id_number("19561126", check=False)}, 422),
+                                 (door.kiosk, {**green, "id_number": "31011819561126002"}, 422)):  # 17 characters
+        r = device.post("/tickets", json=body)
+        refused(door, r, before, status)
+        if status == 403:
+            assert "green channel" in r.json()["message_en"] and "绿色通道" in r.json()["message_zh"], r.text
+    for device, clerk in ((door.kiosk, None), (door.t1, None), (door.t1, "s1-C2")):  # C2 never signed in on t1
+        x = door.wire(device, ev.TICKET_ISSUED, door.issued(priority="green"), clerk)
+        r = door.push(device, x)
+        refused(door, r, before, 403)
+    elder = door.kiosk.post("/tickets", json={**green, "id_number": id_number("19561126")})  # 70 today
+    staff = door.t1.post("/tickets", json=green)  # a terminal with its clerk signed in
+    pushed = door.push(door.t1, door.wire(door.t1, ev.TICKET_ISSUED, door.issued(priority="green"), door.clerk1))
+    assert (elder.status_code, staff.status_code, pushed.status_code) == (201, 201, 200), (elder.text, staff.text, pushed.text)
+    with world.hub.engine.connect() as conn:
+        tickets = conn.execute(text("select priority, count(*) from tickets where priority = 'green' group by priority")).all()
+        logged = conn.execute(text("select data from events where kind = 'ticket_issued'")).scalars().all()
+    assert tickets == [("green", 3)]
+    assert not any("3101181956" in str(d) for d in logged)  # the ID number is read for the age, never kept
+    assert door.kiosk.sign_in("C3").status_code == 200  # a guide signs in on the kiosk for one ticket
+    assert door.kiosk.post(f"/windows/{world.windows[3]}/call-next").status_code == 403  # she gives green, serves nothing
+    guided = door.kiosk.post("/tickets", json=green)
+    assert guided.status_code == 201, guided.text
+    assert door.kiosk.post("/clerk/sign-out").status_code == 204
+    assert door.kiosk.post("/tickets", json=green).status_code == 401  # her session ended: its token is refused
+    door.kiosk.http.headers.pop("X-Clerk-Token")
+    assert door.kiosk.post("/tickets", json=green).status_code == 403  # and the kiosk alone gives no green
 
 
 def test_a_kiosk_sets_no_slot_and_no_green_channel_at_either_door(door, world):
