@@ -9,7 +9,6 @@ whole batch; the error names the event's index and writes nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -59,6 +58,8 @@ class _Site:
     bundles: dict[str, str]  # id -> queue id
     clerks: set[str]
     sessions: dict[str, datetime]  # clerk id -> first sign-in on this device
+    limits: dict[repo.Of, repo.Limits]  # what a ticket of each item or bundle the batch issues gets now
+    given: set[tuple[repo.Of, repo.Limits]]  # limits this hub gave such tickets lately (only where the batch's differ)
     tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
 
 
@@ -73,11 +74,25 @@ def _served(conn: Connection, site_id: str) -> dict[str, set[str]]:
     return windows
 
 
-def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
+def _of(x: Event) -> repo.Of:
+    return x.data.get("item_id"), x.data.get("bundle_id")
+
+
+def _limits(x: Event) -> repo.Limits:
+    return x.data["wait_limit_min"], x.data["service_limit_min"]
+
+
+def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) -> _Site:
     sid = actor.site_id
     ticket_ids = {x.ticket_id for x in events if x.ticket_id}
+    issued = [x for x in events if x.kind == ev.TICKET_ISSUED] if actor.role is not Role.hub else []
+    limits = repo.ticket_limits(conn, sid, map(_of, issued))
+    differ = {_of(x) for x in issued if limits.get(_of(x)) != _limits(x)}
+    since = (business_day(now) - timedelta(days=L.DAYS_BACK)).isoformat()  # as far back as a device's events
     T = repo.T
     return _Site(
+        limits=limits,
+        given=repo.limits_given(conn, sid, since, differ) if differ else set(),
         queues=_pairs(conn.execute(select(QueueRow.id, QueueRow.letter).where(QueueRow.site_id == sid))),
         windows=_served(conn, sid),
         items=_pairs(conn.execute(select(ServiceItemRow.id, ServiceItemRow.queue_id).where(ServiceItemRow.site_id == sid))),
@@ -114,7 +129,7 @@ def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted
     positions = [p for p, _ in positioned]
     if positions != sorted(set(positions)) or (positions and positions[0] <= after):
         raise e.InvalidInput("sync_positions_increase")
-    site = _load(conn, actor, (x for _, x in positioned))
+    site = _load(conn, actor, [x for _, x in positioned], now)
     queue_of = {tid: queue for tid, (_, queue) in site.tickets.items()}  # where the batch finds each ticket
     for i, (_, x) in enumerate(positioned):
         _check(actor, site, x, i, now)
@@ -171,7 +186,8 @@ def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:
 
 def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
     """A pushed ticket as `Hub.issue_ticket` makes one: one item or bundle of the site, in its queue, with
-    the queue's letter; from a device no slot (only a check-in on the hub gives one), and the green channel only by
+    the queue's letter and the limits `repo.ticket_limits` gives it (or, from a device, limits this hub gave such a
+    ticket within `limits.DAYS_BACK`: the device may not have pulled a change of the reference yet); from a device no slot (only a check-in on the hub gives one), and the green channel only by
     `policy.green_granted`, the rule of `Hub.issue_ticket`: a clerk signed in on the device (checked below)."""
     d = x.data
     item, bundle = d.get("item_id"), d.get("bundle_id")
@@ -182,6 +198,8 @@ def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
         raise e.Forbidden("sync_not_own_site", field="item_id" if item is not None else "bundle_id", index=i, kind=x.kind)
     if owner != d["queue_id"] or site.queues[d["queue_id"]] != d["letter"]:
         raise e.InvalidInput("sync_event_invalid", field="queue_id", index=i)
+    if actor.role is not Role.hub and _limits(x) != site.limits[_of(x)] and (_of(x), _limits(x)) not in site.given:
+        raise e.InvalidInput("sync_ticket_limits", index=i, kind=x.kind)
     if actor.role is not Role.hub and (d.get("slot_start") or d.get("slot_end")):
         raise e.Forbidden("sync_slot_check_in_only", index=i, kind=x.kind)
     if d["priority"] == Priority.green.value and not policy.green_granted(actor.role, x.clerk_id):

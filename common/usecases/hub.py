@@ -121,7 +121,7 @@ class Hub:
             item = repo.service_item(conn, actor.site_id, item_id)
             if item is None:
                 raise e.NotFound("no_item")
-            queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
+            queue_id = item.queue_id
         else:
             bundle = conn.execute(
                 select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
@@ -129,7 +129,7 @@ class Hub:
             if bundle is None:
                 raise e.NotFound("no_bundle")
             queue_id = bundle.queue_id
-            wait_min, service_min = repo.bundle_limits(conn, bundle.id)
+        wait_min, service_min = repo.ticket_limits(conn, actor.site_id, [(item_id, bundle_id)])[(item_id, bundle_id)]
         letter = repo.queue_letter(conn, actor.site_id, queue_id)
         day = business_day(now)
         seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)

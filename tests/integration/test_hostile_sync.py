@@ -79,7 +79,7 @@ class Door:
     def issued(self, **change) -> dict:
         d = {"ticket_id": uuid7(), "business_day": "2026-11-26", "number": "A900", "letter": "A", "seq": 900,
              "queue_id": self.world.queues["A"], "item_id": self.world.items["A"], "bundle_id": None, "priority": "normal",
-             "wait_limit_min": 30, "service_limit_min": 20, "public_token": new_token(), "slot_start": None, "slot_end": None}
+             "wait_limit_min": 10, "service_limit_min": 20, "public_token": new_token(), "slot_start": None, "slot_end": None}
         return {**d, **change}
 
     def valid(self) -> list[tuple[Device, str, dict, str | None]]:
@@ -260,6 +260,39 @@ def test_the_green_channel_comes_from_staff_or_an_elders_card_alike_at_either_do
     assert door.kiosk.post("/tickets", json=green).status_code == 401  # her session ended: its token is refused
     door.kiosk.http.headers.pop("X-Clerk-Token")
     assert door.kiosk.post("/tickets", json=green).status_code == 403  # and the kiosk alone gives no green
+
+
+def test_a_pushed_ticket_has_its_items_limits_or_ones_this_hub_gave_such_a_ticket_lately(door, world):
+    """As `Hub._issue` sets them (`repo.ticket_limits`); a device that has not pulled a change of the reference yet
+    may push the limits the item had, if this hub gave them to a ticket of the item within `limits.DAYS_BACK`."""
+    before, bundle = snapshot(world.hub.engine), {"item_id": None, "bundle_id": "s1-BD"}  # items A (10) and C (30)
+    for change in ({"wait_limit_min": 11}, {"service_limit_min": 19}, {"wait_limit_min": 30},
+                   {**bundle, "wait_limit_min": 10}, {**bundle, "service_limit_min": 30}):
+        r = door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(**change)))
+        refused(door, r, before, 422)
+        assert "limits" in r.json()["message_en"] and "时限" in r.json()["message_zh"], r.text
+    assert door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(**bundle, wait_limit_min=30))).status_code == 200
+    with world.hub.engine.begin() as conn:  # the reference changes on the hub; the kiosk still holds item A at 10
+        conn.execute(text("update service_items set wait_limit_min = 15 where id = :id"), {"id": world.items["A"]})
+        conn.execute(text("update service_items set wait_limit_min = 25 where id = :id"), {"id": world.items["B"]})
+    online = door.kiosk.post("/tickets", json={"item_id": world.items["A"]})
+    assert online.status_code == 201
+    with world.hub.engine.connect() as conn:
+        assert conn.execute(text("select wait_limit_min from tickets where id = :id"),
+                            {"id": online.json()["ticket"]["ticket_id"]}).scalar() == 15  # the hub's own, as pushed below
+    seq = iter(range(910, 920))
+    ticket = lambda **change: door.issued(number=f"A{(n := next(seq))}", seq=n, **change)  # noqa: E731
+    before = snapshot(world.hub.engine)
+    for change in ({"wait_limit_min": 12}, {"wait_limit_min": 10, "service_limit_min": 21}):  # never item A's
+        refused(door, door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, ticket(**change))), before, 422)
+    b_ticket = {"queue_id": world.queues["B"], "item_id": world.items["B"], "letter": "B", "number": "B901", "seq": 901}
+    stale_b = door.wire(door.kiosk, ev.TICKET_ISSUED, door.issued(**b_ticket))  # B's old 10: no ticket of B was given it
+    r = door.push(door.kiosk, stale_b)
+    refused(door, r, before, 422)  # so it is set aside, for someone to look at (docs/sync.md)
+    assert "limits" in r.json()["message_en"], r.text
+    for change in ({"wait_limit_min": 15}, {"wait_limit_min": 10}):  # now, and before the change (the Door's tickets)
+        r = door.push(door.kiosk, door.wire(door.kiosk, ev.TICKET_ISSUED, ticket(**change)))
+        assert r.status_code == 200, (change, r.text)
 
 
 def test_a_kiosk_sets_no_slot_and_no_green_channel_at_either_door(door, world):
