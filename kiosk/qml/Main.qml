@@ -246,6 +246,9 @@ Rectangle {
                             font.pixelSize: 50 * root.u; echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly
                             onAccepted: { kiosk.guideSignIn(guideNo.text, text); text = "" } }
             }
+            BigButton { objectName: "guideSignInButton"; title: t.guide_sign_in_button; fill: th.celadonDark
+                        Layout.preferredWidth: 500 * root.u; implicitHeight: 130 * root.u
+                        onTapped: { kiosk.guideSignIn(guideNo.text, guidePin.text); guidePin.text = "" } }
             Label { objectName: "guideError"; visible: !!v.guide_error; text: v.guide_error || ""
                     font.pixelSize: 32 * root.u; color: th.seal }
         }

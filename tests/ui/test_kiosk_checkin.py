@@ -153,7 +153,9 @@ def test_staff_give_the_next_ticket_the_green_channel(kiosk):
     kiosk.model.guideSignIn("QP0101", "000000")  # a wrong PIN: the hub says no, and nothing is given
     kiosk.wait_for(lambda: kiosk.visible("guideError"))
     assert kiosk.screen() == "guide_sign_in" and not kiosk.model.view["staff_green"]
-    kiosk.model.guideSignIn("QP0101", "372915")  # 顾佳怡 of the demo hall
+    kiosk.item("guideNoInput").setProperty("text", "QP0101")  # 顾佳怡 of the demo hall
+    kiosk.item("guidePinInput").setProperty("text", "372915")
+    kiosk.tap("guideSignInButton")
     kiosk.wait_for(lambda: kiosk.screen() == "categories")
     assert kiosk.visible("staffGreenNote")
     kiosk.tap("category_personal")
