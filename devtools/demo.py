@@ -23,6 +23,7 @@ import requests
 
 from common.db.engine import make_engine, migrate
 from common.domain.clock import SHANGHAI
+from common.domain.idcard import check_digit
 from common.domain.model import Role
 from common.usecases import appointments, auth, check, reference
 
@@ -30,6 +31,7 @@ from common.usecases import appointments, auth, check, reference
 ARRIVALS_PER_HOUR = {8: 25, 9: 45, 10: 48, 11: 35, 12: 20, 13: 35, 14: 42, 15: 30, 16: 18}
 OUTCOMES = (("completed", 70), ("accepted", 15), ("accepted_missing", 6), ("commitment", 5), ("rejected", 4))
 SCORES = ((5, 78), (4, 14), (3, 5), (2, 2), (1, 1))
+ELDER_ID = "31011819500315002" + check_digit("31011819500315002")  # a made-up card of 1950: the green channel by age
 BAD_REASONS = ("等候时间太长", "材料要求没有一次说清楚", "窗口解释不够耐心")
 
 
@@ -109,7 +111,9 @@ class Simulation:
 
     def _arrive(self, site: SiteSim) -> None:
         item = self.rng.choice(site.items)
-        body = {"item_id": item["item_id"], "priority": "green" if self.rng.random() < 0.08 else "normal"}
+        body = {"item_id": item["item_id"], "priority": "normal"}
+        if self.rng.random() < 0.08:  # an elder's card on the reader: the hub reads the age (policy.green_granted)
+            body.update(priority="green", id_number=ELDER_ID)
         status, out = site.kiosk.call("POST", "/tickets", json=body)
         if status == 201:
             site.minutes_of[out["ticket"]["ticket_id"]] = item["standard_minutes"]

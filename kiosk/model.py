@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer, Slot
 import i18n
 from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
+from common.domain import policy
 from common.domain.idcard import parse_id
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 from qtbase.viewmodel import ScreenModel
@@ -26,12 +27,13 @@ class KioskModel(ScreenModel):
     CATALOGUE = "kiosk"
 
     def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
-                 id_reader=None, green_age: int = 70, speaker=None, demo: dict | None = None) -> None:
+                 id_reader=None, speaker=None, demo: dict | None = None) -> None:
         super().__init__()
-        self.service, self.idle_seconds, self.green_age = service, idle_seconds, green_age
+        self.service, self.idle_seconds = service, idle_seconds
         self.admin_check, self.on_exit = admin_check or (lambda pin: False), on_exit or (lambda: None)
         self.speaker, self.demo = speaker, demo  # demo: {"card": CardData, "qr": payload} for the simulator buttons
         self._elder, self._taps, self._staff_green = False, [], False
+        self._card_id: str | None = None  # an elder's ID number, for the hub to read the age from; dropped with the ticket
         self._items: list[dict] = []
         self._choice: dict | None = None
         self.idle = QTimer(self, singleShot=True, timeout=self.reset)
@@ -82,10 +84,12 @@ class KioskModel(ScreenModel):
     @Slot()
     def reset(self) -> None:
         """Back to the home screen with nothing personal left on it (idle timeout, or "home")."""
-        self._items, self._choice, self._staff_green, self._late_choice = [], None, False, None
+        if self._staff_green:  # a guide signed in and left without a ticket: her session ends
+            self.worker.run(self.service.guide_sign_out, lambda _result: None)
+        self._items, self._choice, self._staff_green, self._late_choice, self._card_id = [], None, False, None, None
         self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
                       "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,
-                      "staff_green": False, "card_error": "", "scale": 1.35 if self._elder else 1.0,
+                      "staff_green": False, "guide_error": "", "card_error": "", "scale": 1.35 if self._elder else 1.0,
                       "elder": self._elder, "demo": self.demo is not None,
                       "online": self.service.client.status.online, "site": self._site_name(),
                       "set_aside": self.service.client.status.set_aside}
@@ -123,7 +127,7 @@ class KioskModel(ScreenModel):
             self._confirm(self._items[index])
 
     def _confirm(self, choice: dict) -> None:
-        self._choice = choice
+        self._choice, self._card_id = choice, None
         green = self._staff_green
         self._set(screen="confirm", choice={"name": choice["name"], "name_en": choice["name_en"]}, preview={},
                   green_offer=True if green else None, green=green, card_error="")
@@ -138,14 +142,15 @@ class KioskModel(ScreenModel):
         self.touch()
         if self._view.get("busy") or self._view.get("screen") != "confirm":
             return  # a second tap never takes a second ticket
-        choice, green = self._choice, bool(self._view.get("green"))
-        self._background(lambda: self.service.take_ticket(choice, green=green), self._taken)
+        choice, green, card_id = self._choice, bool(self._view.get("green")), self._card_id
+        self._card_id = None
+        self._background(lambda: self.service.take_ticket(choice, green=green, id_number=card_id), self._taken)
 
     def _taken(self, result) -> None:
         kind, t = result
+        self._staff_green = False  # the guide's session ended with the request (KioskService.take_ticket)
         if kind == "error":
             return self._fail(t)
-        self._staff_green = False
         self.touch()  # the citizen gets the full idle time to read the ticket
         self._set(busy=False, screen="ticket", online=not t.offline, staff_green=False, ticket={
             "number": t.number, "queue": t.queue_name, "item": t.item_name, "item_en": t.item_name_en, "slot": t.slot,
@@ -234,7 +239,9 @@ class KioskModel(ScreenModel):
                 age = parse_id(card.id_number).age_on(self.service.client.now().date())
             except Exception as exc:  # noqa: BLE001 - a bad card: say so, keep the flow going
                 return self._card_failed(exc)
-            self._set(green_offer=age >= self.green_age, green=age >= self.green_age, card_error="")
+            elder = age >= policy.GREEN_AGE  # offered by the rule the hub checks
+            self._card_id = card.id_number if elder else None  # the hub checks the age itself (policy.green_granted)
+            self._set(green_offer=elder, green=elder, card_error="")
         elif screen in READS_DEVICES and screen != "confirm":
             self._check_in(id_number=card.id_number)
 
@@ -290,11 +297,27 @@ class KioskModel(ScreenModel):
     @Slot()
     def staffGreen(self) -> None:
         """Staff at the kiosk give the next ticket the green channel (a citizen who is disabled, pregnant,
-        a veteran, or elderly without a card): the citizen then chooses the item; it ends with that ticket."""
+        a veteran, or elderly without a card): the guide signs in on the hub with her own staff number and PIN."""
         if self._view.get("screen") == "staff":
             self.touch()
-            self._staff_green = True
-            self._set(screen="categories", staff_green=True)
+            self._set(screen="guide_sign_in", guide_error="")
+
+    @Slot(str, str)
+    def guideSignIn(self, staff_no: str, pin: str) -> None:
+        """The hub checks the guide (the kiosk's PIN only opened the staff menu); the citizen then chooses the item,
+        and the green channel ends with that ticket, with "home" or with the idle timeout."""
+        if self._view.get("screen") != "guide_sign_in" or self._view.get("busy"):
+            return
+        self.touch()
+        self._background(lambda: self.service.guide_sign_in(staff_no.strip(), pin), self._guide_signed_in)
+
+    def _guide_signed_in(self, result) -> None:
+        kind, value = result
+        if kind == "error":
+            zh, en = message(value)
+            return self._set(busy=False, guide_error=zh if self._lang == "zh_CN" else en)
+        self._staff_green = True
+        self._set(busy=False, screen="categories", staff_green=True, guide_error="")
 
     @Slot()
     def staffExit(self) -> None:

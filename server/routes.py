@@ -80,7 +80,8 @@ def sign_out(hub: HubDep, actor: ActorDep):
 async def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
     if body.slot_start is not None or body.slot_end is not None:  # as for pushed tickets (docs/sync.md)
         raise e.InvalidInput("slot_check_in_only")
-    done = await answered(hub.issue_ticket.submit(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority)))
+    done = await answered(hub.issue_ticket.submit(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority),
+                                                  id_number=body.id_number))  # green: `policy.green_granted`, as pushed
     return _out(hub, actor, done, public=True)
 
 

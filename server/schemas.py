@@ -10,7 +10,6 @@ from common.domain import limits as L  # the same limits as pushed events (commo
 
 Id = Field(min_length=1, max_length=L.ID_MAX, pattern=L.ID_PATTERN)
 Text = Field(default=None, max_length=L.TEXT_MAX)
-SEQ_MAX = 2**63 - 1  # an event position is a 64-bit database integer: a larger one in a path or query is a 422, not a 500
 
 
 class In(BaseModel):
@@ -46,6 +45,8 @@ class IssueIn(In):
     priority: Literal["normal", "green"] = "normal"
     slot_start: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
     slot_end: AwareDatetime | None = Field(None, description="refused: a slot comes only from a check-in")
+    id_number: str | None = Field(None, min_length=18, max_length=18, pattern=r"^[0-9]{17}[0-9Xx]$",
+                                  description="the ID card's, for the green channel by age (used for the age only, never kept)")
 
 
 class CallIn(In):

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from common.domain import limits as L
 from server import limits
 from server.deps import ActorDep, HubDep
 from server.feed import feed
-from server.schemas import SEQ_MAX
 
 router = APIRouter(prefix="/api/v1")
 KEEPALIVE_SECONDS = 15.0
@@ -29,8 +29,8 @@ async def events(
     request: Request,
     hub: HubDep,
     actor: ActorDep,
-    last_event_id: Annotated[int | None, Header(ge=0, le=SEQ_MAX)] = None,
-    after: Annotated[int | None, Query(ge=0, le=SEQ_MAX, description="start after this event sequence")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=L.POSITION_MAX)] = None,
+    after: Annotated[int | None, Query(ge=0, le=L.POSITION_MAX, description="start after this event sequence")] = None,
 ):
     """The site's events from `Last-Event-ID` (or `after`; default: now) onwards, as they happen."""
     return await site_stream(request, hub, actor.site_id, last_event_id if last_event_id is not None else after,

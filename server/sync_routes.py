@@ -9,12 +9,12 @@ from starlette.concurrency import run_in_threadpool
 
 from common.db.engine import reader
 from common.domain import errors as e
+from common.domain import limits as L
 from common.domain.model import Role
 from common.readmodels import queries
 from common.sync import protocol as wire
 from common.usecases import reference
 from server.deps import ActorDep, HubDep
-from server.schemas import SEQ_MAX
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
@@ -41,7 +41,7 @@ async def push(request: Request, hub: HubDep, actor: ActorDep, content_encoding:
 
 @router.get("/pull")
 def pull(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()],
-         after: Annotated[int, Query(ge=0, le=SEQ_MAX)] = 0, limit: Annotated[int, Query(ge=1, le=wire.MAX_BATCH)] = 500):
+         after: Annotated[int, Query(ge=0, le=L.POSITION_MAX)] = 0, limit: Annotated[int, Query(ge=1, le=wire.MAX_BATCH)] = 500):
     """The site's events after `after`, in this hub's order."""
     wire.check_protocol(protocol)
     return packed(hub.pull(actor, after, limit))

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.db.schema import (
     BundleItemRow,
+    BundleRow,
     DeviceRow,
     EventRow,
     QueueRow,
@@ -26,6 +27,8 @@ from common.db.schema import (
 from common.domain.clock import utc
 from common.domain.events import Event
 from common.domain.model import (
+    SERVICE_LIMIT_MIN,
+    WAIT_LIMIT_MIN,
     Complexity,
     Outcome,
     Priority,
@@ -140,14 +143,41 @@ def service_item(conn: Connection, site_id: str, item_id: str) -> ServiceItem | 
     )
 
 
-def bundle_limits(conn: Connection, bundle_id: str) -> tuple[int, int]:
-    """A bundle waits and is served as long as its most demanding item allows."""
-    row = conn.execute(
-        select(func.max(ServiceItemRow.wait_limit_min), func.max(ServiceItemRow.service_limit_min))
-        .join(BundleItemRow, BundleItemRow.item_id == ServiceItemRow.id)
-        .where(BundleItemRow.bundle_id == bundle_id)
-    ).first()
-    return (row[0] or 30, row[1] or 20)
+Limits = tuple[int, int]  # a ticket's wait and service limits, in minutes
+Of = tuple[str | None, str | None]  # what a ticket is for: (item_id, None) or (None, bundle_id)
+
+
+def ticket_limits(conn: Connection, site_id: str, of: Iterable[Of]) -> dict[Of, Limits]:
+    """The limits a ticket of each item or bundle of the site gets: the item's own; a bundle waits and is served as long
+    as its most demanding item allows. `Hub._issue` sets them, and the sync door holds a device's pushed tickets to
+    them. What is no item or bundle of the site is left out."""
+    wanted = set(of)
+    items = {i for i, b in wanted if i is not None and b is None}
+    bundles = {b for i, b in wanted if i is None and b is not None}
+    found: dict[Of, Limits] = {}
+    if items:
+        for r in conn.execute(select(_I.id, _I.wait_limit_min, _I.service_limit_min).where(
+                _I.site_id == site_id, _I.id.in_(items))):
+            found[(r.id, None)] = (r.wait_limit_min, r.service_limit_min)
+    if bundles:
+        for bid, wait, service in conn.execute(
+                select(BundleRow.id, func.max(ServiceItemRow.wait_limit_min), func.max(ServiceItemRow.service_limit_min))
+                .outerjoin(BundleItemRow, BundleItemRow.bundle_id == BundleRow.id)
+                .outerjoin(ServiceItemRow, ServiceItemRow.id == BundleItemRow.item_id)
+                .where(BundleRow.site_id == site_id, BundleRow.id.in_(bundles)).group_by(BundleRow.id)):
+            found[(None, bid)] = (wait or WAIT_LIMIT_MIN[Complexity.complex], service or SERVICE_LIMIT_MIN)
+    return found
+
+
+def limits_given(conn: Connection, site_id: str, since_day: str, of: Iterable[Of]) -> set[tuple[Of, Limits]]:
+    """The limits this hub's tickets of these items or bundles were given from `since_day` on: limits the item or
+    bundle had then, which a device that has not pulled the reference since could still hold (docs/sync.md)."""
+    wanted = set(of)
+    items = [i for i, _ in wanted if i is not None]
+    bundles = [b for _, b in wanted if b is not None]
+    rows = conn.execute(select(T.c.item_id, T.c.bundle_id, T.c.wait_limit_min, T.c.service_limit_min).distinct().where(
+        T.c.site_id == site_id, T.c.business_day >= since_day, T.c.item_id.in_(items) | T.c.bundle_id.in_(bundles)))
+    return {((r.item_id, r.bundle_id), (r.wait_limit_min, r.service_limit_min)) for r in rows}
 
 
 # ---------------------------------------------------------------- projection

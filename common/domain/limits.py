@@ -10,6 +10,8 @@ TEXT_MAX = 500  # reasons of a call, a finish, a rating; missing materials
 PAUSE_REASON_MAX = 200
 NUMBER_MAX = 12  # "A012": String(12)
 SEQ_MAX = 99_999  # numbers of one queue letter in one business day (the counter is a 32-bit integer)
+POSITION_MAX = 2**62  # an event position or seq (pushed, pulled, streamed, reported): BIGINT holds 2**63 - 1; this
+#   leaves room for the `+ 1` and `after + len(batch)` done on it, on SQLite and PostgreSQL alike
 LEASE_MAX = 500  # numbers in one lease
 MINUTES_MAX = 24 * 60  # wait and service limits
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -19,3 +21,5 @@ DAYS_BACK = 30  # a device offline longer than this must have its events looked 
 HUB_DAYS_BACK = 366  # a child hub catches up on its own history after a long partition
 HOURS_AHEAD = 1  # device clocks are corrected by the hub's time; more than this is a wrong clock
 DAYS_AHEAD = 1  # no business day after tomorrow
+CLOCK_SKEW_S = 5  # a device's corrected clock errs by at most half an answered round trip: under half the 10 s
+#   transport timeout (common/sync/transport.py). A pushed event this much before its clerk's sign-in still counts.

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from common.domain import errors as e
 from common.domain import events as ev
-from common.domain.model import Outcome, Priority, SiteRules, Ticket, TicketStatus, Window, WindowState
+from common.domain.model import Outcome, Priority, Role, SiteRules, Ticket, TicketStatus, Window, WindowState
 
 Decision = tuple[str, dict]
 
@@ -100,6 +100,17 @@ def format_number(letter: str, seq: int) -> str:
 
 
 # ---------------------------------------------------------------- commands
+
+GREEN_AGE = 70  # the green channel by age (docs/queue.md): the hub checks it; the kiosk offers it by the same
+
+
+def green_granted(role: Role, clerk_id: str | None, age: int | None = None) -> bool:
+    """The one rule of the green channel (绿色通道), for `POST /tickets` and pushed tickets alike (docs/sync.md):
+    staff gave it (a clerk signed in on the device: a terminal, or a kiosk's guide signed in for that ticket), or
+    the hub read the citizen's age from the ID card's number (online only: no ID number is ever pushed), or a hub
+    relays a ticket its own door let in. A device's word alone never gives it."""
+    return role is Role.hub or clerk_id is not None or (age is not None and age >= GREEN_AGE)
+
 
 def decide_issue(
     *,

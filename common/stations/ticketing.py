@@ -69,6 +69,7 @@ def qr_png(text: str) -> bytes:
 class KioskService:
     def __init__(self, client: SyncClient, printer: Printer, hub_url: str) -> None:
         self.client, self.printer, self.hub_url = client, printer, hub_url.rstrip("/")
+        self._guide: str | None = None  # the session token of a guide signed in for the next (green) ticket
 
     # ------------------------------------------------------------ what to show
 
@@ -113,13 +114,41 @@ class KioskService:
 
     # ------------------------------------------------------------ taking a ticket
 
-    def take_ticket(self, choice: dict, green: bool = False) -> TicketView:
+    # ------------------------------------------------------------ the green channel (policy.green_granted)
+
+    def guide_sign_in(self, staff_no: str, pin: str) -> str:
+        """A guide (导办员) signs in on the hub with her own staff number and PIN, for the next ticket only: the hub
+        gives the green channel to a signed-in member of staff, never to a kiosk's word. Online only. Her name."""
+        answer = self.client.transport.call("POST", "/clerk/sign-in", json={"staff_no": staff_no, "pin": pin})
+        self._guide = answer["clerk_token"]
+        return answer["name"]
+
+    def guide_sign_out(self) -> None:
+        """End the guide's session (after her ticket, or when the kiosk goes home); the hub may be away."""
+        token, self._guide = self._guide, None
+        if token is not None:
+            try:
+                self.client.transport.call("POST", "/clerk/sign-out", headers={"X-Clerk-Token": token})
+            except HubUnreachable:
+                pass  # the token is forgotten here: nobody can use the session
+
+    def take_ticket(self, choice: dict, green: bool = False, id_number: str | None = None) -> TicketView:
+        """`green`: by the guide signed in for it, or by the age on the ID card whose `id_number` the hub reads (only
+        for the age: the number is neither kept here nor by the hub). Offline, a ticket is never green."""
         tables = self._tables()
         queue = next(q for q in tables["queues"] if q["id"] == choice["queue_id"])
         body = {"bundle_id" if choice["bundle"] else "item_id": choice["id"], "priority": "green" if green else "normal"}
+        headers = None
+        if green and self._guide is not None:
+            headers = {"X-Clerk-Token": self._guide}
+        elif green and id_number is not None:
+            body["id_number"] = id_number
         notices, offline = [], False
         try:
-            ticket = self.client.transport.call("POST", "/tickets", json=body)["ticket"]
+            try:
+                ticket = self.client.transport.call("POST", "/tickets", json=body, headers=headers)["ticket"]
+            finally:
+                self.guide_sign_out()  # one ticket per sign-in, whatever the answer
             number, token = ticket["number"], ticket["public_token"]
             ahead = self._people_ahead(token)
         except HubUnreachable as exc:

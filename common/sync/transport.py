@@ -20,10 +20,11 @@ class HttpTransport:
         self.http.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, *, params: dict | None = None, json: dict | None = None,
-             packed: dict | None = None) -> dict:
-        headers, data = {}, None
+             packed: dict | None = None, headers: dict | None = None) -> dict:
+        headers, data = dict(headers or {}), None
         if packed is not None:
-            headers, data = {"Content-Encoding": "gzip", "Content-Type": "application/json"}, protocol.encode(packed)
+            headers.update({"Content-Encoding": "gzip", "Content-Type": "application/json"})
+            data = protocol.encode(packed)
         try:
             r = self.send(method, f"{self.base_url}/api/v1{path}", params=params, json=json, data=data, headers=headers)
         except requests.RequestException as exc:

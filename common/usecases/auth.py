@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+CLERK_DEVICES = frozenset({Role.terminal, Role.kiosk})  # where a clerk signs in ("serve" stays the terminal's)
+
+
 @dataclass(frozen=True)
 class Actor:
     """The device making a request, and the clerk signed in on it (terminals only)."""
@@ -94,12 +97,13 @@ _SESSION = select(ClerkSessionRow.clerk_id).where(
 
 
 def device_actor(conn: Connection, token: str, clerk_token: str | None = None) -> Actor:
-    """The actor behind a device token (and, for terminals, a clerk session token)."""
+    """The actor behind a device token (and, for a terminal or a kiosk, a clerk session token: a kiosk's is a guide's,
+    for one green-channel ticket, `policy.green_granted`)."""
     row = conn.execute(_DEVICE, {"token_hash": token_hash(token)}).first()
     if row is None or row.revoked_at is not None:
         raise e.Unauthenticated()
     actor = Actor(device_id=row.id, site_id=row.site_id, role=Role(row.role), window_id=row.window_id)
-    if clerk_token and actor.role is Role.terminal:
+    if clerk_token and actor.role in CLERK_DEVICES:
         clerk_id = conn.execute(_SESSION, {"token_hash": token_hash(clerk_token), "device_id": actor.device_id}).scalar()
         if clerk_id is None:
             raise e.ClerkRequired()

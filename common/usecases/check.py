@@ -13,6 +13,7 @@ from common.db import repo
 from common.db.engine import snapshot
 from common.db.schema import SyncPeerRow, SyncStateRow, TicketCounterRow
 from common.domain import errors as e
+from common.domain import limits as L
 from common.domain.model import SiteState, TicketStatus, WindowState
 from common.domain.projection import fold
 
@@ -105,7 +106,7 @@ STATUSES = frozenset(s.value for s in TicketStatus)
 def report_from_wire(body) -> dict:
     """A pushed report, checked field by field (refused whole: InvalidInput `sync_report_shape`)."""
     ok = (isinstance(body, dict) and set(body) == {"upto", "since", "days"} and type(body["upto"]) is int
-          and 0 <= body["upto"] < 2**63 and _day(body["since"]) and isinstance(body["days"], dict)
+          and 0 <= body["upto"] <= L.POSITION_MAX and _day(body["since"]) and isinstance(body["days"], dict)
           and len(body["days"]) <= 2 * REPORT_DAYS
           and all(_day_ok(k, d) and k >= body["since"] for k, d in body["days"].items()))
     if not ok:

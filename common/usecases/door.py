@@ -9,7 +9,6 @@ whole batch; the error names the event's index and writes nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,14 +19,14 @@ from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, Ser
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
+from common.domain import policy
 from common.domain.clock import business_day, utc
 from common.domain.events import Event
-from common.domain.model import Role, SiteState
+from common.domain.model import Priority, Role, SiteState
 from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
 from common.usecases.auth import Actor
 from common.usecases.receive import MAY_PUSH
 
-MAX_POSITION = 2**62  # positions fit the BIGINT cursor columns
 WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED}  # what online needs "serve": a signed-in clerk
 RATINGS = frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED})
 
@@ -59,6 +58,8 @@ class _Site:
     bundles: dict[str, str]  # id -> queue id
     clerks: set[str]
     sessions: dict[str, datetime]  # clerk id -> first sign-in on this device
+    limits: dict[repo.Of, repo.Limits]  # what a ticket of each item or bundle the batch issues gets now
+    given: set[tuple[repo.Of, repo.Limits]]  # limits this hub gave such tickets lately (only where the batch's differ)
     tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
 
 
@@ -73,11 +74,25 @@ def _served(conn: Connection, site_id: str) -> dict[str, set[str]]:
     return windows
 
 
-def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
+def _of(x: Event) -> repo.Of:
+    return x.data.get("item_id"), x.data.get("bundle_id")
+
+
+def _limits(x: Event) -> repo.Limits:
+    return x.data["wait_limit_min"], x.data["service_limit_min"]
+
+
+def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) -> _Site:
     sid = actor.site_id
     ticket_ids = {x.ticket_id for x in events if x.ticket_id}
+    issued = [x for x in events if x.kind == ev.TICKET_ISSUED] if actor.role is not Role.hub else []
+    limits = repo.ticket_limits(conn, sid, map(_of, issued))
+    differ = {_of(x) for x in issued if limits.get(_of(x)) != _limits(x)}
+    since = (business_day(now) - timedelta(days=L.DAYS_BACK)).isoformat()  # as far back as a device's events
     T = repo.T
     return _Site(
+        limits=limits,
+        given=repo.limits_given(conn, sid, since, differ) if differ else set(),
         queues=_pairs(conn.execute(select(QueueRow.id, QueueRow.letter).where(QueueRow.site_id == sid))),
         windows=_served(conn, sid),
         items=_pairs(conn.execute(select(ServiceItemRow.id, ServiceItemRow.queue_id).where(ServiceItemRow.site_id == sid))),
@@ -93,7 +108,7 @@ def _load(conn: Connection, actor: Actor, events: Iterable[Event]) -> _Site:
 
 def _position(item) -> int:
     p = item.get("p") if isinstance(item, dict) else None
-    if type(p) is not int or not 0 < p <= MAX_POSITION:
+    if type(p) is not int or not 0 < p <= L.POSITION_MAX:
         raise e.InvalidInput("sync_no_position")
     return p
 
@@ -102,7 +117,7 @@ def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted
     """Check a pushed batch as the online API checks its commands; raise (4xx, naming the event) or admit it."""
     check_protocol(body.get("protocol"))
     after, batch = body.get("after"), body.get("events")
-    if type(after) is not int or not 0 <= after <= MAX_POSITION or not isinstance(batch, list) or len(batch) > MAX_BATCH:
+    if type(after) is not int or not 0 <= after <= L.POSITION_MAX or not isinstance(batch, list) or len(batch) > MAX_BATCH:
         raise e.InvalidInput("sync_batch_shape")
     positioned = []
     for i, item in enumerate(batch):
@@ -114,7 +129,7 @@ def admit(conn: Connection, actor: Actor, body: dict, now: datetime) -> Admitted
     positions = [p for p, _ in positioned]
     if positions != sorted(set(positions)) or (positions and positions[0] <= after):
         raise e.InvalidInput("sync_positions_increase")
-    site = _load(conn, actor, (x for _, x in positioned))
+    site = _load(conn, actor, [x for _, x in positioned], now)
     queue_of = {tid: queue for tid, (_, queue) in site.tickets.items()}  # where the batch finds each ticket
     for i, (_, x) in enumerate(positioned):
         _check(actor, site, x, i, now)
@@ -171,7 +186,9 @@ def _check_time(x: Event, now: datetime, i: int, days_back: int) -> None:
 
 def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
     """A pushed ticket as `Hub.issue_ticket` makes one: one item or bundle of the site, in its queue, with
-    the queue's letter; from a device, no slot and no green channel (only a check-in or staff on the hub)."""
+    the queue's letter and the limits `repo.ticket_limits` gives it (or, from a device, limits this hub gave such a
+    ticket within `limits.DAYS_BACK`: the device may not have pulled a change of the reference yet); from a device no slot (only a check-in on the hub gives one), and the green channel only by
+    `policy.green_granted`, the rule of `Hub.issue_ticket`: a clerk signed in on the device (checked below)."""
     d = x.data
     item, bundle = d.get("item_id"), d.get("bundle_id")
     if (item is None) == (bundle is None):
@@ -181,13 +198,18 @@ def _check_issue(actor: Actor, site: _Site, x: Event, i: int) -> None:
         raise e.Forbidden("sync_not_own_site", field="item_id" if item is not None else "bundle_id", index=i, kind=x.kind)
     if owner != d["queue_id"] or site.queues[d["queue_id"]] != d["letter"]:
         raise e.InvalidInput("sync_event_invalid", field="queue_id", index=i)
-    if actor.role is not Role.hub and (d["priority"] != "normal" or d.get("slot_start") or d.get("slot_end")):
-        raise e.Forbidden("sync_slot_green_hub_only", index=i, kind=x.kind)
+    if actor.role is not Role.hub and _limits(x) != site.limits[_of(x)] and (_of(x), _limits(x)) not in site.given:
+        raise e.InvalidInput("sync_ticket_limits", index=i, kind=x.kind)
+    if actor.role is not Role.hub and (d.get("slot_start") or d.get("slot_end")):
+        raise e.Forbidden("sync_slot_check_in_only", index=i, kind=x.kind)
+    if d["priority"] == Priority.green.value and not policy.green_granted(actor.role, x.clerk_id):
+        raise e.Forbidden("sync_green_not_granted", index=i, kind=x.kind)
 
 
 def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
     """Online the clerk is the one signed in on the device. A pushed event's clerk must have signed in on this
-    device before the event (online then, or offline with the PIN hash the terminal kept from that sign-in)."""
+    device before the event (online then, or offline with the PIN hash the terminal kept from that sign-in), give or
+    take `limits.CLOCK_SKEW_S`: the session's start is the hub's time, the event's the device's corrected clock."""
     clerk = x.clerk_id
     if actor.role is Role.hub:
         if clerk is not None and clerk not in site.clerks:
@@ -197,6 +219,7 @@ def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
         if x.kind in WINDOW_KINDS:
             raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)
         return
-    first = site.sessions.get(clerk)
-    if actor.role is not Role.terminal or clerk not in site.clerks or first is None or first > x.at:
+    first = site.sessions.get(clerk)  # the hub's clock; x.at is the device's, corrected to within CLOCK_SKEW_S
+    if (actor.role is not Role.terminal or clerk not in site.clerks or first is None
+            or first > x.at + timedelta(seconds=L.CLOCK_SKEW_S)):
         raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)

@@ -21,6 +21,7 @@ from common.domain import events as ev
 from common.domain import policy
 from common.domain.clock import SystemClock, business_day
 from common.domain.events import Event
+from common.domain.idcard import parse_id
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
 from common.domain.projection import apply
@@ -139,10 +140,16 @@ class Hub:
         bundle_id: str | None = None,
         priority: Priority = Priority.normal,
         slot: tuple[datetime, datetime] | None = None,
+        id_number: str | None = None,
     ) -> Build:
+        """`id_number`: the citizen's, read from the ID card for the green channel by age (used for the age only:
+        neither kept nor logged). The green channel is checked here, before the lock, by `policy.green_granted`."""
         auth.require(actor, "issue_ticket")
         if (item_id is None) == (bundle_id is None):
             raise e.InvalidInput("one_item_or_bundle")
+        age = None if id_number is None else parse_id(id_number).age_on(business_day(self.clock.now()))
+        if priority is Priority.green and not policy.green_granted(actor.role, actor.clerk_id, age):
+            raise e.Forbidden("green_not_granted", age=policy.GREEN_AGE)
 
         return lambda conn, state, now: self._issue(conn, actor, now, item_id, bundle_id, priority, slot)
 
@@ -151,7 +158,7 @@ class Hub:
             item = repo.service_item(conn, actor.site_id, item_id)
             if item is None:
                 raise e.NotFound("no_item")
-            queue_id, wait_min, service_min = item.queue_id, item.wait_limit_min, item.service_limit_min
+            queue_id = item.queue_id
         else:
             bundle = conn.execute(
                 select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
@@ -159,7 +166,7 @@ class Hub:
             if bundle is None:
                 raise e.NotFound("no_bundle")
             queue_id = bundle.queue_id
-            wait_min, service_min = repo.bundle_limits(conn, bundle.id)
+        wait_min, service_min = repo.ticket_limits(conn, actor.site_id, [(item_id, bundle_id)])[(item_id, bundle_id)]
         letter = repo.queue_letter(conn, actor.site_id, queue_id)
         day = business_day(now)
         seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)
@@ -378,8 +385,9 @@ class Hub:
             return auth.revoke_device(conn, device_id, self.clock.now())
 
     def sign_in(self, actor: auth.Actor, staff_no: str, pin: str) -> tuple[str, str, str]:
-        """A clerk on a terminal of her site. Returns (session token, clerk id, name)."""
-        if actor.role is not Role.terminal:
+        """A clerk on a terminal of her site, or a guide on a kiosk for one green-channel ticket (only a terminal
+        serves: `auth.PERMISSIONS`). Returns (session token, clerk id, name)."""
+        if actor.role not in auth.CLERK_DEVICES:
             raise e.Forbidden()
         return self._sign_in(
             f"device:{actor.device_id}", pin,

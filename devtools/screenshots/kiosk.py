@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.adminPin(STAFF_PIN)
                 shot("7-staff")
                 h.tap("staffGreenButton")
+                shot("7b-guide-sign-in")
+                h.model.guideSignIn("QP0101", "372915")  # a clerk of the demo hall, signed in on the hub as guide
+                h.wait_for(lambda: h.screen() == "categories")
                 h.tap("category_bundle")
                 h.tap("item_0")
                 h.wait_for(lambda: not h.model.view["busy"])

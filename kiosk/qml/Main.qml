@@ -240,6 +240,32 @@ Rectangle {
             Item { Layout.fillHeight: true }
         }
         ColumnLayout {
+            objectName: "guideSignInScreen"
+            visible: root.screen === "guide_sign_in"
+            anchors.centerIn: parent
+            spacing: th.gap * root.u
+            Label { text: t.guide_sign_in; font.pixelSize: 44 * root.u; font.bold: true }
+            Label { text: t.guide_sign_in_sub; font.pixelSize: 30 * root.u; color: th.inkSoft }
+            Label { text: t.staff_no; font.pixelSize: 36 * root.u }
+            Rectangle {
+                Layout.preferredWidth: 500 * root.u; Layout.preferredHeight: 110 * root.u; radius: 12; border.color: th.line
+                TextInput { id: guideNo; objectName: "guideNoInput"; anchors.fill: parent; anchors.margins: 20 * root.u
+                            font.pixelSize: 50 * root.u; onAccepted: guidePin.forceActiveFocus() }
+            }
+            Label { text: t.staff_pin; font.pixelSize: 36 * root.u }
+            Rectangle {
+                Layout.preferredWidth: 500 * root.u; Layout.preferredHeight: 110 * root.u; radius: 12; border.color: th.line
+                TextInput { id: guidePin; objectName: "guidePinInput"; anchors.fill: parent; anchors.margins: 20 * root.u
+                            font.pixelSize: 50 * root.u; echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly
+                            onAccepted: { kiosk.guideSignIn(guideNo.text, text); text = "" } }
+            }
+            BigButton { objectName: "guideSignInButton"; title: t.guide_sign_in_button; fill: th.celadonDark
+                        Layout.preferredWidth: 500 * root.u; implicitHeight: 130 * root.u
+                        onTapped: { kiosk.guideSignIn(guideNo.text, guidePin.text); guidePin.text = "" } }
+            Label { objectName: "guideError"; visible: !!v.guide_error; text: v.guide_error || ""
+                    font.pixelSize: 32 * root.u; color: th.seal }
+        }
+        ColumnLayout {
             objectName: "adminScreen"
             visible: root.screen === "admin"
             anchors.centerIn: parent

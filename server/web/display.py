@@ -8,10 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from common.devices import voice
 from common.domain import errors as e
+from common.domain import limits as L
 from common.domain.model import Role
 from common.readmodels import board
 from common.usecases.auth import Actor
-from server.schemas import SEQ_MAX
 from server.stream import site_stream
 from server.web import pages, session
 
@@ -57,8 +57,8 @@ def state(request: Request, actor: DisplayDep) -> dict:
 async def events(
     request: Request,
     actor: DisplayDep,
-    last_event_id: Annotated[int | None, Header(ge=0, le=SEQ_MAX)] = None,
-    after: Annotated[int | None, Query(ge=0, le=SEQ_MAX)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=L.POSITION_MAX)] = None,
+    after: Annotated[int | None, Query(ge=0, le=L.POSITION_MAX)] = None,
 ):
     """The site's event stream for the board, resumable like /api/v1/events."""
     return await site_stream(request, request.app.state.hub, actor.site_id,
@@ -66,7 +66,7 @@ async def events(
 
 
 @router.get("/calls/{seq}.wav")
-def call_audio(seq: Annotated[int, Path(ge=0, le=SEQ_MAX)], request: Request, actor: DisplayDep) -> Response:
+def call_audio(seq: Annotated[int, Path(ge=0, le=L.POSITION_MAX)], request: Request, actor: DisplayDep) -> Response:
     """The chime and the spoken call "请 A012 号到 3 号窗口" for the call stored at `seq`, as one WAV."""
     number, window = request.app.state.hub.read(board.call, actor.site_id, seq)
     return Response(voice.call_wav(number, window), media_type="audio/wav",

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from common.db.engine import make_engine, migrate
 from common.db.schema import EventRow, SiteRow
 from common.domain import idcard
+from common.domain import limits as L
 from common.domain.idcard import check_digit
 from common.readmodels import board
 from common.sync import protocol as wire
@@ -77,9 +78,10 @@ def test_a_call_number_too_large_for_the_database_is_a_422(world, live):
     r = post_form(display, live.url, "/display", "/display/enrol", {"code": world.codes["display"]}, allow_redirects=False)
     assert r.status_code == 303
     before = events(world)
-    bilingual(display.get(f"{live.url}/display/calls/{2**63}.wav", timeout=10), 422)
+    for big in (2**63, L.POSITION_MAX + 1):  # past BIGINT; past the one position limit (limits.POSITION_MAX)
+        bilingual(display.get(f"{live.url}/display/calls/{big}.wav", timeout=10), 422)
     bilingual(display.get(f"{live.url}/display/events?after={2**64}", timeout=10), 422)
-    assert display.get(f"{live.url}/display/calls/{2**63 - 1}.wav", timeout=10).status_code == 404
+    assert display.get(f"{live.url}/display/calls/{L.POSITION_MAX}.wav", timeout=10).status_code == 404
     assert events(world) == before
 
 

@@ -19,10 +19,13 @@ from common.db import repo
 from common.db.engine import make_engine, migrate
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI, business_day
+from common.domain.idcard import check_digit
 from common.domain.model import Outcome, Priority, SiteRules, TicketStatus
 from common.usecases import check
 from common.usecases.hub import Hub
 from tests.world import WINDOWS, FakeClock, build
+
+ELDER = "31011819500315002" + check_digit("31011819500315002")  # 76 on the machine's days
 
 WINDOW_NUMBERS = sorted(WINDOWS)
 LETTERS = "ABC"
@@ -109,7 +112,8 @@ class Hall(RuleBasedStateMachine):
             start = now + timedelta(minutes=-5 if minutes % 2 else 90)
             slot = (start, start + timedelta(minutes=30)) if kind == "appointment" else None
             ev = self.hub.issue_ticket(self.actors["kiosk"], item_id=self.world.items[letter],
-                                       priority=Priority.green if kind == "green" else Priority.normal, slot=slot)
+                                       priority=Priority.green if kind == "green" else Priority.normal, slot=slot,
+                                       id_number=ELDER if kind == "green" else None)  # the age read from the card
             self.issued.append(ev.ticket_id)
 
     @rule(n=st.sampled_from(WINDOW_NUMBERS))

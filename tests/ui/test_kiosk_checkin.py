@@ -137,13 +137,27 @@ def test_an_unknown_qr_gets_a_plain_message_and_nothing_else(kiosk):
     assert rows(kiosk, "select count(*) from tickets") == [(0,)]
 
 
-def test_staff_give_the_next_ticket_the_green_channel(kiosk):
+def open_guide_sign_in(kiosk) -> None:
     for _ in range(5):
         kiosk.tap("adminCorner")
-    kiosk.model.adminPin(STAFF_PIN)
+    kiosk.model.adminPin(STAFF_PIN)  # the kiosk's own PIN opens the staff menu only
     assert kiosk.visible("staffScreen")
     kiosk.tap("staffGreenButton")
-    assert kiosk.screen() == "categories" and kiosk.visible("staffGreenNote")
+    assert kiosk.visible("guideSignInScreen")
+
+
+def test_staff_give_the_next_ticket_the_green_channel(kiosk):
+    """The guide signs in on the hub with her own staff number (policy.green_granted); her session ends with the
+    ticket, which names her."""
+    open_guide_sign_in(kiosk)
+    kiosk.model.guideSignIn("QP0101", "000000")  # a wrong PIN: the hub says no, and nothing is given
+    kiosk.wait_for(lambda: kiosk.visible("guideError"))
+    assert kiosk.screen() == "guide_sign_in" and not kiosk.model.view["staff_green"]
+    kiosk.item("guideNoInput").setProperty("text", "QP0101")  # 顾佳怡 of the demo hall
+    kiosk.item("guidePinInput").setProperty("text", "372915")
+    kiosk.tap("guideSignInButton")
+    kiosk.wait_for(lambda: kiosk.screen() == "categories")
+    assert kiosk.visible("staffGreenNote")
     kiosk.tap("category_personal")
     kiosk.tap("item_0")
     kiosk.wait_for(lambda: not kiosk.model.view["busy"])
@@ -159,6 +173,20 @@ def test_staff_give_the_next_ticket_the_green_channel(kiosk):
     kiosk.tap("confirmButton")
     on_ticket(kiosk)
     assert [r[0] for r in rows(kiosk, "select priority from tickets order by seq")] == ["green", "normal"]
+    issued = rows(kiosk, "select clerk_id from events where kind = 'ticket_issued' order by seq")
+    assert [r[0] for r in issued] == ["qp-centre-QP0101", None]  # the guide who gave it, then nobody
+    assert rows(kiosk, "select count(*) from clerk_sessions where ended_at is null") == [(0,)]
+
+
+def test_a_guide_who_leaves_without_a_ticket_is_signed_out(kiosk):
+    open_guide_sign_in(kiosk)
+    kiosk.model.guideSignIn("QP0101", "372915")
+    kiosk.wait_for(lambda: kiosk.screen() == "categories")
+    assert rows(kiosk, "select count(*) from clerk_sessions where ended_at is null") == [(1,)]
+    kiosk.tap("homeButton")
+    kiosk.wait_for(lambda: rows(kiosk, "select count(*) from clerk_sessions where ended_at is null") == [(0,)])
+    kiosk.tap("takeTicketButton")
+    assert not kiosk.visible("staffGreenNote")
 
 
 def test_elder_mode_speaks_the_prompt_of_each_screen_in_chinese_only(kiosk):

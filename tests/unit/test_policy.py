@@ -9,7 +9,7 @@ from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import policy
 from common.domain.events import Event
-from common.domain.model import Outcome, Priority, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
+from common.domain.model import Outcome, Priority, Role, SiteRules, Ticket, TicketStatus, Window, WindowKind, WindowState
 from common.domain.projection import fold
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
@@ -244,3 +244,17 @@ def test_pause_and_resume():
     with pytest.raises(e.WindowPaused):
         policy.decide_call_next(RULES, window(), ws, by_queue(ticket(1)), T0)
     assert policy.decide_resume(ws)[0] == ev.WINDOW_RESUMED
+
+
+@pytest.mark.parametrize(("role", "clerk", "age", "granted"), [
+    (Role.kiosk, None, None, False),  # a kiosk's word alone
+    (Role.kiosk, None, policy.GREEN_AGE - 1, False),
+    (Role.kiosk, None, policy.GREEN_AGE, True),  # the age the hub read from the ID number
+    (Role.kiosk, "c1", None, True),  # a guide signed in for the ticket
+    (Role.terminal, None, None, False),
+    (Role.terminal, "c1", None, True),  # the clerk signed in at the window
+    (Role.rating, None, None, False),
+    (Role.hub, None, None, True),  # relayed: the child hub's door let it in
+])
+def test_the_green_channel_is_granted_by_staff_or_age_never_by_a_device(role, clerk, age, granted):
+    assert policy.green_granted(role, clerk, age) is granted
