@@ -44,10 +44,11 @@ def mid_morning() -> str:
 class HubProcess:
     """`haoban serve` in its own process, as in production (on a mid-morning clock)."""
 
-    def __init__(self, db_url: str, workers: int = 1, tree: Path = ROOT, env: dict | None = None) -> None:
-        """`tree`: the checkout whose hub runs (another one: a before/after comparison); `env`: more settings."""
+    def __init__(self, db_url: str, workers: int = 1, tree: Path = ROOT, env: dict | None = None, prepare=_prepare) -> None:
+        """`tree`: the checkout whose hub runs (another one: a before/after comparison); `env`: more settings;
+        `prepare`: makes the database and returns the devices' codes (devtools.demo._prepare: the demo sites)."""
         self.db_url = db_url
-        self.codes = _prepare(db_url)
+        self.codes = prepare(db_url)
         self.port = _free_port(0)
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HAOBAN_DATABASE_URL": db_url, "HAOBAN_PORT": str(self.port), "HAOBAN_HOST": "127.0.0.1",
@@ -72,6 +73,11 @@ class HubProcess:
                 if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
         return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time the hub process has used so far (user + system)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kiosk_codes(self, count: int, site_id: str = "qp-centre") -> list[str]:
         """One-time codes for `count` more kiosks."""

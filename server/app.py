@@ -75,7 +75,7 @@ def create_app(hub: Hub, upstream=None, bounds: limits.Limits | None = None) -> 
     limits.install(app, bounds or limits.Limits())
 
     @app.get("/healthz", tags=["public"])
-    def healthz() -> dict:
+    async def healthz() -> dict:  # async: no I/O, so no thread hop
         """Liveness, and the hub's time: clients correct their clocks by it."""
         return {"ok": True, "now": hub.clock.now().isoformat()}
 
