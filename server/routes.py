@@ -5,6 +5,7 @@ import asyncio
 from concurrent.futures import Future
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from common.domain import errors as e
 from common.domain.model import Outcome, Priority
@@ -31,7 +32,9 @@ from server.web import phone
 router = APIRouter(prefix="/api/v1")
 
 
-def _out(hub, actor, done: Done, public: bool = False) -> dict:
+def _out(hub, actor, done: Done, public: bool = False, status: int = 200) -> JSONResponse:
+    """A command's answer (the shape of `CommandOut`, which the OpenAPI fuzz test holds it to), sent as it is:
+    FastAPI would validate it against the model again and serialise it twice."""
     event, t = done.event, done.ticket
     ticket = None
     if t is not None:
@@ -39,10 +42,10 @@ def _out(hub, actor, done: Done, public: bool = False) -> dict:
                   "window_id": t.window_id}
         if public:  # only the kiosk that issued it learns the ticket's secret status link
             ticket.update(public_token=t.public_token, status_path=f"/api/v1/public/tickets/{t.public_token}")
-    return {
+    return JSONResponse({
         "event": {"id": event.id, "seq": event.seq, "kind": event.kind, "at": event.at.isoformat(), "data": event.data},
         "ticket": ticket,
-    }
+    }, status_code=status)
 
 
 async def answered(future: Future[Done]) -> Done:
@@ -82,7 +85,7 @@ async def issue_ticket(body: IssueIn, hub: HubDep, actor: ActorDep):
         raise e.InvalidInput("slot_check_in_only")
     done = await answered(hub.issue_ticket.submit(actor, item_id=body.item_id, bundle_id=body.bundle_id, priority=Priority(body.priority),
                                                   id_number=body.id_number))  # green: `policy.green_granted`, as pushed
-    return _out(hub, actor, done, public=True)
+    return _out(hub, actor, done, public=True, status=201)
 
 
 @router.post("/windows/{window_id}/call-next", response_model=CommandOut, tags=["commands"])

@@ -156,17 +156,22 @@ def ticket_limits(conn: Connection, site_id: str, of: Iterable[Of]) -> dict[Of, 
     bundles = {b for i, b in wanted if i is None and b is not None}
     found: dict[Of, Limits] = {}
     if items:
-        for r in conn.execute(select(_I.id, _I.wait_limit_min, _I.service_limit_min).where(
-                _I.site_id == site_id, _I.id.in_(items))):
+        for r in conn.execute(_ITEM_LIMITS, {"site_id": site_id, "ids": sorted(items)}):
             found[(r.id, None)] = (r.wait_limit_min, r.service_limit_min)
     if bundles:
-        for bid, wait, service in conn.execute(
-                select(BundleRow.id, func.max(ServiceItemRow.wait_limit_min), func.max(ServiceItemRow.service_limit_min))
-                .outerjoin(BundleItemRow, BundleItemRow.bundle_id == BundleRow.id)
-                .outerjoin(ServiceItemRow, ServiceItemRow.id == BundleItemRow.item_id)
-                .where(BundleRow.site_id == site_id, BundleRow.id.in_(bundles)).group_by(BundleRow.id)):
+        for bid, wait, service in conn.execute(_BUNDLE_LIMITS, {"site_id": site_id, "ids": sorted(bundles)}):
             found[(None, bid)] = (wait or WAIT_LIMIT_MIN[Complexity.complex], service or SERVICE_LIMIT_MIN)
     return found
+
+
+_ITEM_LIMITS = select(_I.id, _I.wait_limit_min, _I.service_limit_min).where(
+    _I.site_id == bindparam("site_id"), _I.id.in_(bindparam("ids", expanding=True)))
+_BUNDLE_LIMITS = (
+    select(BundleRow.id, func.max(ServiceItemRow.wait_limit_min), func.max(ServiceItemRow.service_limit_min))
+    .outerjoin(BundleItemRow, BundleItemRow.bundle_id == BundleRow.id)
+    .outerjoin(ServiceItemRow, ServiceItemRow.id == BundleItemRow.item_id)
+    .where(BundleRow.site_id == bindparam("site_id"), BundleRow.id.in_(bindparam("ids", expanding=True)))
+    .group_by(BundleRow.id))
 
 
 def limits_given(conn: Connection, site_id: str, since_day: str, of: Iterable[Of]) -> set[tuple[Of, Limits]]:

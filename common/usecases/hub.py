@@ -158,15 +158,15 @@ class Hub:
             item = repo.service_item(conn, actor.site_id, item_id)
             if item is None:
                 raise e.NotFound("no_item")
-            queue_id = item.queue_id
+            queue_id, limits = item.queue_id, (item.wait_limit_min, item.service_limit_min)  # (`repo.ticket_limits`)
         else:
             bundle = conn.execute(
                 select(BundleRow).where(BundleRow.id == bundle_id, BundleRow.site_id == actor.site_id)
             ).first()
             if bundle is None:
                 raise e.NotFound("no_bundle")
-            queue_id = bundle.queue_id
-        wait_min, service_min = repo.ticket_limits(conn, actor.site_id, [(item_id, bundle_id)])[(item_id, bundle_id)]
+            queue_id, limits = bundle.queue_id, repo.ticket_limits(conn, actor.site_id, [(None, bundle_id)])[(None, bundle_id)]
+        wait_min, service_min = limits
         letter = repo.queue_letter(conn, actor.site_id, queue_id)
         day = business_day(now)
         seq = repo.next_seq(conn, actor.site_id, day.isoformat(), letter)
