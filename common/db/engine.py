@@ -67,11 +67,12 @@ def snapshot(engine: Engine) -> Connection:
 
 def lock_site(conn: Connection, site_id: str) -> bool:
     """Serialise commands of one site: the hub is the only writer of a site's order. False if no such site."""
-    if conn.dialect.name == "postgresql":
-        row = conn.execute(text("SELECT id FROM sites WHERE id = :s FOR UPDATE"), {"s": site_id}).first()
-    else:  # BEGIN IMMEDIATE already holds SQLite's write lock
-        row = conn.execute(text("SELECT id FROM sites WHERE id = :s"), {"s": site_id}).first()
-    return row is not None
+    # (BEGIN IMMEDIATE already holds SQLite's write lock)
+    return conn.execute(_LOCK_SITE if conn.dialect.name == "postgresql" else _SITE, {"s": site_id}).first() is not None
+
+
+_LOCK_SITE = text("SELECT id FROM sites WHERE id = :s FOR UPDATE")
+_SITE = text("SELECT id FROM sites WHERE id = :s")
 
 
 def alembic_config(conn: Connection) -> Config:

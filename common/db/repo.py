@@ -97,20 +97,25 @@ def event_from_row(row) -> Event:
 
 # ---------------------------------------------------------------- reference data
 
+# Read by every command: built once (building a statement costs more than running it; see `_INSERT_TICKET`).
+_RULES = select(SiteRow.rules).where(SiteRow.id == bindparam("site_id"))
+_WINDOW = select(WindowRow.id, WindowRow.site_id, WindowRow.number, WindowRow.name, WindowRow.kind).where(
+    WindowRow.id == bindparam("window_id"), WindowRow.site_id == bindparam("site_id"))
+_WINDOW_QUEUES = select(WindowQueueRow.queue_id).where(WindowQueueRow.window_id == bindparam("window_id")).order_by(
+    WindowQueueRow.position)
+_RULE_NAMES = frozenset(f.name for f in dataclasses.fields(SiteRules))
+
+
 def site_rules(conn: Connection, site_id: str) -> SiteRules:
-    rules = conn.execute(select(SiteRow.rules).where(SiteRow.id == site_id)).scalar_one()
-    known = {f.name for f in dataclasses.fields(SiteRules)}
-    return SiteRules(**{k: v for k, v in (rules or {}).items() if k in known})
+    rules = conn.execute(_RULES, {"site_id": site_id}).scalar_one()
+    return SiteRules(**{k: v for k, v in (rules or {}).items() if k in _RULE_NAMES})
 
 
 def window(conn: Connection, site_id: str, window_id: str) -> Window | None:
-    row = conn.execute(select(WindowRow).where(WindowRow.id == window_id, WindowRow.site_id == site_id)).first()
-    if row is None:
+    w = conn.execute(_WINDOW, {"window_id": window_id, "site_id": site_id}).first()
+    if w is None:
         return None
-    w = row
-    queues = conn.execute(
-        select(WindowQueueRow.queue_id).where(WindowQueueRow.window_id == window_id).order_by(WindowQueueRow.position)
-    ).scalars()
+    queues = conn.execute(_WINDOW_QUEUES, {"window_id": window_id}).scalars()
     return Window(id=w.id, site_id=w.site_id, number=w.number, name=w.name, kind=WindowKind(w.kind), queue_ids=tuple(queues))
 
 
@@ -227,8 +232,11 @@ def waiting(conn: Connection, site_id: str, queue_ids: Iterable[str], day: str) 
     return [ticket_from_row(r) for r in rows]
 
 
+_WINDOW_STATE = select(W).where(W.c.window_id == bindparam("window_id"), W.c.site_id == bindparam("site_id"))
+
+
 def window_state(conn: Connection, site_id: str, window_id: str) -> WindowState:
-    row = conn.execute(select(W).where(W.c.window_id == window_id, W.c.site_id == site_id)).first()
+    row = conn.execute(_WINDOW_STATE, {"window_id": window_id, "site_id": site_id}).first()
     return window_state_from_row(row) if row else WindowState(window_id=window_id, site_id=site_id)
 
 
