@@ -7,10 +7,13 @@ batch (reordering), speak an old protocol version (version skew), and lose the d
 window whose clerk calls, serves and finishes, and a rating pad; days pass (a cut link stays cut
 for days), each site hub closes its own past days, and the central hub tries to close past days at
 any moment (it owns only the district centre d0, where nothing is issued: both sites below it have hubs of
-their own, so it must expire nothing).
+their own, so it must expire nothing). A hostile kiosk puts forged events into its own outbox (another site's
+ticket, a number out of range, a green-channel ticket no clerk gave): its site hub refuses each and the kiosk
+sets it aside, and the honest events around it still go through.
 
 Invariants: cursors never move back; numbers are unique per site-day; every acknowledged event is
-stored exactly once at the next level. After the network heals and sync runs: every event made
+stored exactly once at the next level. After the network heals and sync runs: no forged event is held by
+any hub and each is set aside on its kiosk; every event made
 anywhere is held exactly once at its site hub and at the central hub, in the same order; every
 node's stored projection equals the fold of its events, and the central hub's tickets of a site
 equal the site hub's (finished, rated, expired alike), and `haoban check` finds each copy equal to
@@ -31,11 +34,14 @@ from common.db import repo
 from common.db.engine import make_engine, migrate
 from common.db.schema import SiteRow
 from common.domain import errors as e
-from common.domain.clock import OffsetClock
-from common.domain.model import Outcome, Role
+from common.domain.clock import OffsetClock, business_day
+from common.domain.events import Event
+from common.domain.ids import new_token, uuid7
+from common.domain.model import Outcome, Priority, Role
+from common.domain.policy import decide_issue
 from common.sync import protocol
 from common.sync.client import SyncClient
-from common.sync.store import LocalStore
+from common.sync.store import OUTBOX, LocalStore
 from common.sync.transport import HttpTransport, HubUnreachable
 from common.usecases import auth, check, reference, upstream
 from common.usecases.hub import Hub
@@ -148,6 +154,7 @@ class Network(RuleBasedStateMachine):
         self.finished: dict[str, list[str]] = {s: [] for s in SITES}  # tickets finished at a site, not rated yet
         self.made: dict[str, list[str]] = {s: [] for s in SITES}  # event ids made at each site
         self.offline = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids each kiosk made offline
+        self.forged = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids a tampered kiosk put in its outbox
         self.cursors: dict = {}
         for i, site in enumerate(SITES):
             shutil.copy(tpl["sites"][site]["path"], folder / f"{site}.sqlite3")
@@ -215,6 +222,25 @@ class Network(RuleBasedStateMachine):
             self.clients[site, k].sync_once()
         except e.HaobanError as exc:
             assert exc.code in ("hub_unreachable", "protocol_too_old"), exc.code
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS), forgery=st.sampled_from(["other_site", "seq", "green"]))
+    def hostile_kiosk_forges(self, site, k, forgery):
+        """A tampered kiosk writes into its own outbox what no kiosk may push; its next sync sends it."""
+        client = self.clients[site, k]
+        other = next(s for s in SITES if s != site)
+        now = client.now()
+        target = other if forgery == "other_site" else site
+        with self.hubs[site].engine.connect() as conn:  # the item's true limits: only the forgery is wrong
+            wait, service = repo.ticket_limits(conn, site, [(_template["items"][site], None)])[(_template["items"][site], None)]
+        _, data = decide_issue(
+            ticket_id=uuid7(), day=business_day(now), letter="A", seq=10**9 if forgery == "seq" else 1,
+            queue_id=f"{target}-A", item_id=_template["items"][target], bundle_id=None,
+            priority=Priority.green if forgery == "green" else Priority.normal, wait_limit_min=wait,
+            service_limit_min=service, public_token=new_token())
+        x = Event(id=uuid7(), site_id=target, kind="ticket_issued", at=now, data=data, device_id=client.device_id)
+        with client.store.engine.begin() as conn:
+            conn.execute(OUTBOX.insert().values(id=x.id, wire=protocol.to_wire(x)))
+        self.forged[site, k].append(x.id)
 
     @rule(site=st.sampled_from(SITES))
     def hub_sync(self, site):
@@ -335,9 +361,15 @@ class Network(RuleBasedStateMachine):
                 client.sync_once()
             for link in self.links.values():
                 link.sync_once()
-        for client in self.clients.values():
+        held_anywhere: set[str] = set()
+        for hub in (self.central, *self.hubs.values()):
+            with hub.engine.connect() as conn:
+                held_anywhere |= set(conn.execute(select(repo.E.c.id)).scalars())
+        for key, client in self.clients.items():
             assert client.store.backlog() == 0
             assert abs(client.now() - self.clock.now()) < timedelta(seconds=1)
+            set_aside = {x["wire"]["i"] for x in client.store.set_aside()}
+            assert set(self.forged[key]) <= set_aside and not set(self.forged[key]) & held_anywhere
         for site, hub in self.hubs.items():
             with hub.engine.connect() as conn:
                 site_ids = [x.id for x in repo.events_after(conn, site, 0, limit=100_000)]
