@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import i18n
 from common.domain import errors as e
 from common.usecases.hub import Hub
-from server import appointment_routes, limits, routes, stream, sync_routes, web
+from server import appointment_routes, case_routes, limits, routes, stream, sync_routes, web
 from server.schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
@@ -68,6 +68,8 @@ def create_app(hub: Hub, upstream=None, bounds: limits.Limits | None = None) -> 
     app.state.hub = hub
     app.state.stop = stop
     app.include_router(routes.router)
+    app.include_router(case_routes.router)
+    app.include_router(case_routes.public_router)
     app.include_router(stream.router)
     app.include_router(sync_routes.router)
     appointment_routes.install(app)

@@ -108,3 +108,55 @@ class ErrorOut(BaseModel):
     message_zh: str
     message_en: str
     message_zh_hant: str | None = None
+
+
+# ---------------------------------------------------------------- cases (docs/cases.md)
+
+Cause = Literal["policy", "system", "materials", "attitude", "other"]
+
+
+class CaseOpenIn(In):
+    source: Literal["window", "kiosk", "rejection"]
+    cause: Cause
+    text: str | None = Text
+    item_id: str | None = Field(None, min_length=1, max_length=L.ID_MAX, pattern=L.ID_PATTERN)
+    ticket_id: str | None = Field(None, min_length=1, max_length=L.UUID_MAX, description="the refused service (source rejection)")
+    name: str | None = Field(None, max_length=L.NAME_MAX, description="the reporter's: sealed at once, never logged")
+    phone: str | None = Field(None, max_length=L.PHONE_MAX)
+
+
+class CaseClassifyIn(In):
+    case_class: Literal["immediate", "general", "complex", "out_of_scope"]
+    explanation: str | None = Text
+
+
+class CaseAssignIn(In):
+    department: str = Field(min_length=1, max_length=L.DEPARTMENT_MAX)
+    handler_site_id: str | None = Field(None, min_length=1, max_length=L.ID_MAX, pattern=L.ID_PATTERN)
+
+
+class CaseNoteIn(In):
+    note: str = Field(min_length=1, max_length=L.TEXT_MAX)
+    contact: bool = False
+
+
+class CaseExtendIn(In):
+    due_day: date
+    reason: str = Field(min_length=1, max_length=L.TEXT_MAX)
+    told: bool
+
+
+class CaseAnswerIn(In):
+    answer: Literal["done", "partly", "cannot", "rectified", "explained", "appeal"]
+    text: str = Field(min_length=1, max_length=L.TEXT_MAX)
+    legal_reason: str | None = Text
+
+
+class CaseFollowUpIn(In):
+    reached: bool
+    satisfied: bool | None = None
+    note: str | None = Text
+
+
+class CaseContactIn(In):
+    purpose: Literal["handle", "follow_up"]

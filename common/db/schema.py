@@ -292,3 +292,73 @@ class AppointmentRow(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(36))
     checked_in_at: Mapped[datetime | None] = mapped_column(Stamp)
     imported_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class CaseRow(Base):
+    """Projection of case events (办不成事 and 差评: common/domain/cases.py); columns mirror `Case`. The reporter's
+    name and phone are in `contact`, encrypted (common/usecases/contact.py); the history is the event log."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_site_status_due", "site_id", "status", "due_day"),
+        Index("ix_cases_handler", "handler_site_id", "department", "status"),
+        Index("ix_cases_item_opened", "item_id", "opened_day"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(12))
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(12))
+    cause: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(Stamp)
+    opened_day: Mapped[str] = mapped_column(String(10))
+    contact: Mapped[str | None] = mapped_column(String(400))
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    ticket_id: Mapped[str | None] = mapped_column(String(36))
+    rated_clerk_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    case_class: Mapped[str | None] = mapped_column(String(16))
+    due_day: Mapped[str | None] = mapped_column(String(10))
+    department: Mapped[str | None] = mapped_column(String(50))
+    handler_site_id: Mapped[str | None] = mapped_column(String(64))
+    contacts: Mapped[int] = mapped_column(Integer)
+    first_contact_at: Mapped[datetime | None] = mapped_column(Stamp)
+    extensions: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(Stamp)
+    answered_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    negative_reported: Mapped[bool] = mapped_column(Boolean)
+    follow_ups: Mapped[int] = mapped_column(Integer)
+    reached: Mapped[bool | None] = mapped_column(Boolean)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    reopened: Mapped[bool] = mapped_column(Boolean)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    appeal_upheld: Mapped[bool | None] = mapped_column(Boolean)
+    closed_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class CalendarDayRow(Base):
+    """The district's own working-day entries (common/domain/workdays.py): a holiday or 调休 day the calendar library
+    does not know yet (a new year's arrangement), or a local one. They win over the library."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditRow(Base):
+    """Every showing of personal data in full (PIPL): who saw what of which record, when. Rows are only inserted;
+    no command of the hub updates or deletes them, and supervisors read them on the dashboard."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_site_at", "site_id", "at"),)
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(Stamp)
+    clerk_id: Mapped[str] = mapped_column(String(64))  # who saw it
+    what: Mapped[str] = mapped_column(String(32))  # e.g. "case_contact"
+    record_id: Mapped[str] = mapped_column(String(36))  # of which record
+    purpose: Mapped[str] = mapped_column(String(32))  # e.g. "handle", "follow_up"

@@ -30,3 +30,23 @@ def private_sqlite(path: str | os.PathLike) -> Path:
         if companion.exists():
             companion.chmod(FILE_MODE)
     return file
+
+
+def secret_key(path: str | os.PathLike, size: int = 32) -> bytes:
+    """A random key kept in `path` (hex, mode 0600), made on first use; its folder is made private. Two processes
+    making it at once agree: the second reads the first one's."""
+    import secrets
+
+    path = Path(path)
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        private_folder(path.parent)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:  # another process made it meanwhile
+            return bytes.fromhex(path.read_text().strip())
+        key = secrets.token_bytes(size)
+        with os.fdopen(fd, "w") as f:
+            f.write(key.hex())
+        return key

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from common.domain.cases import Case
+
 
 class SiteLevel(StrEnum):
     district = "district"
@@ -161,3 +163,4 @@ class SiteState:
     counters: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # (site, business day, number) of the tickets known here: a second ticket with a taken number is void
     numbers: set[tuple[str, str, str]] = field(default_factory=set)
+    cases: dict[str, Case] = field(default_factory=dict)  # 办不成事 and 差评 cases (common/domain/cases.py)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
+from common.domain import cases
 from common.domain import events as ev
 from common.domain.model import UNRATED, Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
 
@@ -49,6 +50,8 @@ def apply(state: SiteState, event: ev.Event) -> bool:
     order wins, the later one is void and its window is told).
     """
     d = event.data
+    if event.kind in cases.KINDS:
+        return cases.apply(state.cases, event.site_id, event.kind, event.at, d)
     if event.kind == ev.NUMBERS_LEASED:
         _bump(state, event.site_id, d["business_day"], d["letter"], d["last"])
         return True

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +20,7 @@ from common.db.schema import AppointmentRow, ServiceItemRow
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.domain.errors import AppointmentCancelled, AppointmentNotFound, NoIdKey  # also imported from here by callers
-from common.domain.files import private_folder
+from common.domain.files import secret_key
 from common.domain.idcard import mask_name, parse_id
 from common.domain.ids import uuid7
 from common.domain.model import Ticket
@@ -36,19 +34,7 @@ COLUMNS = ("code", "item_code", "date", "start", "end", "id_number", "name")  # 
 
 def hub_key(folder: Path) -> bytes:
     """The hub's secret for ID-number hashes: created once in its data folder, mode 0600."""
-    path = Path(folder) / KEY_FILE
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except FileNotFoundError:
-        private_folder(path.parent)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another hub process made it meanwhile
-            return bytes.fromhex(path.read_text().strip())
-        key = secrets.token_bytes(32)
-        with os.fdopen(fd, "w") as f:
-            f.write(key.hex())
-        return key
+    return secret_key(Path(folder) / KEY_FILE)
 
 
 def id_hash(key: bytes | None, id_number: str) -> str:

@@ -7,75 +7,38 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from common.db import repo
+from common.db import caserows, repo
 from common.db.engine import lock_site, reader
 from common.db.schema import BundleRow, QueueRow
+from common.domain import cases, policy
 from common.domain import errors as e
 from common.domain import events as ev
-from common.domain import policy
 from common.domain.clock import SystemClock, business_day
 from common.domain.events import Event
 from common.domain.idcard import parse_id
 from common.domain.ids import new_token, uuid7
-from common.domain.model import Outcome, Priority, Role, SiteState, Ticket, TicketStatus
+from common.domain.model import Outcome, Priority, Role, SiteState, TicketStatus
 from common.domain.projection import apply
 from common.usecases import appointments, auth, door, receive
+from common.usecases.casework import CaseCommands, rating_case
+from common.usecases.commands import Build, Done, command
 from common.usecases.writer import Writer
 
-Build = Callable[[Connection, SiteState, datetime], policy.Decision]
 
-
-@dataclass(frozen=True)
-class Done:
-    """What a command did: the event it stored and the ticket as it now stands (if it names one)."""
-
-    event: Event
-    ticket: Ticket | None
-
-    @property
-    def ticket_id(self) -> str | None:
-        return self.event.ticket_id
-
-
-class command:  # noqa: N801 - used as a decorator, like property
-    """A hub command, written as `prepare(hub, actor, ...) -> Build`: the checks that need no database, then the
-    build that the writer runs in its transaction. `hub.name(actor, ...)` waits for the Done;
-    `hub.name.submit(actor, ...)` returns its future at once (an event loop awaits it: no thread waits)."""
-
-    def __init__(self, prepare: Callable[..., Build]) -> None:
-        self.prepare = prepare
-        self.__doc__ = prepare.__doc__
-
-    def __get__(self, hub: Hub | None, owner=None):
-        return self if hub is None else _BoundCommand(hub, self.prepare)
-
-
-class _BoundCommand:
-    __slots__ = ("hub", "prepare")
-
-    def __init__(self, hub: Hub, prepare: Callable[..., Build]) -> None:
-        self.hub, self.prepare = hub, prepare
-
-    def __call__(self, actor: auth.Actor, *args, **kwargs) -> Done:
-        return self.hub._command(actor, self.prepare(self.hub, actor, *args, **kwargs))
-
-    def submit(self, actor: auth.Actor, *args, **kwargs) -> Future[Done]:
-        return self.hub._submit(actor, self.prepare(self.hub, actor, *args, **kwargs))
-
-
-class Hub:
+class Hub(CaseCommands):
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
 
-    def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None) -> None:
+    def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None, contact_key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.id_key = id_key  # the secret of ID-number hashes (common.usecases.appointments.hub_key)
+        self.contact_key = contact_key  # seals case reporters' contact data (common.usecases.contact.contact_key)
         self.sign_in_backoff = auth.SourceBackoff()  # wrong sign-ins per terminal and per browser address
         # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
@@ -100,21 +63,29 @@ class Hub:
                 raise e.NotFound("no_site")
             now = self.clock.now()
             state = SiteState()
-            kind, data = build(conn, state, now)
-            event = Event(
-                id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
-                device_id=actor.device_id, clerk_id=actor.clerk_id,
-            )
-            seq = repo.append_event(conn, event)
-            new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
-            if not apply(state, event):  # the policy and the projection disagree: a bug, not input
-                raise e.Conflict()
-            if event.ticket_id is not None:
-                repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
-            if event.window_id is not None:
-                repo.save_window_state(conn, state.windows[event.window_id])
-            ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
-            return Done(event=replace(event, seq=seq), ticket=ticket)
+            decided = build(conn, state, now)
+            known_cases = set(state.cases)
+            done = None
+            for kind, data in decided if isinstance(decided, list) else [decided]:
+                event = Event(
+                    id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
+                    device_id=actor.device_id, clerk_id=actor.clerk_id,
+                )
+                seq = repo.append_event(conn, event)
+                new_ticket = event.ticket_id is not None and event.ticket_id not in state.tickets
+                if not apply(state, event):  # the policy and the projection disagree: a bug, not input
+                    raise e.Conflict()
+                if event.ticket_id is not None:
+                    repo.save_ticket(conn, state.tickets[event.ticket_id], new=new_ticket)
+                if event.window_id is not None:
+                    repo.save_window_state(conn, state.windows[event.window_id])
+                done = done or Done(event=replace(event, seq=seq),
+                                    ticket=state.tickets.get(event.ticket_id) if event.ticket_id else None)
+            if state.cases:
+                caserows.save_cases(conn, state.cases.values(), new=set(state.cases) - known_cases)
+                if done.event.case_id:
+                    done = replace(done, case=state.cases[done.event.case_id])
+            return done
 
         return run
 
@@ -301,7 +272,12 @@ class Hub:
             if actor.window_id is not None and t.window_id != actor.window_id:
                 raise e.Forbidden("rate_own_window_only")
             state.tickets[t.id] = t
-            return policy.decide_rate(t, score, reason)
+            decided = policy.decide_rate(t, score, reason)
+            if score not in cases.BAD_SCORES or t.site_id in repo.child_hub_sites(conn):
+                return decided
+            day = business_day(now)  # a bad rating opens its 差评 case (docs/cases.md), at the hub that owns the site
+            rated = replace(t, rating_reason=decided[1]["reason"])
+            return [decided, rating_case(rated, day, caserows.calendar(conn).add(day, cases.FIRST_CONTACT_DAYS))]
 
         return build
 

@@ -7,17 +7,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select, update
 
-from common.db import repo
+from common.db import caserows, repo
 from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
+from common.domain import cases
 from common.domain import errors as e
 from common.domain import events as ev
-from common.domain.clock import utc
+from common.domain.clock import business_day, utc
 from common.domain.events import Event
+from common.domain.ids import uuid7
 from common.domain.model import Role, SiteState
 from common.domain.projection import apply
 from common.sync.protocol import MAX_BATCH, PROTOCOL, to_wire
-from common.usecases import check
+from common.usecases import casework, check
 from common.usecases.auth import Actor
 
 if TYPE_CHECKING:
@@ -65,9 +67,12 @@ def touch(conn: Connection, actor: Actor, now: datetime) -> None:
     conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(last_contact=now))
 
 
-def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Event], None] | None = None) -> list[str]:
+def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Event], None] | None = None,
+          now: datetime | None = None) -> list[str]:
     """Append the events this hub does not hold yet and project them; returns the ids of void ones.
-    `guard` may refuse an event on the state it meets (it raises; the caller's transaction rolls back)."""
+    `guard` may refuse an event on the state it meets (it raises; the caller's transaction rolls back).
+    `now`: the hub's time, given when the events arrive by a push: a bad rating among them opens its 差评 case
+    then, at the hub that owns the site (`_rating_cases`)."""
     if not events:
         return []
     ids = [x.id for x in events]
@@ -96,19 +101,49 @@ def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Eve
     for row in conn.execute(select(repo.W).where(repo.W.c.window_id.in_(window_ids))):
         ws = repo.window_state_from_row(row)
         state.windows[ws.window_id] = ws
+    case_ids = {x.case_id for x in fresh if x.case_id}
+    for found in caserows.cases_by_id(conn, case_ids):
+        state.cases[found.id] = found
+    known_cases = set(state.cases)
     void = []
     for x in fresh:
         if guard is not None:
             guard(state, x)
         if not apply(state, x):
             void.append(x.id)
+    if now is not None:
+        fresh += _rating_cases(conn, state, [x for x in fresh if x.kind == ev.TICKET_RATED and x.id not in void], now)
     repo.append_events(conn, fresh)
+    if state.cases:
+        caserows.save_cases(conn, state.cases.values(), new=set(state.cases) - known_cases)
     repo.save_tickets(conn, [state.tickets[tid] for tid in ticket_ids if tid in state.tickets], new=ticket_ids - existing)
     for ws in state.windows.values():
         repo.save_window_state(conn, ws)
     for (site_id, day, letter), number in state.counters.items():
         repo.raise_counter(conn, site_id, day, letter, number)
     return void
+
+
+def _rating_cases(conn: Connection, state: SiteState, rated: list[Event], now: datetime) -> list[Event]:
+    """The 差评 cases that pushed bad ratings open (as `Hub.rate` does online), appended after them in one batch. Not
+    for a child hub's site: that hub opened the case itself and relays it (docs/cases.md "Offline and sync")."""
+    bad = [x for x in rated if x.data["score"] in cases.BAD_SCORES]
+    if not bad:
+        return []
+    children, day = repo.child_hub_sites(conn), business_day(now)
+    due = caserows.calendar(conn).add(day, cases.FIRST_CONTACT_DAYS)
+    out = []
+    for x in bad:
+        t = state.tickets.get(x.data["ticket_id"])
+        if t is None or t.site_id in children:
+            continue
+        kind, data = casework.rating_case(t, day, due)
+        if data["case_id"] in state.cases or caserows.case(conn, t.site_id, data["case_id"]) is not None:
+            continue
+        opened = Event(id=uuid7(), site_id=t.site_id, kind=kind, at=now, data=data)
+        apply(state, opened)
+        out.append(opened)
+    return out
 
 
 def receive_push(engine: Engine, admitted: Admitted, now: datetime, report: dict | None = None) -> dict:
@@ -122,7 +157,7 @@ def receive_push(engine: Engine, admitted: Admitted, now: datetime, report: dict
         if after > peer.acked:  # we lack what the sender thinks we hold (e.g. restored from a backup)
             return {"protocol": PROTOCOL, "acked": peer.acked, "rewind": True, "void": [], "hub_time": now.isoformat()}
         todo = [x for p, x in positioned if p > peer.acked]
-        void = store(conn, todo, admitted.guard)
+        void = store(conn, todo, admitted.guard, now)
         acked = max([peer.acked, *positions])
         conn.execute(update(SyncPeerRow).where(SyncPeerRow.peer_id == actor.device_id).values(
             acked=acked, last_contact=now, received=SyncPeerRow.received + len(todo)))

@@ -1,0 +1,88 @@
+"""Cases as rows (common/domain/cases.py <-> the `cases` table), the district's calendar entries, and the audit
+log of full showings of personal data."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from common.db.repo import E, event_from_row, row_values
+from common.db.schema import AuditRow, CalendarDayRow, CaseRow
+from common.domain.cases import KINDS, Case, CaseKind, CaseStatus
+from common.domain.clock import utc
+from common.domain.workdays import WorkCalendar
+
+K = CaseRow.__table__
+_FIELDS = [f.name for f in dataclasses.fields(Case)]
+_TIMES = [f.name for f in dataclasses.fields(Case) if "datetime" in str(f.type)]
+
+
+def case_from_row(row) -> Case:
+    return Case(**row_values(row, _FIELDS, _TIMES, {"kind": CaseKind, "status": CaseStatus}))
+
+
+def case(conn: Connection, site_id: str, case_id: str) -> Case | None:
+    row = conn.execute(select(K).where(K.c.id == case_id, K.c.site_id == site_id)).first()
+    return case_from_row(row) if row else None
+
+
+def by_token(conn: Connection, token: str) -> Case | None:
+    row = conn.execute(select(K).where(K.c.public_token == token)).first()
+    return case_from_row(row) if row else None
+
+
+def cases_by_id(conn: Connection, ids: Iterable[str]) -> list[Case]:
+    ids = list(ids)
+    return [case_from_row(r) for r in conn.execute(select(K).where(K.c.id.in_(ids)))] if ids else []
+
+
+def save_cases(conn: Connection, cases: Iterable[Case], new: set[str]) -> None:
+    rows = [{name: getattr(c, name) for name in _FIELDS} for c in cases]
+    for r in rows:
+        r["kind"], r["status"] = r["kind"].value, r["status"].value
+    fresh = [r for r in rows if r["id"] in new]
+    if fresh:
+        conn.execute(insert(K), fresh)
+    for r in rows:
+        if r["id"] not in new:
+            conn.execute(update(K).where(K.c.id == r["id"]).values({k: v for k, v in r.items() if k != "id"}))
+
+
+def history(conn: Connection, site_id: str, case_id: str) -> list[dict]:
+    """Every step of the case, oldest first: its events (the note texts included; never the contact)."""
+    q = select(E).where(E.c.site_id == site_id, E.c.kind.in_(KINDS), E.c.data["case_id"].as_string() == case_id).order_by(E.c.seq)
+    out = []
+    for row in conn.execute(q):
+        x = event_from_row(row)
+        out.append({"kind": x.kind, "at": x.at.isoformat(), "clerk_id": x.clerk_id,
+                    "data": {k: v for k, v in x.data.items() if k not in ("contact", "public_token", "case_id")}})
+    return out
+
+
+# ---------------------------------------------------------------- the calendar
+
+def calendar(conn: Connection) -> WorkCalendar:
+    """The working-day calendar: the library's, with the district's own entries over it."""
+    return WorkCalendar({date.fromisoformat(d): w for d, w in conn.execute(select(CalendarDayRow.day, CalendarDayRow.working))})
+
+
+def set_calendar_days(conn: Connection, days: dict[date, bool]) -> None:
+    """Replace the district's entries for the days given (a reference import)."""
+    if days:
+        conn.execute(delete(CalendarDayRow).where(CalendarDayRow.day.in_([d.isoformat() for d in days])))
+        conn.execute(insert(CalendarDayRow), [{"day": d.isoformat(), "working": w} for d, w in days.items()])
+
+
+# ---------------------------------------------------------------- the audit log (PIPL)
+
+def audit(conn: Connection, *, site_id: str, at: datetime, clerk_id: str, what: str, record_id: str, purpose: str) -> None:
+    conn.execute(insert(AuditRow).values(site_id=site_id, at=at, clerk_id=clerk_id, what=what, record_id=record_id,
+                                         purpose=purpose))
+
+
+def audit_entries(conn: Connection, site_id: str, limit: int = 200) -> list[dict]:
+    rows = conn.execute(select(AuditRow).where(AuditRow.site_id == site_id).order_by(AuditRow.id.desc()).limit(limit))
+    return [{"at": utc(r.at).isoformat(), "clerk_id": r.clerk_id, "what": r.what, "record_id": r.record_id,
+             "purpose": r.purpose} for r in rows]

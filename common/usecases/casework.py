@@ -1,0 +1,242 @@
+"""The hub's case commands (办不成事 and 差评: docs/cases.md), mixed into `Hub`. Who may do what:
+
+- open a case: a kiosk (source "kiosk"), a clerk signed in on a terminal ("window", or "rejection" of the
+  service she just refused), a supervisor on the dashboard ("hotline": transferred from 12345). A bad rating opens
+  its 差评 case by itself (`rating_case`).
+- classify, assign, note, extend, answer, follow up: the clerk of the site's 办不成事 window (a terminal at a
+  window of kind "cases"), or a supervisor. The clerk rated may not handle her own 差评.
+- decide an appeal (申诉) of a 差评, and see the audit log: supervisors only.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection
+
+from common.db import caserows, repo
+from common.db.engine import reader
+from common.domain import cases as c
+from common.domain import errors as e
+from common.domain import limits as L
+from common.domain.cases import Case, CaseKind
+from common.domain.clock import business_day
+from common.domain.ids import new_token, uuid7
+from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
+from common.usecases import auth, contact
+from common.usecases.commands import Build, command
+
+RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A supervisor acting on the dashboard, as a command's actor (the events name her as their clerk)."""
+
+    site_id: str
+    clerk_id: str
+    device_id: str = "dashboard"
+    role: Role | None = None
+    window_id: str | None = None
+
+
+def _text(value: str | None, code: str, required: bool = False, max_len: int = L.TEXT_MAX) -> str | None:
+    value = (value or "").strip() or None
+    if (required and value is None) or (value is not None and len(value) > max_len):
+        raise e.InvalidInput(code, limit=max_len)
+    return value
+
+
+def rating_case(t: Ticket, day: date, due: date) -> tuple[str, dict]:
+    """The 差评 case a bad rating of `t` opens by itself: its id comes from the ticket's, so it is opened once."""
+    case_id = str(uuid.uuid5(RATING_CASE, t.id))
+    return c.decide_open(case_id=case_id, public_token=new_token(), kind=CaseKind.rating, source="rating",
+                         cause="other", text=t.rating_reason, day=day, item_id=t.item_id, ticket_id=t.id,
+                         rated_clerk_id=t.clerk_id, first_contact_due=due)
+
+
+class CaseCommands:
+    """Mixed into `Hub`: uses its engine, clock, write lock, `_command` and `contact_key`."""
+
+    contact_key: bytes | None
+
+    def _handling(self, conn: Connection, actor, case_id: str, state: SiteState) -> Case:
+        """The case, for an actor who may handle it: a supervisor, or the clerk at the site's 办不成事 window."""
+        if not isinstance(actor, Desk):
+            auth.require(actor, "serve")
+            window = repo.window(conn, actor.site_id, actor.window_id) if actor.window_id else None
+            if window is None or window.kind is not WindowKind.cases:
+                raise e.Forbidden("case_window_only")
+        found = caserows.case(conn, actor.site_id, case_id)
+        if found is None:
+            raise e.NotFound("no_case")
+        c.may_handle(found, actor.clerk_id)
+        state.cases[found.id] = found
+        return found
+
+    @command
+    def open_case(self, actor, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
+                  ticket_id: str | None = None, name: str | None = None, phone: str | None = None) -> Build:
+        """Register a case (登记); the reporter's name and phone are sealed before anything is written."""
+        allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
+        if not isinstance(actor, Desk):
+            auth.require(actor, "serve" if actor.role is Role.terminal else "issue_ticket")
+        if source not in allowed or cause not in c.CAUSES:
+            raise e.InvalidInput("case_source_or_cause")
+        if (source == "rejection") != (ticket_id is not None):
+            raise e.InvalidInput("case_rejection_ticket")
+        text = _text(text, "case_text_too_long")
+        who = contact.check(name, phone)
+        if who is not None and not self.contact_key:
+            raise e.Conflict("contact_no_key")
+        sealed = contact.seal(self.contact_key, who) if who is not None and self.contact_key else None
+
+        def build(conn, state, now):
+            if item_id is not None and repo.service_item(conn, actor.site_id, item_id) is None:
+                raise e.NotFound("no_item")
+            item = item_id
+            if ticket_id is not None:  # a refused service of this window: 不予受理 -> 登记为办不成事
+                t = repo.ticket(conn, actor.site_id, ticket_id)
+                if t is None or t.outcome is not Outcome.rejected or t.window_id != actor.window_id:
+                    raise e.Conflict("case_not_a_rejection")
+                item = item or t.item_id
+            return c.decide_open(case_id=uuid7(), public_token=new_token(), kind=CaseKind.case, source=source,
+                                 cause=cause, text=text, day=business_day(now), contact=sealed, item_id=item,
+                                 ticket_id=ticket_id)
+
+        return build
+
+    @command
+    def classify_case(self, actor, case_id: str, case_class: str, explanation: str | None = None) -> Build:
+        """即办 (today), 一般 (5 working days), 复杂 (15), or out of scope (closed with the explanation and the channel)."""
+        explanation = _text(explanation, "case_text_too_long")
+
+        def build(conn, state, now):
+            found = self._handling(conn, actor, case_id, state)
+            days = c.CLASSES.get(case_class)
+            due = caserows.calendar(conn).add(business_day(now), days) if days is not None else None
+            return c.decide_classify(found, case_class, due, explanation)
+
+        return build
+
+    @command
+    def assign_case(self, actor, case_id: str, department: str, handler_site_id: str | None = None) -> Build:
+        """To a department (承办单位), of this site or of another one of the hub tree."""
+        department = _text(department, "case_department", required=True, max_len=L.DEPARTMENT_MAX)
+
+        def build(conn, state, now):
+            found = self._handling(conn, actor, case_id, state)
+            site = handler_site_id or actor.site_id
+            if site != actor.site_id and site not in repo.below(conn, {actor.site_id}) | repo.own_sites(conn):
+                raise e.NotFound("no_site")
+            return c.decide_assign(found, department, site)
+
+        return build
+
+    @command
+    def note_case(self, actor, case_id: str, note: str, contact_made: bool = False) -> Build:
+        """A note on the handling; `contact_made`: a contact with the citizen (each one is logged)."""
+        note = _text(note, "case_note_required", required=True)
+
+        def build(conn, state, now):
+            return c.decide_note(self._handling(conn, actor, case_id, state), note, contact_made)
+
+        return build
+
+    @command
+    def extend_case(self, actor, case_id: str, new_due: date, reason: str, told: bool) -> Build:
+        reason = _text(reason, "case_reason_required", required=True)
+
+        def build(conn, state, now):
+            found = self._handling(conn, actor, case_id, state)
+            if not caserows.calendar(conn).is_working(new_due):
+                raise e.InvalidInput("case_due_not_working_day")
+            return c.decide_extend(found, business_day(now), new_due, reason, told)
+
+        return build
+
+    @command
+    def answer_case(self, actor, case_id: str, answer: str, text: str, legal_reason: str | None = None) -> Build:
+        text = _text(text, "case_answer_text_required", required=True)
+        legal_reason = _text(legal_reason, "case_text_too_long")
+
+        def build(conn, state, now):
+            found = self._handling(conn, actor, case_id, state)
+            return c.decide_answer(found, business_day(now), answer, text, legal_reason)
+
+        return build
+
+    @command
+    def follow_up_case(self, actor, case_id: str, reached: bool, satisfied: bool | None, note: str | None = None) -> Build:
+        """回访: the follow-up call after the answer."""
+        note = _text(note, "case_text_too_long")
+
+        def build(conn, state, now):
+            return c.decide_follow_up(self._handling(conn, actor, case_id, state), reached, satisfied, note)
+
+        return build
+
+    @command
+    def decide_appeal(self, actor, case_id: str, upheld: bool, note: str | None = None) -> Build:
+        if not isinstance(actor, Desk):
+            raise e.Forbidden("supervisors_only")
+        note = _text(note, "case_text_too_long")
+
+        def build(conn, state, now):
+            return c.decide_appeal(self._handling(conn, actor, case_id, state), upheld, note)
+
+        return build
+
+    # ------------------------------------------------------------ reads (common/readmodels/cases.py)
+
+    def _reading(self, conn: Connection, actor) -> None:
+        """Who may read a site's cases: a supervisor, or a clerk at the 办不成事 window (as for handling)."""
+        if not isinstance(actor, Desk):
+            auth.require(actor, "serve")
+            window = repo.window(conn, actor.site_id, actor.window_id) if actor.window_id else None
+            if window is None or window.kind is not WindowKind.cases:
+                raise e.Forbidden("case_window_only")
+
+    def read_cases(self, actor, query, *args):
+        """Run a read model of `common.readmodels.cases` as `query(conn, site_id, today, calendar, *args)`, for an
+        actor who may read the site's cases."""
+        with reader(self.engine) as conn:  # type: ignore[attr-defined]
+            self._reading(conn, actor)
+            today = business_day(self.clock.now())  # type: ignore[attr-defined]
+            return query(conn, actor.site_id, today, caserows.calendar(conn), *args)
+
+    def read_public_case(self, query, token: str):
+        """`query(conn, case, today, calendar)` for the case of this public token (the citizen's page)."""
+        with reader(self.engine) as conn:  # type: ignore[attr-defined]
+            found = caserows.by_token(conn, token) if 16 <= len(token) <= 64 else None
+            if found is None:
+                raise e.NotFound("no_case")
+            return query(found, business_day(self.clock.now()), caserows.calendar(conn))  # type: ignore[attr-defined]
+
+    def masked_contact(self, sealed: str | None) -> dict | None:
+        """A sealed contact as lists and pages show it (张*明, 138****5678): not a showing in full, no audit entry."""
+        if not sealed or not self.contact_key:
+            return None
+        try:
+            return contact.unseal(self.contact_key, sealed).masked()
+        except e.HaobanError:  # sealed by another hub: shown as present, unreadable here
+            return {"name": None, "phone": None, "elsewhere": True}
+
+    # ------------------------------------------------------------ personal data, in full (PIPL)
+
+    def case_contact(self, actor, case_id: str, purpose: str) -> contact.Contact:
+        """The reporter's name and phone in full, for whoever handles the case or makes the follow-up call; the
+        showing is written to the audit log first (no showing without its entry)."""
+        if purpose not in ("handle", "follow_up"):
+            raise e.InvalidInput("contact_purpose")
+        with self._write_lock, self.engine.begin() as conn:  # type: ignore[attr-defined]
+            found = self._handling(conn, actor, case_id, SiteState())
+            if not found.contact:
+                raise e.NotFound("no_contact")
+            if not self.contact_key:
+                raise e.Conflict("contact_no_key")
+            shown = contact.unseal(self.contact_key, found.contact)
+            caserows.audit(conn, site_id=actor.site_id, at=self.clock.now(), clerk_id=actor.clerk_id,  # type: ignore[attr-defined]
+                           what="case_contact", record_id=found.id, purpose=purpose)
+        return shown
