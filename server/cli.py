@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.db.engine import make_engine, migrate
 from common.domain import errors as e
-from common.domain.clock import parse_clock
+from common.domain.clock import business_day, parse_clock
 from common.domain.files import private_folder
 from common.domain.model import Role
 from common.readmodels import peers
@@ -145,6 +146,8 @@ def cmd_admin(args, settings) -> int:
                 appointments.load_demo(conn, appointments.hub_key(settings.data_path), now)
             case "import-appointments":
                 out = _import_appointments(conn, args, settings, now)
+            case "set-calendar":
+                out = _set_calendar(conn, args, now)
     print(out)
     return 0
 
@@ -166,6 +169,26 @@ def _import_appointments(conn, args, settings, now) -> str:
     return "added {added}, updated {updated}, unchanged (checked in) {unchanged}".format(**counts)
 
 
+def _set_calendar(conn, args, now) -> str:
+    """The district's own working-day entries from a JSON file: [{"day": "2027-02-06", "working": false}, ...] (a
+    new year's holidays and 调休 days before the calendar library knows them, or a local day off). They flow down to
+    child hubs with the reference data."""
+    from common.db import caserows
+    from common.domain import workdays
+
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            days = workdays.overrides_from_wire(json.load(f))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise e.InvalidInput("calendar_unreadable", reason=type(exc).__name__) from None
+    except ValueError as exc:
+        raise e.InvalidInput("calendar_entry", field=str(exc)[:80]) from None
+    caserows.set_calendar_days(conn, days)
+    missing = workdays.years_to_enter(caserows.calendar(conn), business_day(now))
+    gaps = f"; still to enter: {', '.join(map(str, missing))}" if missing else ""
+    return f"{len(days)} calendar days set{gaps}"
+
+
 def cmd_hub(args, settings) -> int:
 
     from common.usecases import upstream
@@ -176,6 +199,7 @@ def cmd_hub(args, settings) -> int:
         print(f"enrolled at {args.upstream} as a hub of site {answer['site_id']}; reference data fetched")
     else:
         print(render_peers(engine))
+        print(render_calendar(engine, business_day(parse_clock(settings.clock).now())))
     return 0
 
 
@@ -243,6 +267,8 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--site", required=True)
     x.add_argument("--text", required=True, help='e.g. "今日下午二时起社保窗口暂停办理，请谅解"; "" for the default')
     asub.add_parser("load-demo", help="load the demo sites (and a few appointments for today)")
+    x = asub.add_parser("set-calendar", help="the district's own working days and days off (JSON list of {day, working})")
+    x.add_argument("file")
     x = asub.add_parser("import-appointments", help="the day's bookings from a CSV file: " + ",".join(appointments.COLUMNS))
     x.add_argument("--site", required=True)
     x.add_argument("file")
@@ -297,6 +323,21 @@ def render_peers(engine) -> str:
     if not children:
         out.append("(no device or hub has synced yet)")
     return "\n".join(out)
+
+
+def render_calendar(engine, today) -> str:
+    """`hub status`'s line on the working-day calendar that case deadlines count in."""
+    from common.db import caserows
+    from common.db.engine import reader
+    from common.domain import workdays
+
+    with reader(engine) as conn:
+        calendar = caserows.calendar(conn)
+    missing = workdays.years_to_enter(calendar, today)
+    if not missing:
+        return f"working-day calendar: known for {today.year} and {today.year + 1} ({len(calendar.overrides)} days of the district's own)"
+    return (f"working-day calendar: {', '.join(map(str, missing))} not known (case deadlines there count Monday to "
+            "Friday only): enter that year's holidays and 调休 days with `haoban admin set-calendar FILE.json`")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,12 @@ def set_calendar_days(conn: Connection, days: dict[date, bool]) -> None:
         conn.execute(insert(CalendarDayRow), [{"day": d.isoformat(), "working": w} for d, w in days.items()])
 
 
+def replace_calendar(conn: Connection, days: dict[date, bool]) -> None:
+    """Make the entries exactly `days` (a child hub takes its upstream's calendar with the reference data)."""
+    conn.execute(delete(CalendarDayRow))
+    set_calendar_days(conn, days)
+
+
 # ---------------------------------------------------------------- the audit log (PIPL)
 
 def audit(conn: Connection, *, site_id: str, at: datetime, clerk_id: str, what: str, record_id: str, purpose: str) -> None:

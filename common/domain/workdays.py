@@ -181,3 +181,11 @@ def overrides_to_wire(overrides: Mapping[date, bool] | WorkCalendar) -> list[dic
     items = [{"day": _check_day(d, "overrides key").isoformat(), "working": own[d]} for d in sorted(own)]
     overrides_from_wire(items)
     return items
+
+
+def years_to_enter(calendar: WorkCalendar, today: date) -> list[int]:
+    """This year and the next, where the library does not know the year and the district has entered none of its
+    days: deadlines there count Monday to Friday only, so `hub status` asks for that year's arrangement (published
+    by the State Council each autumn)."""
+    entered = {d.year for d in calendar.overrides}
+    return [y for y in (today.year, today.year + 1) if not _library_knows(y) and y not in entered]

@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from common.db import repo
+from common.db import caserows, repo
 from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
+from common.domain import cases, policy
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
-from common.domain import policy
 from common.domain.clock import business_day, utc
 from common.domain.events import Event
 from common.domain.model import Priority, Role, SiteState
@@ -61,6 +61,7 @@ class _Site:
     limits: dict[repo.Of, repo.Limits]  # what a ticket of each item or bundle the batch issues gets now
     given: set[tuple[repo.Of, repo.Limits]]  # limits this hub gave such tickets lately (only where the batch's differ)
     tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
+    cases: dict[str, str]  # id -> site id, of the cases the batch names that this hub holds
 
 
 def _pairs(rows) -> dict:
@@ -84,7 +85,9 @@ def _limits(x: Event) -> repo.Limits:
 
 def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) -> _Site:
     sid = actor.site_id
-    ticket_ids = {x.ticket_id for x in events if x.ticket_id}
+    ticket_ids = {x.ticket_id for x in events if x.ticket_id} | {x.data["of_ticket_id"] for x in events
+                                                                 if x.kind == cases.CASE_OPENED and x.data.get("of_ticket_id")}
+    case_ids = {x.case_id for x in events if x.case_id}
     issued = [x for x in events if x.kind == ev.TICKET_ISSUED] if actor.role is not Role.hub else []
     limits = repo.ticket_limits(conn, sid, map(_of, issued))
     differ = {_of(x) for x in issued if limits.get(_of(x)) != _limits(x)}
@@ -103,6 +106,8 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
             .where(ClerkSessionRow.device_id == actor.device_id).group_by(ClerkSessionRow.clerk_id))},
         tickets={r.id: (r.site_id, r.queue_id) for r in conn.execute(
             select(T.c.id, T.c.site_id, T.c.queue_id).where(T.c.id.in_(ticket_ids)))} if ticket_ids else {},
+        cases=_pairs(conn.execute(select(caserows.K.c.id, caserows.K.c.site_id).where(caserows.K.c.id.in_(case_ids))))
+        if case_ids else {},
     )
 
 
@@ -156,9 +161,28 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
         raise e.Forbidden("sync_not_own_site", field="ticket_id", index=i, kind=x.kind)
     if x.kind == ev.TICKET_ISSUED:
         _check_issue(actor, site, x, i)
+    if x.case_id is not None:
+        _check_case(actor, site, x, i)
     if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
         raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
     _check_clerk(actor, site, x, i)
+
+
+def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
+    """A case event (only hubs push them: `receive.MAY_PUSH`) names a case of the pushing hub's site, and what a case
+    opened names is of that site too: its item, the ticket it comes from, the clerk rated."""
+    d = x.data
+    if site.cases.get(d["case_id"], actor.site_id) != actor.site_id:
+        raise e.Forbidden("sync_not_own_site", field="case_id", index=i, kind=x.kind)
+    if x.kind != cases.CASE_OPENED:
+        return
+    checks = (("item_id", site.items), ("rated_clerk_id", site.clerks))
+    for name, known in checks:
+        if d.get(name) is not None and d[name] not in known:
+            raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
+    of = d.get("of_ticket_id")
+    if of is not None and site.tickets.get(of, (actor.site_id, ""))[0] != actor.site_id:
+        raise e.Forbidden("sync_not_own_site", field="of_ticket_id", index=i, kind=x.kind)
 
 
 def _check_served(site: _Site, queue_of: dict[str, str], x: Event, i: int) -> None:

@@ -6,7 +6,7 @@ from importlib import resources
 
 from sqlalchemy import Connection, insert, select, update
 
-from common.db import repo
+from common.db import caserows, repo
 from common.db.schema import (
     BundleItemRow,
     BundleRow,
@@ -19,6 +19,7 @@ from common.db.schema import (
     WindowStateRow,
 )
 from common.domain import errors as e
+from common.domain import workdays
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
 from common.domain.pins import hash_pin
 
@@ -178,6 +179,7 @@ def snapshot(conn: Connection, site_id: str) -> dict:
         select(wq).where(wq.c.window_id.in_(windows)).order_by(wq.c.window_id, wq.c.queue_id)).mappings()]
     tables["bundle_items"] = [dict(r) for r in conn.execute(
         select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
+    tables["calendar_days"] = workdays.overrides_to_wire(caserows.calendar(conn))  # the district's, for case deadlines
     canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
     return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
 
@@ -206,6 +208,8 @@ def apply_snapshot(conn: Connection, snap: dict) -> None:
                 if table is ClerkRow.__table__:
                     row = {"pin_hash": "", **row}  # sent without its hash (not a child hub): no PIN signs it in here
                 conn.execute(insert(table).values(row))
+    if "calendar_days" in snap["tables"]:  # the tree's calendar is the top's: entries it dropped go here too
+        caserows.replace_calendar(conn, workdays.overrides_from_wire(snap["tables"]["calendar_days"]))
     for w in snap["tables"].get("windows", []):
         if not conn.execute(select(WindowStateRow.window_id).where(WindowStateRow.window_id == w["id"])).first():
             conn.execute(insert(WindowStateRow).values(window_id=w["id"], site_id=w["site_id"], paused=False))
