@@ -123,6 +123,8 @@ class CaseOpenIn(In):
     ticket_id: str | None = Field(None, min_length=1, max_length=L.UUID_MAX, description="the refused service (source rejection)")
     name: str | None = Field(None, max_length=L.NAME_MAX, description="the reporter's: sealed at once, never logged")
     phone: str | None = Field(None, max_length=L.PHONE_MAX)
+    case_id: str | None = Field(None, min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$",
+                                description="the device's own UUID for the case: a retry with it opens no second case")
 
 
 class CaseClassifyIn(In):

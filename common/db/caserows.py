@@ -10,8 +10,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from common.db.repo import E, event_from_row, row_values
 from common.db.schema import AuditRow, CalendarDayRow, CaseRow
-from common.domain.cases import KINDS, Case, CaseKind, CaseStatus
+from common.domain.cases import CASE_OPENED, KINDS, Case, CaseKind, CaseStatus
 from common.domain.clock import utc
+from common.domain.events import Event
 from common.domain.workdays import WorkCalendar
 
 K = CaseRow.__table__
@@ -59,6 +60,16 @@ def history(conn: Connection, site_id: str, case_id: str) -> list[dict]:
         out.append({"kind": x.kind, "at": x.at.isoformat(), "clerk_id": x.clerk_id,
                     "data": {k: v for k, v in x.data.items() if k not in ("contact", "public_token", "case_id")}})
     return out
+
+
+def opened(conn: Connection, case_id: str) -> tuple[Event, Case] | None:
+    """The event that opened the case, and the case as it stands; None if this hub holds no such case."""
+    found = conn.execute(select(K).where(K.c.id == case_id)).first()
+    if found is None:
+        return None
+    row = conn.execute(select(E).where(E.c.site_id == found.site_id, E.c.kind == CASE_OPENED,
+                                       E.c.data["case_id"].as_string() == case_id).order_by(E.c.seq).limit(1)).first()
+    return (event_from_row(row), case_from_row(found)) if row is not None else None
 
 
 # ---------------------------------------------------------------- the calendar

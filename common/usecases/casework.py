@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -25,8 +26,9 @@ from common.domain.clock import business_day
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
 from common.usecases import auth, contact
-from common.usecases.commands import Build, command
+from common.usecases.commands import Build, Done, command
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
 
 
@@ -77,8 +79,13 @@ class CaseCommands:
 
     @command
     def open_case(self, actor, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
-                  ticket_id: str | None = None, name: str | None = None, phone: str | None = None) -> Build:
-        """Register a case (登记); the reporter's name and phone are sealed before anything is written."""
+                  ticket_id: str | None = None, name: str | None = None, phone: str | None = None,
+                  case_id: str | None = None) -> Build:
+        """Register a case (登记); the reporter's name and phone are sealed before anything is written. `case_id`: the
+        device's own id for it (a UUID it made), so that a retry after a lost answer finds the case it opened instead
+        of opening a second one."""
+        if case_id is not None and not _UUID.match(case_id):
+            raise e.InvalidInput("case_id_form")
         allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
         if not isinstance(actor, Desk):
             auth.require(actor, "serve" if actor.role is Role.terminal else "issue_ticket")
@@ -93,6 +100,11 @@ class CaseCommands:
         sealed = contact.seal(self.contact_key, who) if who is not None and self.contact_key else None
 
         def build(conn, state, now):
+            if case_id is not None and (again := caserows.opened(conn, case_id)) is not None:
+                event, found = again
+                if event.device_id != actor.device_id or found.site_id != actor.site_id:
+                    raise e.Conflict("case_id_taken")
+                return Done(event=event, ticket=None, case=found)  # the retry of a case already opened: no new event
             if item_id is not None and repo.service_item(conn, actor.site_id, item_id) is None:
                 raise e.NotFound("no_item")
             item = item_id
@@ -101,7 +113,7 @@ class CaseCommands:
                 if t is None or t.outcome is not Outcome.rejected or t.window_id != actor.window_id:
                     raise e.Conflict("case_not_a_rejection")
                 item = item or t.item_id
-            return c.decide_open(case_id=uuid7(), public_token=new_token(), kind=CaseKind.case, source=source,
+            return c.decide_open(case_id=case_id or uuid7(), public_token=new_token(), kind=CaseKind.case, source=source,
                                  cause=cause, text=text, day=business_day(now), contact=sealed, item_id=item,
                                  ticket_id=ticket_id)
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from common.usecases.hub import Hub
 
 # A build decides one event, or several in order (a bad rating and the 差评 case it opens): the first is the Done's.
-Build = Callable[[Connection, SiteState, datetime], policy.Decision | list[policy.Decision]]
+# It may also find its command done already (a retry after a lost answer) and return that Done: nothing is stored.
+Build = Callable[[Connection, SiteState, datetime], "policy.Decision | list[policy.Decision] | Done"]
 
 
 @dataclass(frozen=True)

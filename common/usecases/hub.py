@@ -64,6 +64,8 @@ class Hub(CaseCommands):
             now = self.clock.now()
             state = SiteState()
             decided = build(conn, state, now)
+            if isinstance(decided, Done):  # the build found its command done already (an idempotent retry)
+                return decided
             known_cases = set(state.cases)
             done = None
             for kind, data in decided if isinstance(decided, list) else [decided]:

@@ -7,6 +7,7 @@ import sys
 import time
 
 from common.domain.errors import HaobanError
+from common.domain.ids import uuid7
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport, HubUnreachable
@@ -23,6 +24,7 @@ def main() -> int:
     ap.add_argument("--code")
     ap.add_argument("--store", required=True)
     ap.add_argument("--tickets", type=int, required=True)
+    ap.add_argument("--cases", type=int, default=0, help="also report this many 办不成事 cases online, one per ticket")
     args = ap.parse_args()
     store = LocalStore(args.store)
     me = store.get("me")
@@ -47,9 +49,28 @@ def main() -> int:
             client.sync_once()
         except HaobanError:
             time.sleep(0.1)
-        if made(store) >= args.tickets and store.backlog() == 0:
+        reported = report_case(store, client.transport, args.cases)
+        if made(store) >= args.tickets and store.backlog() == 0 and reported >= args.cases:
             print("DONE", flush=True)
             return 0
+
+
+def report_case(store: LocalStore, transport: HttpTransport, cases: int) -> int:
+    """Report the next case online, as the kiosk's 办不成事 button does: its id is made and kept first, so a retry
+    after a kill or a lost answer sends the same id and the hub opens no second case. Returns how many are done."""
+    done = store.get("cases_done") or 0
+    if done >= cases:
+        return done
+    case_id = store.get(f"case:{done}")
+    if case_id is None:
+        case_id = uuid7()
+        store.put(f"case:{done}", case_id)
+    try:
+        transport.call("POST", "/cases", json={"source": "kiosk", "cause": "materials", "case_id": case_id})
+    except (HubUnreachable, HaobanError):
+        return done
+    store.put("cases_done", done + 1)
+    return done + 1
 
 
 if __name__ == "__main__":

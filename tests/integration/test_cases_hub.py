@@ -175,3 +175,20 @@ def test_check_finds_a_case_row_that_drifted_from_its_events(hall):
     with hall.hub.engine.begin() as conn:  # a row changed by hand, not by an event
         conn.execute(update(CaseRow).where(CaseRow.id == x.id).values(status="closed"))
     assert any(x.id in d and "closed" in d for d in check.differences(hall.hub.engine))
+
+
+def test_a_retried_open_with_the_devices_case_id_opens_no_second_case(hall):
+    from common.domain.ids import uuid7
+
+    kiosk, other = hall.actor("kiosk"), hall.actor("terminal1")
+    case_id = uuid7()
+    first = hall.hub.open_case(kiosk, source="kiosk", cause="system", case_id=case_id, phone="13812345678")
+    n = events(hall)
+    again = hall.hub.open_case(kiosk, source="kiosk", cause="system", case_id=case_id, phone="13812345678")
+    assert again.case.id == first.case.id == case_id and again.event.id == first.event.id
+    assert again.case.public_token == first.case.public_token and events(hall) == n
+    with pytest.raises(e.Conflict):  # another device may not take it over (nor learn its token)
+        hall.hub.open_case(other, source="window", cause="system", case_id=case_id)
+    with pytest.raises(e.InvalidInput):
+        hall.hub.open_case(kiosk, source="kiosk", cause="system", case_id="not-a-uuid")
+    assert events(hall) == n
