@@ -30,7 +30,7 @@ async def any_actor(
     """The device behind the request, whatever its role (only for a door that checks the role itself)."""
     if credentials is None or not credentials.credentials or len(credentials.credentials) > 200:
         raise e.Unauthenticated()
-    if hub.engine.dialect.name == "sqlite":
+    if hub.local_reads:
         # An indexed read of a local file, which in WAL mode never waits for the writer: done on the event loop,
         # it costs less than the thread hop it saves (docs/benchmarks.md, "Throughput").
         return hub.actor(credentials.credentials, x_clerk_token)

@@ -44,6 +44,7 @@ class Hub(CaseCommands):
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         self._writer = Writer(engine, self._write_lock)  # the queue commands wait in (group commit)
+        self.local_reads = engine.dialect.name == "sqlite"  # a read is a local file's, never a round trip
 
     # ------------------------------------------------------------ plumbing
 

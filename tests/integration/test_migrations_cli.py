@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from sqlalchemy import insert, inspect, text
 
 from common.db.engine import make_engine, migrate
 from common.db.schema import Base, EventRow
+from common.domain.clock import utc
 from common.usecases import check
 from tests.world import build
 
@@ -108,3 +110,31 @@ def test_demo_runs_a_simulated_morning_through_the_real_hub(tmp_path):
     assert "青浦区中心" in last and "朱家角镇" in last and "取号" in last
     assert "projection check: stored state equals the fold of the events" in r.stdout
     assert "/docs" in r.stdout
+
+
+def test_0008_makes_each_terminal_a_clerk_signed_in_on_known_to_her(db_url):
+    """known_sign_ins is backfilled from the clerk sessions before it: one row per (clerk, terminal), since her first
+    sign-in there; an account that never signed in anywhere knows no terminal."""
+    engine = make_engine(db_url)
+    migrate(engine, "0007")
+    world = build(engine)
+    (_, t1), (_, t2), (_, t3) = (world.hub.enrol(world.codes.pop(f"terminal{n}")) for n in (1, 2, 3))
+    with engine.connect() as conn:
+        clerks = dict(conn.execute(text("select staff_no, id from clerks where site_id = 's1'")).all())
+    at = world.clock.now()
+    with engine.begin() as conn:  # sessions as that release wrote them: C1 on terminals 1 and 3, C2 on terminal 2
+        for n, (clerk, device, hours) in enumerate(((clerks["C1"], t1.device_id, 0), (clerks["C2"], t2.device_id, 0),
+                                                    (clerks["C1"], t3.device_id, 2), (clerks["C1"], t1.device_id, 5))):
+            conn.execute(text("insert into clerk_sessions (token_hash, clerk_id, device_id, started_at) values (:h, :c, :d, :at)"),
+                         {"h": f"hash-{n}", "c": clerk, "d": device, "at": at + timedelta(hours=hours)})
+    sessions = [(clerks["C1"], t1.device_id), (clerks["C2"], t2.device_id), (clerks["C1"], t3.device_id)]
+    migrate(engine, "0008")
+    with engine.connect() as conn:
+        rows = conn.execute(text("select clerk_id, source, failed_pins from known_sign_ins order by source")).all()
+    expected = sorted((c, f"device:{d}", 0) for c, d in sessions)  # one row per (clerk, terminal), not per session
+    assert sorted(tuple(r) for r in rows) == expected
+    with engine.connect() as conn:  # since her first sign-in there
+        since = conn.execute(text("select since from known_sign_ins where source = :s and clerk_id = :c"),
+                             {"s": f"device:{t1.device_id}", "c": clerks["C1"]}).scalar()
+    assert utc(datetime.fromisoformat(since) if isinstance(since, str) else since) == at  # (SQLite: text)
+    engine.dispose()
