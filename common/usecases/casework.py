@@ -58,6 +58,13 @@ def rating_case(t: Ticket, day: date, due: date) -> tuple[str, dict]:
                          rated_clerk_id=t.clerk_id, first_contact_due=due)
 
 
+def _own_site(conn: Connection, actor) -> None:
+    """A case's steps are written by the hub that owns its site: a district reads a village hub's cases (relayed up)
+    but does not act on them, for its events would never reach the village (docs/cases.md "Who may do what")."""
+    if isinstance(actor, Desk) and actor.site_id in repo.child_hub_sites(conn):
+        raise e.Forbidden("case_at_child_hub")
+
+
 class CaseCommands:
     """Mixed into `Hub`: uses its engine, clock, write lock, `_command` and `contact_key`."""
 
@@ -70,6 +77,7 @@ class CaseCommands:
             window = repo.window(conn, actor.site_id, actor.window_id) if actor.window_id else None
             if window is None or window.kind is not WindowKind.cases:
                 raise e.Forbidden("case_window_only")
+        _own_site(conn, actor)
         found = caserows.case(conn, actor.site_id, case_id)
         if found is None:
             raise e.NotFound("no_case")
@@ -105,6 +113,7 @@ class CaseCommands:
                 if event.device_id != actor.device_id or found.site_id != actor.site_id:
                     raise e.Conflict("case_id_taken")
                 return Done(event=event, ticket=None, case=found)  # the retry of a case already opened: no new event
+            _own_site(conn, actor)
             if item_id is not None and repo.service_item(conn, actor.site_id, item_id) is None:
                 raise e.NotFound("no_item")
             item = item_id

@@ -100,3 +100,23 @@ def test_set_calendar_and_hub_status_tell_which_year_is_still_to_enter(tmp_path)
     r = run_cli("admin", "set-calendar", str(good), env=env)
     assert r.returncode == 0 and "2 calendar days set" in r.stdout
     assert "known for 2026 and 2027" in run_cli("hub", "status", env=env).stdout
+
+
+def test_the_district_reads_a_village_hubs_cases_but_does_not_act_on_them(district, child):  # noqa: F811
+    from common.readmodels import cases as read
+    from common.usecases.casework import Desk
+
+    world, _ = district
+    child.hub.contact_key = KEY
+    x = child.hub.open_case(child.kiosk, source="kiosk", cause="policy").case
+    child.link.sync_once()
+    supervisor = Desk(site_id="s2", clerk_id="district-supervisor")
+    assert [i["case_id"] for i in world.hub.read_cases(supervisor, read.worklist)] == [x.id]
+    with world.hub.engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(EventRow)).scalar()
+    for act in (lambda: world.hub.classify_case(supervisor, x.id, "general"),
+                lambda: world.hub.open_case(supervisor, source="hotline", cause="other")):
+        with pytest.raises(e.Forbidden):
+            act()
+    with world.hub.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(EventRow)).scalar() == before
