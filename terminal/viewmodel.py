@@ -2,7 +2,8 @@
 It owns the terminal's state (signed in or not, the board, the current ticket and its timer, the online badge,
 the messages) as plain attributes, says `changed` whenever they move, and does what the clerk's keys ask by
 calling `common.stations.counter.TerminalService` off the UI thread (qtbase/worker.py). The board follows the
-hub's event stream (no refresh key); the service timer ticks locally every second."""
+hub's event stream (no refresh key); the service timer ticks locally every second. At a window of kind "cases"
+(办不成事反映窗口, learnt from the hub's list of windows) it also owns the cases page's model (terminal/cases.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -16,9 +17,11 @@ from common.stations.ticketing import message
 from common.sync.stream import EventFollower
 from common.sync.transport import HubUnreachable
 from qtbase.worker import Worker
+from terminal.cases import CasesModel
 
 TEXTS = i18n.catalogue("terminal")
 FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that need a form first
+CASE_FORMS = ("case_classify", "case_assign", "case_note", "case_extend", "case_answer", "case_follow_up", "case_contact")
 
 
 class TerminalModel(QObject):
@@ -27,7 +30,9 @@ class TerminalModel(QObject):
     `clerk`, `online`, `badge`, `offline_hint`, `set_aside_hint` ("" unless the hub refused some of our events, which
     the sync set aside: docs/sync.md), `figures`, `current` (the number at the window), `waited`,
     `service_timer` and its `colour` ("normal", "amber", "red"), `rows` [(text, soon)] of the waiting tickets,
-    `message` (`message_error`: shown as a refusal) and `refusal` (zh, en) of the last refusal.
+    `message` (`message_error`: shown as a refusal) and `refusal` (zh, en) of the last refusal,
+    `rejected` ({ticket_id, number} of the service just refused here: offered to be registered as a case),
+    `page` ("serve" or "cases") and `cases` (the cases page's model; `cases.available` at a 办不成事 window).
     Data: `loaded` (the last load from the hub), `last_figures`."""
 
     changed = Signal()  # any of the state above moved
@@ -52,6 +57,9 @@ class TerminalModel(QObject):
         self.ticker = QTimer(self, interval=1000, timeout=self._tick)  # the service timer, computed locally
         self.reload = QTimer(self, singleShot=True, interval=100, timeout=self.refresh)  # a burst of events: one load
         self.set_aside_hint = ""
+        self.rejected: dict | None = None
+        self.page = "serve"
+        self.cases = CasesModel(self)
         self.sync_status = QTimer(self, interval=1000, timeout=self._show_set_aside)  # the background sync's count
         self.sync_status.start()
         self._show_link()
@@ -71,6 +79,7 @@ class TerminalModel(QObject):
             self._render(self.service.board(self.loaded))
         if self.last_figures:
             self._show_figures(self.last_figures)
+        self.cases.render()
         self.languageChanged.emit()
         self.changed.emit()
 
@@ -98,6 +107,8 @@ class TerminalModel(QObject):
     def _hub_event(self, event: dict) -> None:
         if self.signed_in:
             self.reload.start()
+            if self.cases.available and (event["kind"].startswith("case_") or event["kind"] == "ticket_rated"):
+                self.cases.soon.start()
 
     def _set_link(self, up: bool) -> None:
         if up != self.online:
@@ -105,6 +116,8 @@ class TerminalModel(QObject):
             self._show_link()
             if up and self.signed_in:
                 self.refresh()
+                self.cases.back_online()
+            self.cases.render()
             self.changed.emit()
 
     def _show_link(self) -> None:
@@ -138,6 +151,7 @@ class TerminalModel(QObject):
                     self._set_link(False)
             else:
                 self.sign_in_error, self.clerk, self.signed_in = "", value, True
+                self._learn_kind(None)  # from the cached reference until the hub's load comes (offline: says so)
                 self.ticker.start()
                 self.refresh()
             self.signInAnswered.emit(self.sign_in_error)
@@ -150,7 +164,8 @@ class TerminalModel(QObject):
             self.ticker.stop()
             self.loaded = self.last_figures = None
             self.current = self.waited = self.service_timer = self.message = self.figures = ""
-            self.rows, self.signed_in = [], False
+            self.rows, self.signed_in, self.rejected, self.page = [], False, None, "serve"
+            self.cases.reset()
             self.changed.emit()
 
         self.worker.run(self.service.sign_out, done)
@@ -163,6 +178,25 @@ class TerminalModel(QObject):
             return
         if action == "sign_out":
             self.sign_out()
+        elif action == "cases_page":
+            if self.cases.available:
+                self.page = "serve" if self.page == "cases" else "cases"
+                self.cases.reload()
+                self.changed.emit()
+        elif action == "register_rejection":
+            if self.rejected:
+                self.formWanted.emit(action)
+        elif action == "case_register":
+            self.formWanted.emit(action)
+        elif action == "case_refresh":
+            self.cases.reload()
+        elif action in ("case_detail", *CASE_FORMS):
+            if self.cases.opened is None:
+                self.cases.say(self.t("pick_case"))
+            elif action == "case_detail":
+                self.cases.open(self.cases.opened)
+            else:
+                self.formWanted.emit(action)
         elif action in ("transfer", "call") and self.loaded is None:  # just signed in: the lists are on their way
             self.say(self.t("loading"), error=True)
             self.refresh()
@@ -225,6 +259,20 @@ class TerminalModel(QObject):
     def manual_items(self) -> list[dict]:
         return self.service.manual_items()
 
+    def register_case(self, body: dict) -> None:
+        """A case registered from a form: at the 办不成事 window, or of the service just refused here."""
+        def done(value):
+            if body.get("source") == "rejection":
+                self.rejected = None
+                self.say(self.t("case_registered", value["number"]))
+
+        self.cases.register(body, on_done=done)
+
+    def current_ticket(self) -> dict | None:
+        """The ticket at the window ({ticket_id, number}), for a case registered while serving it."""
+        current = (self.loaded or {}).get("window", {}).get("current")
+        return {"ticket_id": current["ticket_id"], "number": current["number"]} if current else None
+
     def act(self, action: str, **body) -> None:
         self.worker.run(lambda: self.service.act(action, **body), self._acted)
 
@@ -250,9 +298,13 @@ class TerminalModel(QObject):
             return
         self.refusal = None
         ticket = value.get("ticket") or {}
+        data = value["event"]["data"]
         if ticket.get("status") == "called":  # show the called number at once; the board follows
             self.current, self.current_queue = ticket["number"], ticket["queue_id"]
-        self.say(self.t("reject_hint") if value["event"]["data"].get("outcome") == "rejected" else "")
+            self.rejected = None  # the next citizen: the offer for the last one has gone
+        if value["event"]["kind"] == "service_finished" and data.get("outcome") == "rejected":
+            self.rejected = {"ticket_id": data["ticket_id"], "number": ticket.get("number") or self.current}
+        self.say(self.t("reject_hint") if data.get("outcome") == "rejected" else "")
         if value["event"]["kind"] == "service_finished":
             self.load_figures()
         self.refresh()
@@ -278,10 +330,18 @@ class TerminalModel(QObject):
             if self.follower is None:
                 self._set_link(True)
             self._render(self.service.board(value))
+            self._learn_kind(value)
             self.changed.emit()
         if self._again:
             self._again = False
             self.refresh()
+
+    def _learn_kind(self, loaded: dict | None) -> None:
+        """A 办不成事 window opens on its cases page (F12 goes to the queue and back)."""
+        if self.cases.learn_kind(self.service.window_kind(loaded)):
+            self.page = "cases"
+        elif not self.cases.available:
+            self.page = "serve"
 
     def load_figures(self) -> None:
         self.worker.run(self.service.figures, self._show_figures)

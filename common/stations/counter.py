@@ -1,6 +1,8 @@
 """The window terminal's use cases, without Qt: sign in, serve the window's tickets through the hub,
 what the clerk sees (the window's queue, the current ticket, the service timer's colour, today's figures),
-announcements, and manual mode (walk-ins recorded on the terminal while the hub is unreachable)."""
+announcements, manual mode (walk-ins recorded on the terminal while the hub is unreachable), and the 办不成事
+window's cases (docs/cases.md): they live at the hub only (the hub seals the reporter's contact), so none of
+these calls has an offline fallback."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -18,6 +20,11 @@ PAUSE_REASONS = ("meal", "meeting", "training", "other")
 COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
 CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
 MAX_OFFLINE_PINS = 5
+# cases (docs/cases.md), in the order the forms offer them (common.domain.cases holds the rules)
+CASE_CAUSES = ("policy", "system", "materials", "attitude", "other")  # 政策 / 系统 / 材料 / 服务态度 / 其他
+CASE_CLASSES = ("immediate", "general", "complex", "out_of_scope")  # 即办 / 一般 / 复杂 / 不属受理范围
+CASE_ANSWERS = {"case": ("done", "partly", "cannot"), "rating": ("rectified", "explained", "appeal")}
+CASE_STEPS = ("classify", "assign", "notes", "extend", "answer", "follow-up")  # POST /cases/{id}/<step>
 
 
 def timer_colour(started_at: datetime | None, limit_min: int, now: datetime) -> str:
@@ -31,6 +38,11 @@ def timer_colour(started_at: datetime | None, limit_min: int, now: datetime) -> 
 def about_to_breach(breach_at: datetime, now: datetime, within: timedelta = timedelta(minutes=2)) -> bool:
     """A waiting ticket within two minutes of its wait limit (or past it) is marked for the clerk."""
     return breach_at - now <= within
+
+
+def case_mark(item: dict) -> str:
+    """"overdue", "due_soon" or "" for a case of the work list (the hub flags them on the day it reads them)."""
+    return "overdue" if item.get("overdue") else "due_soon" if item.get("due_soon") else ""
 
 
 def _at(text: str | None) -> datetime | None:
@@ -160,6 +172,41 @@ class TerminalService:
 
     def figures(self) -> dict:
         return self.transport.call("GET", "/figures/me")
+
+    def window_kind(self, loaded: dict | None) -> str | None:
+        """This window's kind ("cases": the 办不成事反映窗口) from the last load, or, before one, from the
+        reference data cached on the terminal (so the cases page can say that it needs the hub)."""
+        if loaded:
+            return loaded["window"]["kind"]
+        tables = self.client.store.tables() if self.client else {}
+        return next((w["kind"] for w in tables.get("windows", []) if w["id"] == self.window_id), None)
+
+    # ------------------------------------------------------------ cases (docs/cases.md), at the hub only
+
+    def cases(self) -> list[dict]:
+        """The work list, most urgent first (the hub's order): only at a window of kind "cases"."""
+        return self.transport.call("GET", "/cases")
+
+    def case(self, case_id: str) -> dict:
+        """One case with its history and the reporter's contact masked."""
+        return self.transport.call("GET", f"/cases/{case_id}")
+
+    def open_case(self, source: str, cause: str, *, text: str | None = None, name: str | None = None,
+                  phone: str | None = None, ticket_id: str | None = None) -> dict:
+        """Register a case: "window" (reported at the 办不成事 window) or "rejection" (of `ticket_id`, just refused)."""
+        body = {"source": source, "cause": cause, "text": text, "name": name, "phone": phone, "ticket_id": ticket_id}
+        return self.transport.call("POST", "/cases", json={k: v for k, v in body.items() if v not in (None, "")})
+
+    def case_step(self, case_id: str, step: str, body: dict) -> dict:
+        """One of CASE_STEPS on a case; the hub decides whether it fits the case as it stands."""
+        if step not in CASE_STEPS:
+            raise ValueError(step)
+        return self.transport.call("POST", f"/cases/{case_id}/{step}", json=body)
+
+    def case_contact(self, case_id: str, purpose: str) -> dict:
+        """The reporter's name and phone in full ("handle" or "follow_up"): the hub writes the showing to its
+        audit log first. The caller shows it and keeps it nowhere."""
+        return self.transport.call("POST", f"/cases/{case_id}/contact", json={"purpose": purpose})
 
     # ------------------------------------------------------------ manual mode (docs/sync.md)
 

@@ -1,6 +1,7 @@
 """`./haoban screenshots [DIR]` (after the kiosk's): every terminal screen and form, and every rating screen,
 in Chinese and English, as PNG files for review. A demo hub on loopback, a real desk (terminal + rating
-screen) enrolled at window 1; offscreen, no display needed."""
+screen) enrolled at window 1, and a terminal at window 12 (办不成事反映窗口) for the cases page and its forms;
+offscreen, no display needed."""
 from __future__ import annotations
 
 import os
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
                                                     window_id=f"{SITE}-w02")
         window3_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="3号窗口", now=now,
                                                   window_id=f"{SITE}-w03")
+        cases_code = auth.create_enrolment_code(conn, site_id=SITE, role=Role.terminal, name="办不成事反映窗口", now=now,
+                                                window_id=f"{SITE}-w12")
     desk = Desk(hub.url, folder / "terminal.sqlite3", codes[Role.terminal], rating_store=folder / "rating.sqlite3",
                 rating_code=codes[Role.rating], clock=clock, lease_size=5)
     desk.show(app)
@@ -123,6 +126,62 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             proc.kill()
         made.append(out / f"rating-{lang[:2]}-6-keyboard.png")
+    def cases_shots(code: str) -> None:
+        """Window 12's cases page (one due soon, red), the register form and the answer form, in both languages."""
+        reported = [("materials", "网上办事指南的材料清单和窗口要求不一致", "王小明", "13812345678"),
+                    ("system", "社保系统无法提交，连续三天报错", None, None),
+                    ("policy", "外省户籍能否在本区办理居住证续签，各窗口说法不同", "李红", "13900001111"),
+                    ("attitude", None, None, None)]
+        opened = [kiosk.call("POST", "/cases", json={"source": "kiosk", "cause": cause, "text": text, "name": name,
+                                                     "phone": phone}) for cause, text, name, phone in reported]
+        at12 = Desk(hub.url, folder / "cases.sqlite3", code, clock=clock)
+        at12.show(app)
+        at12.start()
+        cw, cm = at12.window, at12.model
+        try:
+            settle(lambda: at12.client.status.online)
+            for lang in ("zh_CN", "en"):
+                if cm.language != lang:
+                    cm.toggleLanguage()
+                cw.sign_in_page.staff_no.setText("QP0112")
+                cw.sign_in_page.pin.setText("328571")
+                cw.sign_in()
+                settle(lambda: cm.page == "cases" and cm.cases.loaded)
+                if lang == "zh_CN":  # classified by the page's own calls: 即办 (due today: red), 一般, 复杂
+                    for case, cls in zip(opened, ("immediate", "general", "complex"), strict=False):
+                        cm.service.case_step(case["case_id"], "classify", {"case_class": cls})
+                    cm.service.case_step(opened[1]["case_id"], "assign", {"department": "区人社局"})
+                    cm.cases.reload()
+                settle(lambda: len(cm.cases.rows) >= 4 and cm.cases.rows[0][1])
+                first = cm.cases.ids.index(opened[0]["case_id"])  # the 即办 one, due today: its answer asks a legal reason
+                cw.cases_page.table.setCurrentCell(first, 0)
+                settle(lambda: (cm.cases.case or {}).get("case_id") == opened[0]["case_id"])
+                lang2 = "en" if lang == "en" else "zh"
+                for name, grab in (("9-cases", None), ("form-registerDialog", "case_register"),
+                                   ("form-answerDialog", "case_answer")):
+                    if grab:
+                        cm.press(grab)
+                        settle(lambda: cw.findChild(QDialog, name[5:]) is not None)  # noqa: B023 - called at once
+                        dialog = cw.findChild(QDialog, name[5:])
+                        if grab == "case_register":
+                            dialog.cause.setCurrentRow(2)
+                            dialog.text.setPlainText(reported[0][1])
+                        else:
+                            dialog.answer.setCurrentRow(2)
+                            dialog.text.setPlainText("该事项须由市级部门审批，本中心无权办理")
+                            dialog.confirm()  # without the legal reason: the hub's refusal, in both languages
+                            settle(lambda: "\n" in dialog.error.text())  # noqa: B023
+                    path = out / f"terminal-{lang2}-{name}.png"
+                    (dialog if grab else cw).grab().save(str(path))
+                    made.append(path)
+                    if grab:
+                        dialog.reject()
+                        QTest.qWait(50)
+                cm.sign_out()
+                settle(lambda: cw.pages.currentIndex() == 0)
+        finally:
+            at12.close()
+
     try:
         settle(lambda: desk.client.status.online and pad.client.status.online)
         for lang in ("zh_CN", "en"):
@@ -184,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             shot("7a-set-aside")
             vm.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
+        cases_shots(cases_code)
         third = clerk(window3_code, "QP0103", "519607")
         for lang in ("zh_CN", "en"):
             pad_of_its_own(third, lang)
