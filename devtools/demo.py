@@ -208,6 +208,8 @@ def _prepare(db_url: str, key: bytes | None = None, day_start: datetime | None =
             entry["kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="kiosk", now=now)
             entry["extra_kiosk"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.kiosk, name="自助机", now=now)
             entry["display"] = auth.create_enrolment_code(conn, site_id=sid, role=Role.display, name="大厅屏", now=now)
+            # the 办不成事 window's queue has no simulated clerk: simulated citizens take the other items
+            entry["cases_queues"] = [f"{sid}-{q}" for w in site["windows"] if w["kind"] == "cases" for q in w["queues"]]
             for w in site["windows"]:
                 if w["kind"] == "cases":
                     continue
@@ -240,7 +242,8 @@ def _connect(base: str, codes: dict, skip: tuple[str, ...] = ()) -> list[SiteSim
         _, cat = kiosk.call("GET", "/catalogue")
         _, queue = kiosk.call("GET", "/queue")
         sites.append(SiteSim(site_id=sid, name=entry["name"], scale=1.0 if len(counters) > 6 else 0.3, kiosk=kiosk,
-                             counters=counters, items=cat["items"], queue_ids=[q["queue_id"] for q in queue]))
+                             counters=counters,
+                             items=[i for i in cat["items"] if i["queue_id"] not in entry.get("cases_queues", ())], queue_ids=[q["queue_id"] for q in queue]))
     return sites
 
 

@@ -64,7 +64,7 @@ class DemoHub(LoopbackHub):
 
 
 class Harness:
-    def __init__(self, folder: Path | None = None, size=PORTRAIT, clock=None) -> None:
+    def __init__(self, folder: Path | None = None, size=PORTRAIT, clock=None, public_url: str | None = None) -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="haoban-kiosk-"))
         self.app = application()
         self.hub = DemoHub(self.folder, clock).start()
@@ -75,7 +75,7 @@ class Harness:
         self.printer = dummy_printer()
         self.reader = SimulatedReader()
         self.speaker = RecordingSpeaker()
-        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url), id_reader=self.reader,
+        self.model = KioskModel(KioskService(self.client, self.printer, self.hub.url, public_url), id_reader=self.reader,
                                 admin_check=lambda pin: pin == STAFF_PIN, speaker=self.speaker,
                                 demo=demo_devices(self.hub.bookings[0]))
         self.view = kiosk_view(self.model, size)

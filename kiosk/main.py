@@ -14,6 +14,7 @@
     scanner = "wedge"                # wedge (USB scanner typing as a keyboard) | camera:0 (OpenCV camera index) | none
     id_reader = "sdt:libsdtapi.so:1001"  # sdt:<library>:<port> | cvr:<library>:<port> | simulated | none
     demo = false                     # true: simulated-device buttons on the check-in screen (demo bookings)
+    public_url = ""                  # what phones open from a 受理回执's QR (<public_url>/c/<token>); empty: hub_url
 
 Only hub_url and store are required; the others have the defaults shown (admin_pin_hash: none, enrolment_code
 empty). Typed and checked by kiosk/settings.py; a HAOBAN_KIOSK_<KEY> environment variable overrides a key.
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return verify_pin(cfg.admin_pin_hash, pin)
 
-    model = KioskModel(KioskService(client, printer, cfg.hub_url), idle_seconds=cfg.idle_seconds,
+    model = KioskModel(KioskService(client, printer, cfg.hub_url, cfg.public_url or None), idle_seconds=cfg.idle_seconds,
                        admin_check=admin_check, on_exit=app.quit, id_reader=make_reader(cfg.id_reader),
                        speaker=make_speaker(cfg.speaker), demo=demo_devices_for_today(client) if cfg.demo else None)
     camera = start_camera(cfg.scanner, model)

@@ -13,6 +13,7 @@ from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.domain import policy
 from common.domain.idcard import parse_id
+from common.stations.reporting import CAUSES, WORDS, CaseDesk, is_mobile
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 from qtbase.viewmodel import ScreenModel
 
@@ -21,6 +22,7 @@ TEXTS = i18n.catalogue("kiosk")
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
              "checkin": "checkin", "error": "error"}
 READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
+CASE_STEPS = ("case_matter", "case_cause", "case_phone", "case_words", "case_confirm")  # the 办不成事 flow, in order
 
 
 class KioskModel(ScreenModel):
@@ -30,6 +32,7 @@ class KioskModel(ScreenModel):
                  id_reader=None, speaker=None, demo: dict | None = None) -> None:
         super().__init__()
         self.service, self.idle_seconds = service, idle_seconds
+        self.cases = CaseDesk(service)
         self.admin_check, self.on_exit = admin_check or (lambda pin: False), on_exit or (lambda: None)
         self.speaker, self.demo = speaker, demo  # demo: {"card": CardData, "qr": payload} for the simulator buttons
         self._elder, self._taps, self._staff_green = False, [], False
@@ -87,9 +90,11 @@ class KioskModel(ScreenModel):
         if self._staff_green:  # a guide signed in and left without a ticket: her session ends
             self.worker.run(self.service.guide_sign_out, lambda _result: None)
         self._items, self._choice, self._staff_green, self._late_choice, self._card_id = [], None, False, None, None
+        self._matters, self._case_ticket = [], None
         self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
                       "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,
                       "staff_green": False, "guide_error": "", "card_error": "", "scale": 1.35 if self._elder else 1.0,
+                      "matters": [], "case": {}, "case_done": {},
                       "elder": self._elder, "demo": self.demo is not None,
                       "online": self.service.client.status.online, "site": self._site_name(),
                       "set_aside": self.service.client.status.set_aside}
@@ -105,6 +110,8 @@ class KioskModel(ScreenModel):
         if screen == "home":
             self.reset()
             self._say("welcome")
+        elif screen == "cases":
+            self.startCase()
         else:
             self._set(screen=screen, checkin={}, busy=False)
 
@@ -168,6 +175,128 @@ class KioskModel(ScreenModel):
         self.touch()
         if self._view.get("green_offer"):
             self._set(green=not self._view.get("green"))
+
+    # ------------------------------------------------------------ 办不成事: reporting a matter (common.stations.reporting)
+
+    @Slot()
+    def startCase(self) -> None:
+        """The first step: which matter. What the citizen chooses is kept in `view["case"]` until home or idle."""
+        self.touch()
+        try:
+            self._matters = self.cases.matters()
+        except Exception as exc:  # noqa: BLE001 - no catalogue yet
+            return self._fail(exc)
+        self._set(screen="case_matter", busy=False, case_done={}, case={"matter": None, "cause": "", "phone": "",
+                  "phone_error": False, "words": [], "error": {}},
+                  matters=[{"name": m["name"], "name_en": m["name_en"], "department": m["department"]}
+                           for m in self._matters])
+
+    def _case(self, **changes) -> None:
+        self._set(case={**self._view["case"], **changes})
+
+    def _on(self, screen: str) -> bool:
+        return self._view.get("screen") == screen and not self._view.get("busy")
+
+    @Slot(int)
+    def caseMatter(self, index: int) -> None:
+        """An item of the list, or -1: 其他事项."""
+        self.touch()
+        if self._on("case_matter") and -1 <= index < len(self._matters):
+            m = self._matters[index] if index >= 0 else None
+            self._case(matter=None if m is None else {"id": m["id"], "name": m["name"], "name_en": m["name_en"]})
+            self._set(screen="case_cause")
+
+    @Slot(str)
+    def caseCause(self, cause: str) -> None:
+        self.touch()
+        if self._on("case_cause") and cause in CAUSES:
+            self._case(cause=cause)
+            self._set(screen="case_phone")
+
+    @Slot(str)
+    def caseKey(self, key: str) -> None:
+        """The on-screen keypad: a digit, "del" or "clear"."""
+        self.touch()
+        if not self._on("case_phone"):
+            return
+        phone = self._view["case"]["phone"]
+        phone = phone[:-1] if key == "del" else "" if key == "clear" else (phone + key)[:11] if key.isdigit() else phone
+        self._case(phone=phone, phone_error=False)
+
+    @Slot()
+    def casePhoneNext(self) -> None:
+        self.touch()
+        if self._on("case_phone"):
+            phone = self._view["case"]["phone"]
+            if phone and not is_mobile(phone):
+                return self._case(phone_error=True)
+            self._set(screen="case_words")
+
+    @Slot()
+    def caseSkipPhone(self) -> None:
+        self.touch()
+        if self._on("case_phone"):
+            self._case(phone="", phone_error=False)
+            self._set(screen="case_words")
+
+    @Slot(str)
+    def caseWord(self, word: str) -> None:
+        self.touch()
+        if self._on("case_words") and word in WORDS:
+            words = self._view["case"]["words"]
+            self._case(words=[w for w in words if w != word] if word in words else [*words, word])
+
+    @Slot()
+    def caseWordsNext(self) -> None:
+        self.touch()
+        if self._on("case_words"):
+            self._set(screen="case_confirm")
+
+    @Slot()
+    def caseBack(self) -> None:
+        """One step back; what was chosen stays."""
+        self.touch()
+        screen = self._view.get("screen")
+        if screen in CASE_STEPS[1:] and not self._view.get("busy"):
+            self._case(error={})
+            self._set(screen=CASE_STEPS[CASE_STEPS.index(screen) - 1])
+
+    @Slot()
+    def caseSubmit(self) -> None:
+        self.touch()
+        if not self._on("case_confirm"):
+            return  # a second tap never registers a second case
+        case = self._view["case"]
+        matter, cause, phone, words = case["matter"], case["cause"], case["phone"], list(case["words"])
+        self._case(error={})
+        self._background(lambda: self.cases.register(matter, cause, phone, words), self._registered)
+
+    def _registered(self, result) -> None:
+        kind, value = result
+        if kind == "error":  # offline or refused: said in both languages, the choices kept for another try
+            zh, en = message(value)
+            self._case(error={"zh": zh, "en": en})
+            self._set(busy=False, online=self.service.client.status.online)
+            return self._say("error")
+        self.touch()  # the full idle time to read the number and scan the code
+        try:
+            self._case_ticket = self.cases.window_ticket()
+        except Exception:  # noqa: BLE001 - no ticket offered without a catalogue
+            self._case_ticket = None
+        phone = self._view["case"]["phone"]
+        self._set(busy=False, screen="case_done", online=True, case={**self._view["case"], "phone": ""}, case_done={
+            "number": value.number, "day": value.day.isoformat(), "printed": value.printed, "phone": bool(phone),
+            "general_days": value.answer_days[0], "complex_days": value.answer_days[1],
+            "ticket": self._case_ticket is not None,
+            "qr": "data:image/png;base64," + base64.b64encode(value.qr_png).decode()})
+
+    @Slot()
+    def caseTicket(self) -> None:
+        """A ticket for the 办不成事 window, taken as any other (and its usual receipt)."""
+        self.touch()
+        if self._on("case_done") and self._case_ticket is not None:
+            choice = self._case_ticket
+            self._background(lambda: self.service.take_ticket(choice), self._taken)
 
     # ------------------------------------------------------------ appointments, cards and scans
 

@@ -37,6 +37,7 @@ class KioskSettings:
     scanner: str = field(default="wedge", metadata={"check": _scanner})
     id_reader: str = field(default="none", metadata={"check": _kind("sdt", "cvr", "simulated", "none")})
     demo: bool = False
+    public_url: str = ""  # the address citizens' phones reach (the QR of a case's 受理回执); empty: hub_url
 
 
 def load(path, env=None) -> KioskSettings:

@@ -8,7 +8,7 @@ The QR code is the printer's native one (~70 bytes instead of an image of severa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from escpos import escpos
@@ -33,9 +33,28 @@ class Receipt:
     status_url: str
 
 
+@dataclass(frozen=True)
+class CaseReceipt:
+    """The 受理回执 of a 办不成事 case registered at the kiosk. `answer_days`: the working days to the answer of a
+    general and of a complex case (common.domain.cases.CLASSES: the office classifies the case later, so the
+    receipt cannot promise one day); `phone_masked`: the number left for the call back (138****5678), or None."""
+
+    site_name: str
+    number: str
+    day: date
+    matter: str
+    cause: str
+    answer_days: tuple[int, int]
+    phone_masked: str | None
+    status_url: str
+
+
 class Printer(Protocol):
     def print_receipt(self, receipt: Receipt) -> None:
         """Print, or raise `PrinterFailed` (paper out, offline): the caller shows the ticket on screen."""
+
+    def print_case_receipt(self, receipt: CaseReceipt) -> None:
+        """The same for a case's 受理回执: the caller shows the case number on screen."""
 
 
 class EscposPrinter:
@@ -55,10 +74,16 @@ class EscposPrinter:
         self.device._raw(data + b"\n")
 
     def print_receipt(self, r: Receipt) -> None:
+        self._print(self.render, r)
+
+    def print_case_receipt(self, r: CaseReceipt) -> None:
+        self._print(self.render_case, r)
+
+    def _print(self, render, r) -> None:
         try:
             if self.check_paper and self.device.paper_status() == 0:
                 raise PrinterFailed("printer_no_paper")
-            self.render(r)
+            render(r)
         except PrinterFailed:
             raise
         except (EscposError, OSError) as exc:
@@ -81,6 +106,32 @@ class EscposPrinter:
         self.text("请留意叫号（过号请到服务台）")
         d.qr(r.status_url, native=True, size=6)  # centred by the alignment set above
         self.text("微信或手机扫码，随时查看排队进度")
+        d.cut()
+
+    def render_case(self, r: CaseReceipt) -> None:
+        """Short lines (16 characters fit a 58 mm roll): the printer would break longer ones anywhere."""
+        general, complex_ = r.answer_days
+        d = self.device
+        d.hw("INIT")
+        d.set(align="center", bold=True)
+        self.text(r.site_name)
+        self.text("办不成事反映 受理回执")
+        d.set(align="center", bold=False)
+        self.text("受理编号")
+        d.set(align="center", double_width=True, double_height=True, bold=True)
+        self.text(r.number)
+        d.set(align="left", normal_textsize=True, bold=False)
+        self.text(f"受理日期：{r.day:%Y-%m-%d}")
+        self.text(f"反映事项：{r.matter}")
+        self.text(f"问题类型：{r.cause}")
+        self.text("我们将分类办理并答复您：")
+        self.text(f"一般问题 {general} 个工作日内")
+        self.text(f"复杂问题 {complex_} 个工作日内")
+        self.text(f"我们将在上述期限内联系您（{r.phone_masked}）" if r.phone_masked else "您未留电话，答复请扫码查看")
+        d.set(align="center")
+        d.qr(r.status_url, native=True, size=6)
+        self.text("微信或手机扫码，查看办理进度")
+        self.text("也可拨打 12345 市民服务热线")
         d.cut()
 
 

@@ -67,8 +67,10 @@ def qr_png(text: str) -> bytes:
 
 
 class KioskService:
-    def __init__(self, client: SyncClient, printer: Printer, hub_url: str) -> None:
+    def __init__(self, client: SyncClient, printer: Printer, hub_url: str, public_url: str | None = None) -> None:
         self.client, self.printer, self.hub_url = client, printer, hub_url.rstrip("/")
+        # where citizens' phones open a case's page (the QR of its 受理回执): the hub's address unless set apart
+        self.public_url = (public_url or hub_url).rstrip("/")
         self._guide: str | None = None  # the session token of a guide signed in for the next (green) ticket
 
     # ------------------------------------------------------------ what to show

@@ -9,6 +9,60 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def to_confirm(h, phone: str = "", matter: int = 0) -> None:
+    """The 办不成事 flow up to its confirm screen: a matter, a cause, a phone or none, two phrases."""
+    h.model.go("cases")
+    h.model.caseMatter(matter)
+    h.model.caseCause("materials")
+    for digit in phone:
+        h.model.caseKey(digit)
+    h.model.casePhoneNext() if phone else h.model.caseSkipPhone()
+    h.model.caseWord("case_word_many_trips")
+    h.model.caseWordsNext()
+
+
+def report_case(h, shot) -> None:
+    """Each screen of the 办不成事 flow, to the 受理回执 and the ticket for the 办不成事 window."""
+    h.model.go("cases")
+    shot("10-case-matter")
+    h.model.caseMatter(0)
+    shot("10a-case-cause")
+    h.model.caseCause("materials")
+    for digit in "1381234":
+        h.model.caseKey(digit)
+    h.model.casePhoneNext()
+    shot("10b-case-phone-invalid")
+    for digit in "5678":
+        h.model.caseKey(digit)
+    shot("10c-case-phone")
+    h.model.casePhoneNext()
+    h.model.caseWord("case_word_many_trips")
+    h.model.caseWord("case_word_call_soon")
+    shot("10d-case-words")
+    h.model.caseWordsNext()
+    shot("10e-case-confirm")
+    h.model.caseSubmit()
+    h.wait_for(lambda: h.screen() == "case_done")
+    shot("10f-case-done")
+    h.model.caseTicket()
+    h.wait_for(lambda: h.screen() == "ticket")
+    shot("10g-case-window-ticket")
+
+
+def case_failures(h, shot_both) -> None:
+    """A refusal (the kiosk's catalogue names an item the hub no longer has) and, later, the network cut."""
+    reference = h.client.store.get("reference")
+    known = next(i for i in reference["tables"]["service_items"] if i["code"] == "YB-01")
+    stale = {**known, "id": "qp-centre-YB-99", "code": "AA-00", "name": "已撤销的事项", "name_en": "A withdrawn item"}
+    h.client.store.put("reference", {**reference, "tables": {**reference["tables"],
+                                                             "service_items": [stale, *reference["tables"]["service_items"]]}})
+    to_confirm(h, phone="13812345678")
+    h.model.caseSubmit()
+    h.wait_for(lambda: not h.model.view["busy"] and h.visible("caseError"))
+    shot_both("11-case-refused")
+    h.client.store.put("reference", reference)
+
+
 def main(argv: list[str] | None = None) -> int:
     from devtools.harness import STAFF_PIN, Harness
     from qtbase.app import LANDSCAPE, PORTRAIT
@@ -58,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.go("home")
                 h.model.simulateScan("https://example.com/lottery?win=1")
                 shot("6d-unknown-qr")
-                for screen in ("guide", "cases"):
-                    h.model.go(screen)
-                    shot(f"6-{screen}")
+                h.model.go("guide")
+                shot("6-guide")
+                report_case(h, shot)
                 h.model.go("admin")
                 h.model.adminPin(STAFF_PIN)
                 shot("7-staff")
@@ -75,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.toggleElder()
                 h.model.go("home")
                 shot("8-home-elder")
+                h.model.go("cases")  # the 办不成事 flow is for elderly citizens first: its big rows and keys, larger
+                shot("10h-case-matter-elder")
+                h.model.caseMatter(0)
+                shot("10i-case-cause-elder")
+                h.model.caseCause("attitude")
+                shot("10j-case-phone-elder")
+                h.model.caseSkipPhone()
+                shot("10k-case-words-elder")
                 h.model.toggleElder()
         # three events the hub refuses (a kiosk may push tickets only): set aside, and said so on every screen
         from common.domain import events as ev
@@ -89,7 +151,23 @@ def main(argv: list[str] | None = None) -> int:
                 if (h.model.language == "en") != (lang == "en"):
                     h.model.toggleLanguage()
                 made.append(h.grab(out / f"kiosk-{layout}-{lang}-1a-set-aside.png"))
+        h.resize(PORTRAIT)
+
+        def shot_both(name: str) -> None:
+            for lang in ("zh", "en"):
+                if (h.model.language == "en") != (lang == "en"):
+                    h.model.toggleLanguage()
+                made.append(h.grab(out / f"kiosk-portrait-{lang}-{name}.png"))
+
+        case_failures(h, shot_both)
         h.hub.stop()  # the network is cut: the offline ticket and the badge, and check-in says it needs the hub
+        to_confirm(h)
+        h.model.caseSubmit()
+        h.wait_for(lambda: not h.model.view["busy"] and h.visible("caseError"))
+        shot_both("11a-case-offline")
+        h.model.go("cases")
+        shot_both("11b-case-matter-offline")
+        h.resize(LANDSCAPE)
         h.model.go("home")
         h.tap("takeTicketButton")
         h.tap("category_personal")

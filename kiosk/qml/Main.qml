@@ -215,11 +215,11 @@ Rectangle {
         // ---------------------------------------------------------- check-in, guide, cases, error, admin
         ColumnLayout {
             objectName: "messageScreen"
-            visible: ["guide", "cases", "error"].indexOf(root.screen) >= 0
+            visible: ["guide", "error"].indexOf(root.screen) >= 0
             anchors.fill: parent
             spacing: th.gap * root.u
             Item { Layout.fillHeight: true }
-            Label { text: root.screen === "error" ? t.error_title : root.screen === "guide" ? t.guide : t.cases
+            Label { text: root.screen === "error" ? t.error_title : t.guide
                     font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "messageText"
                     text: root.screen === "error" ? (v.error.text || "") : t.coming_soon
@@ -227,6 +227,8 @@ Rectangle {
             Item { Layout.fillHeight: true }
         }
         CheckIn { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english }
+        Cases { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english
+                portrait: root.portrait }
         ColumnLayout {
             objectName: "staffScreen"
             visible: root.screen === "staff"
@@ -300,8 +302,9 @@ Rectangle {
         visible: root.screen !== "home"
         BigButton { id: backButton; objectName: "backButton"; title: t.back; width: (parent.width - th.gap * root.u) / 2; height: parent.height
                     fill: th.paper; textColor: th.ink; border.color: th.line; border.width: 2
-                    visible: ["items", "confirm"].indexOf(root.screen) >= 0
-                    onTapped: root.screen === "confirm" ? kiosk.chooseCategory(v.category) : kiosk.go("categories") }
+                    visible: ["items", "confirm", "case_cause", "case_phone", "case_words", "case_confirm"].indexOf(root.screen) >= 0
+                    onTapped: root.screen.indexOf("case_") === 0 ? kiosk.caseBack()
+                              : root.screen === "confirm" ? kiosk.chooseCategory(v.category) : kiosk.go("categories") }
         BigButton { objectName: "homeButton"; title: t.home; height: parent.height
                     width: backButton.visible ? (parent.width - th.gap * root.u) / 2 : parent.width
                     fill: th.tile; onTapped: kiosk.go("home") }

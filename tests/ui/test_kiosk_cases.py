@@ -1,0 +1,182 @@
+"""The kiosk's 办不成事 button driven like a citizen would: taps by object name on the real Qt Quick window, the demo
+hub on loopback, the simulated printer. The printed 受理回执's QR code and the one on screen are read back by the
+real decoder and must open the case's page; a refusal and the network cut are said in Chinese and English."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from sqlalchemy import text
+
+from common.devices.printer import FS_CHINESE_ON
+from common.devices.scanner import best_decoder
+from devtools.harness import Harness, mid_morning
+from devtools.receipts import printed_qr_texts
+
+PUBLIC = "https://haoban.qingpu.example"  # the kiosk's public base URL (kiosk.toml public_url)
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    h = Harness(tmp_path, clock=mid_morning(), public_url=PUBLIC)
+    yield h
+    h.close()
+
+
+def cases(kiosk) -> list:
+    with kiosk.hub.engine.connect() as conn:
+        return list(conn.execute(text("select number, source, cause, text, item_id, contact, public_token from cases")).all())
+
+
+def report(kiosk, matter: str = "caseMatter_0", cause: str = "caseCause_materials", phone: str | None = "13812345678",
+           words: tuple[int, ...] = ()) -> None:
+    """Tap through to the confirm screen."""
+    kiosk.tap("casesButton")
+    assert kiosk.screen() == "case_matter" and kiosk.visible("caseOtherMatter")
+    kiosk.tap(matter)
+    assert kiosk.screen() == "case_cause"
+    kiosk.tap(cause)
+    assert kiosk.screen() == "case_phone"
+    if phone is None:
+        kiosk.tap("caseSkipPhone")
+    else:
+        for digit in phone:
+            kiosk.tap(f"caseKey_{digit}")
+        kiosk.tap("casePhoneNext")
+    assert kiosk.screen() == "case_words"
+    for n in words:
+        kiosk.tap(f"caseWord_{n}")
+    kiosk.tap("caseWordsNext")
+    assert kiosk.screen() == "case_confirm"
+
+
+def screen_qr(kiosk) -> str:
+    kiosk.wait_for(lambda: kiosk.item("caseQr").property("implicitWidth") > 100)
+    shot = kiosk.view.grabWindow().convertToFormat(QImage.Format.Format_Grayscale8)
+    pixels = np.frombuffer(shot.constBits(), np.uint8).reshape(shot.height(), shot.bytesPerLine())[:, :shot.width()]
+    (url,) = best_decoder().decode(np.ascontiguousarray(pixels))
+    return url
+
+
+def test_a_case_from_matter_to_printed_receipt_whose_qr_opens_its_page(kiosk, tmp_path):
+    report(kiosk, words=(0, 2))
+    assert kiosk.item("caseSummary_2").property("text") == "138****5678"  # masked, even to the citizen's neighbours
+    kiosk.grab(tmp_path / "confirm.png")
+    kiosk.tap("caseSubmit")
+    kiosk.model.caseSubmit()  # a second tap while the first is on its way registers nothing more
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    ((number, source, cause, words, item_id, contact, token),) = cases(kiosk)
+    assert (source, cause, item_id) == ("kiosk", "materials", "qp-centre-YB-01")
+    assert words == "已经来了好几次，还是没办成；希望尽快有人联系我"
+    assert contact.startswith("v1.") and "13812345678" not in contact  # sealed by the hub
+    assert kiosk.item("caseNumber").property("text") == number
+    url = f"{PUBLIC}/c/{token}"
+    out = kiosk.printer.device.output
+    assert printed_qr_texts(out) == [url]  # the printed code, read back by the real decoder
+    assert screen_qr(kiosk) == url  # and the one on screen
+    for line in ("办不成事反映 受理回执", "反映事项：医保卡（社保卡）补领", "问题类型：材料要求不清楚", "一般问题 5 个工作日内",
+                 "我们将在上述期限内联系您（138****5678）"):
+        assert FS_CHINESE_ON + line.encode("gb18030") in out, line
+    assert FS_CHINESE_ON + number.encode() in out
+    assert "5 个工作日内" in kiosk.item("caseReply").property("text") and kiosk.model.view["case_done"]["printed"]
+    assert kiosk.client.transport.call("GET", f"/public/cases/{token}")["number"] == number  # the page's data
+    assert "13812345678" not in str(kiosk.model.view)  # the number is not kept on screen after the case
+    kiosk.grab(tmp_path / "done.png")
+
+    # then a ticket for the 办不成事 window, as any ticket, with its usual receipt
+    kiosk.printer.device.clear()
+    kiosk.tap("caseWindowTicket")
+    kiosk.wait_for(lambda: kiosk.screen() == "ticket")
+    ticket = kiosk.model.view["ticket"]
+    assert ticket["number"].startswith("H") and ticket["item"] == "办不成事反映"
+    with kiosk.hub.engine.connect() as conn:
+        queue = conn.execute(text("select queue_id from tickets where number = :n"), {"n": ticket["number"]}).scalar()
+        served_by = conn.execute(text("select w.kind from window_queues wq join windows w on w.id = wq.window_id"
+                                      " where wq.queue_id = :q"), {"q": queue}).scalars().all()
+    assert served_by == ["cases"]
+    assert "请留意叫号".encode("gb18030") in kiosk.printer.device.output
+
+
+def test_skip_the_phone_and_choose_other_matter(kiosk):
+    kiosk.tap("casesButton")
+    kiosk.tap("caseOtherMatter")
+    kiosk.tap("caseCause_system")
+    for digit in "1381234":  # too short: said, and the flow waits
+        kiosk.tap(f"caseKey_{digit}")
+    kiosk.tap("casePhoneNext")
+    assert kiosk.screen() == "case_phone" and kiosk.item("casePhoneError").property("text").startswith("手机号码是以 1 开头")
+    kiosk.tap("caseKey_del")
+    assert kiosk.model.view["case"]["phone"] == "138123"
+    kiosk.tap("caseSkipPhone")
+    kiosk.tap("caseWordsNext")
+    assert kiosk.item("caseSummary_0").property("text") == "其他事项"
+    assert kiosk.item("caseSummary_2").property("text") == "未填"
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    ((_number, source, cause, words, item_id, contact, _token),) = cases(kiosk)
+    assert (source, cause, words, item_id, contact) == ("kiosk", "system", None, None, None)
+    out = kiosk.printer.device.output
+    assert "反映事项：其他事项".encode("gb18030") in out and "您未留电话，答复请扫码查看".encode("gb18030") in out
+    assert "请扫码查看" in kiosk.item("caseReply").property("text")
+
+
+def test_back_keeps_what_was_chosen(kiosk):
+    report(kiosk, matter="caseMatter_1", phone="13900001111", words=(1,))
+    kiosk.tap("backButton")
+    assert kiosk.screen() == "case_words" and kiosk.model.view["case"]["words"] == ["case_word_which_department"]
+    kiosk.tap("backButton")
+    assert kiosk.screen() == "case_phone" and kiosk.item("casePhoneShown").property("text") == "139 0000 1111"
+    kiosk.tap("homeButton")
+    assert kiosk.model.view["case"] == {} and "13900001111" not in str(kiosk.model.view)
+
+
+def test_a_refusal_is_shown_in_both_languages_and_nothing_is_lost(kiosk, tmp_path):
+    reference = kiosk.client.store.get("reference")  # the kiosk's catalogue is older than the hub's
+    known = next(i for i in reference["tables"]["service_items"] if i["code"] == "YB-01")
+    stale = {**known, "id": "qp-centre-YB-99", "code": "AA-00", "name": "已撤销的事项", "name_en": "A withdrawn item"}
+    reference["tables"]["service_items"].insert(0, stale)
+    kiosk.client.store.put("reference", reference)
+    report(kiosk)
+    assert kiosk.item("caseSummary_0").property("text") == "已撤销的事项"
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.visible("caseError"))
+    assert kiosk.screen() == "case_confirm" and cases(kiosk) == []
+    assert kiosk.item("caseErrorZh").property("text") == "找不到该事项"
+    assert kiosk.item("caseErrorEn").property("text") == "No such service item"
+    assert kiosk.item("caseSubmit").property("title") == "再试一次"
+    assert kiosk.item("caseSummary_0").property("text") == "已撤销的事项"  # the choices are still there
+    assert kiosk.item("caseSummary_1").property("text") == "材料要求不清楚"
+    kiosk.grab(tmp_path / "refused-zh.png")
+    kiosk.tap("languageButton")
+    assert kiosk.item("caseErrorZh").property("text") == "找不到该事项"  # both languages, whichever is shown
+    assert kiosk.item("caseSummary_1").property("text") == "It was unclear which documents to bring"
+    kiosk.grab(tmp_path / "refused-en.png")
+
+
+def test_offline_the_kiosk_says_where_to_go_instead_and_keeps_going(kiosk, tmp_path):
+    report(kiosk, phone=None)
+    kiosk.hub.stop()
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.visible("caseError"))
+    zh, en = kiosk.item("caseErrorZh").property("text"), kiosk.item("caseErrorEn").property("text")
+    assert "办不成事反映窗口" in zh and "12345" in zh and "12345" in en and "window" in en
+    assert kiosk.visible("offlineBadge") and kiosk.client.store.backlog() == 0  # nothing queued to send later
+    kiosk.grab(tmp_path / "offline.png")
+    kiosk.tap("caseSubmit")  # another try: the same message, no crash
+    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
+    assert kiosk.screen() == "case_confirm" and kiosk.visible("caseError")
+    kiosk.tap("homeButton")
+    kiosk.tap("casesButton")  # known offline: said before the citizen starts
+    assert kiosk.screen() == "case_matter" and kiosk.visible("caseOfflineNote")
+
+
+def test_a_printer_failure_still_shows_the_case_on_screen(kiosk):
+    def broken(_data):
+        raise OSError("paper jam")
+
+    kiosk.printer.device._raw = broken
+    report(kiosk, phone=None)
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    assert len(cases(kiosk)) == 1 and kiosk.model.view["case_done"]["printed"] is False
+    assert "拍下本页" in kiosk.item("casePrinted").property("text")
