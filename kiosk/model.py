@@ -13,6 +13,7 @@ from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.domain import policy
 from common.domain.idcard import parse_id
+from common.domain.ids import uuid7
 from common.stations.reporting import CAUSES, WORDS, CaseDesk, is_mobile
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 from qtbase.viewmodel import ScreenModel
@@ -186,8 +187,9 @@ class KioskModel(ScreenModel):
             self._matters = self.cases.matters()
         except Exception as exc:  # noqa: BLE001 - no catalogue yet
             return self._fail(exc)
+        # a new report, a new id (made here, kept through every retry: a lost answer never makes a second case)
         self._set(screen="case_matter", busy=False, case_done={}, case={"matter": None, "cause": "", "phone": "",
-                  "phone_error": False, "words": [], "error": {}},
+                  "phone_error": False, "words": [], "error": {}, "case_id": uuid7()},
                   matters=[{"name": m["name"], "name_en": m["name_en"], "department": m["department"]}
                            for m in self._matters])
 
@@ -269,7 +271,7 @@ class KioskModel(ScreenModel):
         case = self._view["case"]
         matter, cause, phone, words = case["matter"], case["cause"], case["phone"], list(case["words"])
         self._case(error={})
-        self._background(lambda: self.cases.register(matter, cause, phone, words), self._registered)
+        self._background(lambda: self.cases.register(matter, cause, phone, words, case["case_id"]), self._registered)
 
     def _registered(self, result) -> None:
         kind, value = result

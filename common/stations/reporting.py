@@ -72,13 +72,15 @@ class CaseDesk:
         """The phrases tapped, in Chinese (the office reads the case in Chinese), in the order of the buttons."""
         return "；".join(TEXTS[w]["zh_CN"] for w in WORDS if w in words) or None
 
-    def register(self, matter: dict | None, cause: str, phone: str | None, words: list[str]) -> CaseView:
+    def register(self, matter: dict | None, cause: str, phone: str | None, words: list[str],
+                 case_id: str | None = None) -> CaseView:
         """POST /cases (source kiosk), then the 受理回执: a printer failure is `printed` False, never a lost case.
-        Raises `CaseOffline` when the hub does not answer, the hub's refusal (`Relayed`) as it came."""
+        Raises `CaseOffline` when the hub does not answer, the hub's refusal (`Relayed`) as it came. `case_id`: the
+        report's own id, the same on every retry of it, so that a lost answer never opens a second case."""
         if cause not in CAUSES or (phone and not is_mobile(phone)):
             raise ValueError("cause or phone")  # the screens offer nothing else
         body = {"source": "kiosk", "cause": cause, "text": self.words_text(words),
-                "item_id": matter["id"] if matter else None, "phone": phone or None}
+                "item_id": matter["id"] if matter else None, "phone": phone or None, "case_id": case_id}
         try:
             answer = self.service.client.transport.call("POST", "/cases", json=body)
         except HubUnreachable as exc:

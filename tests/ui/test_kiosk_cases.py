@@ -180,3 +180,17 @@ def test_a_printer_failure_still_shows_the_case_on_screen(kiosk):
     kiosk.wait_for(lambda: kiosk.screen() == "case_done")
     assert len(cases(kiosk)) == 1 and kiosk.model.view["case_done"]["printed"] is False
     assert "拍下本页" in kiosk.item("casePrinted").property("text")
+
+
+def test_a_retried_report_after_a_lost_answer_opens_one_case(kiosk):
+    """The hub stored the case but its answer was lost (the kiosk saw a time-out): the citizen taps 再试一次 and the
+    same report, sent again with its own id, gets back the case already opened."""
+    report(kiosk, phone=None)
+    case_id = kiosk.model.view["case"]["case_id"]
+    first = kiosk.model.cases.register(None, "materials", None, [], case_id)  # as if its answer had been lost
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    assert len(cases(kiosk)) == 1 and kiosk.item("caseNumber").property("text") == first.number
+    kiosk.tap("homeButton")
+    report(kiosk, phone=None)  # the next report is a new one
+    assert kiosk.model.view["case"]["case_id"] != case_id
