@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
 from common.usecases import auth, contact
 from common.usecases.commands import Build, command
 
+PUBLIC_TOKEN = re.compile(r"[A-Za-z0-9_\-]{%d,%d}" % (L.TOKEN_MIN, L.TOKEN_MAX))  # new_token's alphabet
 RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
 
 
@@ -45,6 +47,8 @@ def _text(value: str | None, code: str, required: bool = False, max_len: int = L
     value = (value or "").strip() or None
     if (required and value is None) or (value is not None and len(value) > max_len):
         raise e.InvalidInput(code, limit=max_len)
+    if value is not None and any(ch < " " and ch not in "\t\n\r" for ch in value):  # NUL: PostgreSQL refuses it
+        raise e.InvalidInput("case_text_control")
     return value
 
 
@@ -209,7 +213,7 @@ class CaseCommands:
     def read_public_case(self, query, token: str):
         """`query(conn, case, today, calendar)` for the case of this public token (the citizen's page)."""
         with reader(self.engine) as conn:  # type: ignore[attr-defined]
-            found = caserows.by_token(conn, token) if 16 <= len(token) <= 64 else None
+            found = caserows.by_token(conn, token) if PUBLIC_TOKEN.fullmatch(token) else None  # no NUL to PostgreSQL
             if found is None:
                 raise e.NotFound("no_case")
             return query(found, business_day(self.clock.now()), caserows.calendar(conn))  # type: ignore[attr-defined]
