@@ -23,6 +23,7 @@ SLOW_FOLDERS = {"ui", "web"}
 SLOW = {
     "integration/test_queue_state_machine.py",  # Hypothesis state machines: minutes of random command sequences
     "integration/test_sync_state_machine.py",
+    "integration/test_case_state_machine.py::test_case_state_machine_sqlite",  # about a minute of case workflows
     "integration/test_sync_processes.py",  # hub and devices as processes, killed with SIGKILL again and again
     "integration/test_openapi_fuzz.py",  # Schemathesis over the whole API
     "integration/test_migrations_cli.py::test_demo_runs_a_simulated_morning_through_the_real_hub",

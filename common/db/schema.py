@@ -159,7 +159,8 @@ class EventRow(Base):
     """Append-only: rows are inserted, never updated or deleted. `seq` is the hub's order."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_site_seq", "site_id", "seq"),)
+    __table_args__ = (Index("ix_events_site_seq", "site_id", "seq"),
+                      Index("ix_events_site_kind_seq", "site_id", "kind", "seq"))  # a case's history (caserows.history)
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)
     site_id: Mapped[str] = mapped_column(String(64))
@@ -303,6 +304,7 @@ class CaseRow(Base):
         Index("ix_cases_site_status_due", "site_id", "status", "due_day"),
         Index("ix_cases_handler", "handler_site_id", "department", "status"),
         Index("ix_cases_item_opened", "item_id", "opened_day"),
+        Index("ix_cases_site_opened", "site_id", "opened_day"),  # the figures of a period (readmodels.cases.figures)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64))

@@ -186,6 +186,7 @@ def decide_follow_up(c: Case, reached: bool, satisfied: bool | None, note: str |
 
 def decide_appeal(c: Case, upheld: bool, note: str | None) -> tuple[str, dict]:
     """The supervisor's decision on a 差评's appeal (误评、恶意差评): upheld, the rating does not count."""
+    _must(c.status is not CaseStatus.closed, "case_closed")  # as the projection: any step on a closed case is void
     _must(c.kind is CaseKind.rating and c.answer == "appeal" and c.appeal_upheld is None, "case_no_appeal")
     return CASE_APPEAL_DECIDED, {"case_id": c.id, "upheld": upheld, "note": note}
 

@@ -148,7 +148,7 @@ FIELDS.update({
 })
 
 _ID = re.compile(L.ID_PATTERN)
-_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+_TOKEN = re.compile(L.TOKEN_PATTERN)
 _FORMS = {
     "id": lambda v: bool(_ID.match(v)),
     "letter": lambda v: "A" <= v <= "Z",

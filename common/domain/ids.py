@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import threading
 import time
 import uuid
+
+from common.domain import limits as L
 
 _lock = threading.Lock()
 _last = 0
@@ -34,3 +37,12 @@ def new_token(nbytes: int = 24) -> str:
 def token_hash(token: str) -> str:
     """Tokens are stored only as their SHA-256; they are long random strings, so no salt is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_TOKEN = re.compile(L.TOKEN_PATTERN)
+
+
+def public_token_form(token: str) -> bool:
+    """Whether `token` can be a public token at all (ticket or case): looked up only then, so no NUL or other
+    stray character ever reaches a query (PostgreSQL refuses a NUL with an error, not a miss)."""
+    return L.TOKEN_MIN <= len(token) <= L.TOKEN_MAX and bool(_TOKEN.match(token))

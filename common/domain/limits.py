@@ -6,6 +6,7 @@ ID_MAX = 64  # ids of sites, queues, windows, items, bundles, clerks, devices: S
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"  # no spaces, no markup, no paths
 UUID_MAX = 36  # event and ticket ids are UUIDs: String(36) columns
 TOKEN_MIN, TOKEN_MAX = 16, 64  # a ticket's public token (new_token: 32 URL-safe characters)
+TOKEN_PATTERN = r"^[A-Za-z0-9_\-]+$"  # new_token's alphabet: no NUL, no markup, no path reaches a query
 TEXT_MAX = 500  # reasons of a call, a finish, a rating; missing materials
 PAUSE_REASON_MAX = 200
 DEPARTMENT_MAX = 50  # a service item's department (承办单位): String(50)

@@ -23,7 +23,7 @@ from common.domain import errors as e
 from common.domain import limits as L
 from common.domain.cases import Case, CaseKind
 from common.domain.clock import business_day
-from common.domain.ids import new_token, uuid7
+from common.domain.ids import new_token, public_token_form, uuid7
 from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
 from common.usecases import auth, contact
 from common.usecases.commands import Build, Done, command
@@ -47,6 +47,8 @@ def _text(value: str | None, code: str, required: bool = False, max_len: int = L
     value = (value or "").strip() or None
     if (required and value is None) or (value is not None and len(value) > max_len):
         raise e.InvalidInput(code, limit=max_len)
+    if value is not None and any(ch < " " and ch not in "\t\n\r" for ch in value):  # NUL: PostgreSQL refuses it
+        raise e.InvalidInput("case_text_control")
     return value
 
 
@@ -230,7 +232,7 @@ class CaseCommands:
     def read_public_case(self, query, token: str):
         """`query(conn, case, today, calendar)` for the case of this public token (the citizen's page)."""
         with reader(self.engine) as conn:  # type: ignore[attr-defined]
-            found = caserows.by_token(conn, token) if 16 <= len(token) <= 64 else None
+            found = caserows.by_token(conn, token) if public_token_form(token) else None  # no NUL to PostgreSQL
             if found is None:
                 raise e.NotFound("no_case")
             return query(found, business_day(self.clock.now()), caserows.calendar(conn))  # type: ignore[attr-defined]

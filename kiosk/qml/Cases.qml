@@ -13,6 +13,9 @@ Item {
     required property bool english
     required property bool portrait
     readonly property string screen: v.screen
+    // heights of keys and buttons: in landscape the page is short, and elder mode's larger unit would push the last
+    // row under the footer; there they follow the page's height instead (fonts keep the elder size)
+    readonly property real vu: portrait ? u : Math.min(u, height / 640)
     readonly property var c: v.case || {}
     readonly property var done: v.case_done || {}
     readonly property var causes: ["policy", "system", "materials", "attitude", "other"]
@@ -29,7 +32,7 @@ Item {
         [t.case_words_label, (c.words || []).length ? words.filter(w => c.words.indexOf(w) >= 0).map(w => t[w]).join("\n")
                                                     : t.case_none]]
 
-    component Title: Label { font.pixelSize: 52 * page.u; font.bold: true; Layout.fillWidth: true }
+    component Title: Label { font.pixelSize: 52 * page.vu; font.bold: true; Layout.fillWidth: true }
     component Hint: Label { font.pixelSize: 32 * page.u; color: page.th.inkSoft; Layout.fillWidth: true }
     // the network is down: the kiosk cannot register, it says where to go instead (docs/cases.md)
     component OfflineNote: Rectangle {
@@ -91,7 +94,7 @@ Item {
                 model: page.causes
                 BigButton { objectName: "caseCause_" + modelData; title: page.t["case_cause_" + modelData]
                             titleSize: page.english ? 36 : 42
-                            Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 130 : 90) * page.u
+                            Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 130 : 110) * page.vu
                             Layout.maximumHeight: 220 * page.u; Layout.columnSpan: !page.portrait && index === 4 ? 2 : 1
                             fill: page.c.cause === modelData ? page.th.seal : index === 4 ? page.th.tile : page.th.celadonDark
                             onTapped: kiosk.caseCause(modelData) }
@@ -114,7 +117,7 @@ Item {
             Title { text: page.t.case_phone_title }
             Hint { text: page.t.case_phone_optional }
             Rectangle {
-                Layout.fillWidth: true; implicitHeight: 130 * page.u
+                Layout.fillWidth: true; implicitHeight: 130 * page.vu
                 radius: page.th.radius; color: page.th.paper
                 border.color: page.c.phone_error ? page.th.seal : page.th.line; border.width: 3
                 Label { objectName: "casePhoneShown"; anchors.centerIn: parent
@@ -136,7 +139,7 @@ Item {
                 BigButton { objectName: "caseKey_" + modelData
                             title: modelData === "del" ? page.t.case_key_delete : modelData === "clear" ? page.t.case_key_clear : modelData
                             titleSize: modelData.length === 1 ? 64 : 36
-                            Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 110 : 80) * page.u
+                            Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 110 : 70) * page.vu
                             Layout.maximumHeight: 190 * page.u
                             fill: modelData.length === 1 ? page.th.paper : page.th.wall; textColor: page.th.ink
                             border.color: page.th.line; border.width: 2
@@ -148,11 +151,11 @@ Item {
             Layout.fillWidth: true; Layout.preferredWidth: 1
             spacing: page.th.gap * page.u
             BigButton { objectName: "caseSkipPhone"; title: page.t.case_skip_phone; Layout.fillWidth: true
-                        implicitHeight: 150 * page.u; titleSize: 40
+                        implicitHeight: 150 * page.vu; titleSize: 40
                         fill: page.th.paper; textColor: page.th.ink; border.color: page.th.line; border.width: 2
                         onTapped: kiosk.caseSkipPhone() }
             BigButton { objectName: "casePhoneNext"; title: page.t.case_next; Layout.fillWidth: true
-                        implicitHeight: 150 * page.u; titleSize: 40; fill: page.th.seal
+                        implicitHeight: 150 * page.vu; titleSize: 40; fill: page.th.seal
                         onTapped: kiosk.casePhoneNext() }
         }
     }
@@ -175,7 +178,7 @@ Item {
                         readonly property bool chosen: (page.c.words || []).indexOf(modelData) >= 0
                         title: page.t[modelData]; titleSize: page.english ? 34 : 40
                         icon: chosen ? "check" : ""; iconSize: 48
-                        Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 130 : 90) * page.u
+                        Layout.fillWidth: true; Layout.fillHeight: true; Layout.minimumHeight: (page.portrait ? 130 : 80) * page.vu
                         Layout.maximumHeight: 220 * page.u
                         fill: chosen ? page.th.celadonDark : page.th.paper; textColor: chosen ? "white" : page.th.ink
                         border.color: chosen ? page.th.celadonDark : page.th.line; border.width: 3
@@ -183,7 +186,7 @@ Item {
           }
         }
         BigButton { objectName: "caseWordsNext"; title: page.t.case_next; fill: page.th.seal; Layout.fillWidth: true
-                    implicitHeight: 160 * page.u; onTapped: kiosk.caseWordsNext() }
+                    implicitHeight: 160 * page.vu; onTapped: kiosk.caseWordsNext() }
     }
 
     // ---------------------------------------------------------- confirm (and what went wrong, if it did)

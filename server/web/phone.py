@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from common.db import repo
 from common.db.engine import reader
 from common.domain import errors as e
+from common.domain.ids import public_token_form
 from common.readmodels import board
 from server import limits
 from server.deps import HubDep
@@ -45,7 +46,7 @@ def _wait(request: Request, hub) -> float:
 
 
 def _check_token(token: str) -> None:
-    if len(token) > 64:
+    if not public_token_form(token):  # (a NUL would reach PostgreSQL as an error, not a miss)
         raise e.NotFound("no_ticket")
 
 
