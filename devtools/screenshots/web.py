@@ -85,10 +85,51 @@ def _render(folder: Path, chromium) -> list[Path]:
             page.wait_for_selector("#kpis")
             shot(page, "dashboard")
             shot(page, "dashboard-full", full=True)
+            tokens = _cases(hall, f"qp-centre-{supervisor['staff_no']}")  # the next morning: sign in again
+            page.goto(f"{served.url}/dashboard/sign-in")
+            page.select_option("#site", "qp-centre")
+            page.fill("#staff_no", supervisor["staff_no"])
+            page.fill("#pin", supervisor["pin"])
+            page.click("#sign-in")
+            page.wait_for_selector("#kpis")
+            for lang in ("zh", "en"):
+                for name, token in tokens.items():
+                    citizen = browser.new_page(chromium, "phone")
+                    citizen.goto(f"{served.url}/c/{token}?lang={lang}")
+                    shot(citizen, f"case-{name}-{lang}", full=True)
+                page.goto(f"{served.url}/dashboard/cases{'?lang=en' if lang == 'en' else ''}")
+                shot(page, f"dashboard-cases-{lang}", full=True)
+                page.click("#worklist tbody tr:first-child a")
+                page.wait_for_selector("#history")
+                shot(page, f"dashboard-case-{lang}", full=True)
             for context in {id(p.context): p.context for p in pages}.values():
                 context.close()
         engine.dispose()
     return made
+
+
+def _cases(hall, supervisor_id: str) -> dict[str, str]:
+    """A few cases of the morning through the hub's commands, read the next day: one closed, one overdue, one
+    entered from 12345, one 差评 appealed. Returns the citizen page tokens of the overdue and the closed one."""
+    import os
+    from datetime import timedelta
+
+    from common.usecases.casework import Desk
+
+    hub, desk, item = hall.hub, Desk(site_id="qp-centre", clerk_id=supervisor_id), "qp-centre-YB-01"
+    hub.contact_key = os.urandom(32)
+    done = hub.open_case(hall.kiosk, source="kiosk", cause="materials", item_id=item, name="王小明", phone="13812345678",
+                         text="窗口要求的材料和网上办事指南不一致").case
+    hub.classify_case(desk, done.id, "general")
+    hub.assign_case(desk, done.id, "区医保中心")
+    hub.answer_case(desk, done.id, "done", "已统一办事指南与窗口材料清单，您可携身份证原件到 3 号窗口直接办理。")
+    hub.follow_up_case(desk, done.id, True, True)
+    late = hub.open_case(hall.kiosk, source="kiosk", cause="policy", item_id=item, text="外省参保记录无法转入").case
+    hub.classify_case(desk, late.id, "immediate")
+    hub.open_case(desk, source="hotline", cause="system", item_id=item, text="一网通办预约页面一直打不开",
+                  name="李四光", phone="13900001111")
+    hall.clock.t += timedelta(hours=22)  # 08:30 the next day
+    return {"overdue": late.public_token, "closed": done.public_token}
 
 
 def main(argv: list[str]) -> int:

@@ -15,9 +15,9 @@ STATIC = Path(str(resources.files(__name__) / "static"))
 
 def install(app: FastAPI) -> None:
     """Add the pages' routes and their static files to the hub's app."""
-    from server.web import dashboard, display, phone, ratelimit
+    from server.web import casepage, cases, dashboard, display, phone, ratelimit
 
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
-    for module in (display, phone, dashboard):
+    for module in (display, phone, casepage, cases, dashboard):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

@@ -25,3 +25,5 @@ def test_every_page_is_rendered_at_its_size(tmp_path, chromium):
         assert made[name].stat().st_size > 20_000, name  # a page with content, not a blank
     width, height = png_size(made["dashboard-full"])
     assert width == 1440 and height > 900  # the whole dashboard: the assessment below the fold
+    cases = {f"{name}-{lang}" for name in ("case-overdue", "case-closed", "dashboard-cases", "dashboard-case") for lang in ("zh", "en")}
+    assert cases <= set(made) and all(png_size(made[n])[0] in (390, 1440) for n in cases)  # the cases pages, both languages
