@@ -43,6 +43,8 @@ from common.domain import cases as c  # noqa: E402
 from common.domain.clock import SHANGHAI  # noqa: E402
 from common.domain.events import Event  # noqa: E402
 from common.domain.ids import new_token  # noqa: E402
+from common.readmodels import caseledger  # noqa: E402
+from common.readmodels.assessment import parse_quarter, quarter_of  # noqa: E402
 from common.readmodels import cases as read  # noqa: E402
 from common.usecases import contact, reference  # noqa: E402
 from common.usecases.casework import Desk  # noqa: E402
@@ -222,6 +224,11 @@ def main() -> None:
         with reader(engine) as conn:
             return read.figures(conn, SITES, since, TODAY, caserows.calendar(conn))
 
+    def export(period=None):  # the 台账 as GET /dashboard/cases.xlsx builds it (server/web/cases.py), contacts masked
+        rows, steps = hub.read_cases(desk, lambda conn, site, today, calendar: caseledger.ledger(
+            conn, site, today, calendar, hub.masked_contact, period))
+        return caseledger.to_xlsx(rows, steps, ("案件台账", "办理经过")), len(rows), len(steps)
+
     reads = {
         "work list (d0)": lambda: hub.read_cases(desk, read.worklist),
         "figures (30 sites, a quarter)": panel,
@@ -231,6 +238,14 @@ def main() -> None:
     print(f"{args.db}: {events} events; d0 has {open_d0} cases open, its list shows {len(listed)}; the quarter "
           f"{fig['registered']} cases; the case shown has {len(det['history'])} steps")
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    quarter = parse_quarter(quarter_of(TODAY))
+    for what, period in (("the quarter", quarter), ("all time", None)):
+        body, n_rows, n_steps = export(period)
+        t0 = time.perf_counter()
+        for _ in range(3):
+            export(period)
+        print(f"  台账 export, d0, {what} ({n_rows} cases, {n_steps} steps, {len(body) // 1024} KiB)  "
+              f"mean {(time.perf_counter() - t0) / 3 * 1000:7.1f} ms (3 runs)")
     for name, fn in reads.items():
         p50, p95 = timed(fn)
         print(f"  {name:32s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")

@@ -47,10 +47,15 @@ def names(conn: Connection, site_id: str) -> tuple[dict[str, str], dict[str, str
 
 
 def ledger(conn: Connection, site_id: str, today: date, calendar: WorkCalendar,
-           mask: Callable[[str | None], dict | None]) -> tuple[list[dict], list[dict]]:
-    """(cases, steps) of `site_id`, oldest first; `mask(sealed)` gives a contact as lists show it."""
+           mask: Callable[[str | None], dict | None],
+           period: tuple[date, date] | None = None) -> tuple[list[dict], list[dict]]:
+    """(cases, steps) of `site_id`, oldest first: the cases registered within `period` (first and last day; None:
+    all), and every step of those cases. `mask(sealed)` gives a contact as lists show it."""
     items, clerks = names(conn, site_id)
-    found = [case_from_row(r) for r in conn.execute(select(K).where(K.c.site_id == site_id).order_by(K.c.opened_at, K.c.id))]
+    q = select(K).where(K.c.site_id == site_id)
+    if period is not None:
+        q = q.where(K.c.opened_day >= period[0].isoformat(), K.c.opened_day <= period[1].isoformat())
+    found = [case_from_row(r) for r in conn.execute(q.order_by(K.c.opened_at, K.c.id))]
     cases = []
     for x in found:
         shown = mask(x.contact) or {}
@@ -66,6 +71,8 @@ def ledger(conn: Connection, site_id: str, today: date, calendar: WorkCalendar,
         ev = event_from_row(r)
         data = {k: v for k, v in ev.data.items() if k not in ("contact", "public_token", "case_id")}
         case_id = str(ev.data.get("case_id"))
+        if case_id not in numbers:  # a step of a case of another period
+            continue
         steps.append({"number": numbers.get(case_id, case_id), "seq": r.seq,
                       "at": ev.at, "kind": ev.kind, "clerk": clerks.get(ev.clerk_id or "", ev.clerk_id),
                       "detail": json.dumps(data, ensure_ascii=False, sort_keys=True)})
@@ -89,19 +96,23 @@ def to_xlsx(cases: list[dict], steps: list[dict], titles: tuple[str, str],
     """Two sheets: the cases, one row each, and their history, one row per step. `label(field, code)`: a code in
     words (e.g. status "open" -> 办理中)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    first = wb.active
-    first.title = titles[0][:31]
-    second = wb.create_sheet(titles[1][:31])
-    for ws, columns, rows in ((first, CASE_COLUMNS, cases), (second, HISTORY_COLUMNS, steps)):
-        ws.append([header for _, header in columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+    # write-only: rows stream to the file as they come (a district's 20,000 cases: docs/benchmarks.md, "Cases")
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, columns, rows in ((titles[0], CASE_COLUMNS, cases), (titles[1], HISTORY_COLUMNS, steps)):
+        ws = wb.create_sheet(title[:31])
+        ws.freeze_panes = "B2"
+        header = []
+        for _, text in columns:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
         for r in rows:
             ws.append([_cell(label(k, r[k]) if k in CODED and r[k] is not None else r[k]) for k, _ in columns])
-        ws.freeze_panes = "B2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

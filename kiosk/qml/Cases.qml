@@ -85,11 +85,12 @@ Item {
         anchors.fill: parent
         spacing: page.th.gap * page.u
         Title { text: page.t.case_cause_title }
-        Hint { text: page.t.case_matter_label + "：" + page.nameOf(page.c.matter) }
+        // (landscape in elder mode: no room for the reminder of the matter; the confirm screen shows it again)
+        Hint { text: page.t.case_matter_label + "：" + page.nameOf(page.c.matter); visible: page.portrait || !page.v.elder }
         GridLayout {
             Layout.fillWidth: true; Layout.fillHeight: true
             columns: page.portrait ? 1 : 2
-            rowSpacing: page.th.gap * page.u; columnSpacing: page.th.gap * page.u
+            rowSpacing: page.th.gap * page.vu; columnSpacing: page.th.gap * page.u
             Repeater {
                 model: page.causes
                 BigButton { objectName: "caseCause_" + modelData; title: page.t["case_cause_" + modelData]

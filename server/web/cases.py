@@ -21,9 +21,10 @@ from common.readmodels import assessment, caseledger, cases
 from common.usecases.casework import Desk
 from server.routes import answered
 from server.web import pages, session
+from server.web.dashboard import QuarterQuery
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
-QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=r"^\d{4}Q[1-4]$")]
+ExportQuarter = Annotated[str | None, Query(max_length=6, pattern=r"^(\d{4}Q[1-4]|all)$")]
 LANGS = {"en": "en"}  # ?lang=en; otherwise 中文
 CODES = {"kind": "kind", "source": "source", "cause": "cause", "status": "status", "case_class": "class", "answer": "answer"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,8 +57,8 @@ def _page(request: Request, template: str, http_status: int = 200, **context):
 
 
 def _quarter_figures(quarter: str):
-    since, _ = assessment.parse_quarter(quarter)
-    return lambda conn, site_id, today, calendar: cases.figures(conn, [site_id], since, today, calendar)
+    since, end = assessment.parse_quarter(quarter)
+    return lambda conn, site_id, today, calendar: cases.figures(conn, [site_id], since, min(end, today), calendar)
 
 
 def _local(at: str) -> str:
@@ -112,12 +113,15 @@ def _query(request: Request) -> str:
 
 
 @router.get("/cases.xlsx")
-def export(request: Request):
-    """The 台账: every case of the site with every field (contacts masked), and every step on a second sheet."""
+def export(request: Request, quarter: ExportQuarter = None):
+    """The quarter's 台账 (the panel's quarter; by default the current one): every case registered in it with every
+    field (contacts masked), and every step of those cases on a second sheet. `quarter=all`: every case of the site
+    (a district's whole history takes seconds: docs/benchmarks.md, "Cases")."""
     hub = request.app.state.hub
     desk = _desk(request)
+    period = None if quarter == "all" else assessment.parse_quarter(quarter or assessment.quarter_of(business_day(hub.clock.now())))
     rows, steps = hub.read_cases(desk, lambda conn, site, today, calendar: caseledger.ledger(
-        conn, site, today, calendar, hub.masked_contact))
+        conn, site, today, calendar, hub.masked_contact, period))
     lang = _lang(request)
     body = caseledger.to_xlsx(rows, steps, (i18n.text("web", "cases_sheet_cases", lang),
                                             i18n.text("web", "cases_sheet_history", lang)), label(lang))

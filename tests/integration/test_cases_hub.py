@@ -192,3 +192,27 @@ def test_a_retried_open_with_the_devices_case_id_opens_no_second_case(hall):
     with pytest.raises(e.InvalidInput):
         hall.hub.open_case(kiosk, source="kiosk", cause="system", case_id="not-a-uuid")
     assert events(hall) == n
+
+
+def test_the_ledger_of_a_quarter_holds_its_cases_and_only_their_steps(hall):
+    from common.readmodels import caseledger
+    from common.readmodels.assessment import parse_quarter
+
+    kiosk, desk = hall.actor("kiosk"), hall.actor("terminal9")
+    hall.clock.t = datetime(2026, 9, 30, 15, 59, tzinfo=timezone.utc)  # 23:59 on 30 September in Shanghai
+    september = hall.hub.open_case(kiosk, source="kiosk", cause="policy").case
+    hall.clock.t = datetime(2026, 9, 30, 16, 1, tzinfo=timezone.utc)  # 00:01 on 1 October
+    october = hall.hub.open_case(kiosk, source="kiosk", cause="system").case
+    hall.hub.classify_case(desk, september.id, "general")  # a step in October of September's case
+
+    def ledger(period):
+        return hall.hub.read_cases(desk, lambda conn, site, today, cal: caseledger.ledger(
+            conn, site, today, cal, hall.hub.masked_contact, period))
+
+    rows, steps = ledger(parse_quarter("2026Q4"))
+    assert [r["number"] for r in rows] == [october.number] and {s["number"] for s in steps} == {october.number}
+    rows, steps = ledger(parse_quarter("2026Q3"))
+    assert [r["number"] for r in rows] == [september.number]
+    assert [s["kind"] for s in steps] == ["case_opened", "case_classified"]  # the case's whole history, later steps too
+    rows, _ = ledger(None)
+    assert [r["number"] for r in rows] == [september.number, october.number]
