@@ -44,8 +44,8 @@ from common.domain.clock import SHANGHAI  # noqa: E402
 from common.domain.events import Event  # noqa: E402
 from common.domain.ids import new_token  # noqa: E402
 from common.readmodels import caseledger  # noqa: E402
-from common.readmodels.assessment import parse_quarter, quarter_of  # noqa: E402
 from common.readmodels import cases as read  # noqa: E402
+from common.readmodels.assessment import parse_quarter, quarter_of  # noqa: E402
 from common.usecases import contact, reference  # noqa: E402
 from common.usecases.casework import Desk  # noqa: E402
 from common.usecases.hub import Hub  # noqa: E402
