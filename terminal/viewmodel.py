@@ -323,7 +323,11 @@ class TerminalModel(QObject):
     def _loaded(self, result) -> None:
         self._loading = False
         kind, value = result
-        if kind == "error":
+        if kind == "error" and isinstance(value, HubUnreachable):
+            # a reload in the background found the hub away: the badge says so; the message stays the clerk's (it
+            # may already tell what she did since, e.g. a walk-in's refusal in manual mode)
+            self._set_link(False)
+        elif kind == "error":
             self._refuse(value)
         elif not self._again or self.loaded is None:  # news came while loading: this answer may be stale
             self.loaded = value
