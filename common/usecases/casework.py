@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection
 
@@ -52,12 +52,17 @@ def _text(value: str | None, code: str, required: bool = False, max_len: int = L
     return value
 
 
-def rating_case(t: Ticket, day: date, due: date) -> tuple[str, dict]:
-    """The 差评 case a bad rating of `t` opens by itself: its id comes from the ticket's, so it is opened once."""
-    case_id = str(uuid.uuid5(RATING_CASE, t.id))
-    return c.decide_open(case_id=case_id, public_token=new_token(), kind=CaseKind.rating, source="rating",
-                         cause="other", text=t.rating_reason, day=day, item_id=t.item_id, ticket_id=t.id,
-                         rated_clerk_id=t.clerk_id, first_contact_due=due)
+def rating_case(conn: Connection, t: Ticket, now: datetime) -> tuple[str, dict] | None:
+    """The 差评 case a rating of `t` (already applied to it) opens by itself, or None: only a bad score opens one, and
+    only at the hub that owns the site (a child hub's site: that hub opened it and relays it). Its id comes from the
+    ticket's, so one rated service has one case. The one rule for `Hub.rate` online and `receive.store` when pushed."""
+    if t.rating_score not in c.BAD_SCORES or t.site_id in repo.child_hub_sites(conn):
+        return None
+    day = business_day(now)
+    return c.decide_open(case_id=str(uuid.uuid5(RATING_CASE, t.id)), public_token=new_token(), kind=CaseKind.rating,
+                         source="rating", cause="other", text=t.rating_reason, day=day, item_id=t.item_id,
+                         ticket_id=t.id, rated_clerk_id=t.clerk_id,
+                         first_contact_due=caserows.calendar(conn).add(day, c.FIRST_CONTACT_DAYS))
 
 
 def _own_site(conn: Connection, actor) -> None:
@@ -74,11 +79,7 @@ class CaseCommands:
 
     def _handling(self, conn: Connection, actor, case_id: str, state: SiteState) -> Case:
         """The case, for an actor who may handle it: a supervisor, or the clerk at the site's 办不成事 window."""
-        if not isinstance(actor, Desk):
-            auth.require(actor, "serve")
-            window = repo.window(conn, actor.site_id, actor.window_id) if actor.window_id else None
-            if window is None or window.kind is not WindowKind.cases:
-                raise e.Forbidden("case_window_only")
+        self._reading(conn, actor)
         _own_site(conn, actor)
         found = caserows.case(conn, actor.site_id, case_id)
         if found is None:

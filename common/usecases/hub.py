@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from common.db import caserows, repo
 from common.db.engine import lock_site, reader
 from common.db.schema import BundleRow, QueueRow
-from common.domain import cases, policy
 from common.domain import errors as e
 from common.domain import events as ev
+from common.domain import policy
 from common.domain.clock import SystemClock, business_day
 from common.domain.events import Event
 from common.domain.idcard import parse_id
@@ -276,11 +276,9 @@ class Hub(CaseCommands):
                 raise e.Forbidden("rate_own_window_only")
             state.tickets[t.id] = t
             decided = policy.decide_rate(t, score, reason)
-            if score not in cases.BAD_SCORES or t.site_id in repo.child_hub_sites(conn):
-                return decided
-            day = business_day(now)  # a bad rating opens its 差评 case (docs/cases.md), at the hub that owns the site
-            rated = replace(t, rating_reason=decided[1]["reason"])
-            return [decided, rating_case(rated, day, caserows.calendar(conn).add(day, cases.FIRST_CONTACT_DAYS))]
+            rated = replace(t, rating_score=score, rating_reason=decided[1].get("reason"))
+            opened = rating_case(conn, rated, now)  # a bad rating opens its 差评 case (docs/cases.md)
+            return decided if opened is None else [decided, opened]
 
         return build
 

@@ -10,10 +10,9 @@ from sqlalchemy import Connection, Engine, select, update
 from common.db import caserows, repo
 from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
-from common.domain import cases
 from common.domain import errors as e
 from common.domain import events as ev
-from common.domain.clock import business_day, utc
+from common.domain.clock import utc
 from common.domain.events import Event
 from common.domain.ids import uuid7
 from common.domain.model import Role, SiteState
@@ -127,17 +126,13 @@ def store(conn: Connection, events: list[Event], guard: Callable[[SiteState, Eve
 def _rating_cases(conn: Connection, state: SiteState, rated: list[Event], now: datetime) -> list[Event]:
     """The 差评 cases that pushed bad ratings open (as `Hub.rate` does online), appended after them in one batch. Not
     for a child hub's site: that hub opened the case itself and relays it (docs/cases.md "Offline and sync")."""
-    bad = [x for x in rated if x.data["score"] in cases.BAD_SCORES]
-    if not bad:
-        return []
-    children, day = repo.child_hub_sites(conn), business_day(now)
-    due = caserows.calendar(conn).add(day, cases.FIRST_CONTACT_DAYS)
     out = []
-    for x in bad:
+    for x in rated:
         t = state.tickets.get(x.data["ticket_id"])
-        if t is None or t.site_id in children:
+        decided = casework.rating_case(conn, t, now) if t is not None else None
+        if decided is None:
             continue
-        kind, data = casework.rating_case(t, day, due)
+        kind, data = decided
         if data["case_id"] in state.cases or caserows.case(conn, t.site_id, data["case_id"]) is not None:
             continue
         opened = Event(id=uuid7(), site_id=t.site_id, kind=kind, at=now, data=data)
