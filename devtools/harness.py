@@ -69,9 +69,11 @@ class Harness:
         self.app = application()
         self.hub = DemoHub(self.folder, clock).start()
         me = HttpTransport(self.hub.url, "").call("POST", "/enrol", json={"code": self.hub.code()})
-        self.client = SyncClient(LocalStore(self.folder / "kiosk.sqlite3"), HttpTransport(self.hub.url, me["token"], timeout=3),
+        transport = HttpTransport(self.hub.url, me["token"], timeout=30)  # the first sync on a loaded CI machine
+        self.client = SyncClient(LocalStore(self.folder / "kiosk.sqlite3"), transport,
                                  device_id=me["device_id"], site_id=me["site_id"], lease_size=10)
         self.client.sync_once()
+        transport.timeout = 3  # then short, so that a test that cuts the hub is not kept waiting
         self.printer = dummy_printer()
         self.reader = SimulatedReader()
         self.speaker = RecordingSpeaker()
