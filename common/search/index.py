@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 
 from common.search import text as tx
 from common.search.lexicon import Lexicon, default_lexicon
-from common.search.pinyin import Keys, spoken
+from common.search.pinyin import Keys
+from common.search.query import Query, Reader
 
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "name_en": 1.5, "department": 0.8, "items": 0.5, "category": 0.3}
 OTHER_FIELD = 0.5  # a field not named above (the guide's text fields, later)
-TERM = {"w": 1.0, "b": 0.5, "c": 0.12, "e": 1.0}  # how much a query term of each kind counts
-PINYIN = {"full": 1.0, "initials": 0.8, "fuzzy": 0.6}
-SYNONYM = 0.6  # a synonym of a word of the query
-HOMOPHONE = 0.45  # a word that sounds like the query's characters but is written otherwise
 K1, B = 1.2, 0.5
 EXACT, PREFIX, INSIDE = 1.6, 1.25, 1.15  # the title is the query / starts with it / the query holds the title
 INTENT = 0.8  # an intent's target gains this share of the best score
+COVERED = 0.3  # the share of a score kept by a document whose names cover none of the query's concepts
+NAMES = ("title", "keywords", "name_en")  # the fields that name a document (coverage is counted there)
 RERANKED = 60  # the best this many are checked for title boosts
 
 
@@ -65,31 +64,28 @@ class Index:
         self.keys = Keys()
         self.postings: dict[str, list[tuple[int, float]]] = {}
         self._build()
-        self._synonyms: dict[str, set[str]] = defaultdict(set)
-        for group in self.lexicon.synonyms:
-            for word in group:
-                self._synonyms[word].update(w for w in group if w != word)
-        self._phrases = sorted(set(self._synonyms) | {p for i in self.lexicon.intents for p in i.phrases}, key=len)
-        self._intents = defaultdict(set)
-        for intent in self.lexicon.intents:
-            for phrase in intent.phrases:
-                self._intents[phrase].update(intent.targets)
+        self.reader = Reader(self.keys, self.lexicon)
         self._by_id = {d.id: n for n, d in enumerate(self.docs)}
 
     def _build(self) -> None:
         per_doc: list[dict[str, Counter[str]]] = []
+        self._names: list[frozenset[str]] = []
         lengths: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set(self.lexicon.phrases())
         for doc in self.docs:
             fields = {"title": doc.title, **doc.fields}
             counted = {}
+            names: set[str] = set()
             for name, value in fields.items():
                 terms = Counter(tx.field_terms(tx.clean(value)[0]))
                 counted[name] = terms
+                if name in NAMES:
+                    names.update(terms)
                 lengths[name].append(sum(terms.values()))
                 if name in ("title", "keywords"):
                     vocabulary.update(t[2:] for t in terms if t[0] in "wc")
             per_doc.append(counted)
+            self._names.append(frozenset(names))
         average = {name: (sum(v) / len(v)) or 1.0 for name, v in lengths.items()}
         weighted: dict[str, dict[int, float]] = defaultdict(dict)
         for n, counted in enumerate(per_doc):
@@ -114,69 +110,13 @@ class Index:
         reasons = ("search_truncated",) if truncated else ()
         if not searched:
             return Answer((), "", True, ("search_empty",))
-        bag: dict[str, float] = defaultdict(float)
-        meant: list[str] = []  # the query's meaning in characters: its Han text and the words its pinyin spells
-        core = []  # the query without question words, to compare with titles
-        for run in tx.runs(searched):
-            if tx.is_han(run):
-                core.append(self._han(run, bag, meant))
-            else:
-                core.append(self._letters(run, bag, meant))
-        targets = self._expand(meant, bag)
-        scores, strong = self._score(bag)
+        query = self.reader.read(searched)
+        scores, strong = self._score(query.bag)
         if not scores:
             return Answer((), tx.masked(searched), True, reasons + ("search_no_match",))
-        hits = self._rank(scores, "".join(core), targets, limit)
+        hits = self._rank(scores, query, limit)
         miss = not any(self._by_id[h.id] in strong for h in hits)
         return Answer(tuple(hits), tx.masked(searched), miss, reasons + (("search_no_match",) if miss else ()))
-
-    def _han(self, run: str, bag: dict[str, float], meant: list[str]) -> str:
-        lex = self.lexicon
-        words, pairs, chars = tx.han_terms(run, lex.stop, lex.stop_chars)
-        for kind, terms in (("w", words), ("b", pairs), ("c", chars)):
-            for t in terms:
-                bag[f"{kind}:{t}"] += TERM[kind]
-        meant.append(run)
-        kept = "".join(chars)
-        if len(kept) >= 2:  # a near-homophone typo: 医宝卡 sounds like 医保卡
-            for how, found in self.keys.read(spoken(kept)):
-                for word in found:
-                    if len(word) > 1 and word not in run:
-                        self._phrase(word, HOMOPHONE * PINYIN[how] / math.sqrt(len(found)), bag)
-                        meant.append(word)
-        return kept
-
-    def _letters(self, run: str, bag: dict[str, float], meant: list[str]) -> str:
-        for t in tx.english_terms(run):
-            bag[t] += TERM["e"]
-        spelled = []
-        for how, found in self.keys.read(run):
-            weight = PINYIN[how] / math.sqrt(len(found))
-            for word in found:
-                self._phrase(word, weight, bag)
-                meant.append(word)
-            if len(found) == 1:
-                spelled.append(next(iter(found)))
-        return "".join(spelled)
-
-    def _phrase(self, word: str, weight: float, bag: dict[str, float]) -> None:
-        if len(word) == 1:
-            bag["c:" + word] += weight * 0.3
-            return
-        bag["w:" + word] += weight
-        for i in range(len(word) - 1):
-            bag["b:" + word[i:i + 2]] += weight * TERM["b"]
-
-    def _expand(self, meant: list[str], bag: dict[str, float]) -> set[int]:
-        """Adds the synonyms of every lexicon phrase the query holds; answers the documents its intents name."""
-        targets: set[int] = set()
-        for phrase in self._phrases:
-            if not any(phrase in m for m in meant):
-                continue
-            for other in self._synonyms.get(phrase, ()):
-                self._phrase(other, SYNONYM, bag)
-            targets.update(self._by_id[c] for c in self._intents.get(phrase, ()) if c in self._by_id)
-        return targets
 
     def _score(self, bag: dict[str, float]) -> tuple[dict[int, float], set[int]]:
         scores: dict[int, float] = defaultdict(float)
@@ -191,9 +131,11 @@ class Index:
                 strong.update(n for n, _ in posting)
         return scores, strong
 
-    def _rank(self, scores: dict[int, float], core: str, targets: set[int], limit: int) -> list[Hit]:
+    def _rank(self, scores: dict[int, float], query: Query, limit: int) -> list[Hit]:
         best = heapq.nlargest(RERANKED, scores.items(), key=lambda kv: kv[1])
         top = best[0][1]
+        targets = {self._by_id[c] for c in query.targets if c in self._by_id}
+        core, concepts = query.core, [c.terms for c in query.concepts if c.terms]
         ranked = []
         for n, score in best:
             title = self._titles[n]
@@ -203,6 +145,10 @@ class Index:
                 score *= PREFIX
             elif len(title) >= 2 and title in core:
                 score *= INSIDE
+            if concepts:
+                names = self._names[n]
+                covered = sum(1 for terms in concepts if not terms.isdisjoint(names)) / len(concepts)
+                score *= COVERED + (1 - COVERED) * covered
             if n in targets:
                 score += INTENT * top
             ranked.append((score * self.docs[n].weight, n))

@@ -45,6 +45,9 @@ def spoken(run: str) -> str:
     return "".join(lazy_pinyin(run, style=Style.NORMAL, errors="ignore"))
 
 
+Piece = tuple[str, frozenset[str]]  # (how matched, the words a piece of a pinyin query spells)
+
+
 class Keys:
     """Pinyin key -> the index words it spells: full, initials and fuzzy, each its own table."""
 
@@ -61,18 +64,17 @@ class Keys:
             if len(word) > 1:
                 self.initials["".join(s[0] for s in spelling)].add(word)
 
-    def read(self, letters: str) -> list[tuple[str, frozenset[str]]]:
+    def read(self, letters: str) -> tuple[int, list[Piece]]:
         """The pieces of `letters` as (how matched, words), by the fewest pieces that leave the fewest
-        letters unread; how matched is "full", "initials" or "fuzzy" (tried when exact keys leave some unread)."""
+        letters unread, and how many were left unread; how matched is "full", "initials" or "fuzzy" (tried
+        when the exact keys leave some letters unread)."""
         unread, path = _cut(letters, [("full", self.full, 1), ("initials", self.initials, 2)])
         if unread:
             soft_unread, soft_path = _cut(fuzzy(letters), [("fuzzy", self.fuzzy, 2)])
             if soft_unread < unread:
-                return soft_path
-        return path
+                return soft_unread, soft_path
+        return unread, path
 
-
-Piece = tuple[str, frozenset[str]]
 
 
 def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int]]) -> tuple[int, list[Piece]]:

@@ -86,10 +86,10 @@ def english_terms(run: str) -> list[str]:
     return ["e:" + stem(run)]
 
 
-def han_terms(run: str, stop: frozenset[str], stop_chars: frozenset[str]) -> tuple[list[str], list[str], list[str]]:
-    """The words, pairs and characters of a Han run, leaving out question words: a word in `stop`, or made
-    only of `stop_chars`, is dropped, and pairs never span a dropped word."""
-    words: list[str] = []
+def han_terms(run: str, stop: frozenset[str], stop_chars: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The words of a Han run (jieba's cut) and its pieces between question words: a word in `stop`, or
+    made only of `stop_chars`, is dropped (孩子出生了要办什么 -> 孩子 出生, one piece 孩子出生)."""
+    tokens: list[str] = []
     pieces: list[str] = []
     piece = ""
     whole = rjieba.cut(run)
@@ -100,13 +100,10 @@ def han_terms(run: str, stop: frozenset[str], stop_chars: frozenset[str]) -> tup
             piece = ""
         else:
             piece += token
+            tokens.append(token)
     if piece:
         pieces.append(piece)
-    for p in pieces:
-        words.extend(w for w in cut(p) if w not in stop)
-    pairs = [p[i:i + 2] for p in pieces for i in range(len(p) - 1)]
-    chars = [ch for p in pieces for ch in p]
-    return words, pairs, chars
+    return tokens, pieces
 
 
 def field_terms(text: str) -> Iterable[str]:
