@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import i18n
 from common.search import text as tx
 from common.search.lexicon import Lexicon, default_lexicon
 from common.search.pinyin import Keys
@@ -51,6 +52,10 @@ class Answer:
     query: str  # the text searched, long digit runs masked: what may be kept of a miss
     miss: bool  # nothing matched but stray characters: editors may want a synonym
     reasons: tuple[str, ...] = ()  # "search_empty", "search_truncated", "search_no_match"
+
+    def messages(self) -> list[dict[str, str]]:
+        """What to tell the citizen about this answer, each reason in every language (i18n/errors.json)."""
+        return [i18n.texts("errors", reason, limit=tx.BOUND) for reason in self.reasons]
 
 
 class Index:
@@ -136,6 +141,8 @@ class Index:
         top = best[0][1]
         targets = {self._by_id[c] for c in query.targets if c in self._by_id}
         core, concepts = query.core, [c.terms for c in query.concepts if c.terms]
+        if any(self._titles[n] == core for n, _ in best):
+            targets = set()  # the query names a matter exactly: no intent overrides it
         ranked = []
         for n, score in best:
             title = self._titles[n]

@@ -35,9 +35,9 @@ class Lexicon:
         return cls(
             stop=frozenset(_words(data.get("stop", []), "stop")),
             stop_chars=frozenset(_words(data.get("stop_chars", []), "stop_chars")),
-            synonyms=tuple(tuple(_words(g, f"synonyms[{i}]")) for i, g in enumerate(_list(data, "synonyms"))),
+            synonyms=tuple(tuple(_words(g, f"synonyms[{i}]", 2)) for i, g in enumerate(_list(data, "synonyms"))),
             intents=tuple(_intent(x, i) for i, x in enumerate(_list(data, "intents"))),
-            aliases={str(code): tuple(_words(v, f"aliases.{code}")) for code, v in _map(data, "aliases").items()},
+            aliases={str(code): tuple(_words(v, f"aliases.{code}", 1)) for code, v in _map(data, "aliases").items()},
         )
 
     def phrases(self) -> set[str]:
@@ -60,8 +60,8 @@ def _map(data: dict, key: str) -> dict:
     return value
 
 
-def _words(value: object, where: str) -> list[str]:
-    if not isinstance(value, list) or not value:
+def _words(value: object, where: str, least: int = 0) -> list[str]:
+    if not isinstance(value, list) or len(value) < least:
         raise InvalidInput("search_lexicon", entry=where)
     words = []
     for i, w in enumerate(value):
@@ -78,7 +78,7 @@ def _intent(value: object, i: int) -> Intent:
     targets = value.get("targets")
     if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
         raise InvalidInput("search_lexicon", entry=f"intents[{i}].targets")
-    return Intent(tuple(_words(value.get("phrases"), f"intents[{i}].phrases")), tuple(targets))
+    return Intent(tuple(_words(value.get("phrases"), f"intents[{i}].phrases", 1)), tuple(targets))
 
 
 @cache

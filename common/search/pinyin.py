@@ -15,6 +15,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 SPELLINGS_CAP = 8  # spellings kept per word (a word of many polyphones would otherwise multiply)
 _LONGEST = 24  # letters of the longest key tried
+UNREAD = 3.0  # the cost of a letter a reading leaves unread (a piece costs 1)
 
 
 @cache
@@ -65,41 +66,38 @@ class Keys:
                 self.initials["".join(s[0] for s in spelling)].add(word)
 
     def read(self, letters: str) -> tuple[int, list[Piece]]:
-        """The pieces of `letters` as (how matched, words), by the fewest pieces that leave the fewest
-        letters unread, and how many were left unread; how matched is "full", "initials" or "fuzzy" (tried
-        when the exact keys leave some letters unread)."""
-        unread, path = _cut(letters, [("full", self.full, 1), ("initials", self.initials, 2)])
-        if unread:
-            soft_unread, soft_path = _cut(fuzzy(letters), [("fuzzy", self.fuzzy, 2)])
-            if soft_unread < unread:
-                return soft_unread, soft_path
-        return unread, path
+        """How many letters were left unread, and the pieces of `letters` as (how matched, words): the
+        cheapest reading, where a piece costs 1 (initials 1.2, fuzzy 1.6) and a letter left unread 3, so
+        sebaoka reads as one fuzzy 社保卡 rather than initials of 生儿 + 保 + 卡."""
+        exact = _cut(letters, [("full", self.full, 1, 1.0), ("initials", self.initials, 2, 1.2)])
+        soft = _cut(fuzzy(letters), [("fuzzy", self.fuzzy, 2, 1.6)])
+        best = soft if soft[0] < exact[0] else exact
+        return best[1], best[2]
 
 
-
-def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int]]) -> tuple[int, list[Piece]]:
-    """The cut of `letters` into keys of `tables` (name, table, shortest key) that leaves the fewest letters
-    unread, then has the fewest pieces: (letters unread, pieces)."""
+def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int, float]]) -> tuple[float, int, list[Piece]]:
+    """The cheapest cut of `letters` into keys of `tables` (name, table, shortest key, cost of a piece):
+    (cost, letters unread, pieces)."""
     n = len(letters)
-    best: list[tuple[int, int, list[Piece]] | None] = [None] * (n + 1)
-    best[0] = (0, 0, [])
+    best: list[tuple[float, int, list[Piece]] | None] = [None] * (n + 1)
+    best[0] = (0.0, 0, [])
     for i in range(n):
         here = best[i]
         if here is None:
             continue
-        unread, count, path = here
-        _offer(best, i + 1, (unread + 1, count, path))
+        cost, unread, path = here
+        _offer(best, i + 1, (cost + UNREAD, unread + 1, path))
         for length in range(1, min(_LONGEST, n - i) + 1):
             key = letters[i:i + length]
-            for how, table, shortest in tables:
+            for how, table, shortest, price in tables:
                 words = table.get(key) if length >= shortest else None
                 if words:
-                    _offer(best, i + length, (unread, count + 1, path + [(how, frozenset(words))]))
+                    _offer(best, i + length, (cost + price, unread, path + [(how, frozenset(words))]))
     end = best[n]
     assert end is not None  # every position is reachable by leaving a letter unread
-    return end[0], end[2]
+    return end
 
 
 def _offer(best: list, at: int, option: tuple) -> None:
-    if best[at] is None or option[:2] < best[at][:2]:
+    if best[at] is None or option[0] < best[at][0]:
         best[at] = option
