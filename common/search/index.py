@@ -152,12 +152,13 @@ class Index:
                 score *= PREFIX
             elif len(title) >= 2 and title in core:
                 score *= INSIDE
+            covered = 1.0
             if concepts:
                 names = self._names[n]
                 covered = sum(1 for terms in concepts if not terms.isdisjoint(names)) / len(concepts)
                 score *= COVERED + (1 - COVERED) * covered
-            if n in targets:
-                score += INTENT * top
+            if n in targets:  # a life event named: its bundle first, unless the query says more than the event
+                score += INTENT * top * covered
             ranked.append((score * self.docs[n].weight, n))
         for n in targets - {n for _, n in ranked}:
             ranked.append((INTENT * top * self.docs[n].weight, n))
