@@ -74,7 +74,8 @@ class Index:
 
     def _build(self) -> None:
         per_doc: list[dict[str, Counter[str]]] = []
-        self._names: list[frozenset[str]] = []
+        self._names: list[frozenset[str]] = []  # the terms of the fields that name each document
+        self._terms: list[frozenset[str]] = []  # every term of each document
         lengths: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set(self.lexicon.phrases())
         for doc in self.docs:
@@ -91,6 +92,7 @@ class Index:
                     vocabulary.update(t[2:] for t in terms if t[0] in "wc")
             per_doc.append(counted)
             self._names.append(frozenset(names))
+            self._terms.append(frozenset(t for terms in counted.values() for t in terms))
         average = {name: (sum(v) / len(v)) or 1.0 for name, v in lengths.items()}
         weighted: dict[str, dict[int, float]] = defaultdict(dict)
         for n, counted in enumerate(per_doc):
@@ -116,25 +118,20 @@ class Index:
         if not searched:
             return Answer((), "", True, ("search_empty",))
         query = self.reader.read(searched)
-        scores, strong = self._score(query.bag)
+        scores = self._score(query.bag)
         if not scores:
             return Answer((), tx.masked(searched), True, reasons + ("search_no_match",))
         hits = self._rank(scores, query, limit)
-        miss = not any(self._by_id[h.id] in strong for h in hits)
+        strong = [t for t in query.bag if t[0] != "c" and t in self.postings]  # more than a stray character
+        miss = not any(not self._terms[self._by_id[h.id]].isdisjoint(strong) for h in hits)
         return Answer(tuple(hits), tx.masked(searched), miss, reasons + (("search_no_match",) if miss else ()))
 
-    def _score(self, bag: dict[str, float]) -> tuple[dict[int, float], set[int]]:
+    def _score(self, bag: dict[str, float]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
-        strong: set[int] = set()
         for term, weight in bag.items():
-            posting = self.postings.get(term)
-            if not posting:
-                continue
-            for n, s in posting:
+            for n, s in self.postings.get(term, ()):
                 scores[n] += weight * s
-            if term[0] != "c":
-                strong.update(n for n, _ in posting)
-        return scores, strong
+        return scores
 
     def _rank(self, scores: dict[int, float], query: Query, limit: int) -> list[Hit]:
         best = heapq.nlargest(RERANKED, scores.items(), key=lambda kv: kv[1])

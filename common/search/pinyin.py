@@ -6,9 +6,11 @@ forgives what Shanghai speakers mix up in Mandarin (zh/z, ch/c, sh/s, -ng/-n). A
 into keys by the fewest pieces that cover the most letters; each piece names the index words it spells."""
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
@@ -16,6 +18,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 SPELLINGS_CAP = 8  # spellings kept per word (a word of many polyphones would otherwise multiply)
 _LONGEST = 24  # letters of the longest key tried
 UNREAD = 3.0  # the cost of a letter a reading leaves unread (a piece costs 1)
+TYPED, TYPING = 1.5, 12  # the cost of a last piece that only starts a key; how many keys it may start
 
 
 @cache
@@ -56,8 +59,10 @@ class Keys:
         self.full: dict[str, set[str]] = defaultdict(set)
         self.initials: dict[str, set[str]] = defaultdict(set)
         self.fuzzy: dict[str, set[str]] = defaultdict(set)
+        self._sorted: list[str] | None = None  # the full keys in order, for a pinyin still being typed
 
     def add(self, word: str) -> None:
+        self._sorted = None
         for spelling in spellings(word):
             whole = "".join(spelling)
             self.full[whole].add(word)
@@ -69,15 +74,29 @@ class Keys:
         """How many letters were left unread, and the pieces of `letters` as (how matched, words): the
         cheapest reading, where a piece costs 1 (initials 1.2, fuzzy 1.6) and a letter left unread 3, so
         sebaoka reads as one fuzzy 社保卡 rather than initials of 生儿 + 保 + 卡."""
-        exact = _cut(letters, [("full", self.full, 1, 1.0), ("initials", self.initials, 2, 1.2)])
+        exact = _cut(letters, [("full", self.full, 1, 1.0), ("initials", self.initials, 2, 1.2)], self._typing)
         soft = _cut(fuzzy(letters), [("fuzzy", self.fuzzy, 2, 1.6)])
         best = soft if soft[0] < exact[0] else exact
         return best[1], best[2]
 
+    def _typing(self, tail: str) -> frozenset[str]:
+        """The words of the full keys that start with `tail` (shenf -> 身份证 ...): the last syllables of a
+        query still being typed."""
+        if self._sorted is None:
+            self._sorted = sorted(self.full)
+        at = bisect.bisect_left(self._sorted, tail)
+        found: set[str] = set()
+        for key in itertools.islice(self._sorted, at, at + TYPING):
+            if not key.startswith(tail):
+                break
+            found |= self.full[key]
+        return frozenset(found)
 
-def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int, float]]) -> tuple[float, int, list[Piece]]:
-    """The cheapest cut of `letters` into keys of `tables` (name, table, shortest key, cost of a piece):
-    (cost, letters unread, pieces)."""
+
+def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int, float]],
+         typing: Callable[[str], frozenset[str]] | None = None) -> tuple[float, int, list[Piece]]:
+    """The cheapest cut of `letters` into keys of `tables` (name, table, shortest key, cost of a piece), the
+    last piece maybe the start of a key (`typing`): (cost, letters unread, pieces)."""
     n = len(letters)
     best: list[tuple[float, int, list[Piece]] | None] = [None] * (n + 1)
     best[0] = (0.0, 0, [])
@@ -93,6 +112,10 @@ def _cut(letters: str, tables: list[tuple[str, dict[str, set[str]], int, float]]
                 words = table.get(key) if length >= shortest else None
                 if words:
                     _offer(best, i + length, (cost + price, unread, path + [(how, frozenset(words))]))
+        if typing is not None and n - i >= 2:
+            started = typing(letters[i:])
+            if started:
+                _offer(best, n, (cost + TYPED, unread, path + [("typing", started)]))
     end = best[n]
     assert end is not None  # every position is reachable by leaving a letter unread
     return end

@@ -12,7 +12,7 @@ from common.search.lexicon import Lexicon
 from common.search.pinyin import Keys, spoken
 
 TERM = {"w": 1.0, "b": 0.5, "c": 0.12, "e": 1.0}  # how much a query term of each kind counts
-PINYIN = {"full": 1.0, "initials": 0.8, "fuzzy": 0.6}
+PINYIN = {"full": 1.0, "initials": 0.8, "fuzzy": 0.6, "typing": 0.7}
 SYNONYM = 0.6  # a synonym of a word of the query
 HOMOPHONE = 0.45  # a word that sounds like the query's characters but is written otherwise
 

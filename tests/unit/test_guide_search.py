@@ -45,6 +45,18 @@ def test_pinyin_in_full_and_by_initials_finds_the_item():
     assert first("hukou qianru") == "HJ-04"
 
 
+def test_pinyin_still_being_typed_finds_what_it_starts():
+    assert first("shenf") == first("shenfenzh") == "HJ-06"
+    assert first("yibaok") == "YB-01"
+    assert first("hukouq") == "HJ-04"
+
+
+def test_a_guide_field_finds_its_item_below_one_that_names_it():
+    index = Index([Doc("a", "item", "居住证签注", {"materials": "居民身份证原件 租房合同"}), Doc("b", "item", "租房合同备案")])
+    assert ids("租房合同", index) == ["b", "a"]
+    assert first("身份证原件", index) == "a"
+
+
 def test_both_readings_of_a_polyphone_match():
     index = Index([Doc("a", "item", "长期护理保险评估"), Doc("b", "item", "重残无业人员生活补助"),
                    Doc("c", "item", "银行卡代发登记"), Doc("d", "item", "失业登记")])
