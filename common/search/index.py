@@ -50,7 +50,7 @@ class Hit:
 class Answer:
     hits: tuple[Hit, ...]
     query: str  # the text searched, long digit runs masked: what may be kept of a miss
-    miss: bool  # nothing matched but stray characters: editors may want a synonym
+    miss: bool  # something was asked and nothing matched but stray characters: editors may want a synonym
     reasons: tuple[str, ...] = ()  # "search_empty", "search_truncated", "search_no_match"
 
     def messages(self) -> list[dict[str, str]]:
@@ -116,7 +116,7 @@ class Index:
         searched, truncated = tx.clean(raw) if isinstance(raw, str) else ("", False)
         reasons = ("search_truncated",) if truncated else ()
         if not searched:
-            return Answer((), "", True, ("search_empty",))
+            return Answer((), "", False, ("search_empty",))  # nothing asked: not a miss to keep
         query = self.reader.read(searched)
         scores = self._score(query.bag)
         if not scores:
