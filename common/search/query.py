@@ -85,7 +85,7 @@ class Reader:
             for how, found in self.keys.read(spoken(kept))[1]:
                 for word in found:
                     if len(word) > 1 and word not in run:
-                        owner = next((c for c in query.concepts if _overlaps(c.texts[0], word)), None)
+                        owner = next((c for c in query.concepts if any(_overlaps(t, word) for t in c.texts)), None)
                         concept = owner or Concept([word])
                         if owner is None:
                             query.concepts.append(concept)
