@@ -24,6 +24,7 @@ EXACT, PREFIX, INSIDE = 1.6, 1.25, 1.15  # the title is the query / starts with 
 INTENT = 0.8  # an intent's target gains this share of the best score
 COVERED = 0.3  # the share of a score kept by a document whose names cover none of the query's concepts
 NAMES = ("title", "keywords", "name_en")  # the fields that name a document (coverage is counted there)
+LIMIT = 50  # hits an answer may hold
 RERANKED = 60  # the best this many are checked for title boosts
 
 
@@ -113,6 +114,8 @@ class Index:
     # ------------------------------------------------------------------ the query
 
     def search(self, raw: object, limit: int = 10) -> Answer:
+        """The best `limit` (1 to 50) documents for a raw query, whatever it is."""
+        limit = max(1, min(LIMIT, limit)) if isinstance(limit, int) else 10
         searched, truncated = tx.clean(raw) if isinstance(raw, str) else ("", False)
         reasons = ("search_truncated",) if truncated else ()
         if not searched:

@@ -157,6 +157,12 @@ def test_controls_and_emoji_around_words_are_ignored():
     assert ids("医保卡\u200b补办") == ids("医保卡补办")
 
 
+def test_the_number_of_hits_asked_for_is_kept_within_bounds():
+    index = Index([Doc(f"d{n}", "item", f"第{n}号登记") for n in range(80)])
+    assert [len(index.search("登记", limit=n).hits) for n in (-5, 0, 1, 3, 10_000)] == [1, 1, 1, 3, 50]
+    assert len(index.search("登记", limit="7").hits) == 10  # type: ignore[arg-type]
+
+
 def test_a_miss_is_flagged_and_keeps_nothing_that_could_be_a_number_of_a_person():
     answer = demo().search("天气预报 13812345678")
     assert answer.miss and "search_no_match" in answer.reasons
