@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 import rjieba
 
@@ -59,7 +59,7 @@ def han_only(text: str) -> str:
     return "".join(_HAN_RUN.findall(text))
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: every distinct query a kiosk sees passes here
 def cut(run: str) -> tuple[str, ...]:
     """jieba's search-mode cut of a Han run (the whole words and the shorter words inside them)."""
     return tuple(w for w in rjieba.cut_for_search(run) if w.strip())
