@@ -78,13 +78,12 @@ class Index:
 
     def __init__(self, docs: Iterable[Doc], lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
-        for phrase in self.lexicon.phrases():
-            tx.add_word(phrase)
+        self.cuts = tx.cutter(frozenset(self.lexicon.phrases()), self.lexicon is default_lexicon())
         self.docs = list(docs)
         self.keys = Keys()
         self.postings: dict[str, Posting] = {}
         self._build()
-        self.reader = Reader(self.keys, self.lexicon)
+        self.reader = Reader(self.keys, self.lexicon, self.cuts)
         self._by_id = {d.id: n for n, d in enumerate(self.docs)}
 
     def _build(self) -> None:
@@ -94,7 +93,7 @@ class Index:
         vocabulary: set[str] = set(self.lexicon.phrases())
         seen: dict[object, tuple[dict[str, int], int]] = {}  # departments and categories repeat: cut each once
         for doc in self.docs:
-            counted = {name: seen.get(value) or seen.setdefault(value, _counted(value))
+            counted = {name: seen.get(value) or seen.setdefault(value, _counted(value, self.cuts))
                        for name, value in {"title": doc.title, **doc.fields}.items()}
             names: set[str] = set()
             for name, (terms, size) in counted.items():
@@ -181,7 +180,7 @@ class Index:
         return [Hit(self.docs[n].id, self.docs[n].kind, self.docs[n].title, round(s, 4)) for s, n in ranked[:limit]]
 
 
-def _counted(value: object) -> tuple[dict[str, int], int]:
+def _counted(value: object, cuts: tx.Cutter) -> tuple[dict[str, int], int]:
     """The terms of one field's text with their counts, and how many."""
-    terms = Counter(tx.field_terms(tx.clean(value)[0] if isinstance(value, str) else ""))
+    terms = Counter(tx.field_terms(tx.clean(value)[0] if isinstance(value, str) else "", cuts))
     return dict(terms), sum(terms.values())

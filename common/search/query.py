@@ -45,8 +45,8 @@ class Query:
 
 
 class Reader:
-    def __init__(self, keys: Keys, lexicon: Lexicon) -> None:
-        self.keys, self.lexicon = keys, lexicon
+    def __init__(self, keys: Keys, lexicon: Lexicon, cuts: tx.Cutter) -> None:
+        self.keys, self.lexicon, self.cuts = keys, lexicon, cuts
         self.synonyms: dict[str, set[str]] = defaultdict(set)
         for group in lexicon.synonyms:
             for word in group:
@@ -67,11 +67,11 @@ class Reader:
         return query
 
     def _han(self, run: str, query: Query) -> str:
-        tokens, pieces = tx.han_terms(run, self.lexicon.stop, self.lexicon.stop_chars)
+        tokens, pieces = tx.han_terms(run, self.cuts, self.lexicon.stop, self.lexicon.stop_chars)
         for token in tokens:
             concept = Concept([token])
             query.concepts.append(concept)
-            for word in tx.cut(token):
+            for word in self.cuts.search(token):
                 query.add(concept, "w:" + word, TERM["w"])
             for i in range(len(token) - 1):
                 query.add(concept, "b:" + token[i:i + 2], TERM["b"])

@@ -59,17 +59,30 @@ def han_only(text: str) -> str:
     return "".join(_HAN_RUN.findall(text))
 
 
-@lru_cache(maxsize=8192)  # bounded: every distinct query a kiosk sees passes here
-def cut(run: str) -> tuple[str, ...]:
-    """jieba's search-mode cut of a Han run (the whole words and the shorter words inside them)."""
-    return tuple(w for w in rjieba.cut_for_search(run) if w.strip())
+class Cutter:
+    """jieba's cuts (rjieba) with a lexicon's phrases kept whole (社保卡, 一件事). The shipped lexicon's phrases go
+    into the process's own jieba; any other lexicon (an editor's draft, a test's) gets a jieba of its own (0.2 s
+    to load), so no lexicon changes how another one cuts."""
+
+    def __init__(self, phrases: frozenset[str], shared: bool) -> None:
+        self.jieba = rjieba if shared else rjieba.Jieba()
+        for word in sorted(phrases):
+            if len(word) > 1 and not self.jieba.has_word(word):
+                self.jieba.add_word(word, 50_000, "n")
+        self.search = lru_cache(maxsize=8192)(self._search)  # bounded: every distinct query a kiosk sees passes here
+
+    def _search(self, run: str) -> tuple[str, ...]:
+        """The search-mode cut of a Han run: the whole words and the shorter words inside them."""
+        return tuple(w for w in self.jieba.cut_for_search(run) if w.strip())
+
+    def words(self, run: str) -> list[str]:
+        """The plain cut of a Han run."""
+        return self.jieba.cut(run)
 
 
-def add_word(word: str) -> None:
-    """Make jieba keep `word` whole (the lexicon's phrases, so 社保卡 or 一件事 cut as one)."""
-    if len(word) > 1 and not rjieba.has_word(word):
-        rjieba.add_word(word, 50_000, "n")
-        cut.cache_clear()
+@lru_cache(maxsize=4)
+def cutter(phrases: frozenset[str], shared: bool) -> Cutter:
+    return Cutter(phrases, shared)
 
 
 def stem(word: str) -> str:
@@ -86,13 +99,13 @@ def english_terms(run: str) -> list[str]:
     return ["e:" + stem(run)]
 
 
-def han_terms(run: str, stop: frozenset[str], stop_chars: frozenset[str]) -> tuple[list[str], list[str]]:
+def han_terms(run: str, cuts: Cutter, stop: frozenset[str], stop_chars: frozenset[str]) -> tuple[list[str], list[str]]:
     """The words of a Han run (jieba's cut) and its pieces between question words: a word in `stop`, or
     made only of `stop_chars`, is dropped (孩子出生了要办什么 -> 孩子 出生, one piece 孩子出生)."""
     tokens: list[str] = []
     pieces: list[str] = []
     piece = ""
-    whole = rjieba.cut(run)
+    whole = cuts.words(run)
     for token in whole:
         if token in stop or all(ch in stop_chars for ch in token):
             if piece:
@@ -106,11 +119,11 @@ def han_terms(run: str, stop: frozenset[str], stop_chars: frozenset[str]) -> tup
     return tokens, pieces
 
 
-def field_terms(text: str) -> Iterable[str]:
+def field_terms(text: str, cuts: Cutter) -> Iterable[str]:
     """Every term of a document's field (no stop words: a title is kept whole)."""
     for run in runs(text):
         if is_han(run):
-            yield from ("w:" + w for w in cut(run))
+            yield from ("w:" + w for w in cuts.search(run))
             yield from ("b:" + run[i:i + 2] for i in range(len(run) - 1))
             yield from ("c:" + ch for ch in run)
         else:

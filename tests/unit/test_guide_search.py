@@ -116,7 +116,9 @@ def test_an_editor_adds_a_synonym_and_the_query_finds_its_item():
     extended = Lexicon(base.stop, base.stop_chars, base.synonyms + (("职业技能培训补贴", "小黄车补贴"),),
                        base.intents, base.aliases)
     catalogue = json.loads(resources.files("common").joinpath("demo_data.json").read_text("utf-8"))["catalogue"]
-    assert first("申请小黄车补贴", Index(catalogue_docs(catalogue), extended)) == "JY-05"
+    draft = Index(catalogue_docs(catalogue), extended)
+    assert first("申请小黄车补贴", draft) == "JY-05"
+    assert draft.cuts.words("小黄车补贴") == ["小黄车补贴"] and demo().cuts.words("小黄车补贴") != ["小黄车补贴"]  # its own jieba
 
 
 def test_a_broken_lexicon_names_the_bad_entry_in_both_languages():
