@@ -100,6 +100,12 @@ def test_a_typo_of_a_near_homophone_is_forgiven():
     assert first("card 医宝卡") == "YB-01"  # after an English word (found by the Hypothesis test: it raised once)
 
 
+def test_traditional_characters_find_the_simplified_names_through_their_sound():
+    assert first("醫保卡補辦") == "YB-01"  # a citizen on the 繁體 screens, or from Hong Kong, Macao, Taiwan
+    assert first("殘疾人證") in ("CL-01", "CL-02")
+    assert first("身份證") == "HJ-06"
+
+
 def test_english_names_are_searched_too():
     assert first("residence permit") == "HJ-01"
     assert first("ID card") == "HJ-06"
