@@ -107,7 +107,7 @@ def restore(settings, src: str | os.PathLike, *, force: bool = False) -> dict:
         if SETTINGS_MEMBER in manifest["members"]:
             _put(stage / SETTINGS_MEMBER, data / RESTORED_SETTINGS)
         if dialect == "sqlite":
-            database = Path(make_url(settings.db_url).database)
+            database = Path(make_url(settings.db_url).database or "")
             for suffix in SQLITE_COMPANIONS:  # a stale -wal beside the restored file would be replayed into it
                 database.with_name(database.name + suffix).unlink(missing_ok=True)
             _put(stage / SQLITE_MEMBER, database)
@@ -238,14 +238,14 @@ def _unpack(source: Path, stage: Path) -> dict:
             first = tar.next()
             if first is None or first.name != MANIFEST or not first.isreg() or first.size > _CHUNK:
                 raise e.InvalidInput("backup_not_haoban")
-            manifest = _manifest(tar.extractfile(first).read())
+            manifest = _manifest(_member(tar, first).read())
             while (member := tar.next()) is not None:
                 expected = manifest["members"].get(member.name)
                 if expected is None or not member.isreg() or member.name in seen:
                     raise e.InvalidInput("backup_unexpected_member", member=_shown(member.name))
                 digest = hashlib.sha256()
                 fd = os.open(stage / member.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-                with os.fdopen(fd, "wb") as out, tar.extractfile(member) as f:
+                with os.fdopen(fd, "wb") as out, _member(tar, member) as f:
                     while chunk := f.read(_CHUNK):
                         digest.update(chunk)
                         out.write(chunk)
@@ -258,6 +258,13 @@ def _unpack(source: Path, stage: Path) -> dict:
     if missing:
         raise e.InvalidInput("backup_member_missing", member=", ".join(missing))
     return manifest
+
+
+def _member(tar: tarfile.TarFile, member: tarfile.TarInfo):
+    f = tar.extractfile(member)
+    if f is None:  # (a regular file always has one)
+        raise e.InvalidInput("backup_unexpected_member", member=_shown(member.name))
+    return f
 
 
 def _manifest(raw: bytes) -> dict:
