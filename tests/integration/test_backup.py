@@ -22,6 +22,8 @@ from tests.conftest import PG_ADMIN_URL, _pg_or_skip
 from tests.integration.test_migrations_cli import run_cli
 from tests.world import build
 
+pytestmark = pytest.mark.slow  # the hub's command line as processes, like test_migrations_cli's
+
 NOW = "2026-11-26T17:30:00+08:00"
 
 
