@@ -51,7 +51,7 @@ def backup(settings, dest: str | os.PathLike, now: datetime, settings_file: str 
         raise e.InvalidInput("backup_exists", path=str(target))
     if not target.parent.is_dir():
         raise e.InvalidInput("backup_no_folder", path=str(target.parent))
-    stage = Path(tempfile.mkdtemp(prefix=".haoban-backup-", dir=target.parent))
+    stage = _stage(".haoban-backup-", target.parent)
     try:
         facts = _dump(settings.db_url, stage)
         members = [facts.pop("member")]
@@ -90,8 +90,8 @@ def restore(settings, src: str | os.PathLike, *, force: bool = False) -> dict:
         raise e.InvalidInput("restore_not_empty", path=str(data))
     if not force and dialect == "postgresql" and _pg_has_tables(settings.db_url):
         raise e.InvalidInput("restore_db_not_empty")
-    data.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".haoban-restore-", dir=data.parent))
+    # beside the data (in it when it exists: /var/lib, its parent, is not the hub user's to write in)
+    stage = _stage(".haoban-restore-", data if data.is_dir() else data.parent)
     try:
         manifest = _unpack(source, stage)
         if manifest.get("dialect") != dialect:
@@ -297,6 +297,14 @@ def _info(name: str, size: int, now: datetime) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = size, FILE_MODE, int(now.timestamp())
     return info
+
+
+def _stage(prefix: str, folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+    except OSError as exc:
+        raise e.InvalidInput("backup_cannot_write", path=str(folder), reason=type(exc).__name__) from None
 
 
 def _copy_private(src: Path, dst: Path) -> None:

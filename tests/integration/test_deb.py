@@ -3,7 +3,8 @@ clean root: an overlay over this machine's root in a mount namespace of its own 
 throwaway upper folder; the machine's own root is not touched), chrooted. The hub is started as haoban-hub.service
 would start it (its User, Environment, UMask, ExecStartPre and ExecStart lines, run directly: systemd is not PID 1
 here), takes a ticket over HTTP on loopback, stops; `dpkg -r` keeps /var/lib/haoban (and takes a backup first),
-`dpkg -P` deletes it and the user and keeps that backup. Needs root (CI runs as root)."""
+`dpkg -P` deletes it and the user and keeps that backup, which a new installation then restores. Needs root (CI runs
+as root)."""
 from __future__ import annotations
 
 import os
@@ -184,4 +185,16 @@ def test_install_serve_a_ticket_remove_keeps_the_data_purge_deletes_it(deb, root
     assert not root.exists("/var/lib/haoban") and not root.exists("/etc/haoban")
     assert root.run("getent", "passwd", "haoban", check=False).returncode != 0
     assert root.exists(f"/var/backups/haoban/{backups[0]}")  # the last backup outlives the purge
+
+    # a new installation restores that backup with the packaged command (as root: it runs as the new haoban user)
+    root.run("dpkg", "-i", "/root/haoban-hub.deb")
+    root.run("chown", "haoban:haoban", f"/var/backups/haoban/{backups[0]}")
+    restored = root.run("haoban", "restore", f"/var/backups/haoban/{backups[0]}")
+    assert "restored the backup" in restored.stdout and "/var/lib/haoban/hub.toml.from-backup" in restored.stdout
+    assert "projection OK" in root.run("haoban", "check").stdout
+    assert root.run("stat", "-c", "%U %a", "/var/lib/haoban/hub.sqlite3").stdout.split() == ["haoban", "600"]
+    ids = root.run("/opt/haoban/bin/python", "-c", "import sqlite3; print(sqlite3.connect('/var/lib/haoban/hub.sqlite3')"
+                   ".execute('select count(*) from tickets').fetchone()[0])").stdout.strip()
+    assert ids == "1"  # the ticket taken before the removal
+    root.run("dpkg", "-P", "haoban-hub")
     assert Path("/opt/haoban").exists() == host_had_opt  # the machine's own root was never touched
