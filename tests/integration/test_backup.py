@@ -223,3 +223,14 @@ def test_backup_refuses_to_overwrite_and_names_a_missing_database(tmp_path, good
     r = run_cli("backup", str(tmp_path / "x.tar.gz"), env=env_for(tmp_path, tmp_path / "nowhere"))
     assert r.returncode == 2 and "找不到要备份的数据库" in r.stderr and "no database to back up" in r.stderr
     assert not (tmp_path / "x.tar.gz").exists() and not (tmp_path / "nowhere").exists()
+
+
+def test_a_bad_archive_leaves_a_postgresql_database_untouched(tmp_path, good, pg_url):
+    bad = rewritten(good, tmp_path / "bad.tar.gz", _flip)
+    r = run_cli("restore", str(bad), env=env_for(tmp_path, tmp_path / "target", pg_url))
+    assert r.returncode == 2 and "校验值不符" in r.stderr and "checksum" in r.stderr, r.stderr
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from information_schema.tables where table_schema = 'public'")).scalar() == 0
+    engine.dispose()
+    assert not (tmp_path / "target").exists()
