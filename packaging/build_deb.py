@@ -114,6 +114,8 @@ def glibc_needed(root: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=str(CHECKOUT / "dist"), help="folder for the .deb (default dist/)")
+    parser.add_argument("--releases", default="1", help="Debian releases to package, e.g. 1,2 (one build, a .deb each:"
+                        " the upgrade test installs 2 over 1)")
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -141,19 +143,21 @@ def main(argv: list[str] | None = None) -> int:
         steps["relocate+compile"] = time.monotonic() - t
         shutil.copytree(PACKAGING / "hub", stage / "hub")
         shutil.copy(CHECKOUT / "docs" / "install.md", stage / "hub" / "install.md")
-        values = {"HAOBAN_VERSION": version, "HAOBAN_PYTHON_DEP": f"python{python}",
-                  "HAOBAN_LIBC_DEP": f"libc6 (>= {glibc_needed(root)})"}
-        recipe = (PACKAGING / "nfpm-hub.yaml").read_text("utf-8")
-        for key, value in values.items():
-            recipe = recipe.replace("${" + key + "}", value)
-        (stage / "nfpm-hub.yaml").write_text(recipe, "utf-8")
-        t = time.monotonic()
-        subprocess.run([nfpm, "package", "--config", "nfpm-hub.yaml", "--packager", "deb", "--target", str(out)],
-                       cwd=stage, check=True, timeout=600, stdout=subprocess.DEVNULL)
-        steps["nfpm"] = time.monotonic() - t
-    deb = out / f"haoban-hub_{version}-1_amd64.deb"
+        debs = []
+        for release in args.releases.split(","):
+            values = {"HAOBAN_VERSION": version, "HAOBAN_RELEASE": release, "HAOBAN_PYTHON_DEP": f"python{python}",
+                      "HAOBAN_LIBC_DEP": f"libc6 (>= {glibc_needed(root)})"}
+            recipe = (PACKAGING / "nfpm-hub.yaml").read_text("utf-8")
+            for key, value in values.items():
+                recipe = recipe.replace("${" + key + "}", value)
+            (stage / "nfpm-hub.yaml").write_text(recipe, "utf-8")
+            t = time.monotonic()
+            subprocess.run([nfpm, "package", "--config", "nfpm-hub.yaml", "--packager", "deb", "--target", str(out)],
+                           cwd=stage, check=True, timeout=600, stdout=subprocess.DEVNULL)
+            steps[f"nfpm-{release}"] = time.monotonic() - t
+            debs.append(out / f"haoban-hub_{version}-{release}_amd64.deb")
     print(" ".join(f"{k} {v:.1f}s" for k, v in steps.items()) + f"; total {time.monotonic() - started:.1f}s", file=sys.stderr)
-    print(deb)
+    print("\n".join(map(str, debs)))
     return 0
 
 

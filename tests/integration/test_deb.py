@@ -3,7 +3,8 @@ clean root: an overlay over this machine's root in a mount namespace of its own 
 throwaway upper folder; the machine's own root is not touched), chrooted. The hub is started as haoban-hub.service
 would start it (its User, Environment, UMask, ExecStartPre and ExecStart lines, run directly: systemd is not PID 1
 here), takes a ticket over HTTP on loopback, stops; `dpkg -r` keeps /var/lib/haoban (and takes a backup first),
-`dpkg -P` deletes it and the user and keeps that backup, which a new installation then restores. Needs root (CI runs
+`dpkg -P` deletes it and the user and keeps that backup, which a new installation then restores. Between, release 2
+of the same build is installed over release 1 (an upgrade: settings edited by the hall and the data kept). Needs root (CI runs
 as root)."""
 from __future__ import annotations
 
@@ -26,15 +27,23 @@ UNIT = "/lib/systemd/system/haoban-hub.service"
 
 
 @pytest.fixture(scope="module")
-def deb(tmp_path_factory) -> Path:
+def debs(tmp_path_factory) -> list[Path]:
+    """Releases 1 and 2 of one build (2 upgrades 1)."""
     out = tmp_path_factory.mktemp("deb")
     started = time.monotonic()
-    r = subprocess.run([str(CHECKOUT / "packaging" / "build-deb"), str(out)], capture_output=True, text=True, timeout=900)
+    r = subprocess.run([str(CHECKOUT / "packaging" / "build-deb"), str(out), "--releases", "1,2"], capture_output=True,
+                       text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     print(f"\nbuild-deb: {time.monotonic() - started:.1f} s, {r.stderr.strip().splitlines()[-1]}")
-    path = Path(r.stdout.strip().splitlines()[-1])
-    assert path.is_file() and path.parent == out
-    return path
+    paths = [Path(line) for line in r.stdout.strip().splitlines()]
+    assert [p.name for p in paths] == ["haoban-hub_0.1.0-1_amd64.deb", "haoban-hub_0.1.0-2_amd64.deb"]
+    assert all(p.is_file() for p in paths)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def deb(debs) -> Path:
+    return debs[0]
 
 
 def dpkg_deb(*args) -> str:
@@ -124,9 +133,10 @@ def root(tmp_path):
     clean.close()
 
 
-def test_install_serve_a_ticket_remove_keeps_the_data_purge_deletes_it(deb, root):
+def test_install_serve_upgrade_remove_keeps_the_data_purge_deletes_it(debs, root):
     host_had_opt = Path("/opt/haoban").exists()
-    subprocess.run(["nsenter", "-t", str(root.holder.pid), "-m", "cp", str(deb), f"{root.mnt}/root/haoban-hub.deb"], check=True)
+    for deb, name in zip(debs, ("haoban-hub.deb", "haoban-hub-2.deb")):
+        subprocess.run(["nsenter", "-t", str(root.holder.pid), "-m", "cp", str(deb), f"{root.mnt}/root/{name}"], check=True)
     r = root.run("dpkg", "-i", "/root/haoban-hub.deb")
     assert "Setting up haoban-hub" in r.stdout
     assert root.run("stat", "-c", "%U %a", "/var/lib/haoban").stdout.split() == ["haoban", "700"]
@@ -172,6 +182,16 @@ def test_install_serve_a_ticket_remove_keeps_the_data_purge_deletes_it(deb, root
     modes = root.run("sh", "-c", "stat -c '%n %U %a' /var/lib/haoban/*").stdout.split("\n")
     assert {"/var/lib/haoban/hub.sqlite3 haoban 600", "/var/lib/haoban/appointment-id.key haoban 600",
             "/var/lib/haoban/case-contact.key haoban 600"} <= set(modes), modes
+
+    # upgrade to release 2: the edited settings stay, the data stays, the unit's migrations run, no backup is taken
+    root.run("sh", "-c", "echo '# 本厅的设置 / edited by the hall' >> /etc/haoban/hub.toml")
+    r = root.run("dpkg", "-i", "/root/haoban-hub-2.deb")
+    assert "over (0.1.0-1)" in r.stdout and "Setting up haoban-hub (0.1.0-2)" in r.stdout, r.stdout
+    assert "edited by the hall" in root.run("cat", "/etc/haoban/hub.toml").stdout
+    assert not root.exists("/var/backups/haoban")
+    for pre in unit["ExecStartPre"]:
+        root.run("sh", "-c", f'umask {umask}; exec "$@"', "-", *env, *pre.split(), user=user)
+    assert "projection OK" in root.run("haoban", "check").stdout
 
     r = root.run("dpkg", "-r", "haoban-hub")
     assert "/var/backups/haoban/before-remove-" in r.stdout, r.stdout + r.stderr
