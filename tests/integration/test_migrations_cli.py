@@ -109,7 +109,7 @@ def test_demo_runs_a_simulated_morning_through_the_real_hub(tmp_path):
     last = lines[-1]
     assert "青浦区中心" in last and "朱家角镇" in last and "取号" in last
     assert "projection check: stored state equals the fold of the events" in r.stdout
-    assert "/docs" in r.stdout
+    assert "/docs" in r.stdout and "/handler" in r.stdout and "区医保中心" in r.stdout
 
 
 def test_0008_makes_each_terminal_a_clerk_signed_in_on_known_to_her(db_url):
