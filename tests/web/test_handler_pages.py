@@ -168,3 +168,32 @@ def test_her_doors_refuse_hostile_input_and_write_nothing(live_hall, hall, seede
     assert counts(hall) == before
     ok = post_form(http, url, page, f"{page}/note", {"note": "正常记录"}, allow_redirects=False)
     assert ok.status_code == 303 and counts(hall)[0] == before[0] + 1  # the same form with its token goes through
+
+
+def test_her_sign_in_door_refuses_hostile_input_and_opens_no_session(live_hall, hall, seeded):
+    from common.db.schema import WebSessionRow
+
+    url, http = live_hall.url, requests.Session()
+
+    def sessions() -> int:
+        with hall.hub.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(WebSessionRow)).scalar()
+
+    r = http.post(f"{url}/handler/sign-in", data={"site": "s1", "staff_no": HANDLER[0], "pin": PIN}, timeout=10)
+    assert r.status_code == 403 and "页面已过期" in r.text and sessions() == 0  # no CSRF field: not even tried
+    for fields in ({"site": "s1", "staff_no": HANDLER[0] + "\x00", "pin": PIN},
+                   {"site": "s1" * 500, "staff_no": HANDLER[0], "pin": PIN},
+                   {"site": "s1", "staff_no": "H" * 3000, "pin": PIN},
+                   {"site": "s1", "staff_no": "C1", "pin": PIN}):  # a plain clerk: no web session, as before
+        r = post_form(http, url, "/handler/sign-in", "/handler/sign-in", fields, allow_redirects=False)
+        assert r.status_code in (401, 422) and "haoban_session" not in r.cookies, fields
+        assert "承办单位经办人登录" in r.text or "过长" in r.text, fields  # her form again, or the form is too long
+    assert sessions() == 0  # (four failures from one address: a fifth would start its back-off)
+    ok = post_form(http, url, "/handler/sign-in", "/handler/sign-in", {"site": "s1", "staff_no": HANDLER[0], "pin": PIN},
+                   allow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/handler" and sessions() == 1
+    r = http.post(f"{url}/handler/sign-out", data={}, timeout=10, allow_redirects=False)
+    assert r.status_code == 403 and sessions() == 1  # no other site's page signs her out
+    r = post_form(http, url, "/handler", "/handler/sign-out", {}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/handler/sign-in"
+    assert http.get(f"{url}/handler", timeout=10, allow_redirects=False).status_code == 303  # signed out
