@@ -82,6 +82,12 @@ def test_a_handler_signs_in_sees_her_list_and_answers_a_case(pages, hall, seeded
     assert page.inner_text("#contact-full") == "王小明 13812345678"
     with hall.hub.engine.connect() as conn:
         assert conn.execute(select(AuditRow.clerk_id, AuditRow.purpose)).all() == [(f"s1-{HANDLER[0]}", "handle")]
+    page.fill("#form-extend input[name=new_due]", "2026-12-10")
+    page.fill("#form-extend input[name=reason]", "需向市医保局请示")
+    page.check("#form-extend input[name=told]")
+    page.click("#form-extend button")
+    page.wait_for_selector("#history tr[data-kind=case_extended]")
+    assert "需向市医保局请示" in page.inner_text("#history") and "2026-12-10" in page.inner_text("#facts")
     page.select_option("#form-answer select[name=answer]", "done")
     page.fill("#form-answer textarea[name=text]", "已为您办理医保关系转入")
     page.click("#form-answer button")
