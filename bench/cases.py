@@ -7,9 +7,10 @@ ticket events of the same halls (the history of a case is read from the same eve
 - the work list of the district centre's 办不成事 window (`common.readmodels.cases.worklist` through
   `hub.read_cases` for a supervisor's `Desk`), the busiest site;
 - the supervisors' figures for all 30 sites over one quarter (`common.readmodels.cases.figures`, calendar included);
-- one case with its history (`common.readmodels.cases.detail` through `hub.read_cases`).
+- one case with its history (`common.readmodels.cases.detail` through `hub.read_cases`);
+- a department's handler's list and figures (区医保中心 of the district centre, through `hub.read_department`).
 
-Targets from the issue: the list and the panel within 100 ms. `--profile` prints a cProfile of each read.
+Targets from the issue: the list and the panel within 100 ms (a handler's list too). `--profile` prints a cProfile of each read.
 
     PYTHONPATH=$PWD .venv/bin/python bench/cases.py sqlite [--cases 20000] [--ticket-events 400000] [--profile]
     PYTHONPATH=$PWD .venv/bin/python bench/cases.py postgresql
@@ -47,7 +48,7 @@ from common.readmodels import caseledger  # noqa: E402
 from common.readmodels import cases as read  # noqa: E402
 from common.readmodels.assessment import parse_quarter, quarter_of  # noqa: E402
 from common.usecases import contact, reference  # noqa: E402
-from common.usecases.casework import Desk  # noqa: E402
+from common.usecases.casework import Desk, Handler  # noqa: E402
 from common.usecases.hub import Hub  # noqa: E402
 from tests.world import FakeClock  # noqa: E402
 
@@ -211,6 +212,7 @@ def main() -> None:
     load(engine, args.cases, args.ticket_events)
     hub = Hub(engine, FakeClock(datetime.combine(TODAY, dtime(10, 0), SHANGHAI)), contact_key=KEY)
     desk = Desk(site_id="d0", clerk_id="d0-SUP")
+    handler = Handler(site_id="d0", clerk_id="d0-H", department=DEPARTMENTS[0])  # a department's handler (/handler)
     with engine.connect() as conn:
         open_d0 = conn.execute(select(func.count()).select_from(caserows.K).where(
             caserows.K.c.status.in_(read.OPEN), (caserows.K.c.site_id == "d0") | (caserows.K.c.handler_site_id == "d0"))).scalar()
@@ -233,6 +235,8 @@ def main() -> None:
         "work list (d0)": lambda: hub.read_cases(desk, read.worklist),
         "figures (30 sites, a quarter)": panel,
         "one case with history": lambda: hub.read_cases(desk, read.detail, one),
+        "handler's list (d0, 区医保中心)": lambda: hub.read_department(handler, read.worklist),
+        "handler's figures (d0, 区医保中心)": lambda: hub.read_department(handler, read.department_figures, since),
     }
     listed, fig, det = reads["work list (d0)"](), panel(), reads["one case with history"]()
     print(f"{args.db}: {events} events; d0 has {open_d0} cases open, its list shows {len(listed)}; the quarter "

@@ -223,8 +223,33 @@ def _prepare(db_url: str, key: bytes | None = None, day_start: datetime | None =
             desk = entry["windows"][0]  # with a display, a person serves here (terminal window) instead of the simulation
             entry["desk"] = {**desk, "terminal": auth.create_enrolment_code(conn, site_id=sid, role=Role.terminal, name="desk", now=now, window_id=desk["window_id"]),
                              "pad": auth.create_enrolment_code(conn, site_id=sid, role=Role.rating, name="desk", now=now, window_id=desk["window_id"])}
+    _demo_cases(engine, day_start or now)
     engine.dispose()
     return codes
+
+
+# A few cases entered at the start of the demo day and assigned to the demo departments, so that their handlers'
+# page (/handler) has work: (department, class, cause, what was reported)
+DEMO_CASES = (("区医保中心", "immediate", "policy", "外省参保记录无法转入，窗口说要等系统对接"),
+              ("区医保中心", "general", "materials", "医保卡补领要求的材料和网上办事指南不一致"),
+              ("区社保中心", "general", "system", "一网通办申报养老金页面一直提交不了"))
+
+
+def _demo_cases(engine, at: datetime) -> None:
+    """DEMO_CASES, entered from 12345 by the demo supervisor through the hub's own commands (a hub of this process
+    on the database, its clock stopped at `at`, before the demo's hub process starts)."""
+    from common.domain.clock import SimClock
+    from common.usecases.casework import Desk
+    from common.usecases.hub import Hub
+
+    site = reference.demo_data()["sites"][0]
+    hub = Hub(engine, SimClock(at, 0.0))
+    desk = Desk(site_id=site["id"], clerk_id=f"{site['id']}-{site['supervisors'][0]['staff_no']}")
+    for department, case_class, cause, text in DEMO_CASES:
+        opened = hub.open_case(desk, source="hotline", cause=cause, text=text, item_id=f"{site['id']}-YB-01").case
+        assert opened is not None  # an opened case is in its Done
+        hub.classify_case(desk, opened.id, case_class)
+        hub.assign_case(desk, opened.id, department)
 
 
 def _connect(base: str, codes: dict, skip: tuple[str, ...] = ()) -> list[SiteSim]:
@@ -286,6 +311,8 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         boss = reference.demo_data()["sites"][0]["supervisors"][0]
         print(f"  hall display board: {base}/display?code={codes['qp-centre']['display']}   (enrols once)")
         print(f"  dashboard:          {base}/dashboard   (staff number {boss['staff_no']}, PIN {boss['pin']})")
+        dept = reference.demo_data()["sites"][0]["handlers"][0]
+        print(f"  a department's cases: {base}/handler   ({dept['department']}: staff number {dept['staff_no']}, PIN {dept['pin']})")
         print("  a citizen's phone page: printed below every half hour (the receipt's QR code link)", flush=True)
         sim = Simulation(sites, random.Random(seed))
         shells.append(_kiosk_window(folder, base, codes))

@@ -159,8 +159,9 @@ def cmd_admin(args, settings) -> int:
                                             queue_id=f"{args.site}-{args.queue}")
             case "create-clerk":
                 pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN: ")
+                role = "supervisor" if args.supervisor else "handler" if args.department else "clerk"
                 out = reference.create_clerk(conn, site_id=args.site, staff_no=args.staff_no, name=args.name, pin=pin,
-                                             role="supervisor" if args.supervisor else "clerk")
+                                             role=role, department=args.department)
             case "enrol-code":
                 out = auth.create_enrolment_code(conn, site_id=args.site, role=Role(args.role), name=args.name,
                                                  now=now, window_id=args.window)
@@ -292,6 +293,8 @@ def parser() -> argparse.ArgumentParser:
         x.add_argument(f, required=True)
     x.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     x.add_argument("--supervisor", action="store_true", help="a supervisor: signs in to the dashboard, serves no window")
+    x.add_argument("--department", help="a department's handler (承办单位, as cases are assigned to it): signs in to "
+                                        "/handler for its cases, serves no window")
     x = asub.add_parser("enrol-code", help="a one-time code for a device to enrol with")
     x.add_argument("--site", required=True)
     x.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -94,7 +94,8 @@ class ClerkRow(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(Stamp)
-    role: Mapped[str] = mapped_column(String(16), server_default="clerk")  # clerk | supervisor
+    role: Mapped[str] = mapped_column(String(16), server_default="clerk")  # clerk | supervisor | handler
+    department: Mapped[str | None] = mapped_column(String(50))  # a handler's 承办单位, as cases' assignments name it
 
 
 class DeviceRow(Base):

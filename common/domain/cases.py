@@ -119,6 +119,11 @@ def decide_open(*, case_id: str, public_token: str, kind: CaseKind, source: str,
     }
 
 
+def assigned_to(c: Case, site_id: str, department: str) -> bool:
+    """Whether `c` is assigned to `department` (承办单位) of `site_id`: the only cases that department's handler sees."""
+    return c.department == department and c.handler_site_id == site_id
+
+
 def may_handle(c: Case, clerk_id: str | None) -> None:
     """The clerk rated may not handle their own 差评."""
     if c.kind is CaseKind.rating and clerk_id is not None and clerk_id == c.rated_clerk_id:

@@ -6,14 +6,15 @@ day it is read, by the district's calendar; overdue cases come first, then those
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, func, select
 
 from common.db.caserows import K, case, case_from_row, history
 from common.db.schema import ServiceItemRow
 from common.domain import errors as e
-from common.domain.cases import Case, CaseKind, CaseStatus
+from common.domain.cases import Case, CaseKind, CaseStatus, assigned_to
+from common.domain.clock import SHANGHAI, utc
 from common.domain.workdays import WorkCalendar
 
 LIST_MAX = 200  # cases in one work list (the oldest due first): a handler works from the top
@@ -42,11 +43,17 @@ def _order(item: dict) -> tuple:
     return (not item["overdue"], not item["due_soon"], item["due_day"] or "9999", item["opened_day"])
 
 
+def _assigned(site_id: str, department: str):
+    """`cases.assigned_to` as a query's condition: the cases of `department` (承办单位) of `site_id`."""
+    return (K.c.department == department) & (K.c.handler_site_id == site_id)
+
+
 def worklist(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, department: str | None = None) -> list[dict]:
-    """The cases of `site_id` still to be done (and those its departments handle for other sites), most urgent first."""
-    q = select(K).where(K.c.status.in_(OPEN), (K.c.site_id == site_id) | (K.c.handler_site_id == site_id))
-    if department is not None:
-        q = q.where(K.c.department == department)
+    """The cases of `site_id` still to be done (and those its departments handle for other sites), most urgent first;
+    with `department`, only those assigned to that department of `site_id` (its handler's list)."""
+    q = select(K).where(K.c.status.in_(OPEN))
+    q = q.where(_assigned(site_id, department) if department is not None else
+                (K.c.site_id == site_id) | (K.c.handler_site_id == site_id))
     items = [brief(case_from_row(r), today, calendar) for r in conn.execute(q)]
     items.sort(key=_order)
     return items[:LIST_MAX]
@@ -90,6 +97,19 @@ def figures(conn: Connection, site_ids: list[str], since: date, today: date, cal
     }
 
 
+def department_figures(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, since: date, *,
+                       department: str) -> dict:
+    """A department's own figures (its handler's page): its cases open and overdue now, those answered from `since`
+    (the quarter's first day) and the share of them answered on time."""
+    start = datetime.combine(since, time(0), SHANGHAI)
+    rows = conn.execute(select(*(K.c[name] for name in _FIGURES)).where(
+        _assigned(site_id, department), (K.c.status != CaseStatus.closed.value) | (K.c.answered_at >= start))).all()
+    answered = [x for x in rows if x.answered_at is not None and utc(x.answered_at) >= start]
+    return {"open": sum(x.status != CaseStatus.closed for x in rows),
+            "overdue": sum(_overdue(x.status, x.due_day, today) for x in rows), "answered": len(answered),
+            "on_time_rate": _rate(sum(bool(x.answered_on_time) for x in answered), len(answered))}
+
+
 def repeats(conn: Connection, site_ids: list[str], today: date) -> list[dict]:
     """Service items reported `REPEAT_COUNT` times or more in the last `REPEAT_DAYS` days: flagged to the department."""
     since = (today - timedelta(days=REPEAT_DAYS - 1)).isoformat()
@@ -109,10 +129,12 @@ def public(x: Case, today: date, calendar: WorkCalendar) -> dict:
             "answer_text": x.answer_text, "overdue": flags(x, today, calendar)["overdue"]}
 
 
-def detail(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, case_id: str) -> dict:
-    """One case with its history; `sealed_contact` is for the hub to mask (it holds the key)."""
+def detail(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, case_id: str,
+           department: str | None = None) -> dict:
+    """One case with its history; `sealed_contact` is for the hub to mask (it holds the key). With `department`,
+    only a case assigned to it (its handler's page): any other is not found."""
     found = case(conn, site_id, case_id)
-    if found is None:
+    if found is None or (department is not None and not assigned_to(found, site_id, department)):
         raise e.NotFound("no_case")
     return {**brief(found, today, calendar), "answer_text": found.answer_text, "rated_clerk_id": found.rated_clerk_id,
             "sealed_contact": found.contact, "history": history(conn, found.site_id, found.id)}

@@ -196,9 +196,9 @@ def candidate(conn: Connection, site_id: str, staff_no: str, *, device_id: str |
 _UNKNOWN_HASH: list[str] = []  # a hash to check against when the account does not exist: the same cost
 
 
-def verdict(cand: Candidate, pin: str, now: datetime, supervisor_only: bool = False) -> str:
-    """"ok", "wrong" (a wrong PIN on an account: counted) or "refused" (no such account, backed off, not a
-    supervisor). Runs argon2: call it outside any transaction and lock, never on the event loop."""
+def verdict(cand: Candidate, pin: str, now: datetime, roles: frozenset[str] | None = None) -> str:
+    """"ok", "wrong" (a wrong PIN on an account: counted) or "refused" (no such account, backed off, or not of one
+    of `roles`, when given). Runs argon2: call it outside any transaction and lock, never on the event loop."""
     if not _UNKNOWN_HASH:
         _UNKNOWN_HASH.append(hash_pin(secrets.token_urlsafe(24)))  # a secret nobody knows, made anew in each process
     # always one argon2, so timing tells nothing; an account without a hash (a clerk row that reached a hub without
@@ -208,7 +208,7 @@ def verdict(cand: Candidate, pin: str, now: datetime, supervisor_only: bool = Fa
         return "refused"  # while an account (or this known place of it) backs off, a PIN is not even told right or wrong
     if not right:
         return "wrong"
-    return "refused" if supervisor_only and cand.role != "supervisor" else "ok"
+    return "refused" if roles is not None and cand.role not in roles else "ok"
 
 
 def record(conn: Connection, cand: Candidate, outcome: str, now: datetime) -> None:
@@ -273,12 +273,30 @@ class SourceBackoff:
 
 
 def start_clerk_session(conn: Connection, actor: Actor, cand: Candidate, now: datetime) -> tuple[str, str, str]:
-    """A clerk session on a terminal after a right PIN. Returns (session token, clerk id, name)."""
+    """A clerk session on a terminal after a right PIN. Returns (session token, clerk id, name). A department's
+    handler serves no window and guides nobody: she works on the hub's /handler pages (`handler_no_terminal`)."""
+    if cand.role == "handler":
+        raise e.Forbidden("handler_no_terminal")
     token = new_token()
     conn.execute(insert(ClerkSessionRow).values(
         token_hash=token_hash(token), clerk_id=cand.clerk_id, device_id=actor.device_id, started_at=now))
     remember(conn, cand, device_source(actor.device_id), now)
     return token, cand.clerk_id or "", cand.name
+
+
+WEB_ROLES = frozenset({"supervisor", "handler"})  # who signs in in a browser: the dashboard, or /handler
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """Whoever is signed in in a browser: a supervisor (the dashboard) or a department's handler (承办单位经办人,
+    /handler), with the department she answers for."""
+
+    clerk_id: str
+    site_id: str
+    name: str
+    role: str
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -291,10 +309,10 @@ class Supervisor:
 
 
 def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> tuple[str, str]:
-    """A supervisor's browser session after a right PIN. Returns its token and the browser's new known token (for
-    the `haoban_known` cookie: a random token of its own, which proves only that this browser signed in to this
-    account before; it opens nothing). The known token the browser showed, if any, is replaced by the new one, and
-    the account's known browsers older than `KNOWN_LIFETIME` are dropped, so the table stays small."""
+    """A browser session (a supervisor's or a handler's) after a right PIN. Returns its token and the browser's new
+    known token (for the `haoban_known` cookie: a random token of its own, which proves only that this browser
+    signed in to this account before; it opens nothing). The known token the browser showed, if any, is replaced by
+    the new one, and the account's known browsers older than `KNOWN_LIFETIME` are dropped, so the table stays small."""
     token, known = new_token(), new_token()
     conn.execute(insert(WebSessionRow).values(token_hash=token_hash(token), clerk_id=cand.clerk_id, started_at=now,
                                               expires_at=now + WEB_SESSION_LIFETIME))
@@ -307,16 +325,32 @@ def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> tuple
     return token, known
 
 
-def supervisor(conn: Connection, token: str, now: datetime) -> Supervisor:
-    """The supervisor behind a browser session token, while it is open and not expired."""
+def web_user(conn: Connection, token: str, now: datetime) -> WebUser:
+    """Who is behind a browser session token, while it is open and not expired, with her role and department."""
     row = conn.execute(
-        select(ClerkRow.id, ClerkRow.site_id, ClerkRow.name, ClerkRow.role, WebSessionRow.expires_at)
+        select(ClerkRow.id, ClerkRow.site_id, ClerkRow.name, ClerkRow.role, ClerkRow.department, WebSessionRow.expires_at)
         .join(WebSessionRow, WebSessionRow.clerk_id == ClerkRow.id)
         .where(WebSessionRow.token_hash == token_hash(token), WebSessionRow.ended_at.is_(None))
     ).first()
-    if row is None or row.role != "supervisor" or utc(row.expires_at) < now:
+    if row is None or row.role not in WEB_ROLES or utc(row.expires_at) < now:
         raise e.Unauthenticated("sign_in_first")
-    return Supervisor(clerk_id=row.id, site_id=row.site_id, name=row.name)
+    return WebUser(clerk_id=row.id, site_id=row.site_id, name=row.name, role=row.role, department=row.department)
+
+
+def supervisor(conn: Connection, token: str, now: datetime) -> Supervisor:
+    """The supervisor behind a browser session token; a handler's session is refused (`handler_not_allowed`)."""
+    user = web_user(conn, token, now)
+    if user.role != "supervisor":
+        raise e.Forbidden("handler_not_allowed")
+    return Supervisor(clerk_id=user.clerk_id, site_id=user.site_id, name=user.name)
+
+
+def handler(conn: Connection, token: str, now: datetime) -> WebUser:
+    """The department's handler behind a browser session token; a supervisor's is refused (`handlers_only`)."""
+    user = web_user(conn, token, now)
+    if user.role != "handler" or not user.department:
+        raise e.Forbidden("handlers_only")
+    return user
 
 
 def supervisor_sign_out(conn: Connection, token: str, now: datetime) -> None:

@@ -6,6 +6,9 @@
 - classify, assign, note, extend, answer, follow up: the clerk of the site's 办不成事 window (a terminal at a
   window of kind "cases"), or a supervisor. The clerk rated may not handle her own 差评.
 - decide an appeal (申诉) of a 差评, and see the audit log: supervisors only.
+- a department's handler (承办单位经办人, `Handler`, on the hub's /handler pages): only the cases assigned to her
+  department at her own site, and only her steps (`HANDLER_STEPS`): note, extend, answer, the contact in full to
+  handle the case. Another department's case is not found (`no_case`); any other step is `handler_not_allowed`.
 """
 from __future__ import annotations
 
@@ -43,6 +46,35 @@ class Desk:
     window_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Handler:
+    """A department's handler (承办单位经办人) acting on the hub's /handler pages, as a command's actor: she answers
+    for the cases assigned to `department` at her site (the events name her as their clerk)."""
+
+    site_id: str
+    clerk_id: str
+    department: str
+    device_id: str = "handler"
+    role: Role | None = None
+    window_id: str | None = None
+
+
+HANDLER_STEPS = frozenset({"note", "extend", "answer", "contact_handle"})  # what a department's handler may do
+
+
+def may(actor, step: str) -> None:
+    """May this actor take `step` ("classify", "assign", "note", "extend", "answer", "follow_up", "appeal",
+    "contact_<purpose>", "open", "read_site")? A department's handler takes only `HANDLER_STEPS`."""
+    if isinstance(actor, Handler) and step not in HANDLER_STEPS:
+        raise e.Forbidden("handler_not_allowed")
+
+
+def sees(actor, found: Case) -> bool:
+    """May this actor read (and, with `may`, handle) this case of her site? A department's handler sees only the
+    cases assigned to her department at her own site; any other is not found to her (she learns nothing of it)."""
+    return not isinstance(actor, Handler) or c.assigned_to(found, actor.site_id, actor.department)
+
+
 def _text(value: str | None, code: str, required: bool = False, max_len: int = L.TEXT_MAX) -> str | None:
     value = (value or "").strip() or None
     if (required and value is None) or (value is not None and len(value) > max_len):
@@ -68,7 +100,7 @@ def rating_case(conn: Connection, t: Ticket, now: datetime) -> tuple[str, dict] 
 def _own_site(conn: Connection, actor) -> None:
     """A case's steps are written by the hub that owns its site: a district reads a village hub's cases (relayed up)
     but does not act on them, for its events would never reach the village (docs/cases.md "Who may do what")."""
-    if isinstance(actor, Desk) and actor.site_id in repo.child_hub_sites(conn):
+    if isinstance(actor, Desk | Handler) and actor.site_id in repo.child_hub_sites(conn):
         raise e.Forbidden("case_at_child_hub")
 
 
@@ -82,7 +114,7 @@ class CaseCommands:
         self._reading(conn, actor)
         _own_site(conn, actor)
         found = caserows.case(conn, actor.site_id, case_id)
-        if found is None:
+        if found is None or not sees(actor, found):
             raise e.NotFound("no_case")
         c.may_handle(found, actor.clerk_id)
         state.cases[found.id] = found
@@ -95,6 +127,7 @@ class CaseCommands:
         """Register a case (登记); the reporter's name and phone are sealed before anything is written. `case_id`: the
         device's own id for it (a UUID it made), so that a retry after a lost answer finds the case it opened instead
         of opening a second one."""
+        may(actor, "open")
         if case_id is not None and not _UUID.match(case_id):
             raise e.InvalidInput("case_id_form")
         allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
@@ -134,6 +167,7 @@ class CaseCommands:
     @command
     def classify_case(self, actor, case_id: str, case_class: str, explanation: str | None = None) -> Build:
         """即办 (today), 一般 (5 working days), 复杂 (15), or out of scope (closed with the explanation and the channel)."""
+        may(actor, "classify")
         explanation = _text(explanation, "case_text_too_long")
 
         def build(conn, state, now):
@@ -147,6 +181,7 @@ class CaseCommands:
     @command
     def assign_case(self, actor, case_id: str, department: str, handler_site_id: str | None = None) -> Build:
         """To a department (承办单位), of this site or of another one of the hub tree."""
+        may(actor, "assign")
         department = _text(department, "case_department", required=True, max_len=L.DEPARTMENT_MAX)
 
         def build(conn, state, now):
@@ -161,6 +196,7 @@ class CaseCommands:
     @command
     def note_case(self, actor, case_id: str, note: str, contact_made: bool = False) -> Build:
         """A note on the handling; `contact_made`: a contact with the citizen (each one is logged)."""
+        may(actor, "note")
         note = _text(note, "case_note_required", required=True)
 
         def build(conn, state, now):
@@ -170,6 +206,7 @@ class CaseCommands:
 
     @command
     def extend_case(self, actor, case_id: str, new_due: date, reason: str, told: bool) -> Build:
+        may(actor, "extend")
         reason = _text(reason, "case_reason_required", required=True)
 
         def build(conn, state, now):
@@ -182,6 +219,7 @@ class CaseCommands:
 
     @command
     def answer_case(self, actor, case_id: str, answer: str, text: str, legal_reason: str | None = None) -> Build:
+        may(actor, "answer")
         text = _text(text, "case_answer_text_required", required=True)
         legal_reason = _text(legal_reason, "case_text_too_long")
 
@@ -194,6 +232,7 @@ class CaseCommands:
     @command
     def follow_up_case(self, actor, case_id: str, reached: bool, satisfied: bool | None, note: str | None = None) -> Build:
         """回访: the follow-up call after the answer."""
+        may(actor, "follow_up")
         note = _text(note, "case_text_too_long")
 
         def build(conn, state, now):
@@ -203,6 +242,7 @@ class CaseCommands:
 
     @command
     def decide_appeal(self, actor, case_id: str, upheld: bool, note: str | None = None) -> Build:
+        may(actor, "appeal")
         if not isinstance(actor, Desk):
             raise e.Forbidden("supervisors_only")
         note = _text(note, "case_text_too_long")
@@ -215,8 +255,9 @@ class CaseCommands:
     # ------------------------------------------------------------ reads (common/readmodels/cases.py)
 
     def _reading(self, conn: Connection, actor) -> None:
-        """Who may read a site's cases: a supervisor, or a clerk at the 办不成事 window (as for handling)."""
-        if not isinstance(actor, Desk):
+        """Who may read a site's cases: a supervisor, or a clerk at the 办不成事 window (as for handling); a
+        department's handler reads her department's only (`sees`, `read_department`)."""
+        if not isinstance(actor, Desk | Handler):
             auth.require(actor, "serve")
             window = repo.window(conn, actor.site_id, actor.window_id) if actor.window_id else None
             if window is None or window.kind is not WindowKind.cases:
@@ -225,10 +266,21 @@ class CaseCommands:
     def read_cases(self, actor, query, *args):
         """Run a read model of `common.readmodels.cases` as `query(conn, site_id, today, calendar, *args)`, for an
         actor who may read the site's cases."""
+        may(actor, "read_site")
         with reader(self.engine) as conn:  # type: ignore[attr-defined]
             self._reading(conn, actor)
             today = business_day(self.clock.now())  # type: ignore[attr-defined]
             return query(conn, actor.site_id, today, caserows.calendar(conn), *args)
+
+    def read_department(self, actor: Handler, query, *args):
+        """Run a read model of `common.readmodels.cases` as `query(conn, site_id, today, calendar, *args,
+        department=...)` for a department's handler: it reads the cases assigned to her department at her site."""
+        if not isinstance(actor, Handler):
+            raise e.Forbidden("handlers_only")
+        with reader(self.engine) as conn:  # type: ignore[attr-defined]
+            _own_site(conn, actor)
+            today = business_day(self.clock.now())  # type: ignore[attr-defined]
+            return query(conn, actor.site_id, today, caserows.calendar(conn), *args, department=actor.department)
 
     def read_public_case(self, query, token: str):
         """`query(conn, case, today, calendar)` for the case of this public token (the citizen's page)."""
@@ -254,6 +306,7 @@ class CaseCommands:
         showing is written to the audit log first (no showing without its entry)."""
         if purpose not in ("handle", "follow_up"):
             raise e.InvalidInput("contact_purpose")
+        may(actor, f"contact_{purpose}")
         with self._write_lock, self.engine.begin() as conn:  # type: ignore[attr-defined]
             found = self._handling(conn, actor, case_id, SiteState())
             if not found.contact:

@@ -371,7 +371,7 @@ class Hub(CaseCommands):
             lambda conn: auth.candidate(conn, actor.site_id, staff_no, device_id=actor.device_id),
             lambda conn, cand, now: auth.start_clerk_session(conn, actor, cand, now))
 
-    def _sign_in(self, source: str, pin: str, find: Callable, start: Callable, supervisor_only: bool = False):
+    def _sign_in(self, source: str, pin: str, find: Callable, start: Callable, roles: frozenset[str] | None = None):
         """The source's back-off, the account read, argon2 outside any transaction and lock, then a short write
         (README "Sign-in and back-off"). Every failure answers the same, whatever its cause."""
         now = self.clock.now()
@@ -379,7 +379,7 @@ class Hub(CaseCommands):
             raise e.TooManyRequests("sign_in_wait", seconds=wait)
         with reader(self.engine) as conn:
             cand = find(conn)
-        outcome = auth.verdict(cand, pin, now, supervisor_only)
+        outcome = auth.verdict(cand, pin, now, roles)
         result = None
         if outcome != "refused":
             with self._write_lock, self.engine.begin() as conn:
@@ -396,18 +396,29 @@ class Hub(CaseCommands):
 
     # ------------------------------------------------------------ supervisors in a browser
 
-    def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str, address: str = "",
-                           browser_token: str | None = None) -> tuple[str, str]:
-        """A supervisor's browser session from `address`: (session token, the browser's new known token).
-        `browser_token`: the known token of the browser's earlier sign-in, if any (its cookie `haoban_known`): the
-        browser then backs off on its own count, not the account's."""
+    def web_sign_in(self, site_id: str, staff_no: str, pin: str, address: str = "", browser_token: str | None = None,
+                    roles: frozenset[str] = auth.WEB_ROLES) -> tuple[str, str, str]:
+        """A browser session from `address` for a supervisor or a department's handler (of `roles`): (session token,
+        the browser's new known token, her role). `browser_token`: the known token of the browser's earlier sign-in,
+        if any (its cookie `haoban_known`): the browser then backs off on its own count, not the account's."""
         return self._sign_in(f"address:{address}", pin,
                              lambda conn: auth.candidate(conn, site_id, staff_no, browser_token=browser_token),
-                             auth.start_web_session, supervisor_only=True)
+                             lambda conn, cand, now: (*auth.start_web_session(conn, cand, now), cand.role), roles=roles)
+
+    def supervisor_sign_in(self, site_id: str, staff_no: str, pin: str, address: str = "",
+                           browser_token: str | None = None) -> tuple[str, str]:
+        """`web_sign_in` for a supervisor only: (session token, known token)."""
+        token, known, _ = self.web_sign_in(site_id, staff_no, pin, address, browser_token, frozenset({"supervisor"}))
+        return token, known
 
     def supervisor(self, token: str) -> auth.Supervisor:
         with reader(self.engine) as conn:
             return auth.supervisor(conn, token, self.clock.now())
+
+    def handler(self, token: str) -> auth.WebUser:
+        """The department's handler signed in in a browser (`auth.handler`)."""
+        with reader(self.engine) as conn:
+            return auth.handler(conn, token, self.clock.now())
 
     def supervisor_sign_out(self, token: str) -> None:
         with self._write_lock, self.engine.begin() as conn:

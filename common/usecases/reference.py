@@ -19,6 +19,7 @@ from common.db.schema import (
     WindowStateRow,
 )
 from common.domain import errors as e
+from common.domain import limits as L
 from common.domain import workdays
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
 from common.domain.pins import hash_pin
@@ -83,12 +84,23 @@ def create_bundle(conn: Connection, *, site_id: str, code: str, name: str, queue
     return bid
 
 
-def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk") -> str:
-    """A clerk, or with role "supervisor" someone who signs in to the supervisors' dashboard."""
+CLERK_ROLES = ("clerk", "supervisor", "handler")
+
+
+def create_clerk(conn: Connection, *, site_id: str, staff_no: str, name: str, pin: str, role: str = "clerk",
+                 department: str | None = None) -> str:
+    """A clerk; with role "supervisor" someone who signs in to the supervisors' dashboard; with role "handler" a
+    department's handler (承办单位经办人), who signs in to /handler for the cases assigned to `department`."""
     _check(pin.isdigit() and 4 <= len(pin) <= 12, "pin_format")
-    _check(role in ("clerk", "supervisor"), "clerk_role")
+    _check(role in CLERK_ROLES, "clerk_role")
+    department = (department or "").strip() or None
+    _check((role == "handler") == (department is not None), "clerk_department", limit=L.DEPARTMENT_MAX)
+    _check(department is None or (len(department) <= L.DEPARTMENT_MAX and department.isprintable()),
+           "clerk_department", limit=L.DEPARTMENT_MAX)
     cid = f"{site_id}-{staff_no}"
-    extra = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
+    extra: dict = {"role": role} if role != "clerk" else {}  # the column's default: databases of older schemas work too
+    if department is not None:
+        extra["department"] = department
     conn.execute(insert(ClerkRow).values(id=cid, site_id=site_id, staff_no=staff_no, name=name, pin_hash=hash_pin(pin),
                                          failed_pins=0, **extra))
     return cid
@@ -139,6 +151,9 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"])
         for c in site.get("supervisors", []):
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="supervisor")
+        for c in site.get("handlers", []):
+            create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="handler",
+                         department=c["department"])
         made.append(sid)
     return made
 

@@ -1,5 +1,6 @@
 """Screenshots of the hub's pages for review: the display board at 1920x1080, the phone page at 390x844
-(中文 and English, waiting and called), the dashboard at 1440x900 (and its whole length), the sign-in pages.
+(中文 and English, waiting and called), the dashboard at 1440x900 (and its whole length), the sign-in pages, the
+cases panel and a department's page (/handler) with one of its cases.
 
 The data is a demo morning played through the hub's commands (devtools/sample.py); Debian's Chromium renders.
 """
@@ -102,6 +103,21 @@ def _render(folder: Path, chromium) -> list[Path]:
                 page.click("#worklist tbody tr:first-child a")
                 page.wait_for_selector("#history")
                 shot(page, f"dashboard-case-{lang}", full=True)
+            handler = next(s for s in reference.demo_data()["sites"] if s["id"] == "qp-centre")["handlers"][0]
+            page = browser.new_page(chromium, "dashboard")  # a department's handler, in a browser of her own
+            page.goto(f"{served.url}/handler/sign-in")
+            shot(page, "handler-sign-in")
+            page.select_option("#site", "qp-centre")
+            page.fill("#staff_no", handler["staff_no"])
+            page.fill("#pin", handler["pin"])
+            page.click("#sign-in")
+            page.wait_for_selector("#case-kpis")
+            for lang in ("zh", "en"):
+                page.goto(f"{served.url}/handler{'?lang=en' if lang == 'en' else ''}")
+                shot(page, f"handler-{lang}", full=True)
+                page.click("#worklist tbody tr:last-child a")  # the one due later: her three forms and the contact
+                page.wait_for_selector("#history")
+                shot(page, f"handler-case-{lang}", full=True)
             for context in {id(p.context): p.context for p in pages}.values():
                 context.close()
         engine.dispose()
@@ -126,8 +142,11 @@ def _cases(hall, supervisor_id: str) -> dict[str, str]:
     hub.follow_up_case(desk, done.id, True, True)
     late = hub.open_case(hall.kiosk, source="kiosk", cause="policy", item_id=item, text="外省参保记录无法转入").case
     hub.classify_case(desk, late.id, "immediate")
-    hub.open_case(desk, source="hotline", cause="system", item_id=item, text="一网通办预约页面一直打不开",
-                  name="李四光", phone="13900001111")
+    hub.assign_case(desk, late.id, "区医保中心")
+    hotline = hub.open_case(desk, source="hotline", cause="system", item_id=item, text="一网通办预约页面一直打不开",
+                            name="李四光", phone="13900001111").case
+    hub.classify_case(desk, hotline.id, "general")
+    hub.assign_case(desk, hotline.id, "区医保中心")
     hall.clock.t += timedelta(hours=22)  # 08:30 the next day
     return {"overdue": late.public_token, "closed": done.public_token}
 

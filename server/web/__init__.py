@@ -1,4 +1,5 @@
-"""The web pages the hub serves: the hall display board, the citizen's phone page, the supervisors' dashboard.
+"""The web pages the hub serves: the hall display board, the citizen's phone page, the supervisors' dashboard, the
+departments' page.
 
 Everything a page needs (HTML, CSS, JS, SVG) comes from this package: no CDN, no web font, no build step.
 """
@@ -15,9 +16,9 @@ STATIC = Path(str(resources.files(__name__) / "static"))
 
 def install(app: FastAPI) -> None:
     """Add the pages' routes and their static files to the hub's app."""
-    from server.web import casepage, cases, dashboard, display, phone, ratelimit
+    from server.web import casepage, cases, dashboard, display, handler, phone, ratelimit
 
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
-    for module in (display, phone, casepage, cases, dashboard):
+    for module in (display, phone, casepage, cases, dashboard, handler):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

@@ -4,7 +4,7 @@ showings of personal data. A supervisor acts as `casework.Desk(site_id, clerk_id
 commands decide what she may do (not her own 差评). Every form carries the CSRF token (server/web/session.py)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -61,12 +61,12 @@ def _quarter_figures(quarter: str):
     return lambda conn, site_id, today, calendar: cases.figures(conn, [site_id], since, min(end, today), calendar)
 
 
-def _local(at: str) -> str:
+def local_time(at: str) -> str:
     """A stored UTC time as the hall reads it: Shanghai, to the minute."""
     return datetime.fromisoformat(at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def _names(hub, site_id: str) -> tuple[dict[str, str], dict[str, str]]:
+def names(hub, site_id: str) -> tuple[dict[str, str], dict[str, str]]:
     with reader(hub.engine) as conn:
         return caseledger.names(conn, site_id)
 
@@ -83,8 +83,10 @@ def panel(request: Request, quarter: str | None = None, error: e.HaobanError | N
         desk = _desk(request)
     except e.Unauthenticated:
         return RedirectResponse("/dashboard/sign-in", status_code=303)
+    except e.HaobanError as exc:  # a department's handler: not her page
+        return pages.message(exc.zh, exc.en, exc.status)
     quarter = quarter or assessment.quarter_of(business_day(hub.clock.now()))
-    items, _ = _names(hub, desk.site_id)
+    items, _ = names(hub, desk.site_id)
     return _page(request, "cases.html", http_status=error.status if error else 200, quarter=quarter, error=error,
                  figures=hub.read_cases(desk, _quarter_figures(quarter)), work=hub.read_cases(desk, cases.worklist),
                  items=items, causes=sorted(CAUSES))
@@ -138,10 +140,12 @@ def audit(request: Request):
         desk = _desk(request)
     except e.Unauthenticated:
         return RedirectResponse("/dashboard/sign-in", status_code=303)
+    except e.HaobanError as exc:  # a department's handler: not her page
+        return pages.message(exc.zh, exc.en, exc.status)
     with reader(hub.engine) as conn:
-        entries = [{**a, "at": _local(a["at"])} for a in caserows.audit_entries(conn, desk.site_id)]
+        entries = [{**a, "at": local_time(a["at"])} for a in caserows.audit_entries(conn, desk.site_id)]
         numbers = {x.id: x.number for x in caserows.cases_by_id(conn, {a["record_id"] for a in entries})}
-    _, clerks = _names(hub, desk.site_id)
+    _, clerks = names(hub, desk.site_id)
     return _page(request, "case_audit.html", entries=entries, numbers=numbers, clerks=clerks)
 
 
@@ -160,26 +164,57 @@ def one(request: Request, case_id: str, error: e.HaobanError | None = None, show
         return RedirectResponse("/dashboard/sign-in", status_code=303)
     except e.HaobanError as exc:
         return pages.message(exc.zh, exc.en, exc.status)
+    return _page(request, "case_detail.html", http_status=error.status if error else 200, error=error, shown=shown,
+                 **case_view(hub, desk.site_id, desk.clerk_id, found, STEPS))
+
+
+STEPS = ("classify", "assign", "note", "extend", "answer", "follow_up", "appeal")  # a supervisor's, on the page
+
+
+def case_view(hub, site_id: str, clerk_id: str, found: dict, steps) -> dict:
+    """What a case's page shows: the case (its contact masked, times local), the names, and a form for each of
+    `steps` the case is ready for now (none on a 差评 of the viewer's own service)."""
     found["contact_masked"] = hub.masked_contact(found.pop("sealed_contact"))
-    items, clerks = _names(hub, desk.site_id)
+    items, clerks = names(hub, site_id)
     kinds = [h["kind"] for h in found["history"]]
     for h in found["history"]:
-        h["at"] = _local(h["at"])
+        h["at"] = local_time(h["at"])
     rating, status = found["kind"] == "rating", found["status"]
-    may = {"classify": not rating and status in ("registered", "open"),
-           "assign": status == "open" or (rating and status == "registered"),
-           "note": status != "closed",
-           "answer": status == "open" or (rating and status == "registered"),
-           "follow_up": status == "answered",
-           "appeal": rating and found["answer"] == "appeal" and "case_appeal_decided" not in kinds}
-    own = rating and found["rated_clerk_id"] == desk.clerk_id
-    return _page(request, "case_detail.html", http_status=error.status if error else 200, c=found, error=error,
-                 shown=shown, items=items, clerks=clerks, may={} if own else may, own=own, classes=list(CLASSES),
-                 answers=["rectified", "explained", "appeal"] if rating else ["done", "partly", "cannot"])
+    ready = {"classify": not rating and status in ("registered", "open"),
+             "assign": status == "open" or (rating and status == "registered"),
+             "note": status != "closed",
+             "extend": status == "open" and bool(found["due_day"]) and not found["overdue"],
+             "answer": status == "open" or (rating and status == "registered"),
+             "follow_up": status == "answered",
+             "appeal": rating and found["answer"] == "appeal" and "case_appeal_decided" not in kinds}
+    own = rating and found["rated_clerk_id"] == clerk_id
+    return {"c": found, "items": items, "clerks": clerks, "own": own, "classes": list(CLASSES),
+            "may": {} if own else {k: v for k, v in ready.items() if k in steps},
+            "answers": ["rectified", "explained", "appeal"] if rating else ["done", "partly", "cannot"]}
 
 
 def _yes(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
+
+
+def due_day(value: str | None) -> date:
+    """The extension form's new due day (an <input type=date>: 2026-12-08)."""
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        raise e.InvalidInput("case_due_form") from None
+
+
+def handling_steps(hub, actor, case_id: str, f: dict[str, str]) -> dict:
+    """The steps of handling a case from their forms (a supervisor's, a department's handler's): the hub decides
+    who may take which."""
+    return {
+        "note": lambda: hub.note_case.submit(actor, case_id, f.get("note", ""), f.get("contact_made") == "yes"),
+        "extend": lambda: hub.extend_case.submit(actor, case_id, due_day(f.get("new_due")), f.get("reason", ""),
+                                                 f.get("told") == "yes"),
+        "answer": lambda: hub.answer_case.submit(actor, case_id, f.get("answer", ""), f.get("text", ""),
+                                                 f.get("legal_reason")),
+    }
 
 
 @router.post("/cases/{case_id}/{step}", include_in_schema=False)
@@ -197,11 +232,9 @@ async def act(request: Request, case_id: str, step: str):
             shown = await run_in_threadpool(hub.case_contact, desk, case_id, f.get("purpose", ""))
             return one(request, case_id, shown=shown)
         commands = {
+            **handling_steps(hub, desk, case_id, f),
             "classify": lambda: hub.classify_case.submit(desk, case_id, f.get("case_class", ""), f.get("explanation")),
             "assign": lambda: hub.assign_case.submit(desk, case_id, f.get("department", "")),
-            "note": lambda: hub.note_case.submit(desk, case_id, f.get("note", ""), f.get("contact_made") == "yes"),
-            "answer": lambda: hub.answer_case.submit(desk, case_id, f.get("answer", ""), f.get("text", ""),
-                                                     f.get("legal_reason")),
             "follow-up": lambda: hub.follow_up_case.submit(desk, case_id, f.get("reached") == "yes",
                                                            _yes(f.get("satisfied")) if f.get("reached") == "yes" else None,
                                                            f.get("note")),

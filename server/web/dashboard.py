@@ -51,11 +51,10 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
     hub = request.app.state.hub
     try:
         sup = session.supervisor(request)
+        d = data(hub, sup, site, quarter)
     except e.Unauthenticated:
         return RedirectResponse("/dashboard/sign-in", status_code=303)
-    try:
-        d = data(hub, sup, site, quarter)
-    except e.HaobanError as exc:
+    except e.HaobanError as exc:  # (a department's handler: not her page)
         return pages.message(exc.zh, exc.en, exc.status)
     chart = charts.bars([(i18n.text("web", "dash_hour", hour=p["hour"]), p["count"]) for p in d["day"]["arrivals_per_hour"]],
                         i18n.text("web", "dash_chart"))
@@ -85,23 +84,34 @@ def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = Non
 
 @router.get("/sign-in", include_in_schema=False)
 def sign_in_page(request: Request):
-    return session.form_page(request, "sign_in.html", sites=_all_sites(request.app.state.hub), error=None, form={})
+    return _sign_in_form(request)
+
+
+SIGN_IN = {"/dashboard": "web.sign_in_heading", "/handler": "web.handler_sign_in_heading"}  # the pages signed in to
+
+
+def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: dict | None = None):
+    """The sign-in form of the dashboard (/dashboard/sign-in) or of the departments' page (/handler/sign-in)."""
+    prefix = request.url.path.removesuffix("/sign-in")
+    return session.form_page(request, "sign_in.html", http_status=error.status if error else 200,
+                             sites=_all_sites(request.app.state.hub), error=error, form=form or {},
+                             action=f"{prefix}/sign-in", heading=SIGN_IN.get(prefix, SIGN_IN["/dashboard"]))
 
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
-    """Every failure answers alike (README "Sign-in and back-off"); argon2 runs on the sign-in threads
+    """A supervisor or a department's handler, at either sign-in page: each goes to her own page (the dashboard,
+    /handler). Every failure answers alike (README "Sign-in and back-off"); argon2 runs on the sign-in threads
     (server/signins.py), never on the event loop."""
     hub, form = request.app.state.hub, {}
     try:
         form = await session.form(request)
-        token, known = await signins.run(
-            hub.supervisor_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
+        token, known, role = await signins.run(
+            hub.web_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
             address=request.client.host if request.client else "", browser_token=session.known_browser(request))
     except e.HaobanError as exc:
-        return session.form_page(request, "sign_in.html", http_status=exc.status, sites=_all_sites(hub), error=exc,
-                                 form={"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
-    response = RedirectResponse("/dashboard", status_code=303)
+        return _sign_in_form(request, exc, {"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
+    response = RedirectResponse("/handler" if role == "handler" else "/dashboard", status_code=303)
     session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
     session.set_cookie(request, response, session.KNOWN_COOKIE, known, session.KNOWN_COOKIE_SECONDS)
     return response
@@ -109,6 +119,7 @@ async def sign_in(request: Request):
 
 @router.post("/sign-out", include_in_schema=False)
 async def sign_out(request: Request):
+    """Ends the browser's session (a supervisor's or a handler's), back to the sign-in of the page it came from."""
     try:
         await session.form(request)  # its CSRF field: no other site's page signs a supervisor out
     except e.HaobanError as exc:
@@ -116,7 +127,7 @@ async def sign_out(request: Request):
     token = request.cookies.get(session.SUPERVISOR_COOKIE)
     if token and len(token) <= 200:
         request.app.state.hub.supervisor_sign_out(token)
-    response = RedirectResponse("/dashboard/sign-in", status_code=303)
+    response = RedirectResponse(request.url.path.removesuffix("/sign-out") + "/sign-in", status_code=303)
     response.delete_cookie(session.SUPERVISOR_COOKIE, path="/")
     return response
 

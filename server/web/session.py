@@ -1,4 +1,5 @@
-"""Who is behind a browser: the display board's device cookie, a supervisor's session cookie; form bodies.
+"""Who is behind a browser: the display board's device cookie, a supervisor's (or a department's handler's) session
+cookie; form bodies.
 
 Every cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it) and Secure when
 the page came over https (directly, or through a proxy trusted by `forwarded_allow_ips`). Every form carries a
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from common.domain import errors as e
 from common.domain.model import Role
-from common.usecases.auth import Actor, Supervisor
+from common.usecases.auth import Actor, Supervisor, WebUser
 from server.web import pages
 
 DISPLAY_COOKIE = "haoban_display"
@@ -67,6 +68,14 @@ def supervisor(request: Request) -> Supervisor:
     if not token or len(token) > 200:
         raise e.Unauthenticated("sign_in_first")
     return request.app.state.hub.supervisor(token)
+
+
+def handler(request: Request) -> WebUser:
+    """The department's handler signed in in this browser (the same session cookie as a supervisor's)."""
+    token = request.cookies.get(SUPERVISOR_COOKIE)
+    if not token or len(token) > 200:
+        raise e.Unauthenticated("sign_in_first")
+    return request.app.state.hub.handler(token)
 
 
 def known_browser(request: Request) -> str | None:

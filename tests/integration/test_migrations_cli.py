@@ -109,7 +109,7 @@ def test_demo_runs_a_simulated_morning_through_the_real_hub(tmp_path):
     last = lines[-1]
     assert "青浦区中心" in last and "朱家角镇" in last and "取号" in last
     assert "projection check: stored state equals the fold of the events" in r.stdout
-    assert "/docs" in r.stdout
+    assert "/docs" in r.stdout and "/handler" in r.stdout and "区医保中心" in r.stdout
 
 
 def test_0008_makes_each_terminal_a_clerk_signed_in_on_known_to_her(db_url):
@@ -137,4 +137,48 @@ def test_0008_makes_each_terminal_a_clerk_signed_in_on_known_to_her(db_url):
         since = conn.execute(text("select since from known_sign_ins where source = :s and clerk_id = :c"),
                              {"s": f"device:{t1.device_id}", "c": clerks["C1"]}).scalar()
     assert utc(datetime.fromisoformat(since) if isinstance(since, str) else since) == at  # (SQLite: text)
+    engine.dispose()
+
+
+def test_0011_adds_the_handlers_department_and_goes_back_down(db_url):
+    """Up: the clerks keep their rows, the new column is empty, a handler can be written; down to 0010: the column
+    is gone and the clerks are still there (on SQLite through a table copy)."""
+    from alembic import command
+
+    from common.db.engine import alembic_config
+
+    engine = make_engine(db_url)
+    migrate(engine, "0010")
+    build(engine)
+    with engine.connect() as conn:
+        before = sorted(conn.execute(text("select id, role from clerks")).all())
+    migrate(engine, "0011")
+    with engine.begin() as conn:
+        assert conn.execute(text("select count(*) from clerks where department is null")).scalar() == len(before)
+        conn.execute(text("update clerks set role = 'handler', department = '区医保中心' where id = 's1-C1'"))
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0010")
+    with engine.connect() as conn:
+        assert "department" not in {c["name"] for c in inspect(conn).get_columns("clerks")}
+        after = sorted(conn.execute(text("select id, role from clerks")).all())
+    assert [r[0] for r in after] == [r[0] for r in before]
+    migrate(engine)  # and up again
+    with engine.connect() as conn:
+        assert "department" in {c["name"] for c in inspect(conn).get_columns("clerks")}
+    engine.dispose()
+
+
+def test_admin_creates_a_departments_handler(tmp_path):
+    env = {**os.environ, "HAOBAN_DATA_DIR": str(tmp_path)}
+    assert run_cli("admin", "create-site", "--id", "v1", "--name", "青浦区", "--level", "district", env=env).returncode == 0
+    r = run_cli("admin", "create-clerk", "--site", "v1", "--staff-no", "H1", "--name", "医保经办", "--department",
+                "区医保中心", "--pin-stdin", env=env, stdin="739164\n")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("admin", "create-clerk", "--site", "v1", "--staff-no", "H2", "--name", "x", "--department", "医" * 51,
+                "--pin-stdin", env=env, stdin="739164\n")
+    assert r.returncode == 2 and "承办单位" in r.stderr and "department" in r.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("select role, department from clerks")).all() == [("handler", "区医保中心")]
     engine.dispose()

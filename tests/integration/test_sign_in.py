@@ -251,3 +251,18 @@ def test_an_account_without_a_pin_hash_is_never_signed_in(live, supervised):
     for pin in ("not a pin", PIN, ""):
         r = dashboard(live.url, "S1", pin)
         assert r.status_code == 401 and "工号或密码不正确" in alert(r.text), pin
+
+
+def test_a_departments_handler_cannot_sign_in_on_a_terminal_nor_as_a_guide(live, world):
+    """A handler serves no window and guides nobody (docs/cases.md "Who may do what"): with her right PIN a terminal
+    and a kiosk are told why, in both languages, and no clerk session is opened, so no pushed event can name her."""
+    with world.hub.engine.begin() as c:
+        reference.create_clerk(c, site_id="s1", staff_no="H1", name="医保经办", pin=PIN, role="handler", department="区医保中心")
+    before = counts(world)
+    for name in ("terminal1", "kiosk"):
+        r = Device(live.url, world.codes[name]).post("/clerk/sign-in", json={"staff_no": "H1", "pin": PIN})
+        assert r.status_code == 403 and both_messages(r), name
+        assert "承办单位经办人账号不能在窗口终端或取号机上登录" in r.json()["message_zh"], name
+    r = Device(live.url, world.codes["terminal2"]).post("/clerk/sign-in", json={"staff_no": "H1", "pin": WRONG})
+    assert r.status_code == 401  # a wrong PIN: the one answer of every failure
+    assert counts(world) == before
