@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,16 +18,16 @@ from sqlalchemy import Connection
 from common.db import caserows, repo
 from common.db.engine import reader
 from common.domain import cases as c
+from common.domain import contact
 from common.domain import errors as e
 from common.domain import limits as L
 from common.domain.cases import Case, CaseKind
 from common.domain.clock import business_day
-from common.domain.ids import new_token, public_token_form, uuid7
+from common.domain.ids import new_token, public_token_form, uuid7, uuid_form
 from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
-from common.usecases import auth, contact
+from common.usecases import auth
 from common.usecases.commands import Build, Done, command
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
 
 
@@ -43,13 +42,7 @@ class Desk:
     window_id: str | None = None
 
 
-def _text(value: str | None, code: str, required: bool = False, max_len: int = L.TEXT_MAX) -> str | None:
-    value = (value or "").strip() or None
-    if (required and value is None) or (value is not None and len(value) > max_len):
-        raise e.InvalidInput(code, limit=max_len)
-    if value is not None and any(ch < " " and ch not in "\t\n\r" for ch in value):  # NUL: PostgreSQL refuses it
-        raise e.InvalidInput("case_text_control")
-    return value
+_text = c.check_text
 
 
 def rating_case(conn: Connection, t: Ticket, now: datetime) -> tuple[str, dict] | None:
@@ -76,6 +69,7 @@ class CaseCommands:
     """Mixed into `Hub`: uses its engine, clock, write lock, `_command` and `contact_key`."""
 
     contact_key: bytes | None
+    box_key: bytes | None
 
     def _handling(self, conn: Connection, actor, case_id: str, state: SiteState) -> Case:
         """The case, for an actor who may handle it: a supervisor, or the clerk at the site's 办不成事 window."""
@@ -95,7 +89,7 @@ class CaseCommands:
         """Register a case (登记); the reporter's name and phone are sealed before anything is written. `case_id`: the
         device's own id for it (a UUID it made), so that a retry after a lost answer finds the case it opened instead
         of opening a second one."""
-        if case_id is not None and not _UUID.match(case_id):
+        if case_id is not None and not uuid_form(case_id):
             raise e.InvalidInput("case_id_form")
         allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
         if not isinstance(actor, Desk):
@@ -240,10 +234,10 @@ class CaseCommands:
 
     def masked_contact(self, sealed: str | None) -> dict | None:
         """A sealed contact as lists and pages show it (张*明, 138****5678): not a showing in full, no audit entry."""
-        if not sealed or not self.contact_key:
+        if not sealed or not (self.contact_key or self.box_key):
             return None
         try:
-            return contact.unseal(self.contact_key, sealed).masked()
+            return contact.unseal(self.contact_key, sealed, self.box_key).masked()
         except e.HaobanError:  # sealed by another hub: shown as present, unreadable here
             return {"name": None, "phone": None, "elsewhere": True}
 
@@ -258,9 +252,9 @@ class CaseCommands:
             found = self._handling(conn, actor, case_id, SiteState())
             if not found.contact:
                 raise e.NotFound("no_contact")
-            if not self.contact_key:
+            if not (self.contact_key or self.box_key):
                 raise e.Conflict("contact_no_key")
-            shown = contact.unseal(self.contact_key, found.contact)
+            shown = contact.unseal(self.contact_key, found.contact, self.box_key)
             caserows.audit(conn, site_id=actor.site_id, at=self.clock.now(), clerk_id=actor.clerk_id,  # type: ignore[attr-defined]
                            what="case_contact", record_id=found.id, purpose=purpose)
         return shown
