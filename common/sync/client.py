@@ -161,7 +161,8 @@ class SyncClient:
 
     def open_case_offline(self, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
                           ticket_id: str | None = None, name: str | None = None, phone: str | None = None,
-                          case_id: str | None = None, clerk_id: str | None = None) -> Event:
+                          case_id: str | None = None, public_token: str | None = None,
+                          clerk_id: str | None = None) -> Event:
         """A 办不成事 case registered while the hub is unreachable (docs/cases.md): the `case_opened` event the hub
         would have made (its number comes from its id), checked as the hub checks the online command, the contact
         sealed to the hub's public key from the reference data (`contact.seal_box`). A device that never synced has
@@ -169,7 +170,7 @@ class SyncClient:
         text = check_text(text, "case_text_too_long")
         who = contact.check(name, phone)
         box = (self.store.tables().get("case_box") or [None])[0]
-        kind, data = decide_open(case_id=case_id or uuid7(), public_token=new_token(), kind=CaseKind.case,
+        kind, data = decide_open(case_id=case_id or uuid7(), public_token=public_token or new_token(), kind=CaseKind.case,
                                  source=source, cause=cause, text=text, day=business_day(self.now()),
                                  contact=contact.seal_box(box, who) if who is not None and box else None,
                                  item_id=item_id, ticket_id=ticket_id)

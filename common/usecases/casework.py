@@ -85,11 +85,14 @@ class CaseCommands:
     @command
     def open_case(self, actor, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
                   ticket_id: str | None = None, name: str | None = None, phone: str | None = None,
-                  case_id: str | None = None) -> Build:
+                  case_id: str | None = None, public_token: str | None = None) -> Build:
         """Register a case (登记); the reporter's name and phone are sealed before anything is written. `case_id`: the
         device's own id for it (a UUID it made), so that a retry after a lost answer finds the case it opened instead
-        of opening a second one."""
+        of opening a second one. `public_token`: the device's own token for it (only with `case_id`), so that the
+        case it keeps offline when the answer is lost (`SyncClient.open_case_offline`) is this very case."""
         if case_id is not None and not uuid_form(case_id):
+            raise e.InvalidInput("case_id_form")
+        if public_token is not None and (case_id is None or not public_token_form(public_token)):
             raise e.InvalidInput("case_id_form")
         allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
         if not isinstance(actor, Desk):
@@ -110,6 +113,8 @@ class CaseCommands:
                 if event.device_id != actor.device_id or found.site_id != actor.site_id:
                     raise e.Conflict("case_id_taken")
                 return Done(event=event, ticket=None, case=found)  # the retry of a case already opened: no new event
+            if public_token is not None and caserows.by_token(conn, public_token) is not None:
+                raise e.Conflict("case_id_taken")  # another case's token
             _own_site(conn, actor)
             if item_id is not None and repo.service_item(conn, actor.site_id, item_id) is None:
                 raise e.NotFound("no_item")
@@ -119,7 +124,7 @@ class CaseCommands:
                 if t is None or t.outcome is not Outcome.rejected or t.window_id != actor.window_id:
                     raise e.Conflict("case_not_a_rejection")
                 item = item or t.item_id
-            return c.decide_open(case_id=case_id or uuid7(), public_token=new_token(), kind=CaseKind.case, source=source,
+            return c.decide_open(case_id=case_id or uuid7(), public_token=public_token or new_token(), kind=CaseKind.case, source=source,
                                  cause=cause, text=text, day=business_day(now), contact=sealed, item_id=item,
                                  ticket_id=ticket_id)
 

@@ -70,6 +70,7 @@ class _Site:
     tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
     cases: dict[str, str]  # id -> site id, of the cases the batch names that this hub holds
     rejected: dict[str, str | None]  # id -> window, of the refused (不予受理) services a device's case names
+    tokens: dict[str, str]  # public token -> case id, of the tokens a device's cases give that cases here have
 
 
 def _pairs(rows) -> dict:
@@ -117,6 +118,8 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
         cases=_pairs(conn.execute(select(caserows.K.c.id, caserows.K.c.site_id).where(caserows.K.c.id.in_(case_ids))))
         if case_ids else {},
         rejected=_rejected(conn, actor, events),
+        tokens=_pairs(conn.execute(select(caserows.K.c.public_token, caserows.K.c.id).where(caserows.K.c.public_token.in_(
+            {x.data["public_token"] for x in events if x.kind == cases.CASE_OPENED})))) if actor.role is not Role.hub else {},
     )
 
 
@@ -231,6 +234,8 @@ def _check_device_case(actor: Actor, site: _Site, x: Event, i: int, now: datetim
             invalid(name)
     if not uuid_form(d["case_id"]):
         invalid("case_id")
+    if site.tokens.get(d["public_token"], d["case_id"]) != d["case_id"]:  # another case's (the same case's: void)
+        raise e.Conflict("case_id_taken", index=i)
     try:
         cases.check_text(d.get("text"), "case_text_too_long")
     except e.InvalidInput:
