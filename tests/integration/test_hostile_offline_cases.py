@@ -174,3 +174,25 @@ def test_every_hostile_offline_case_is_refused_with_its_reason_and_writes_nothin
         assert snapshot(world.hub.engine) == before, f"{what}: refused, yet something was written"
     with world.hub.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(CaseRow)).scalar() == 0
+
+
+def test_the_online_command_takes_the_devices_token_only_in_its_form_with_its_id_and_not_another_cases(hub, world):
+    """POST /cases with the device's own id and token (the offline case after a lost answer is then the same case)."""
+    door = hub
+    cid, token = uuid7(), new_token()
+    first = door.kiosk.post("/cases", json={"source": "kiosk", "cause": "other", "case_id": cid, "public_token": token})
+    assert first.status_code == 201 and first.json()["public_token"] == token, first.text
+    before = snapshot(world.hub.engine)
+    for what, body in (("another case's token", {"case_id": uuid7(), "public_token": token}),
+                       ("a token without an id", {"public_token": new_token()}),
+                       ("a token of the wrong form", {"case_id": uuid7(), "public_token": "短<script>" * 3}),
+                       ("a NUL in the token", {"case_id": uuid7(), "public_token": "a" * 20 + "\x00"})):
+        r = door.kiosk.post("/cases", json={"source": "kiosk", "cause": "other", **body})
+        assert 400 <= r.status_code < 500 and r.json()["message_zh"] and r.json()["message_en"], (what, r.text)
+        assert snapshot(world.hub.engine) == before, what
+    again = door.kiosk.post("/cases", json={"source": "kiosk", "cause": "other", "case_id": cid, "public_token": token})
+    assert again.status_code == 201 and again.json()["case_id"] == cid  # the retry: the same case, nothing new
+    assert snapshot(world.hub.engine) == before
+    pushed = door.wire(door.kiosk, c.CASE_OPENED, opened(door, case_id=uuid7(), public_token=token))
+    said(door.push(door.kiosk, pushed), "case_id_taken", index=0)  # nor pushed for another case
+    assert snapshot(world.hub.engine) == before
