@@ -21,7 +21,8 @@ from qtbase.viewmodel import ScreenModel
 TEXTS = i18n.catalogue("kiosk")
 # The spoken prompt of each screen in elder mode (clips of common.devices.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
-             "checkin": "checkin", "error": "error"}
+             "checkin": "checkin", "error": "error", **{s: s for s in ("case_matter", "case_cause", "case_phone",
+                                                                       "case_words", "case_confirm", "case_done")}}
 READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
 CASE_STEPS = ("case_matter", "case_cause", "case_phone", "case_words", "case_confirm")  # the 办不成事 flow, in order
 

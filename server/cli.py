@@ -109,6 +109,35 @@ COPY_STATES = {
 }
 
 
+def cmd_backup(args, settings) -> int:
+    from datetime import datetime
+
+    from server import backup
+
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else parse_clock(settings.clock).now()
+    except ValueError:
+        raise e.InvalidInput("invalid_input") from None
+    path, manifest = backup.backup(settings, args.dest, now, os.environ.get("HAOBAN_CONFIG"))
+    print(f"backup written: {path} ({path.stat().st_size} bytes; revision {manifest['schema_revision']}; "
+          f"sites {', '.join(manifest['site_ids']) or '-'}; {manifest['counts']['events']} events)")
+    for key in manifest["missing_keys"]:
+        print(f"注意：数据文件夹中没有 {key}，备份中也没有 / note: {key} is not in the data folder, nor in the backup")
+    return 0
+
+
+def cmd_restore(args, settings) -> int:
+    from server import backup
+
+    manifest = backup.restore(settings, args.src, force=args.force)
+    print(f"restored the backup of {manifest['made_at']} (revision {manifest['schema_revision']} -> migrated to the "
+          f"latest; sites {', '.join(manifest['site_ids']) or '-'}; {manifest['counts']['events']} events) "
+          f"into {settings.data_path}")
+    if backup.SETTINGS_MEMBER in manifest["members"]:
+        print(f"the backed-up settings are in {settings.data_path / backup.RESTORED_SETTINGS} (the settings in use are unchanged)")
+    return 0
+
+
 def cmd_admin(args, settings) -> int:
     engine = _engine(settings)
     now = parse_clock(settings.clock).now()  # the hub's clock: HAOBAN_CLOCK=sim:<ISO start>:<speed> sets the day
@@ -218,6 +247,15 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(fn=cmd_migrate)
     sub.add_parser("check", help="check that the stored projection equals the fold of the events").set_defaults(fn=cmd_check)
+
+    b = sub.add_parser("backup", help="the database, the key files and the settings in one .tar.gz (safe while the hub runs)")
+    b.add_argument("dest", help="the archive to write, or a folder to write haoban-backup-<time>.tar.gz in")
+    b.add_argument("--now", help="ISO time written in the manifest (default: the hub's clock)")
+    b.set_defaults(fn=cmd_backup)
+    r = sub.add_parser("restore", help="a backup into the configured data folder and database, checked first, then migrated")
+    r.add_argument("src", help="the .tar.gz written by haoban backup")
+    r.add_argument("--force", action="store_true", help="overwrite a data folder or database that is not empty")
+    r.set_defaults(fn=cmd_restore)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)

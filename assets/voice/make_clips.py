@@ -1,6 +1,6 @@
 """Make the voice clips in this folder with espeak-ng (Debian package `espeak-ng`).
 
-    python3 assets/voice/make_clips.py
+    python3 assets/voice/make_clips.py [NAME ...]   (no name: every clip)
 
 Every clip is a WAV file, 16-bit mono 22,050 Hz, with the silence at both ends trimmed. The clips are
 committed, so nothing speaks through espeak-ng at run time. A hall with studio recordings replaces
@@ -16,6 +16,7 @@ from __future__ import annotations
 import array
 import math
 import subprocess
+import sys
 import tempfile
 import wave
 from pathlib import Path
@@ -41,6 +42,12 @@ PINYIN = {
     "p_scan_failed": "mei2 you3 shi2 bie2 chu1 lai2, qing3 zai4 shi4 yi2 ci4",
     "p_error": "chu1 le5 dian3 wen4 ti2, qing3 zhao3 gong1 zuo4 ren2 yuan2 bang1 mang2",
     "p_offline": "xi4 tong3 zheng4 zai4 li2 xian4 gong1 zuo4, hao4 piao4 zhao4 yang4 you3 xiao4",
+    "p_case_matter": "nin2 yao4 ban4 de5 shi4 na3 jian4 shi4? qing3 xuan3 yi2 xia4",
+    "p_case_cause": "yu4 dao4 le5 shen2 me5 wen4 ti2? qing3 xuan3 yi2 xia4",
+    "p_case_phone": "liu2 ge4 shou3 ji1 hao4, fang1 bian4 wo3 men5 lian2 xi4 nin2, ye3 ke3 yi3 bu4 liu2",
+    "p_case_words": "hai2 xiang3 shuo1 dian3 shen2 me5? ke3 yi3 xuan3 ji3 tiao2, ye3 ke3 yi3 bu4 xuan3",
+    "p_case_confirm": "qing3 he2 dui4 nin2 yao4 fan3 ying4 de5 nei4 rong2, zai4 dian3 que4 ren4 ti2 jiao1",
+    "p_case_done": "nin2 de5 fan3 ying4 yi3 shou4 li3, qing3 shou1 hao3 shou4 li3 hui2 zhi2",
 }
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -81,14 +88,19 @@ def write(name: str, samples: array.array) -> None:
         w.writeframes(samples.tobytes())
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    """Every clip, or only the ones named (`make_clips.py p_case_done ...`: a new prompt leaves the others as they are)."""
+    wanted = set(only) or set(PINYIN) | {f"l_{x}" for x in LETTERS} | {"chime"}
     for name, pinyin in PINYIN.items():
-        write(name, trim(speak(pinyin, "cmn-latn-pinyin")))
+        if name in wanted:
+            write(name, trim(speak(pinyin, "cmn-latn-pinyin")))
     for letter in LETTERS:
-        write(f"l_{letter}", trim(speak(letter, "cmn")))
-    write("chime", chime())
-    print(f"{len(PINYIN) + len(LETTERS) + 1} clips written to {HERE}")
+        if f"l_{letter}" in wanted:
+            write(f"l_{letter}", trim(speak(letter, "cmn")))
+    if "chime" in wanted:
+        write("chime", chime())
+    print(f"{len(wanted)} clips written to {HERE}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -29,6 +29,13 @@ PROMPTS: dict[str, str] = {
     "scan_failed": "没有识别出来，请再试一次",
     "error": "出了点问题，请找工作人员帮忙",
     "offline": "系统正在离线工作，号票照样有效",
+    # the 办不成事 flow (kiosk/model.py CASE_STEPS and its last screen)
+    "case_matter": "您要办的是哪件事？请选一下",
+    "case_cause": "遇到了什么问题？请选一下",
+    "case_phone": "留个手机号，方便我们联系您，也可以不留",
+    "case_words": "还想说点什么？可以选几条，也可以不选",
+    "case_confirm": "请核对您要反映的内容，再点确认提交",
+    "case_done": "您的反映已受理，请收好受理回执",
 }
 
 

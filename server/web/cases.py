@@ -24,7 +24,7 @@ from server.web import pages, session
 from server.web.dashboard import QuarterQuery
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
-ExportQuarter = Annotated[str | None, Query(max_length=6, pattern=r"^(\d{4}Q[1-4]|all)$")]
+ExportQuarter = Annotated[str | None, Query(max_length=6, pattern=r"^([0-9]{4}Q[1-4]|all)$")]
 LANGS = {"en": "en"}  # ?lang=en; otherwise 中文
 CODES = {"kind": "kind", "source": "source", "cause": "cause", "status": "status", "case_class": "class", "answer": "answer"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

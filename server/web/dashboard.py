@@ -20,7 +20,7 @@ from server.web import charts, pages, session
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 SupervisorDep = Annotated[Supervisor, Depends(session.supervisor)]
 SiteQuery = Annotated[str | None, Query(max_length=64)]
-QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=r"^\d{4}Q[1-4]$")]
+QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=r"^[0-9]{4}Q[1-4]$")]
 
 
 def _sites(hub, sup: Supervisor, site: str | None) -> tuple[list[dict], str]:

@@ -32,7 +32,7 @@ DATA = [
     "assets/theme/jiangnan.json", "assets/voice/chime.wav", "assets/voice/hao_chuangkou.wav",
     "i18n/kiosk.json", "i18n/terminal.json", "i18n/rating.json", "i18n/errors.json", "i18n/web.json", "i18n/phone.json",
     "server/web/templates/display.html", "server/web/static/base.css",
-    "common/demo_data.json", "common/db/migrations/env.py", "common/db/migrations/script.py.mako",
+    "common/demo_data.json", "common/search/lexicon.json", "common/db/migrations/env.py", "common/db/migrations/script.py.mako",
     "common/db/migrations/versions/0001_initial_schema.py",
 ]
 SCRIPTS = ("haoban", "haoban-kiosk", "haoban-terminal", "haoban-rating")
@@ -140,6 +140,7 @@ def test_installed_hub_kiosk_and_terminal_run_outside_the_checkout(installed):
     assert report["terminal"]["page"] == 0 and report["terminal"]["colours"] > 10  # the sign-in page
     assert (out / "kiosk-home.png").stat().st_size > 10_000 and (out / "terminal-sign-in.png").stat().st_size > 5_000
     assert report["voice"]["bytes"] > 50_000
+    assert report["search"] == ["YB-01", "BD-01"]  # guide search with the installed lexicon (pinyin initials, an intent)
     site = str(installed["site"])
     assert report["voice"]["clips"].startswith(site)
     assert set(PACKAGES) <= set(report["modules"])

@@ -1,7 +1,8 @@
 """Run by tests/integration/test_wheel.py with the python of a venv that has only the built wheel installed (the
 third-party libraries come from the test's own venv through a .pth file), from a folder outside the checkout:
 the kiosk's home screen and the terminal's sign-in render offscreen as non-blank PNGs, a call announcement is
-put together from the voice clips, and every haoban module is the installed one.
+put together from the voice clips, guide search answers with its installed lexicon, and every haoban module is the
+installed one.
 
     python wheel_smoke.py HUB_URL KIOSK_CODE TERMINAL_CODE OUT_DIR
 """
@@ -66,6 +67,14 @@ def main(url: str, kiosk_code: str, terminal_code: str, out: str) -> int:
     wav = voice.call_wav("A012", 3)
     (folder / "call.wav").write_bytes(wav)
     report["voice"] = {"bytes": len(wav), "clips": str(voice.VOICE_DIR)}
+
+    from importlib import resources
+
+    from common.search import Index, catalogue_docs, default_lexicon
+
+    catalogue = json.loads(resources.files("common").joinpath("demo_data.json").read_text("utf-8"))["catalogue"]
+    index = Index(catalogue_docs(catalogue, default_lexicon().aliases))
+    report["search"] = [index.search(q).hits[0].id for q in ("ybk", "孩子出生了要办什么")]
 
     import importlib
 

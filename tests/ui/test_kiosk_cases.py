@@ -263,3 +263,15 @@ def test_a_retried_report_after_a_lost_answer_opens_one_case(kiosk):
     kiosk.tap("homeButton")
     report(kiosk, phone=None)  # the next report is a new one
     assert kiosk.model.view["case"]["case_id"] != case_id
+
+
+def test_elder_mode_speaks_each_step_of_a_report_in_chinese(kiosk):
+    from common.devices.voice import prompt_wav
+
+    kiosk.tap("elderButton")
+    report(kiosk, phone=None)
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    steps = ["case_matter", "case_cause", "case_phone", "case_words", "case_confirm", "case_done"]
+    assert kiosk.speaker.played == [prompt_wav(name) for name in ["welcome", *steps]]
+    assert len(set(kiosk.speaker.played)) == len(steps) + 1  # a clip of its own for every screen

@@ -22,6 +22,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "usecases": (("domain", "db", "sync"), ()),
     "readmodels": (("domain", "db"), ()),
     "stations": (("domain", "sync", "devices"), ()),
+    "search": (("domain",), ()),
 }
 PROJECT = (*SHIPPED, *DEVELOPMENT)
 
