@@ -25,7 +25,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from bench._hub import PG_ADMIN, fresh_database  # noqa: E402
 from bench.cases import load  # noqa: E402
 from common.db.engine import make_engine, migrate  # noqa: E402
-from common.usecases import appointments, contact  # noqa: E402
+from common.domain import contact  # noqa: E402
+from common.usecases import appointments  # noqa: E402
 from server import backup  # noqa: E402
 from server.settings import Settings  # noqa: E402
 

@@ -41,13 +41,14 @@ from common.db import caserows, repo  # noqa: E402
 from common.db.engine import make_engine, migrate, reader  # noqa: E402
 from common.db.schema import EventRow  # noqa: E402
 from common.domain import cases as c  # noqa: E402
+from common.domain import contact  # noqa: E402
 from common.domain.clock import SHANGHAI  # noqa: E402
 from common.domain.events import Event  # noqa: E402
 from common.domain.ids import new_token  # noqa: E402
 from common.readmodels import caseledger  # noqa: E402
 from common.readmodels import cases as read  # noqa: E402
 from common.readmodels.assessment import parse_quarter, quarter_of  # noqa: E402
-from common.usecases import contact, reference  # noqa: E402
+from common.usecases import reference  # noqa: E402
 from common.usecases.casework import Desk, Handler  # noqa: E402
 from common.usecases.hub import Hub  # noqa: E402
 from tests.world import FakeClock  # noqa: E402

@@ -15,13 +15,14 @@ from common.db.engine import make_engine, migrate
 from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
 from common.devices.speaker import RecordingSpeaker
+from common.domain import contact
 from common.domain.clock import SHANGHAI, OffsetClock, SystemClock
 from common.domain.model import Role
 from common.stations.ticketing import KioskService
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport
-from common.usecases import appointments, auth, contact, reference
+from common.usecases import appointments, auth, reference
 from common.usecases.hub import Hub
 from devtools.loopback import LoopbackHub
 from kiosk.app import kiosk_view
@@ -56,7 +57,8 @@ class DemoHub(LoopbackHub):
         with self.engine.begin() as conn:
             reference.load_demo(conn)
             self.bookings = appointments.load_demo(conn, key, self.clock.now())
-        super().__init__(Hub(self.engine, self.clock, id_key=key, contact_key=contact.contact_key(folder)))
+        super().__init__(Hub(self.engine, self.clock, id_key=key, contact_key=contact.contact_key(folder),
+                             box_key=contact.box_key(folder)))
 
     def code(self, role: Role = Role.kiosk) -> str:
         with self.engine.begin() as conn:

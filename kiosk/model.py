@@ -13,7 +13,7 @@ from common.devices.idreader import CardWatcher
 from common.devices.scanner import KeyboardWedge, ScanRejected, parse_scan
 from common.domain import policy
 from common.domain.idcard import parse_id
-from common.domain.ids import uuid7
+from common.domain.ids import new_token, uuid7
 from common.stations.reporting import CAUSES, WORDS, CaseDesk, is_mobile
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
 from qtbase.viewmodel import ScreenModel
@@ -188,9 +188,10 @@ class KioskModel(ScreenModel):
             self._matters = self.cases.matters()
         except Exception as exc:  # noqa: BLE001 - no catalogue yet
             return self._fail(exc)
-        # a new report, a new id (made here, kept through every retry: a lost answer never makes a second case)
+        # a new report, a new id and token (made here, kept through every retry: a lost answer never makes a second
+        # case, and the case kept offline after it is the same one, with the same QR)
         self._set(screen="case_matter", busy=False, case_done={}, case={"matter": None, "cause": "", "phone": "",
-                  "phone_error": False, "words": [], "error": {}, "case_id": uuid7()},
+                  "phone_error": False, "words": [], "error": {}, "case_id": uuid7(), "token": new_token()},
                   matters=[{"name": m["name"], "name_en": m["name_en"], "department": m["department"]}
                            for m in self._matters])
 
@@ -272,7 +273,8 @@ class KioskModel(ScreenModel):
         case = self._view["case"]
         matter, cause, phone, words = case["matter"], case["cause"], case["phone"], list(case["words"])
         self._case(error={})
-        self._background(lambda: self.cases.register(matter, cause, phone, words, case["case_id"]), self._registered)
+        self._background(lambda: self.cases.register(matter, cause, phone, words, case["case_id"], case["token"]),
+                         self._registered)
 
     def _registered(self, result) -> None:
         kind, value = result
@@ -287,8 +289,10 @@ class KioskModel(ScreenModel):
         except Exception:  # noqa: BLE001 - no ticket offered without a catalogue
             self._case_ticket = None
         phone = self._view["case"]["phone"]
-        self._set(busy=False, screen="case_done", online=True, case={**self._view["case"], "phone": ""}, case_done={
-            "number": value.number, "day": value.day.isoformat(), "printed": value.printed, "phone": bool(phone),
+        self._set(busy=False, screen="case_done", online=not value.offline, case={**self._view["case"], "phone": ""},
+                  case_done={
+            "number": value.number, "day": value.day.isoformat(), "printed": value.printed, "phone": value.phone_kept,
+            "phone_lost": bool(phone) and not value.phone_kept, "offline": value.offline,
             "general_days": value.answer_days[0], "complex_days": value.answer_days[1],
             "ticket": self._case_ticket is not None,
             "qr": "data:image/png;base64," + base64.b64encode(value.qr_png).decode()})

@@ -30,13 +30,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
 
 from common.db.engine import MIGRATIONS, make_engine, migrate
+from common.domain import contact
 from common.domain import errors as e
 from common.domain.files import FILE_MODE, SQLITE_COMPANIONS, private_folder
-from common.usecases import appointments, contact
+from common.usecases import appointments
 
 FORMAT, VERSION = "haoban-backup", 1
 MANIFEST, SQLITE_MEMBER, PG_MEMBER, SETTINGS_MEMBER = "manifest.json", "hub.sqlite3", "hub.pgdump", "hub.toml"
-KEY_FILES = (appointments.KEY_FILE, contact.KEY_FILE)  # the hub's keys (common/domain/files.secret_key); any *.key goes along
+KEY_FILES = (appointments.KEY_FILE, contact.KEY_FILE, contact.BOX_KEY_FILE)  # the hub's keys (common/domain/files.secret_key); any *.key goes along
 COUNTED = ("sites", "events", "tickets", "cases", "appointments", "audit_log")
 RESTORED_SETTINGS = "hub.toml.from-backup"  # the backed-up settings, beside the data: the live settings file is not replaced
 _CHUNK = 1 << 20

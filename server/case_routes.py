@@ -33,7 +33,7 @@ async def open_case(body: CaseOpenIn, hub: HubDep, actor: ActorDep) -> dict:
     """Register a case (登记); the answer carries its number and the token of the citizen's page (for the 受理回执)."""
     return _case(await answered(hub.open_case.submit(
         actor, source=body.source, cause=body.cause, text=body.text, item_id=body.item_id, ticket_id=body.ticket_id,
-        name=body.name, phone=body.phone, case_id=body.case_id)))
+        name=body.name, phone=body.phone, case_id=body.case_id, public_token=body.public_token)))
 
 
 @router.get("")

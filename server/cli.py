@@ -10,12 +10,13 @@ import sys
 from sqlalchemy.exc import IntegrityError
 
 from common.db.engine import make_engine, migrate
+from common.domain import contact
 from common.domain import errors as e
 from common.domain.clock import business_day, parse_clock
 from common.domain.files import private_folder
 from common.domain.model import Role
 from common.readmodels import peers
-from common.usecases import appointments, auth, check, contact, reference
+from common.usecases import appointments, auth, check, reference
 from server import settings as settings_mod
 
 
@@ -35,15 +36,15 @@ def app_from_env():
     settings = settings_mod.load()
     engine = make_engine(settings.db_url)
     key = appointments.hub_key(settings.data_path)
-    sealing = contact.contact_key(settings.data_path)
+    sealing, box = contact.contact_key(settings.data_path), contact.box_key(settings.data_path)
     bounds = Limits(max_streams=settings.max_streams, max_streams_per_address=settings.max_streams_per_address)
     if not settings.upstream:
-        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key, contact_key=sealing), bounds=bounds)
+        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key, contact_key=sealing, box_key=box), bounds=bounds)
     from common.domain.clock import OffsetClock
     from common.usecases.upstream import UpstreamLink
 
     clock = OffsetClock(parse_clock(settings.clock))
-    return create_app(Hub(engine, clock, id_key=key, contact_key=sealing), upstream=UpstreamLink(engine, clock, settings.upstream),
+    return create_app(Hub(engine, clock, id_key=key, contact_key=sealing, box_key=box), upstream=UpstreamLink(engine, clock, settings.upstream),
                       bounds=bounds)
 
 

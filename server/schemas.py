@@ -125,6 +125,9 @@ class CaseOpenIn(In):
     phone: str | None = Field(None, max_length=L.PHONE_MAX)
     case_id: str | None = Field(None, min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$",
                                 description="the device's own UUID for the case: a retry with it opens no second case")
+    public_token: str | None = Field(None, min_length=L.TOKEN_MIN, max_length=L.TOKEN_MAX, pattern=L.TOKEN_PATTERN,
+                                     description="the device's own token for the citizen's page, with case_id: the "
+                                                 "receipt is right whether the case went online or was kept offline")
 
 
 class CaseClassifyIn(In):

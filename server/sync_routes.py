@@ -68,7 +68,7 @@ def reference_data(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query(
     wire.check_protocol(protocol)
     hub.seen(actor)  # a child hub's every contact (it pulls no events): `hub status` shows it
     with reader(hub.engine) as conn:
-        snap = reference.for_peer(conn, actor.site_id, child_hub=actor.role is Role.hub)
+        snap = reference.for_peer(conn, actor.site_id, child_hub=actor.role is Role.hub, box=hub.box_key)
     return packed({"protocol": wire.PROTOCOL, **snap, "hub_time": hub.clock.now().isoformat()})
 
 

@@ -88,6 +88,8 @@ class RegisterForm(CaseForm):
                 "name": self.name.text().strip() or None, "phone": self.phone.text().strip() or None}
         if self.source == "rejection":
             body["ticket_id"] = self.ticket["ticket_id"]
+            if (self.ticket or {}).get("item_id"):  # a walk-in refused in manual mode: its item, as the hub takes it
+                body["item_id"] = (self.ticket or {})["item_id"]
         return body
 
 

@@ -1,7 +1,7 @@
 """The cases page's view-model (docs/cases.md): the 办不成事 window's work list, the opened case, and the forms'
 answers, as plain attributes in the terminal's language; the calls go through `TerminalService` off the UI thread.
-Cases live at the hub only (it seals the reporter's contact), so while it is unreachable the page says so and
-comes back by itself with the link. The reporter's full contact is handed to the dialog that asked for it, by
+The list lives at the hub, so while it is unreachable the page says so and comes back by itself with the link; a case
+registered meanwhile (manual mode) is kept on the terminal and sent with the next sync (`TerminalService.open_case`). The reporter's full contact is handed to the dialog that asked for it, by
 a signal, and kept nowhere here."""
 from __future__ import annotations
 
@@ -191,12 +191,19 @@ class CasesModel(QObject):
     def register(self, body: dict, on_done=None) -> None:
         """`body`: source ("window" or "rejection"), cause, text, name, phone, ticket_id (a rejection's)."""
         def done(value):
-            self.say(self.t("case_registered", value["number"]))
-            self.opened = value["case_id"] if self.available else self.opened
+            self.say(self.registered(value))
+            self.opened = value["case_id"] if self.available and not value.get("offline") else self.opened
             (on_done or (lambda v: None))(value)
             self.reload()
 
         self._send(lambda: self.service.open_case(**body), done)
+
+    def registered(self, value: dict) -> str:
+        """What the clerk is told of a case registered: at the hub, or kept here until the link is back."""
+        if not value.get("offline"):
+            return self.t("case_registered", value["number"])
+        said = self.t("case_registered_offline", value["number"])
+        return f"{said} {self.t('case_contact_not_taken')}" if value.get("contact_lost") else said
 
     def step(self, case_id: str, step: str, body: dict, label: str) -> None:
         """One step (CASE_STEPS) on a case; `label` names it in the message once the hub has taken it."""

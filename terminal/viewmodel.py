@@ -98,8 +98,9 @@ class TerminalModel(QObject):
     def follow(self, base_url: str, token: str, device_id: str | None = None) -> None:
         """Follow the site's events: a change made elsewhere reloads the board (our own actions reload it
         when their answer comes); the link's state drives the badge."""
-        def news(event):
-            if event["kind"] != "numbers_leased" and (device_id is None or event.get("device_id") != device_id):
+        def news(event):  # our own case_opened too: a case kept here in manual mode has reached the hub's list
+            mine = device_id is not None and event.get("device_id") == device_id and event["kind"] != "case_opened"
+            if event["kind"] != "numbers_leased" and not mine:
                 self.worker.post(self._hub_event, event)
 
         self.follower = EventFollower(base_url, token, news, lambda up: self.worker.post(self._set_link, up)).start()
@@ -264,7 +265,7 @@ class TerminalModel(QObject):
         def done(value):
             if body.get("source") == "rejection":
                 self.rejected = None
-                self.say(self.t("case_registered", value["number"]))
+                self.say(self.cases.registered(value))
 
         self.cases.register(body, on_done=done)
 
@@ -284,6 +285,8 @@ class TerminalModel(QObject):
                 return self._refuse(value)
             self._show_link()
             self.say(self.t("walk_in_done", value["number"]))
+            # a refusal here too is offered as a case (F11), kept here with the walk-in until the link is back
+            self.rejected = {**value, "item_id": item_id} if outcome == "rejected" else None
             self.on_walk_in(value)
 
         self.worker.run(lambda: self.service.serve_walk_in(item_id, outcome, reason), done)

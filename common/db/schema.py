@@ -298,7 +298,7 @@ class AppointmentRow(Base):
 
 class CaseRow(Base):
     """Projection of case events (办不成事 and 差评: common/domain/cases.py); columns mirror `Case`. The reporter's
-    name and phone are in `contact`, encrypted (common/usecases/contact.py); the history is the event log."""
+    name and phone are in `contact`, encrypted (common/domain/contact.py); the history is the event log."""
 
     __tablename__ = "cases"
     __table_args__ = (

@@ -47,6 +47,15 @@ class CaseReceipt:
     answer_days: tuple[int, int]
     phone_masked: str | None
     status_url: str
+    offline: bool = False  # registered on the kiosk while the network was down: sent to the centre later
+    phone_lost: bool = False  # a phone was given but could not be sealed (a kiosk that never synced, offline)
+
+
+# What a 受理回执 printed offline adds (short lines: 16 Chinese or 32 Latin characters fit a 58 mm roll)
+OFFLINE_LINES = ("本机离线登记，已受理；", "恢复联网后自动报送服务中心，", "报送后可扫码查看办理进度", "Registered while offline: it is",
+                 "sent to the centre when the", "connection is back, and can be", "followed by the code then.")
+PHONE_LOST_LINES = ("本机未能记录您的电话，", "答复请扫码查看", "Your phone number could not be", "taken here: scan the code for",
+                    "the answer.")
 
 
 class Printer(Protocol):
@@ -127,7 +136,14 @@ class EscposPrinter:
         self.text("我们将分类办理并答复您：")
         self.text(f"一般问题 {general} 个工作日内")
         self.text(f"复杂问题 {complex_} 个工作日内")
-        self.text(f"我们将在上述期限内联系您（{r.phone_masked}）" if r.phone_masked else "您未留电话，答复请扫码查看")
+        if r.phone_lost:
+            for line in PHONE_LOST_LINES:
+                self.text(line)
+        else:
+            self.text(f"我们将在上述期限内联系您（{r.phone_masked}）" if r.phone_masked else "您未留电话，答复请扫码查看")
+        if r.offline:
+            for line in OFFLINE_LINES:
+                self.text(line)
         d.set(align="center")
         d.qr(r.status_url, native=True, size=6)
         self.text("微信或手机扫码，查看办理进度")

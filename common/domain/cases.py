@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from common.domain import errors as e
+from common.domain import limits as L
 
 CASE_OPENED = "case_opened"
 CASE_CLASSIFIED = "case_classified"
@@ -64,7 +65,7 @@ class Case:
     text: str | None
     opened_at: datetime
     opened_day: str
-    contact: str | None = None  # the reporter's name and phone, encrypted (common.usecases.contact): never plain
+    contact: str | None = None  # the reporter's name and phone, encrypted (common.domain.contact): never plain
     item_id: str | None = None
     ticket_id: str | None = None  # the service it comes from, if any
     rated_clerk_id: str | None = None  # a 差评's clerk: may not handle it
@@ -98,6 +99,17 @@ def case_number(case_id: str) -> str:
 
 
 # ---------------------------------------------------------------- decisions (the rules of each step)
+
+def check_text(value: str | None, code: str, required: bool = False, max_len: int = L.TEXT_MAX) -> str | None:
+    """A text of a case (what was typed or tapped), stripped; too long, or holding a control character but tab and
+    line breaks (PostgreSQL cannot store a NUL): refused. The hub's commands and a device offline check alike."""
+    value = (value or "").strip() or None
+    if (required and value is None) or (value is not None and len(value) > max_len):
+        raise e.InvalidInput(code, limit=max_len)
+    if value is not None and any(ch < " " and ch not in "\t\n\r" for ch in value):  # NUL: PostgreSQL refuses it
+        raise e.InvalidInput("case_text_control")
+    return value
+
 
 def _must(ok: bool, code: str, **detail) -> None:
     if not ok:

@@ -186,12 +186,6 @@ class CheckInOffline(HaobanError):
     code, status = "checkin_offline", 503
 
 
-class CaseOffline(HaobanError):
-    """The kiosk registers a 办不成事 case online only (it cannot seal the contact without the hub's key)."""
-
-    code, status = "case_offline", 503
-
-
 # ---------------------------------------------------------------- sync
 
 class ProtocolTooOld(HaobanError):

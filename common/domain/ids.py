@@ -40,6 +40,12 @@ def token_hash(token: str) -> str:
 
 
 _TOKEN = re.compile(L.TOKEN_PATTERN)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def uuid_form(value: str) -> bool:
+    """Whether `value` is a UUID as this software writes them (lower-case hex, dashed): e.g. a case id a device made."""
+    return bool(_UUID.match(value))
 
 
 def public_token_form(token: str) -> bool:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from common.devices import voice
 from common.domain import errors as e
 from common.domain.clock import utc
+from common.domain.ids import new_token, uuid7
 from common.domain.pins import hash_pin, verify_pin
 from common.sync.client import SyncClient
 from common.sync.transport import HttpTransport, HubUnreachable
@@ -192,10 +193,24 @@ class TerminalService:
         return self.transport.call("GET", f"/cases/{case_id}")
 
     def open_case(self, source: str, cause: str, *, text: str | None = None, name: str | None = None,
-                  phone: str | None = None, ticket_id: str | None = None) -> dict:
-        """Register a case: "window" (reported at the 办不成事 window) or "rejection" (of `ticket_id`, just refused)."""
-        body = {"source": source, "cause": cause, "text": text, "name": name, "phone": phone, "ticket_id": ticket_id}
-        return self.transport.call("POST", "/cases", json={k: v for k, v in body.items() if v not in (None, "")})
+                  phone: str | None = None, ticket_id: str | None = None, item_id: str | None = None) -> dict:
+        """Register a case: "window" (reported at the 办不成事 window) or "rejection" (of `ticket_id`, just refused).
+        With the hub away (manual mode) it is kept here and pushed with the next sync (`SyncClient.open_case_offline`,
+        the same id and token as the request that got no answer): the answer then says `offline`, and `contact_lost`
+        when a name or phone was given but could not be sealed (a terminal that never synced has no key for it)."""
+        case_id, token = uuid7(), new_token()
+        body = {"source": source, "cause": cause, "text": text, "name": name, "phone": phone, "ticket_id": ticket_id,
+                "case_id": case_id, "public_token": token}
+        try:
+            return self.transport.call("POST", "/cases", json={k: v for k, v in body.items() if v not in (None, "")})
+        except HubUnreachable:
+            if self.client is None or self.clerk_id is None:
+                raise
+        x = self.client.open_case_offline(source=source, cause=cause, text=text, item_id=item_id, ticket_id=ticket_id,
+                                          name=name, phone=phone, case_id=case_id, public_token=token,
+                                          clerk_id=self.clerk_id)
+        return {"case_id": case_id, "number": x.data["number"], "offline": True,
+                "contact_lost": bool(name or phone) and x.data["contact"] is None}
 
     def case_step(self, case_id: str, step: str, body: dict) -> dict:
         """One of CASE_STEPS on a case; the hub decides whether it fits the case as it stands."""

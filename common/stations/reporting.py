@@ -1,7 +1,7 @@
 """The kiosk's 办不成事 button, without Qt (docs/cases.md, source "kiosk"): the matters to choose from, the checks of
 what the citizen tapped, registering the case at the hub, printing its 受理回执 and the QR of its page, and the
-ticket for the 办不成事 window. Online only: a case needs the hub's key to seal the contact (docs/cases.md, "Not
-built yet"), so offline the citizen is sent to the window or to 12345 (`CaseOffline`)."""
+ticket for the 办不成事 window. Offline too: the case is then kept in the kiosk's store with its other events (the contact
+sealed to the hub's public key) and pushed with the next sync; receipt and screen say so (docs/cases.md)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,6 @@ import i18n
 from common.devices.printer import CaseReceipt, PrinterFailed
 from common.domain import cases as c
 from common.domain.clock import business_day
-from common.domain.errors import CaseOffline
 from common.stations.ticketing import DEPARTMENT_ORDER, KioskService, qr_png
 from common.sync.transport import HubUnreachable
 
@@ -40,6 +39,8 @@ class CaseView:
     qr_png: bytes
     printed: bool
     answer_days: tuple[int, int]
+    offline: bool = False  # kept on the kiosk, sent to the centre with the next sync
+    phone_kept: bool = False  # a phone was given and goes with the case (offline without the hub's key: not)
 
 
 class CaseDesk:
@@ -73,30 +74,37 @@ class CaseDesk:
         return "；".join(TEXTS[w]["zh_CN"] for w in WORDS if w in words) or None
 
     def register(self, matter: dict | None, cause: str, phone: str | None, words: list[str],
-                 case_id: str | None = None) -> CaseView:
+                 case_id: str | None = None, public_token: str | None = None) -> CaseView:
         """POST /cases (source kiosk), then the 受理回执: a printer failure is `printed` False, never a lost case.
-        Raises `CaseOffline` when the hub does not answer, the hub's refusal (`Relayed`) as it came. `case_id`: the
-        report's own id, the same on every retry of it, so that a lost answer never opens a second case."""
+        When the hub does not answer, the case is registered here (`SyncClient.open_case_offline`) and sent with the
+        next sync; the hub's refusal (`Relayed`) is raised as it came. `case_id` and `public_token`: the report's own,
+        the same on every retry of it, so that a lost answer never opens a second case nor prints a wrong QR."""
         if cause not in CAUSES or (phone and not is_mobile(phone)):
             raise ValueError("cause or phone")  # the screens offer nothing else
-        body = {"source": "kiosk", "cause": cause, "text": self.words_text(words),
-                "item_id": matter["id"] if matter else None, "phone": phone or None, "case_id": case_id}
+        client, item_id, text = self.service.client, matter["id"] if matter else None, self.words_text(words)
+        body = {"source": "kiosk", "cause": cause, "text": text, "item_id": item_id, "phone": phone or None,
+                "case_id": case_id, "public_token": public_token if case_id else None}
         try:
-            answer = self.service.client.transport.call("POST", "/cases", json=body)
+            answer = client.transport.call("POST", "/cases", json=body)
+            number, token, offline, kept = answer["number"], answer["public_token"], False, bool(phone)
         except HubUnreachable as exc:
-            self.service.client.unreachable(exc)
-            raise CaseOffline() from None
-        url = f"{self.service.public_url}{answer['status_path']}"
-        day = business_day(self.service.client.now())
+            client.unreachable(exc)
+            x = client.open_case_offline(source="kiosk", cause=cause, text=text, item_id=item_id, phone=phone or None,
+                                         case_id=case_id, public_token=public_token)
+            number, token, offline = x.data["number"], x.data["public_token"], True
+            kept = bool(phone) and x.data["contact"] is not None
+        url = f"{self.service.public_url}/c/{token}"
+        day = business_day(client.now())
         days = (c.CLASSES["general"], c.CLASSES["complex"])
         printed = True
         try:
             self.service.printer.print_case_receipt(CaseReceipt(
-                site_name=self.service.site_name(), number=answer["number"], day=day,
+                site_name=self.service.site_name(), number=number, day=day,
                 matter=matter["name"] if matter else TEXTS["case_other_matter"]["zh_CN"],
                 cause=TEXTS[f"case_cause_{cause}"]["zh_CN"], answer_days=days,
-                phone_masked=masked(phone) if phone else None, status_url=url))
+                phone_masked=masked(phone) if kept and phone else None, status_url=url, offline=offline,
+                phone_lost=bool(phone) and not kept))
         except PrinterFailed:
             printed = False
-        return CaseView(number=answer["number"], day=day, status_url=url, qr_png=qr_png(url), printed=printed,
-                        answer_days=days)
+        return CaseView(number=number, day=day, status_url=url, qr_png=qr_png(url), printed=printed, answer_days=days,
+                        offline=offline, phone_kept=kept)

@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 
+from common.domain import contact
 from common.domain import errors as e
 from common.domain import events as ev
+from common.domain.cases import CaseKind, check_text, decide_open
 from common.domain.clock import SystemClock, business_day
 from common.domain.errors import NoNumbers  # also imported from here by callers
 from common.domain.events import Event
@@ -156,6 +158,23 @@ class SyncClient:
         self.record(ev.SERVICE_FINISHED, {"ticket_id": tid, "window_id": wid, "outcome": outcome, "reason": reason,
                                           "missing_materials": None, "due_date": None}, clerk_id)
         return issued
+
+    def open_case_offline(self, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
+                          ticket_id: str | None = None, name: str | None = None, phone: str | None = None,
+                          case_id: str | None = None, public_token: str | None = None,
+                          clerk_id: str | None = None) -> Event:
+        """A 办不成事 case registered while the hub is unreachable (docs/cases.md): the `case_opened` event the hub
+        would have made (its number comes from its id), checked as the hub checks the online command, the contact
+        sealed to the hub's public key from the reference data (`contact.seal_box`). A device that never synced has
+        no such key: the case is registered without the contact (its `contact` is None although one was given)."""
+        text = check_text(text, "case_text_too_long")
+        who = contact.check(name, phone)
+        box = (self.store.tables().get("case_box") or [None])[0]
+        kind, data = decide_open(case_id=case_id or uuid7(), public_token=public_token or new_token(), kind=CaseKind.case,
+                                 source=source, cause=cause, text=text, day=business_day(self.now()),
+                                 contact=contact.seal_box(box, who) if who is not None and box else None,
+                                 item_id=item_id, ticket_id=ticket_id)
+        return self.record(kind, data, clerk_id)
 
     def numbers_left(self, letter: str) -> int:
         day = business_day(self.now()).isoformat()

@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,16 +21,16 @@ from sqlalchemy import Connection
 from common.db import caserows, repo
 from common.db.engine import reader
 from common.domain import cases as c
+from common.domain import contact
 from common.domain import errors as e
 from common.domain import limits as L
 from common.domain.cases import Case, CaseKind
 from common.domain.clock import business_day
-from common.domain.ids import new_token, public_token_form, uuid7
+from common.domain.ids import new_token, public_token_form, uuid7, uuid_form
 from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
-from common.usecases import auth, contact
+from common.usecases import auth
 from common.usecases.commands import Build, Done, command
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
 
 
@@ -75,13 +74,7 @@ def sees(actor, found: Case) -> bool:
     return not isinstance(actor, Handler) or c.assigned_to(found, actor.site_id, actor.department)
 
 
-def _text(value: str | None, code: str, required: bool = False, max_len: int = L.TEXT_MAX) -> str | None:
-    value = (value or "").strip() or None
-    if (required and value is None) or (value is not None and len(value) > max_len):
-        raise e.InvalidInput(code, limit=max_len)
-    if value is not None and any(ch < " " and ch not in "\t\n\r" for ch in value):  # NUL: PostgreSQL refuses it
-        raise e.InvalidInput("case_text_control")
-    return value
+_text = c.check_text
 
 
 def rating_case(conn: Connection, t: Ticket, now: datetime) -> tuple[str, dict] | None:
@@ -108,6 +101,7 @@ class CaseCommands:
     """Mixed into `Hub`: uses its engine, clock, write lock, `_command` and `contact_key`."""
 
     contact_key: bytes | None
+    box_key: bytes | None
 
     def _handling(self, conn: Connection, actor, case_id: str, state: SiteState) -> Case:
         """The case, for an actor who may handle it: a supervisor, or the clerk at the site's 办不成事 window."""
@@ -123,12 +117,15 @@ class CaseCommands:
     @command
     def open_case(self, actor, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
                   ticket_id: str | None = None, name: str | None = None, phone: str | None = None,
-                  case_id: str | None = None) -> Build:
+                  case_id: str | None = None, public_token: str | None = None) -> Build:
         """Register a case (登记); the reporter's name and phone are sealed before anything is written. `case_id`: the
         device's own id for it (a UUID it made), so that a retry after a lost answer finds the case it opened instead
-        of opening a second one."""
+        of opening a second one. `public_token`: the device's own token for it (only with `case_id`), so that the
+        case it keeps offline when the answer is lost (`SyncClient.open_case_offline`) is this very case."""
         may(actor, "open")
-        if case_id is not None and not _UUID.match(case_id):
+        if case_id is not None and not uuid_form(case_id):
+            raise e.InvalidInput("case_id_form")
+        if public_token is not None and (case_id is None or not public_token_form(public_token)):
             raise e.InvalidInput("case_id_form")
         allowed = {"hotline"} if isinstance(actor, Desk) else {"kiosk"} if actor.role is Role.kiosk else {"window", "rejection"}
         if not isinstance(actor, Desk):
@@ -149,6 +146,8 @@ class CaseCommands:
                 if event.device_id != actor.device_id or found.site_id != actor.site_id:
                     raise e.Conflict("case_id_taken")
                 return Done(event=event, ticket=None, case=found)  # the retry of a case already opened: no new event
+            if public_token is not None and caserows.by_token(conn, public_token) is not None:
+                raise e.Conflict("case_id_taken")  # another case's token
             _own_site(conn, actor)
             if item_id is not None and repo.service_item(conn, actor.site_id, item_id) is None:
                 raise e.NotFound("no_item")
@@ -158,7 +157,7 @@ class CaseCommands:
                 if t is None or t.outcome is not Outcome.rejected or t.window_id != actor.window_id:
                     raise e.Conflict("case_not_a_rejection")
                 item = item or t.item_id
-            return c.decide_open(case_id=case_id or uuid7(), public_token=new_token(), kind=CaseKind.case, source=source,
+            return c.decide_open(case_id=case_id or uuid7(), public_token=public_token or new_token(), kind=CaseKind.case, source=source,
                                  cause=cause, text=text, day=business_day(now), contact=sealed, item_id=item,
                                  ticket_id=ticket_id)
 
@@ -292,10 +291,10 @@ class CaseCommands:
 
     def masked_contact(self, sealed: str | None) -> dict | None:
         """A sealed contact as lists and pages show it (张*明, 138****5678): not a showing in full, no audit entry."""
-        if not sealed or not self.contact_key:
+        if not sealed or not (self.contact_key or self.box_key):
             return None
         try:
-            return contact.unseal(self.contact_key, sealed).masked()
+            return contact.unseal(self.contact_key, sealed, self.box_key).masked()
         except e.HaobanError:  # sealed by another hub: shown as present, unreadable here
             return {"name": None, "phone": None, "elsewhere": True}
 
@@ -311,9 +310,9 @@ class CaseCommands:
             found = self._handling(conn, actor, case_id, SiteState())
             if not found.contact:
                 raise e.NotFound("no_contact")
-            if not self.contact_key:
+            if not (self.contact_key or self.box_key):
                 raise e.Conflict("contact_no_key")
-            shown = contact.unseal(self.contact_key, found.contact)
+            shown = contact.unseal(self.contact_key, found.contact, self.box_key)
             caserows.audit(conn, site_id=actor.site_id, at=self.clock.now(), clerk_id=actor.clerk_id,  # type: ignore[attr-defined]
                            what="case_contact", record_id=found.id, purpose=purpose)
         return shown

@@ -16,18 +16,20 @@ from sqlalchemy import Connection, func, select
 
 from common.db import caserows, repo
 from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
-from common.domain import cases, policy
+from common.domain import cases, contact, policy
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
 from common.domain.clock import business_day, utc
 from common.domain.events import Event
-from common.domain.model import Priority, Role, SiteState
+from common.domain.ids import uuid_form
+from common.domain.model import Outcome, Priority, Role, SiteState
 from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
 from common.usecases.auth import Actor
 from common.usecases.receive import MAY_PUSH
 
-WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED}  # what online needs "serve": a signed-in clerk
+WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED, cases.CASE_OPENED}  # online "serve" at the window
+DEVICE_CASE_SOURCES = {Role.kiosk: frozenset({"kiosk"}), Role.terminal: frozenset({"window", "rejection"})}
 RATINGS = frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED})
 
 
@@ -41,11 +43,16 @@ class Admitted:
     index: dict[str, int] = field(default_factory=dict)  # event id -> its index in the batch
 
     def guard(self, state: SiteState, x: Event) -> None:
-        """Raised before `x` is applied (under the lock): a pad bound to a window rates only that window's services."""
+        """Raised before `x` is applied (under the lock): a pad bound to a window rates only that window's services;
+        a terminal's case from a refused service names a ticket refused at its window, as the state has it now."""
         if x.kind in RATINGS and self.actor.role is Role.rating and self.actor.window_id is not None:
             t = state.tickets.get(x.data["ticket_id"])
             if t is not None and t.window_id != self.actor.window_id:
                 raise e.Forbidden("sync_rate_own_window_only", index=self.index[x.id], kind=x.kind)
+        if x.kind == cases.CASE_OPENED and self.actor.role is not Role.hub and x.data.get("of_ticket_id"):
+            t = state.tickets.get(x.data["of_ticket_id"])
+            if t is not None and (t.outcome is not Outcome.rejected or t.window_id != self.actor.window_id):
+                raise e.Conflict("case_not_a_rejection", index=self.index[x.id])
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class _Site:
     given: set[tuple[repo.Of, repo.Limits]]  # limits this hub gave such tickets lately (only where the batch's differ)
     tickets: dict[str, tuple[str, str]]  # id -> (site id, queue id), of the tickets the batch names that this hub holds
     cases: dict[str, str]  # id -> site id, of the cases the batch names that this hub holds
+    rejected: dict[str, str | None]  # id -> window, of the refused (不予受理) services a device's case names
+    tokens: dict[str, str]  # public token -> case id, of the tokens a device's cases give that cases here have
 
 
 def _pairs(rows) -> dict:
@@ -108,7 +117,24 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
             select(T.c.id, T.c.site_id, T.c.queue_id).where(T.c.id.in_(ticket_ids)))} if ticket_ids else {},
         cases=_pairs(conn.execute(select(caserows.K.c.id, caserows.K.c.site_id).where(caserows.K.c.id.in_(case_ids))))
         if case_ids else {},
+        rejected=_rejected(conn, actor, events),
+        tokens=_pairs(conn.execute(select(caserows.K.c.public_token, caserows.K.c.id).where(caserows.K.c.public_token.in_(
+            {x.data["public_token"] for x in events if x.kind == cases.CASE_OPENED})))) if actor.role is not Role.hub else {},
     )
+
+
+def _rejected(conn: Connection, actor: Actor, events: list[Event]) -> dict[str, str | None]:
+    """The services refused (不予受理) that a device's offline cases come from, by the window that refused them: at
+    this hub already, or refused in the same batch (a terminal in manual mode records the service, then the case)."""
+    named = {x.data["of_ticket_id"] for x in events if x.kind == cases.CASE_OPENED and x.data.get("of_ticket_id")}
+    if actor.role is Role.hub or not named:
+        return {}
+    T = repo.T
+    found = _pairs(conn.execute(select(T.c.id, T.c.window_id).where(T.c.id.in_(named), T.c.outcome == Outcome.rejected.value)))
+    for x in events:
+        if x.kind == ev.SERVICE_FINISHED and x.data["outcome"] == Outcome.rejected.value and x.data["ticket_id"] in named:
+            found[x.data["ticket_id"]] = x.data["window_id"]
+    return found
 
 
 def _position(item) -> int:
@@ -163,13 +189,15 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
         _check_issue(actor, site, x, i)
     if x.case_id is not None:
         _check_case(actor, site, x, i)
+        if actor.role is not Role.hub:
+            _check_device_case(actor, site, x, i, now)
     if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
         raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
     _check_clerk(actor, site, x, i)
 
 
 def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
-    """A case event (only hubs push them: `receive.MAY_PUSH`) names a case of the pushing hub's site, and what a case
+    """A case event (hubs push every kind, devices `case_opened` only: `receive.MAY_PUSH`) names a case of the pushing site, and what a case
     opened names is of that site too: its item, the ticket it comes from, the clerk rated."""
     d = x.data
     if site.cases.get(d["case_id"], actor.site_id) != actor.site_id:
@@ -183,6 +211,46 @@ def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
     of = d.get("of_ticket_id")
     if of is not None and site.tickets.get(of, (actor.site_id, ""))[0] != actor.site_id:
         raise e.Forbidden("sync_not_own_site", field="of_ticket_id", index=i, kind=x.kind)
+
+
+def _check_device_case(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
+    """A case a kiosk or terminal opened offline (`SyncClient.open_case_offline`), as strictly as `Hub.open_case`
+    takes the online command: the source its role may give (a kiosk "kiosk"; a terminal "window", or "rejection" of a
+    service refused at its window, by the clerk signed in), a 办不成事 case and nothing a hub adds (no rated clerk, no
+    due day), the id a UUID (the number its `case_number`: `events.validate`), the text without control characters,
+    the contact only in the form a device seals (`contact.device_form`), the day the hub's business day give or take
+    what a device may lag. Its item and ticket are of the site: `_check_case`."""
+    d = x.data
+
+    def invalid(name: str) -> None:
+        raise e.InvalidInput("sync_event_invalid", field=name, index=i, kind=x.kind)
+
+    if d["source"] not in DEVICE_CASE_SOURCES.get(actor.role, frozenset()):
+        raise e.Forbidden("sync_case_source", index=i, source=d["source"])
+    if d["kind"] != cases.CaseKind.case.value:
+        invalid("kind")
+    for name in ("rated_clerk_id", "due_day"):
+        if d.get(name) is not None:
+            invalid(name)
+    if not uuid_form(d["case_id"]):
+        invalid("case_id")
+    if site.tokens.get(d["public_token"], d["case_id"]) != d["case_id"]:  # another case's (the same case's: void)
+        raise e.Conflict("case_id_taken", index=i)
+    try:
+        cases.check_text(d.get("text"), "case_text_too_long")
+    except e.InvalidInput:
+        invalid("text")
+    if d.get("contact") is not None and not contact.device_form(d["contact"]):
+        raise e.InvalidInput("sync_case_contact", index=i)
+    today, opened = business_day(now), date.fromisoformat(d["opened_day"])
+    if not today - timedelta(days=L.DAYS_BACK) <= opened <= today + timedelta(days=L.DAYS_AHEAD):
+        raise e.InvalidInput("sync_business_day", index=i, kind=x.kind)
+    if actor.role is Role.terminal and x.clerk_id is None:
+        raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)
+    if (d["source"] == "rejection") != (d.get("of_ticket_id") is not None):
+        raise e.InvalidInput("case_rejection_ticket", index=i)
+    if d["source"] == "rejection" and (d["of_ticket_id"] not in site.rejected or site.rejected[d["of_ticket_id"]] != actor.window_id):
+        raise e.Conflict("case_not_a_rejection", index=i)
 
 
 def _check_served(site: _Site, queue_of: dict[str, str], x: Event, i: int) -> None:

@@ -34,11 +34,13 @@ from common.usecases.writer import Writer
 class Hub(CaseCommands):
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
 
-    def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None, contact_key: bytes | None = None) -> None:
+    def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None, contact_key: bytes | None = None,
+                 box_key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.id_key = id_key  # the secret of ID-number hashes (common.usecases.appointments.hub_key)
-        self.contact_key = contact_key  # seals case reporters' contact data (common.usecases.contact.contact_key)
+        self.contact_key = contact_key  # seals case reporters' contact data (common.domain.contact.contact_key)
+        self.box_key = box_key  # opens what its devices sealed offline (common.domain.contact.box_key)
         self.sign_in_backoff = auth.SourceBackoff()  # wrong sign-ins per terminal and per browser address
         # One hub process owns a SQLite file: queue its writers on a mutex rather than in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms (measured: p95 148 ms -> see benchmarks).

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, select, update
 from common.db import caserows, repo
 from common.db.engine import lock_site
 from common.db.schema import SyncPeerRow
+from common.domain import cases
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain.clock import utc
@@ -24,12 +25,13 @@ from common.usecases.auth import Actor
 if TYPE_CHECKING:
     from common.usecases.door import Admitted
 
-# Which kinds of event each role may push. A hub relays everything of its own site.
+# Which kinds of event each role may push. A hub relays everything of its own site. A kiosk or terminal opens a
+# case offline (`case_opened` only: every later step is the hub's), checked by `door._check_device_case`.
 MAY_PUSH: dict[Role, frozenset[str]] = {
-    Role.kiosk: frozenset({ev.TICKET_ISSUED}),
+    Role.kiosk: frozenset({ev.TICKET_ISSUED, cases.CASE_OPENED}),
     Role.terminal: frozenset({ev.TICKET_ISSUED, ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED,
                               ev.TICKET_TRANSFERRED, ev.SERVICE_STARTED, ev.SERVICE_FINISHED,
-                              ev.WINDOW_PAUSED, ev.WINDOW_RESUMED}),
+                              ev.WINDOW_PAUSED, ev.WINDOW_RESUMED, cases.CASE_OPENED}),
     Role.rating: frozenset({ev.TICKET_RATED, ev.TICKET_UNRATED}),
     Role.hub: ev.KINDS,
 }

@@ -18,9 +18,9 @@ from common.db.schema import (
     WindowRow,
     WindowStateRow,
 )
+from common.domain import contact, workdays
 from common.domain import errors as e
 from common.domain import limits as L
-from common.domain import workdays
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
 from common.domain.pins import hash_pin
 
@@ -172,8 +172,9 @@ _DISTRIBUTED = (
 _CLERK_LOCAL = ("failed_pins", "locked_until")  # each hub counts its own PIN failures
 
 
-def snapshot(conn: Connection, site_id: str) -> dict:
-    """Everything a hub or device of `site_id` needs to know about its site, with a content version."""
+def snapshot(conn: Connection, site_id: str, case_box: dict | None = None) -> dict:
+    """Everything a hub or device of `site_id` needs to know about its site, with a content version. `case_box`:
+    the public key its devices seal a case's contact to while offline (`contact.box_public`)."""
     import hashlib
 
     tables: dict[str, list[dict]] = {}
@@ -195,14 +196,17 @@ def snapshot(conn: Connection, site_id: str) -> dict:
     tables["bundle_items"] = [dict(r) for r in conn.execute(
         select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
     tables["calendar_days"] = workdays.overrides_to_wire(caserows.calendar(conn))  # the district's, for case deadlines
+    if case_box is not None:
+        tables["case_box"] = [case_box]
     canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
     return {"site_id": site_id, "version": hashlib.sha256(canonical.encode()).hexdigest()[:16], "tables": tables}
 
 
-def for_peer(conn: Connection, site_id: str, child_hub: bool) -> dict:
+def for_peer(conn: Connection, site_id: str, child_hub: bool, box: bytes | None = None) -> dict:
     """The snapshot a peer of `site_id` gets: PIN hashes only for a hub of a site below this hub's own (it checks its
-    clerks' PINs offline); never for a device, nor for a hub-role token of this hub's own site."""
-    snap = snapshot(conn, site_id)
+    clerks' PINs offline); never for a device, nor for a hub-role token of this hub's own site. A device gets the
+    public half of this hub's `box` key (a child hub has its own)."""
+    snap = snapshot(conn, site_id, contact.box_public(box) if box is not None and not child_hub else None)
     if not (child_hub and site_id not in repo.own_sites(conn)):
         for clerk in snap["tables"]["clerks"]:
             clerk.pop("pin_hash", None)

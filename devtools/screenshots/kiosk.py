@@ -160,13 +160,27 @@ def main(argv: list[str] | None = None) -> int:
                 made.append(h.grab(out / f"kiosk-portrait-{lang}-{name}.png"))
 
         case_failures(h, shot_both)
-        h.hub.stop()  # the network is cut: the offline ticket and the badge, and check-in says it needs the hub
-        to_confirm(h)
-        h.model.caseSubmit()
-        h.wait_for(lambda: not h.model.view["busy"] and h.visible("caseError"))
-        shot_both("11a-case-offline")
-        h.model.go("cases")
+        h.hub.stop()  # the network is cut: a case registered on the kiosk, the offline ticket and the badge, and
+        for size, layout in ((PORTRAIT, "portrait"), (LANDSCAPE, "landscape")):  # check-in says it needs the hub
+            h.resize(size)
+            to_confirm(h, phone="13812345678")
+            h.model.caseSubmit()
+            h.wait_for(lambda: h.screen() == "case_done")
+            for lang in ("zh", "en"):
+                if (h.model.language == "en") != (lang == "en"):
+                    h.model.toggleLanguage()
+                made.append(h.grab(out / f"kiosk-{layout}-{lang}-11a-case-offline-done.png"))
+        h.resize(PORTRAIT)
+        h.model.go("cases")  # known offline now: said on the first screen
         shot_both("11b-case-matter-offline")
+        reference = h.client.store.get("reference")  # a kiosk that never got the hub's public key: no phone taken
+        h.client.store.put("reference", {**reference, "tables": {k: v for k, v in reference["tables"].items()
+                                                                 if k != "case_box"}})
+        to_confirm(h, phone="13812345678")
+        h.model.caseSubmit()
+        h.wait_for(lambda: h.screen() == "case_done")
+        shot_both("11c-case-offline-no-key")
+        h.client.store.put("reference", reference)
         h.resize(LANDSCAPE)
         h.model.go("home")
         h.tap("takeTicketButton")

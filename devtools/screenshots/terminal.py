@@ -258,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
             pad.model.rate(5)
             settle(lambda: pad.model.view.get("kept_offline"))
             pad_shot("5-thanks-offline")
+            vm.walk_in(items[0], "rejected", "材料不符合法定形式")  # refused in manual mode: F11 registers it here
+            settle(lambda: page.register_rejection.isVisible())
+            vm.register_case({"source": "rejection", "cause": "materials", "phone": "13812345678",
+                              "ticket_id": vm.rejected["ticket_id"], "item_id": vm.rejected["item_id"]})
+            settle(lambda: vm.rejected is None)
+            shot("8b-offline-case")
             vm.sign_out()
             settle(lambda: w.pages.currentIndex() == 0)
     finally:

@@ -18,6 +18,8 @@ Item {
     readonly property real vu: portrait ? u : Math.min(u, height / 640)
     readonly property var c: v.case || {}
     readonly property var done: v.case_done || {}
+    // landscape, offline: the note about sending the case later takes room; the number is smaller to keep it all
+    readonly property bool tight: !portrait && done.offline === true
     readonly property var causes: ["policy", "system", "materials", "attitude", "other"]
     readonly property var words: ["case_word_many_trips", "case_word_which_department", "case_word_call_soon",
                                   "case_word_online_too"]
@@ -34,13 +36,15 @@ Item {
 
     component Title: Label { font.pixelSize: 52 * page.vu; font.bold: true; Layout.fillWidth: true }
     component Hint: Label { font.pixelSize: 32 * page.u; color: page.th.inkSoft; Layout.fillWidth: true }
-    // the network is down: the kiosk cannot register, it says where to go instead (docs/cases.md)
+    // the network is down: the kiosk still registers, and says the case goes to the centre later (docs/cases.md)
     component OfflineNote: Rectangle {
+        property string text: page.t.case_offline_hint
+        property real size: 32
         Layout.fillWidth: true
         implicitHeight: offlineNote.implicitHeight + 36 * page.u
         radius: page.th.radius; color: page.th.amberSoft
-        Label { id: offlineNote; anchors.centerIn: parent; width: parent.width - 48 * page.u; text: page.t.case_offline_hint
-                font.pixelSize: 32 * page.u; color: page.th.amberInk }
+        Label { id: offlineNote; anchors.centerIn: parent; width: parent.width - 48 * page.u; text: parent.text
+                font.pixelSize: parent.size * page.u; color: page.th.amberInk }
     }
 
     // ---------------------------------------------------------- which matter
@@ -256,18 +260,21 @@ Item {
         ColumnLayout {
             Layout.row: 0; Layout.column: 0; Layout.rowSpan: page.portrait ? 1 : 2
             Layout.fillWidth: true; Layout.alignment: Qt.AlignVCenter
-            spacing: 14 * page.u
+            spacing: (page.tight ? 6 : 14) * page.u
             Label { text: page.t.case_done_title; font.pixelSize: 52 * page.u; font.bold: true; color: page.th.celadonDark
                     Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { text: page.t.case_number_label; font.pixelSize: 36 * page.u; Layout.alignment: Qt.AlignHCenter }
-            Label { objectName: "caseNumber"; text: page.done.number || ""; font.pixelSize: (page.portrait ? 120 : 100) * page.u
+            Label { objectName: "caseNumber"; text: page.done.number || ""; font.pixelSize: (page.portrait ? 120 : page.tight ? 72 : 100) * page.u
                     font.bold: true; color: page.th.seal; Layout.alignment: Qt.AlignHCenter; font.letterSpacing: 4 * page.u }
             Label { text: page.t.case_date.arg(page.done.day || ""); font.pixelSize: 32 * page.u; color: page.th.inkSoft
                     Layout.alignment: Qt.AlignHCenter }
+            OfflineNote { objectName: "caseDoneOffline"; visible: page.done.offline === true; text: page.t.case_done_offline
+                          size: page.tight ? 26 : 32 }
             Label { objectName: "caseReply"; font.pixelSize: 36 * page.u; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
                     Layout.topMargin: 16 * page.u
                     text: page.t.case_reply + "\n" + page.t.case_reply_days.arg(page.done.general_days).arg(page.done.complex_days)
-                          + "\n" + (page.done.phone ? page.t.case_reply_phone : page.t.case_reply_nophone) }
+                          + "\n" + (page.done.phone ? page.t.case_reply_phone
+                                    : page.done.phone_lost ? page.t.case_phone_lost : page.t.case_reply_nophone) }
             Label { text: page.t.case_hotline; font.pixelSize: 32 * page.u; color: page.th.inkSoft
                     Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "casePrinted"; text: page.done.printed ? page.t.case_printed : page.t.case_not_printed

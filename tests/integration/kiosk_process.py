@@ -1,5 +1,6 @@
-"""A kiosk as its own process, for the kill -9 test: issue N tickets from leased numbers, sync until
-everything is acknowledged. Restarted on the same store file, it goes on where it was."""
+"""A kiosk as its own process, for the kill -9 test: issue N tickets from leased numbers, report cases online and
+register cases offline (the kiosk's 办不成事 flow with the hub away), sync until everything is acknowledged. Restarted on
+the same store file, it goes on where it was."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ def main() -> int:
     ap.add_argument("--store", required=True)
     ap.add_argument("--tickets", type=int, required=True)
     ap.add_argument("--cases", type=int, default=0, help="also report this many 办不成事 cases online, one per ticket")
+    ap.add_argument("--offline-cases", type=int, default=0, help="and register this many on the kiosk, with a phone")
     args = ap.parse_args()
     store = LocalStore(args.store)
     me = store.get("me")
@@ -50,7 +52,9 @@ def main() -> int:
         except HaobanError:
             time.sleep(0.1)
         reported = report_case(store, client.transport, args.cases)
-        if made(store) >= args.tickets and store.backlog() == 0 and reported >= args.cases:
+        # after the tickets: each case takes an outbox position too, which `made` counts as tickets made
+        kept = register_case(store, client, args.offline_cases) if made(store) >= args.tickets else 0
+        if made(store) >= args.tickets and store.backlog() == 0 and reported >= args.cases and kept >= args.offline_cases:
             print("DONE", flush=True)
             return 0
 
@@ -71,6 +75,25 @@ def report_case(store: LocalStore, transport: HttpTransport, cases: int) -> int:
         return done
     store.put("cases_done", done + 1)
     return done + 1
+
+
+def register_case(store: LocalStore, client: SyncClient, cases: int) -> int:
+    """Register the next case on the kiosk (`SyncClient.open_case_offline`), once the hub's public key has come with
+    the reference data: its id is made and kept first, so that a kill between the case and the count registers it
+    again with the same id, which the hub holds as one case (the second `case_opened` is void)."""
+    done = store.get("offline_cases_done") or 0
+    if done >= cases or not store.tables().get("case_box"):
+        return done
+    case_id = store.get(f"offline_case:{done}")
+    if case_id is None:
+        case_id = uuid7()
+        store.put(f"offline_case:{done}", case_id)
+    client.open_case_offline(source="kiosk", cause="system", phone=PHONE, case_id=case_id)
+    store.put("offline_cases_done", done + 1)
+    return done + 1
+
+
+PHONE = "13812345678"
 
 
 if __name__ == "__main__":

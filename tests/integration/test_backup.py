@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, select, text
 
 from common.db.engine import make_engine, migrate
 from common.db.schema import CaseRow
-from common.usecases import appointments, contact
+from common.domain import contact
+from common.usecases import appointments
 from tests.conftest import PG_ADMIN_URL, _pg_or_skip
 from tests.integration.test_migrations_cli import run_cli
 from tests.world import build
@@ -32,6 +33,7 @@ def hall_with_rows(engine, data: Path):
     world = build(engine)
     world.hub.id_key = appointments.hub_key(data)
     world.hub.contact_key = contact.contact_key(data)
+    world.hub.box_key = contact.box_key(data)  # what its devices seal to offline
     kiosk = world.actor("kiosk")
     for _ in range(5):
         world.hub.issue_ticket(kiosk, item_id=world.items["A"])
@@ -114,7 +116,7 @@ def test_a_backup_taken_while_a_writer_writes_restores_into_a_new_hub(tmp_path, 
     manifest = manifest_of(archive)
     assert manifest["made_at"] == NOW and manifest["schema_revision"] == "0010" and manifest["site_ids"] == ["s1", "s2"]
     assert set(manifest["members"]) == {"hub.sqlite3" if kind == "sqlite" else "hub.pgdump", "appointment-id.key",
-                                        "case-contact.key", "hub.toml"}
+                                        "case-contact.key", "case-box.key", "hub.toml"}
     live = counts(url)
     assert manifest["counts"]["cases"] == 1 and 5 + 3 <= manifest["counts"]["tickets"] <= live["tickets"]
     assert len(issued) > during or live["tickets"] > manifest["counts"]["tickets"]  # ... and after it: a hub that runs
@@ -128,7 +130,7 @@ def test_a_backup_taken_while_a_writer_writes_restores_into_a_new_hub(tmp_path, 
         assert check.returncode == 0 and "projection OK" in check.stdout, check.stdout + check.stderr
         restored_url = target_url or f"sqlite:///{target_data / 'hub.sqlite3'}"
         assert counts(restored_url) == {t: manifest["counts"][t] for t in ("events", "tickets", "cases", "sites")}
-        for name in ("appointment-id.key", "case-contact.key", "hub.toml.from-backup"):
+        for name in ("appointment-id.key", "case-contact.key", "case-box.key", "hub.toml.from-backup"):
             assert (target_data / name).stat().st_mode & 0o777 == 0o600, name
         assert (target_data / "hub.toml.from-backup").read_text("utf-8") == config.read_text("utf-8")
         restored = make_engine(restored_url)
@@ -137,6 +139,8 @@ def test_a_backup_taken_while_a_writer_writes_restores_into_a_new_hub(tmp_path, 
         restored.dispose()
         who = contact.unseal(contact.contact_key(target_data), sealed)  # the restored key opens it
         assert (who.name, who.phone) == ("王小明", "13812345678")
+        box = contact.box_key(target_data)  # and the restored box key what a device sealed before the backup
+        assert box == contact.box_key(source_data) and contact.unseal(None, contact.seal_box(contact.box_public(box), who), box) == who
 
         again = run_cli("restore", str(archive), env=env)  # not onto a hub that has data, unless --force
         assert again.returncode == 2 and "--force" in again.stderr and ("不是空的" in again.stderr or "已有数据表" in again.stderr)

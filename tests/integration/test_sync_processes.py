@@ -13,13 +13,16 @@ import requests
 from sqlalchemy import text
 
 from common.db.engine import make_engine
+from common.domain import contact
 from common.usecases import check
 from tests.conftest import free_port
+from tests.integration.kiosk_process import PHONE
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "qp-zhujiajiao"
 TICKETS = 60
 CASES = 12  # 办不成事 cases the kiosk reports online meanwhile, retrying with its own ids
+OFFLINE_CASES = 12  # and cases it registers itself, kept in its store and pushed with its tickets
 
 
 class Proc:
@@ -80,7 +83,8 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
         procs.append(site)
         wait_up(site_url)
         kiosk_args = ["-m", "tests.integration.kiosk_process", "--url", site_url, f"--code={kiosk_code}",
-                      "--store", str(tmp_path / "kiosk.sqlite3"), "--tickets", str(TICKETS), "--cases", str(CASES)]
+                      "--store", str(tmp_path / "kiosk.sqlite3"), "--tickets", str(TICKETS), "--cases", str(CASES),
+                      "--offline-cases", str(OFFLINE_CASES)]
         kiosk = Proc(kiosk_args, os.environ, log).start()
         procs.append(kiosk)
         # let work flow, then kill each process in turn while it is busy, and start it again
@@ -110,10 +114,13 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
         with site_engine.connect() as conn:
             issued = conn.execute(text("select number from tickets where site_id = :s"), {"s": SITE}).scalars().all()
         assert len(issued) == TICKETS and len(set(issued)) == TICKETS
-        cases_q = text("select id from cases where site_id = :s and source = 'kiosk' order by id")
+        cases_q = text("select id, contact from cases where site_id = :s and source = 'kiosk' order by id")
         with site_engine.connect() as a, central_engine.connect() as b:
-            at_site, at_central = a.execute(cases_q, {"s": SITE}).scalars().all(), b.execute(cases_q, {"s": SITE}).scalars().all()
-        assert len(at_site) == CASES and at_central == at_site  # none lost, none doubled, at both hubs
+            at_site, at_central = a.execute(cases_q, {"s": SITE}).all(), b.execute(cases_q, {"s": SITE}).all()
+        assert len(at_site) == CASES + OFFLINE_CASES and at_central == at_site  # none lost, none doubled, at both hubs
+        sealed = [c for _, c in at_site if c]  # the offline ones: sealed on the kiosk, opened by the site hub only
+        box = contact.box_key(site_dir)
+        assert len(sealed) == OFFLINE_CASES and all(contact.unseal(None, c, box).phone == PHONE for c in sealed)
         assert check.differences(site_engine) == [] and check.differences(central_engine) == []
         status = cli("hub", "status", env=central_env)
         assert "朱家角镇服务端" in status

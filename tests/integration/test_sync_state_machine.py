@@ -9,7 +9,8 @@ for days), each site hub closes its own past days, and the central hub tries to 
 any moment (it owns only the district centre d0, where nothing is issued: both sites below it have hubs of
 their own, so it must expire nothing). A hostile kiosk puts forged events into its own outbox (another site's
 ticket, a number out of range, a green-channel ticket no clerk gave): its site hub refuses each and the kiosk
-sets it aside, and the honest events around it still go through.
+sets it aside, and the honest events around it still go through. A kiosk registers 办不成事 cases offline (the
+contact sealed to its site hub's public key, docs/cases.md), pushed with its tickets through the same faults.
 
 Invariants: cursors never move back; numbers are unique per site-day; every acknowledged event is
 stored exactly once at the next level. After the network heals and sync runs: no forged event is held by
@@ -17,7 +18,8 @@ any hub and each is set aside on its kiosk; every event made
 anywhere is held exactly once at its site hub and at the central hub, in the same order; every
 node's stored projection equals the fold of its events, and the central hub's tickets of a site
 equal the site hub's (finished, rated, expired alike), and `haoban check` finds each copy equal to
-what its site hub reported.
+what its site hub reported. Every case registered offline is one case at its site hub and at the central hub, with
+its number and sealed contact as the kiosk made them, which its site hub opens.
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from sqlalchemy import select, update
 
 from common.db import repo
 from common.db.engine import make_engine, migrate
-from common.db.schema import SiteRow
+from common.db.schema import CaseRow, SiteRow
+from common.domain import contact
 from common.domain import errors as e
 from common.domain.clock import OffsetClock, business_day
 from common.domain.events import Event
@@ -50,6 +53,8 @@ from tests.world import PIN, FakeClock, build
 
 SITES = ("s1", "s2")
 KIOSKS = (0, 1)
+BOX = {site: bytes([n + 1]) * 32 for n, site in enumerate(SITES)}  # each site hub's X25519 key (docs/cases.md)
+PHONE = "13812345678"
 _template: dict = {}
 
 
@@ -155,12 +160,13 @@ class Network(RuleBasedStateMachine):
         self.made: dict[str, list[str]] = {s: [] for s in SITES}  # event ids made at each site
         self.offline = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids each kiosk made offline
         self.forged = {(s, k): [] for s in SITES for k in KIOSKS}  # event ids a tampered kiosk put in its outbox
+        self.cases: dict[str, dict[str, dict]] = {s: {} for s in SITES}  # case id -> the event's data, per site
         self.cursors: dict = {}
         for i, site in enumerate(SITES):
             shutil.copy(tpl["sites"][site]["path"], folder / f"{site}.sqlite3")
             engine = make_engine(f"sqlite:///{folder / f'{site}.sqlite3'}")
             hub_clock = OffsetClock(self.clock)
-            self.hubs[site] = Hub(engine, hub_clock)
+            self.hubs[site] = Hub(engine, hub_clock, box_key=BOX[site])
             link = upstream.UpstreamLink(engine, hub_clock)
             with engine.connect() as conn:
                 token = upstream.load_state(conn)["token"]
@@ -215,6 +221,19 @@ class Network(RuleBasedStateMachine):
             except e.HaobanError as exc:
                 assert exc.code == "no_numbers"
                 return
+
+    @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS), phone=st.booleans())
+    def register_case_offline(self, site, k, phone):
+        """The kiosk's 办不成事 flow with the hub away (or not: it does not ask); kept with its tickets."""
+        client = self.clients[site, k]
+        reference = client.store.get("reference")
+        item = reference["tables"]["service_items"][0]["id"] if reference else None
+        x = client.open_case_offline(source="kiosk", cause="materials", text="已经来了好几次，还是没办成", item_id=item,
+                                     phone=PHONE if phone else None)
+        assert (x.data["contact"] is not None) == (phone and reference is not None)  # no key before the first sync
+        self.made[site].append(x.id)
+        self.offline[site, k].append(x.id)
+        self.cases[site][x.data["case_id"]] = x.data
 
     @rule(site=st.sampled_from(SITES), k=st.sampled_from(KIOSKS))
     def device_sync(self, site, k):
@@ -383,8 +402,24 @@ class Network(RuleBasedStateMachine):
             numbers = [(t.business_day, t.number) for t in site_tickets.values()]
             assert len(numbers) == len(set(numbers))
             assert check.differences(hub.engine) == []
+            self.check_cases(site, hub)
         assert check.differences(self.central.engine) == []
         assert [c.state for c in check.copies(self.central.engine)] == ["same"] * len(SITES)
+
+    def check_cases(self, site, hub):
+        """Each case a kiosk registered offline: one case at its site hub and the same at the central hub, its number
+        and sealed contact as the kiosk made them; the site hub opens the contact, the central hub holds it sealed."""
+        rows = {}
+        for node in (hub, self.central):
+            with node.engine.connect() as conn:
+                rows[node] = {r.id: (r.number, r.public_token, r.contact, r.source) for r in conn.execute(
+                    select(CaseRow).where(CaseRow.site_id == site))}
+        assert rows[hub] == rows[self.central]
+        for case_id, d in self.cases[site].items():
+            assert rows[hub][case_id] == (d["number"], d["public_token"], d["contact"], "kiosk")
+            if d["contact"] is not None:
+                assert contact.unseal(None, d["contact"], BOX[site]).phone == PHONE
+                assert hub.masked_contact(d["contact"])["phone"] == "138****5678"
 
 
 def test_sync_state_machine(tmp_path_factory):

@@ -1,15 +1,21 @@
 """The kiosk's 办不成事 button driven like a citizen would: taps by object name on the real Qt Quick window, the demo
 hub on loopback, the simulated printer. The printed 受理回执's QR code and the one on screen are read back by the
-real decoder and must open the case's page; a refusal and the network cut are said in Chinese and English."""
+real decoder and must open the case's page; a refusal is said in Chinese and English. With the network cut the case is
+registered on the kiosk, said so on screen and receipt, and reaches the hub once with the next sync."""
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
-from common.devices.printer import FS_CHINESE_ON
+from common.devices.printer import FS_CHINESE_ON, OFFLINE_LINES, PHONE_LOST_LINES
 from common.devices.scanner import best_decoder
+from common.domain import cases as c
+from common.domain import contact
+from common.sync.store import OUTBOX
 from devtools.harness import Harness, mid_morning
 from devtools.receipts import printed_qr_texts
 
@@ -153,21 +159,84 @@ def test_a_refusal_is_shown_in_both_languages_and_nothing_is_lost(kiosk, tmp_pat
     kiosk.grab(tmp_path / "refused-en.png")
 
 
-def test_offline_the_kiosk_says_where_to_go_instead_and_keeps_going(kiosk, tmp_path):
+def outbox(kiosk) -> list[dict]:
+    with kiosk.client.store.engine.connect() as conn:
+        return [r.wire for r in conn.execute(select(OUTBOX).order_by(OUTBOX.c.pos))]
+
+
+def test_offline_the_kiosk_registers_the_case_and_sends_it_once_when_the_hub_is_back(kiosk, tmp_path):
+    kiosk.hub.stop()
+    kiosk.tap("casesButton")  # known offline once a request failed; said before the citizen starts
+    kiosk.tap("homeButton")
+    report(kiosk, words=(0,))
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    assert kiosk.visible("caseDoneOffline") and kiosk.visible("offlineBadge")
+    assert "恢复联网后自动报送服务中心" in kiosk.item("caseDoneOffline").property("text")
+    ((wire,),) = [outbox(kiosk)]  # one event, kept with the kiosk's others, the contact sealed to the hub's key
+    d = wire["d"]
+    assert wire["k"] == "case_opened" and d["source"] == "kiosk" and d["item_id"] == "qp-centre-YB-01"
+    assert d["contact"].startswith("b1.") and "13812345678" not in json.dumps(wire)
+    number, url = d["number"], f"{PUBLIC}/c/{d['public_token']}"
+    assert kiosk.item("caseNumber").property("text") == number and number == c.case_number(d["case_id"])
+    out = kiosk.printer.device.output
+    assert printed_qr_texts(out) == [url] and screen_qr(kiosk) == url
+    for line in (*OFFLINE_LINES, "我们将在上述期限内联系您（138****5678）"):
+        assert line.encode("gb18030") in out, line
+    assert "13812345678" not in str(kiosk.model.view) and cases(kiosk) == []
+    kiosk.grab(tmp_path / "offline-done-zh.png")
+    kiosk.tap("languageButton")
+    assert "sent to the centre when the connection is back" in kiosk.item("caseDoneOffline").property("text")
+    kiosk.grab(tmp_path / "offline-done-en.png")
+
+    kiosk.hub.start()  # the hub is back: the next sync sends the case
+    kiosk.client.sync_once()
+    ((got_number, source, _cause, _words, _item, sealed, token),) = cases(kiosk)
+    assert (got_number, source, token, sealed) == (number, "kiosk", d["public_token"], d["contact"])
+    hub = kiosk.hub.hub
+    assert hub.masked_contact(sealed) == {"name": None, "phone": "138****5678"}  # as lists show it
+    assert contact.unseal(hub.contact_key, sealed, hub.box_key).phone == "13812345678"  # the hub opens it
+    assert kiosk.client.transport.call("GET", f"/public/cases/{token}")["number"] == number  # its page now answers
+    assert kiosk.client.store.backlog() == 0 and kiosk.client.status.set_aside == 0
+    with kiosk.client.store.engine.begin() as conn:  # the push again, as after a lost acknowledgement
+        conn.execute(insert(OUTBOX).values(id=wire["i"], wire=wire))
+    kiosk.client.sync_once()
+    assert len(cases(kiosk)) == 1 and kiosk.client.store.backlog() == 0
+
+
+def test_a_lost_answer_then_the_offline_case_is_the_same_case(kiosk):
+    """The hub stored the case but the kiosk saw no answer and registered it offline with the same id and token: the
+    pushed event is void at the hub, and the receipt's number and QR are the case's."""
     report(kiosk, phone=None)
+    case = kiosk.model.view["case"]
+    online = kiosk.model.cases.register(None, "materials", None, [], case["case_id"], case["token"])
     kiosk.hub.stop()
     kiosk.tap("caseSubmit")
-    kiosk.wait_for(lambda: kiosk.visible("caseError"))
-    zh, en = kiosk.item("caseErrorZh").property("text"), kiosk.item("caseErrorEn").property("text")
-    assert "办不成事反映窗口" in zh and "12345" in zh and "12345" in en and "window" in en
-    assert kiosk.visible("offlineBadge") and kiosk.client.store.backlog() == 0  # nothing queued to send later
-    kiosk.grab(tmp_path / "offline.png")
-    kiosk.tap("caseSubmit")  # another try: the same message, no crash
-    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
-    assert kiosk.screen() == "case_confirm" and kiosk.visible("caseError")
-    kiosk.tap("homeButton")
-    kiosk.tap("casesButton")  # known offline: said before the citizen starts
-    assert kiosk.screen() == "case_matter" and kiosk.visible("caseOfflineNote")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    assert kiosk.model.view["case_done"]["offline"] and kiosk.item("caseNumber").property("text") == online.number
+    kiosk.hub.start()
+    kiosk.client.sync_once()
+    ((number, *_rest, token),) = cases(kiosk)
+    assert number == online.number and online.status_url == f"{PUBLIC}/c/{token}"
+    assert len(kiosk.client.status.void) == 1 and kiosk.client.store.backlog() == 0
+
+
+def test_a_kiosk_without_the_hubs_key_registers_without_the_phone_and_says_so(kiosk, tmp_path):
+    reference = kiosk.client.store.get("reference")  # as a kiosk that never synced with a hub that has the key
+    reference["tables"].pop("case_box")
+    kiosk.client.store.put("reference", reference)
+    kiosk.hub.stop()
+    report(kiosk)
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    ((wire,),) = [outbox(kiosk)]
+    assert wire["d"]["contact"] is None and "13812345678" not in json.dumps(wire)
+    assert "未能记录您的电话" in kiosk.item("caseReply").property("text")
+    out = kiosk.printer.device.output
+    for line in PHONE_LOST_LINES:
+        assert line.encode("gb18030") in out, line
+    assert "联系您".encode("gb18030") not in out and "5678".encode() not in out
+    kiosk.grab(tmp_path / "offline-nophone-zh.png")
 
 
 def test_a_printer_failure_still_shows_the_case_on_screen(kiosk):

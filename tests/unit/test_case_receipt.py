@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from common.devices.printer import FS_CHINESE_OFF, FS_CHINESE_ON, CaseReceipt, EscposPrinter, PrinterFailed, dummy_printer
+from common.devices.printer import (
+    FS_CHINESE_OFF,
+    FS_CHINESE_ON,
+    OFFLINE_LINES,
+    PHONE_LOST_LINES,
+    CaseReceipt,
+    EscposPrinter,
+    PrinterFailed,
+    dummy_printer,
+)
 from devtools.receipts import printed_qr_texts
 from tests.unit.test_receipt import Offline
 
@@ -58,3 +67,29 @@ def test_the_printed_qr_code_reads_back_as_the_case_page():
 def test_a_printer_failure_is_one_error():
     with pytest.raises(PrinterFailed):
         EscposPrinter(Offline()).print_case_receipt(RECEIPT)
+
+
+OFFLINE = CaseReceipt(**{**RECEIPT.__dict__, "offline": True})
+
+
+def test_the_offline_receipt_bytes_match_their_golden_file():
+    """Registered on the kiosk while the network was down: the same receipt, saying in Chinese and English that the
+    case goes to the centre when the connection is back and can be followed by the code once it has arrived."""
+    out = printed(OFFLINE)
+    golden = GOLDEN / "case-receipt-offline-gb18030.bin"
+    if os.environ.get("HAOBAN_WRITE_GOLDEN") == "1":
+        golden.write_bytes(out)
+    assert out == golden.read_bytes()
+    for line in OFFLINE_LINES:
+        assert line.encode("gb18030") in out, line
+        assert len(line) <= (16 if not line.isascii() else 32), line  # a 58 mm roll breaks longer lines anywhere
+    assert b"?" not in out.split(b"\x1d(k")[0]  # every character printable in GB18030, before the QR code
+    assert printed_qr_texts(out) == [RECEIPT.status_url]
+    assert not any(line.encode("gb18030") in printed() for line in OFFLINE_LINES)  # online: none of it
+
+
+def test_a_phone_that_could_not_be_taken_is_said_instead_of_a_call_back():
+    out = printed(CaseReceipt(**{**OFFLINE.__dict__, "phone_masked": None, "phone_lost": True}))
+    for line in PHONE_LOST_LINES:
+        assert line.encode("gb18030") in out, line
+    assert "联系您".encode("gb18030") not in out and "您未留电话".encode("gb18030") not in out
