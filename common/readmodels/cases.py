@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from common.db.caserows import K, case, case_from_row, history
+from common.db.caserows import K, case_from_row, case_here, history
 from common.db.schema import ServiceItemRow
 from common.domain import errors as e
 from common.domain.cases import Case, CaseKind, CaseStatus
@@ -110,8 +110,9 @@ def public(x: Case, today: date, calendar: WorkCalendar) -> dict:
 
 
 def detail(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, case_id: str) -> dict:
-    """One case with its history; `sealed_contact` is for the hub to mask (it holds the key)."""
-    found = case(conn, site_id, case_id)
+    """One case of the site, or handled at it, with its history; `sealed_contact` is for the hub to mask (it holds
+    the key)."""
+    found = case_here(conn, site_id, case_id)
     if found is None:
         raise e.NotFound("no_case")
     return {**brief(found, today, calendar), "answer_text": found.answer_text, "rated_clerk_id": found.rated_clerk_id,
