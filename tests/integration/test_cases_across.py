@@ -187,6 +187,9 @@ def test_steps_sent_down_that_do_not_fit_are_set_aside_and_the_rest_is_stored(di
     child.link.sync_once()
     with child.hub.engine.connect() as conn:
         assert upstream.cases_set_aside(conn)[0] == 2  # not asked for again
+    from server.cli import render_peers
+
+    assert "(set aside 2)" in render_peers(child.hub.engine)  # `haoban hub status` at the village
     from common.usecases import door
 
     wrong_site = {**to_wire(Event(id=uuid7(), site_id="s1", kind=c.CASE_NOTED, at=now, data={
@@ -220,3 +223,35 @@ def test_a_child_cannot_push_a_step_as_the_districts(district, child):  # noqa: 
         HttpTransport(live.url, token).call("POST", "/sync/push", json=body)
     assert refused.value.status == 403 and "handler_site_id" in refused.value.en
     assert _count(world.hub.engine) == before and _case(world.hub.engine, x.id).status is c.CaseStatus.open
+
+
+def test_the_districts_cases_window_handles_it_over_the_device_api(district, child):  # noqa: F811
+    """The clerk of the district's 办不成事 window, on her terminal over HTTP: the village case is on her list and its
+    page; she notes and answers it; classify is refused with both messages; the answer reaches the village."""
+    from common.domain.model import Role
+    from common.usecases import auth, reference
+    from tests.integration.http import terminal
+    from tests.world import PIN
+
+    world, live = district
+    with world.hub.engine.begin() as conn:
+        q = reference.create_queue(conn, site_id="s1", letter="D", name="办不成事")
+        w9 = reference.create_window(conn, site_id="s1", number=9, name="办不成事反映窗口", kind="cases", queue_ids=[q])
+        reference.create_clerk(conn, site_id="s1", staff_no="C9", name="处理人", pin=PIN)
+        world.codes["terminal9"] = auth.create_enrolment_code(conn, site_id="s1", role=Role.terminal, name="t9",
+                                                              now=world.clock.now(), window_id=w9)
+    desk = terminal(live, world, 9)
+    x, _, _ = _at_the_district(world, child)
+    assert [i["case_id"] for i in desk.get("/cases").json()] == [x.id]
+    page = desk.get(f"/cases/{x.id}").json()
+    assert (page["handler_site_id"], page["department"]) == ("s1", "区医保中心")
+    assert [h["kind"] for h in page["history"]] == [c.CASE_OPENED, c.CASE_CLASSIFIED, c.CASE_ASSIGNED]
+    before = _count(world.hub.engine)
+    r = desk.post(f"/cases/{x.id}/classify", json={"case_class": "complex"})
+    assert r.status_code == 403 and r.json()["message_zh"] and r.json()["message_en"] and _count(world.hub.engine) == before
+    assert desk.post(f"/cases/{x.id}/notes", json={"note": "已联系", "contact": True}).status_code == 200
+    r = desk.post(f"/cases/{x.id}/answer", json={"answer": "cannot", "text": "不符合条件", "legal_reason": "《条例》第十条"})
+    assert r.status_code == 200 and r.json()["status"] == "answered"
+    child.link.sync_once()
+    here = _case(child.hub.engine, x.id)
+    assert (here.status, here.answer, here.negative_reported, here.contacts) == (c.CaseStatus.answered, "cannot", True, 1)
