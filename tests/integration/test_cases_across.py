@@ -255,3 +255,32 @@ def test_the_districts_cases_window_handles_it_over_the_device_api(district, chi
     child.link.sync_once()
     here = _case(child.hub.engine, x.id)
     assert (here.status, here.answer, here.negative_reported, here.contacts) == (c.CaseStatus.answered, "cannot", True, 1)
+
+
+def test_a_pull_that_dies_before_its_commit_stores_nothing_and_the_next_stores_once(district, child, monkeypatch):  # noqa: F811
+    """The page and its cursor are one transaction: a failure after the steps were written (before the commit)
+    leaves neither; the next round stores each step once, and the cursor moves on."""
+    world, _ = district
+    x, _, desk = _at_the_district(world, child)
+    world.hub.note_case(desk, x.id, "第一条")
+    world.hub.answer_case(desk, x.id, "done", "已办成")
+    stored = upstream.receive.store
+
+    def dies_after(conn, events, *args, **kw):
+        stored(conn, events, *args, **kw)
+        raise RuntimeError("killed mid-way")
+
+    before = _ids(child.hub.engine, x.id)
+    with monkeypatch.context() as m:
+        m.setattr(upstream.receive, "store", dies_after)
+        child.link.sync_once()
+    with child.hub.engine.connect() as conn:
+        assert upstream.load_state(conn)["errors"]["pull_cases"]["error"] == "RuntimeError"
+        assert repo.sync_state(conn, upstream.CASES_KEY).get("pulled", 0) == 0
+    assert _ids(child.hub.engine, x.id) == before and _case(child.hub.engine, x.id).status is c.CaseStatus.open
+    child.link.sync_once()
+    child.link.sync_once()
+    assert _ids(child.hub.engine, x.id) == _ids(world.hub.engine, x.id) and len(before) + 2 == len(_ids(child.hub.engine, x.id))
+    assert _case(child.hub.engine, x.id) == _case(world.hub.engine, x.id)
+    with child.hub.engine.connect() as conn:
+        assert "pull_cases" not in upstream.load_state(conn)["errors"]
