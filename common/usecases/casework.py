@@ -5,6 +5,7 @@
   its 差评 case by itself (`rating_case`).
 - classify, assign, note, extend, answer, follow up: the clerk of the site's 办不成事 window (a terminal at a
   window of kind "cases"), or a supervisor. The clerk rated may not handle her own 差评.
+- which hub writes which step (a village case handled by a district department): `may_write`, one writer at a time.
 - decide an appeal (申诉) of a 差评, and see the audit log: supervisors only.
 """
 from __future__ import annotations
@@ -101,7 +102,7 @@ def may_write(conn: Connection, found: Case, kind: str) -> None:
         raise e.Forbidden("case_at_child_hub")
 
 
-def handler_sites(conn: Connection, site_id: str) -> None:
+def check_handler_site(conn: Connection, site_id: str) -> None:
     """A department a case may be assigned to sits at a site this hub owns, or above its own (its upstream's: the
     case then travels up and its answer down). Not at a child hub's site (the case would never reach that hub)."""
     own = repo.own_sites(conn)
@@ -207,13 +208,13 @@ class CaseCommands:
 
     @command
     def assign_case(self, actor, case_id: str, department: str, handler_site_id: str | None = None) -> AtSite:
-        """To a department (承办单位), of this site or of another one of the hub tree (`handler_sites`)."""
+        """To a department (承办单位), of this site or of another one of the hub tree (`check_handler_site`)."""
         department = _text(department, "case_department", required=True, max_len=L.DEPARTMENT_MAX)
 
         def decide(conn, found, now):
             site = handler_site_id or actor.site_id
             if site != actor.site_id:
-                handler_sites(conn, site)
+                check_handler_site(conn, site)
             return c.decide_assign(found, department, site)
 
         return self._step(actor, case_id, c.CASE_ASSIGNED, decide)
