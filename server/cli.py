@@ -351,6 +351,7 @@ def render_peers(engine) -> str:
     if link:
         out.append(f"upstream {link['url']}  site {link['site']}  last contact {link['last_contact']}  "
                    f"uploaded up to #{link['acked']}  backlog {link['backlog']}  set aside {link['set_aside']}  "
+                   f"case steps pulled up to #{link['cases_pulled']} (set aside {link['cases_set_aside']})  "
                    f"reference {link['reference_version']}")
         for step, error in sorted(link["errors"].items()):  # the last round's failures, by step (see upstream.sync_once)
             out.append(f"  upstream {step} failed: {error['error']} {error.get('message_en', '')}".rstrip())

@@ -47,6 +47,16 @@ def pull(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()],
     return packed(hub.pull(actor, after, limit))
 
 
+@router.get("/cases")
+def case_steps(hub: HubDep, actor: ActorDep, protocol: Annotated[int, Query()],
+               after: Annotated[int, Query(ge=0, le=L.POSITION_MAX)] = 0,
+               limit: Annotated[int, Query(ge=1, le=wire.MAX_BATCH)] = 500):
+    """For a child hub only: the handling steps this hub's departments wrote on its site's cases, after this hub's
+    seq `after` (docs/sync.md "Cases down the tree")."""
+    wire.check_protocol(protocol)
+    return packed(hub.case_steps(actor, after, limit))
+
+
 class LeaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     protocol: int

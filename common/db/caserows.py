@@ -35,6 +35,15 @@ def case(conn: Connection, site_id: str, case_id: str) -> Case | None:
     return case_from_row(row) if row else None
 
 
+def case_here(conn: Connection, site_id: str, case_id: str) -> Case | None:
+    """The case of this id that the actors of `site_id` may see: one of their site, or one a department of their site
+    handles for another site (`handler_site_id`: a village case handled at the district)."""
+    if len(case_id) > L.UUID_MAX or not _ID.match(case_id):
+        return None
+    row = conn.execute(select(K).where(K.c.id == case_id, (K.c.site_id == site_id) | (K.c.handler_site_id == site_id))).first()
+    return case_from_row(row) if row else None
+
+
 def by_token(conn: Connection, token: str) -> Case | None:
     row = conn.execute(select(K).where(K.c.public_token == token)).first()
     return case_from_row(row) if row else None

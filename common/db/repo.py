@@ -355,6 +355,12 @@ def sync_state(conn: Connection, key: str) -> dict:
     return conn.execute(select(SyncStateRow.value).where(SyncStateRow.key == key)).scalar() or {}
 
 
+def put_sync_state(conn: Connection, key: str, value: dict) -> None:
+    """Store this hub's own sync state under `key` (in the caller's transaction)."""
+    if not conn.execute(update(SyncStateRow).where(SyncStateRow.key == key).values(value=value)).rowcount:
+        conn.execute(SyncStateRow.__table__.insert().values(key=key, value=value))
+
+
 def own_sites(conn: Connection) -> set[str]:
     """The sites this hub is the hub of: its site at the upstream it enrolled with, or (a central hub) the sites
     at the top of the tree."""
@@ -390,3 +396,23 @@ def child_hub_sites(conn: Connection) -> set[str]:
         .where(SyncPeerRow.role == "hub", DeviceRow.role == "hub", DeviceRow.site_id == SyncPeerRow.site_id,
                DeviceRow.revoked_at.is_(None))).scalars())
     return with_hub & below(conn, own_sites(conn))
+
+
+def owned_sites(conn: Connection) -> set[str]:
+    """The sites this hub owns, i.e. writes the case steps of: its own sites and every site below them, but a child
+    hub's site and the sites below it (that hub's). A site above this hub's own (its upstream's) is not among them."""
+    own, children = own_sites(conn), child_hub_sites(conn)
+    return (own | below(conn, own)) - children - below(conn, children)
+
+
+def above(conn: Connection, sites: set[str]) -> set[str]:
+    """The sites strictly above any of `sites` in the site tree (their parents, up to the top; a cycle ends the walk)."""
+    parent: dict[str, str | None] = {r.id: r.parent_id for r in conn.execute(select(SiteRow.id, SiteRow.parent_id))}
+    out: set[str] = set()
+    for site in sites:
+        at, walked = parent.get(site), {site}
+        while at is not None and at not in walked:
+            out.add(at)
+            walked.add(at)
+            at = parent.get(at)
+    return out - sites

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from common.db.caserows import K, case, case_from_row, history
+from common.db.caserows import K, case_from_row, case_here, history
 from common.db.schema import ServiceItemRow
 from common.domain import errors as e
 from common.domain.cases import Case, CaseKind, CaseStatus, assigned_to
@@ -131,9 +131,9 @@ def public(x: Case, today: date, calendar: WorkCalendar) -> dict:
 
 def detail(conn: Connection, site_id: str, today: date, calendar: WorkCalendar, case_id: str,
            department: str | None = None) -> dict:
-    """One case with its history; `sealed_contact` is for the hub to mask (it holds the key). With `department`,
-    only a case assigned to it (its handler's page): any other is not found."""
-    found = case(conn, site_id, case_id)
+    """One case of the site, or handled at it, with its history; `sealed_contact` is for the hub to mask (it holds
+    the key). With `department`, only a case assigned to it at this site (its handler's page): any other is not found."""
+    found = case_here(conn, site_id, case_id)
     if found is None or (department is not None and not assigned_to(found, site_id, department)):
         raise e.NotFound("no_case")
     return {**brief(found, today, calendar), "answer_text": found.answer_text, "rated_clerk_id": found.rated_clerk_id,

@@ -17,6 +17,7 @@ def rows(engine: Engine) -> tuple[list[dict], dict]:
         up = repo.sync_state(conn, "upstream")
         own_head = heads.get(up.get("site_id"), 0) if up else 0
         aside = conn.execute(select(UpstreamSetAsideRow.seq)).scalars().all()
+        down = repo.sync_state(conn, "upstream_cases")  # common.usecases.upstream.CASES_KEY
     children = [{
         "peer_id": p.peer_id, "name": p.name or p.peer_id, "site": p.site_id, "role": p.role,
         "last_contact": p.last_contact.isoformat(timespec="seconds") if p.last_contact else "never",
@@ -30,5 +31,7 @@ def rows(engine: Engine) -> tuple[list[dict], dict]:
                 # events set aside are not waiting: they are never sent again by themselves
                 "backlog": max(0, own_head - up.get("acked", 0) - sum(1 for seq in aside if seq > up.get("acked", 0))),
                 "set_aside": len(aside), "errors": up.get("errors", {}),
+                # the case steps pulled down (docs/sync.md "Cases down the tree"): the parent's seq, and those set aside
+                "cases_pulled": down.get("pulled", 0), "cases_set_aside": down.get("set_aside_count", 0),
                 "last_contact": up.get("last_contact", "never"), "reference_version": up.get("reference_version")}
     return children, link

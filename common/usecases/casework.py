@@ -5,6 +5,7 @@
   its 差评 case by itself (`rating_case`).
 - classify, assign, note, extend, answer, follow up: the clerk of the site's 办不成事 window (a terminal at a
   window of kind "cases"), or a supervisor. The clerk rated may not handle her own 差评.
+- which hub writes which step (a village case handled by a district department): `may_write`, one writer at a time.
 - decide an appeal (申诉) of a 差评, and see the audit log: supervisors only.
 - a department's handler (承办单位经办人, `Handler`, on the hub's /handler pages): only the cases assigned to her
   department at her own site, and only her steps (`HANDLER_STEPS`): note, extend, answer, the contact in full to
@@ -29,7 +30,7 @@ from common.domain.clock import business_day
 from common.domain.ids import new_token, public_token_form, uuid7, uuid_form
 from common.domain.model import Outcome, Role, SiteState, Ticket, WindowKind
 from common.usecases import auth
-from common.usecases.commands import Build, Done, command
+from common.usecases.commands import AtSite, Build, Done, command
 
 RATING_CASE = uuid.UUID("6f1d3c2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of 差评 case ids: one per rated service
 
@@ -91,10 +92,50 @@ def rating_case(conn: Connection, t: Ticket, now: datetime) -> tuple[str, dict] 
 
 
 def _own_site(conn: Connection, actor) -> None:
-    """A case's steps are written by the hub that owns its site: a district reads a village hub's cases (relayed up)
-    but does not act on them, for its events would never reach the village (docs/cases.md "Who may do what")."""
+    """A case is opened by the hub that owns its site: a district reads a village hub's cases (relayed up) but opens
+    none there, for its events would never reach the village (docs/cases.md "Who may do what")."""
     if isinstance(actor, Desk | Handler) and actor.site_id in repo.child_hub_sites(conn):
         raise e.Forbidden("case_at_child_hub")
+
+
+# The handling steps (承办: notes, contacts made, extensions, the answer): the department's, wherever it sits.
+HANDLING = frozenset({c.CASE_NOTED, c.CASE_EXTENDED, c.CASE_ANSWERED})
+_WAITING = (c.CaseStatus.registered, c.CaseStatus.open)
+
+
+def holder_site(found: Case) -> str:
+    """The site the case is held at now: while it waits on a department (registered or open, and assigned), that
+    department's site; otherwise (not assigned, answered, closed) the case's own site."""
+    if found.handler_site_id and found.status in _WAITING:
+        return found.handler_site_id
+    return found.site_id
+
+
+def may_write(conn: Connection, found: Case, kind: str) -> None:
+    """May this hub write step `kind` on `found`? The one rule of which hub writes what (docs/cases.md "Across the
+    hub tree"); who at this hub may (a supervisor, the 办不成事 window's clerk, not her own 差评) is checked apart
+    (`CaseCommands._reading`, `cases.may_handle`), and a role of its own composes with it the same way.
+
+    One writer at a time: the hub that owns the site the case is held at (`holder_site`). While a department of a
+    site of another hub holds it, that hub writes the handling steps (`HANDLING`) and nothing else, and the owning
+    hub writes nothing on it (`case_with_other_site`) until the answer comes down; at any other time the owning hub
+    writes every step and the other hubs only read it (`case_at_child_hub`)."""
+    owned = repo.owned_sites(conn)
+    if holder_site(found) not in owned:
+        raise e.Forbidden("case_with_other_site" if found.site_id in owned else "case_at_child_hub")
+    if found.site_id not in owned and kind not in HANDLING:
+        raise e.Forbidden("case_at_child_hub")
+
+
+def check_handler_site(conn: Connection, site_id: str) -> None:
+    """A department a case may be assigned to sits at a site this hub owns, or above its own (its upstream's: the
+    case then travels up and its answer down). Not at a child hub's site (the case would never reach that hub)."""
+    own = repo.own_sites(conn)
+    if site_id in repo.owned_sites(conn) | repo.above(conn, own):
+        return
+    if site_id in repo.below(conn, own):
+        raise e.Forbidden("case_handler_child_hub")
+    raise e.NotFound("no_site")
 
 
 class CaseCommands:
@@ -103,16 +144,38 @@ class CaseCommands:
     contact_key: bytes | None
     box_key: bytes | None
 
-    def _handling(self, conn: Connection, actor, case_id: str, state: SiteState) -> Case:
-        """The case, for an actor who may handle it: a supervisor, or the clerk at the site's 办不成事 window."""
+    def _handling(self, conn: Connection, actor, case_id: str, state: SiteState, kind: str | None) -> Case:
+        """The case, for an actor who may handle it (a supervisor, or the clerk at the 办不成事 window of a site the
+        case is of or handled at), when this hub may write step `kind` on it (`may_write`; None: a reading)."""
         self._reading(conn, actor)
-        _own_site(conn, actor)
-        found = caserows.case(conn, actor.site_id, case_id)
+        found = caserows.case_here(conn, actor.site_id, case_id)
         if found is None or not sees(actor, found):
             raise e.NotFound("no_case")
+        if kind is not None:
+            may_write(conn, found, kind)
         c.may_handle(found, actor.clerk_id)
         state.cases[found.id] = found
         return found
+
+    def _step(self, actor, case_id: str, kind: str, decide) -> AtSite:
+        """A step on a case, as a build run at the case's own site (a district department's answer to a village case
+        is the village site's event, under that site's lock); `decide(conn, found, now)` gives the event. A handling
+        step names the site of the department it was written for (`handler_site_id`): the upstream sends down the
+        ones its departments wrote (`receive.serve_case_steps`) and recognises them when they come back up."""
+        with reader(self.engine) as conn:  # type: ignore[attr-defined]
+            seen = caserows.case_here(conn, actor.site_id, case_id)
+        site = seen.site_id if seen is not None else actor.site_id
+
+        def build(conn, state, now):
+            found = self._handling(conn, actor, case_id, state, kind)
+            if found.site_id != site:  # opened meanwhile, of another site: try again
+                raise e.Conflict()
+            step, data = decide(conn, found, now)
+            if step in HANDLING and found.handler_site_id:
+                data = {**data, "handler_site_id": found.handler_site_id}
+            return step, data
+
+        return AtSite(site, build)
 
     @command
     def open_case(self, actor, *, source: str, cause: str, text: str | None = None, item_id: str | None = None,
@@ -164,92 +227,74 @@ class CaseCommands:
         return build
 
     @command
-    def classify_case(self, actor, case_id: str, case_class: str, explanation: str | None = None) -> Build:
+    def classify_case(self, actor, case_id: str, case_class: str, explanation: str | None = None) -> AtSite:
         """即办 (today), 一般 (5 working days), 复杂 (15), or out of scope (closed with the explanation and the channel)."""
         may(actor, "classify")
         explanation = _text(explanation, "case_text_too_long")
 
-        def build(conn, state, now):
-            found = self._handling(conn, actor, case_id, state)
+        def decide(conn, found, now):
             days = c.CLASSES.get(case_class)
             due = caserows.calendar(conn).add(business_day(now), days) if days is not None else None
             return c.decide_classify(found, case_class, due, explanation)
 
-        return build
+        return self._step(actor, case_id, c.CASE_CLASSIFIED, decide)
 
     @command
-    def assign_case(self, actor, case_id: str, department: str, handler_site_id: str | None = None) -> Build:
-        """To a department (承办单位), of this site or of another one of the hub tree."""
+    def assign_case(self, actor, case_id: str, department: str, handler_site_id: str | None = None) -> AtSite:
+        """To a department (承办单位), of this site or of another one of the hub tree (`check_handler_site`)."""
         may(actor, "assign")
         department = _text(department, "case_department", required=True, max_len=L.DEPARTMENT_MAX)
 
-        def build(conn, state, now):
-            found = self._handling(conn, actor, case_id, state)
+        def decide(conn, found, now):
             site = handler_site_id or actor.site_id
-            if site != actor.site_id and site not in repo.below(conn, {actor.site_id}) | repo.own_sites(conn):
-                raise e.NotFound("no_site")
+            if site != actor.site_id:
+                check_handler_site(conn, site)
             return c.decide_assign(found, department, site)
 
-        return build
+        return self._step(actor, case_id, c.CASE_ASSIGNED, decide)
 
     @command
-    def note_case(self, actor, case_id: str, note: str, contact_made: bool = False) -> Build:
+    def note_case(self, actor, case_id: str, note: str, contact_made: bool = False) -> AtSite:
         """A note on the handling; `contact_made`: a contact with the citizen (each one is logged)."""
         may(actor, "note")
         note = _text(note, "case_note_required", required=True)
-
-        def build(conn, state, now):
-            return c.decide_note(self._handling(conn, actor, case_id, state), note, contact_made)
-
-        return build
+        return self._step(actor, case_id, c.CASE_NOTED, lambda conn, found, now: c.decide_note(found, note, contact_made))
 
     @command
-    def extend_case(self, actor, case_id: str, new_due: date, reason: str, told: bool) -> Build:
+    def extend_case(self, actor, case_id: str, new_due: date, reason: str, told: bool) -> AtSite:
         may(actor, "extend")
         reason = _text(reason, "case_reason_required", required=True)
 
-        def build(conn, state, now):
-            found = self._handling(conn, actor, case_id, state)
+        def decide(conn, found, now):
             if not caserows.calendar(conn).is_working(new_due):
                 raise e.InvalidInput("case_due_not_working_day")
             return c.decide_extend(found, business_day(now), new_due, reason, told)
 
-        return build
+        return self._step(actor, case_id, c.CASE_EXTENDED, decide)
 
     @command
-    def answer_case(self, actor, case_id: str, answer: str, text: str, legal_reason: str | None = None) -> Build:
+    def answer_case(self, actor, case_id: str, answer: str, text: str, legal_reason: str | None = None) -> AtSite:
         may(actor, "answer")
         text = _text(text, "case_answer_text_required", required=True)
         legal_reason = _text(legal_reason, "case_text_too_long")
-
-        def build(conn, state, now):
-            found = self._handling(conn, actor, case_id, state)
-            return c.decide_answer(found, business_day(now), answer, text, legal_reason)
-
-        return build
+        return self._step(actor, case_id, c.CASE_ANSWERED,
+                          lambda conn, found, now: c.decide_answer(found, business_day(now), answer, text, legal_reason))
 
     @command
-    def follow_up_case(self, actor, case_id: str, reached: bool, satisfied: bool | None, note: str | None = None) -> Build:
+    def follow_up_case(self, actor, case_id: str, reached: bool, satisfied: bool | None, note: str | None = None) -> AtSite:
         """回访: the follow-up call after the answer."""
         may(actor, "follow_up")
         note = _text(note, "case_text_too_long")
-
-        def build(conn, state, now):
-            return c.decide_follow_up(self._handling(conn, actor, case_id, state), reached, satisfied, note)
-
-        return build
+        return self._step(actor, case_id, c.CASE_FOLLOWED_UP,
+                          lambda conn, found, now: c.decide_follow_up(found, reached, satisfied, note))
 
     @command
-    def decide_appeal(self, actor, case_id: str, upheld: bool, note: str | None = None) -> Build:
+    def decide_appeal(self, actor, case_id: str, upheld: bool, note: str | None = None) -> AtSite:
         may(actor, "appeal")
         if not isinstance(actor, Desk):
             raise e.Forbidden("supervisors_only")
         note = _text(note, "case_text_too_long")
-
-        def build(conn, state, now):
-            return c.decide_appeal(self._handling(conn, actor, case_id, state), upheld, note)
-
-        return build
+        return self._step(actor, case_id, c.CASE_APPEAL_DECIDED, lambda conn, found, now: c.decide_appeal(found, upheld, note))
 
     # ------------------------------------------------------------ reads (common/readmodels/cases.py)
 
@@ -307,7 +352,7 @@ class CaseCommands:
             raise e.InvalidInput("contact_purpose")
         may(actor, f"contact_{purpose}")
         with self._write_lock, self.engine.begin() as conn:  # type: ignore[attr-defined]
-            found = self._handling(conn, actor, case_id, SiteState())
+            found = self._handling(conn, actor, case_id, SiteState(), None)  # a reading: wherever the case is held
             if not found.contact:
                 raise e.NotFound("no_contact")
             if not (self.contact_key or self.box_key):

@@ -25,6 +25,22 @@ Build = Callable[[Connection, SiteState, datetime], "policy.Decision | list[poli
 
 
 @dataclass(frozen=True)
+class AtSite:
+    """A build whose events are of another site than its actor's, run under that site's lock: a step a department of
+    the actor's site takes on another site's case (a district answering a village case: docs/cases.md)."""
+
+    site_id: str
+    build: Build
+
+
+def at_site(actor: auth.Actor, prepared: Build | AtSite) -> tuple[str, Build]:
+    """The site a prepared command runs at, and its build."""
+    if isinstance(prepared, AtSite):
+        return prepared.site_id, prepared.build
+    return actor.site_id, prepared
+
+
+@dataclass(frozen=True)
 class Done:
     """What a command did: the event it stored and the ticket (or case) as it now stands, if it names one."""
 
@@ -42,7 +58,7 @@ class command:  # noqa: N801 - used as a decorator, like property
     build that the writer runs in its transaction. `hub.name(actor, ...)` waits for the Done;
     `hub.name.submit(actor, ...)` returns its future at once (an event loop awaits it: no thread waits)."""
 
-    def __init__(self, prepare: Callable[..., Build]) -> None:
+    def __init__(self, prepare: Callable[..., Build | AtSite]) -> None:
         self.prepare = prepare
         self.__doc__ = prepare.__doc__
 
@@ -53,7 +69,7 @@ class command:  # noqa: N801 - used as a decorator, like property
 class _BoundCommand:
     __slots__ = ("hub", "prepare")
 
-    def __init__(self, hub: Hub, prepare: Callable[..., Build]) -> None:
+    def __init__(self, hub: Hub, prepare: Callable[..., Build | AtSite]) -> None:
         self.hub, self.prepare = hub, prepare
 
     def __call__(self, actor: auth.Actor, *args, **kwargs) -> Done:

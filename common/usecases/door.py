@@ -26,6 +26,7 @@ from common.domain.ids import uuid_form
 from common.domain.model import Outcome, Priority, Role, SiteState
 from common.sync.protocol import MAX_BATCH, check_protocol, from_wire
 from common.usecases.auth import Actor
+from common.usecases.casework import HANDLING
 from common.usecases.receive import MAY_PUSH
 
 WINDOW_KINDS = MAY_PUSH[Role.terminal] - {ev.TICKET_ISSUED, cases.CASE_OPENED}  # online "serve" at the window
@@ -71,6 +72,8 @@ class _Site:
     cases: dict[str, str]  # id -> site id, of the cases the batch names that this hub holds
     rejected: dict[str, str | None]  # id -> window, of the refused (不予受理) services a device's case names
     tokens: dict[str, str]  # public token -> case id, of the tokens a device's cases give that cases here have
+    owned: set[str] = field(default_factory=set)  # the sites this hub owns, if the batch has handling steps naming one
+    returned: set[str] = field(default_factory=set)  # ids of this hub's own handling steps coming back up (held here)
 
 
 def _pairs(rows) -> dict:
@@ -102,7 +105,12 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
     differ = {_of(x) for x in issued if limits.get(_of(x)) != _limits(x)}
     since = (business_day(now) - timedelta(days=L.DAYS_BACK)).isoformat()  # as far back as a device's events
     T = repo.T
+    named = [x for x in events if x.kind in HANDLING and x.data.get("handler_site_id")]
+    owned = repo.owned_sites(conn) if named and actor.role is Role.hub else set()
+    back = [x.id for x in named if x.data["handler_site_id"] in owned]
     return _Site(
+        owned=owned,
+        returned=set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(back))).scalars()) if back else set(),
         limits=limits,
         given=repo.limits_given(conn, sid, since, differ) if differ else set(),
         queues=_pairs(conn.execute(select(QueueRow.id, QueueRow.letter).where(QueueRow.site_id == sid))),
@@ -174,6 +182,8 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
         raise e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
     if x.kind not in MAY_PUSH.get(actor.role, frozenset()) or (actor.role is not Role.hub and x.device_id != actor.device_id):
         raise e.Forbidden("sync_event_not_allowed", index=i, kind=x.kind)
+    if x.id in site.returned:  # a step this hub wrote and sent down, coming back: held already, it changes nothing
+        return
     _check_time(x, now, i, L.HUB_DAYS_BACK if actor.role is Role.hub else L.DAYS_BACK)
     d = x.data
     for name in ("queue_id", "to_queue_id", "from_queue_id"):
@@ -202,6 +212,8 @@ def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
     d = x.data
     if site.cases.get(d["case_id"], actor.site_id) != actor.site_id:
         raise e.Forbidden("sync_not_own_site", field="case_id", index=i, kind=x.kind)
+    if x.kind in HANDLING and d.get("handler_site_id") in site.owned:  # a step of this hub's that it never wrote
+        raise e.Forbidden("sync_not_own_site", field="handler_site_id", index=i, kind=x.kind)
     if x.kind != cases.CASE_OPENED:
         return
     checks = (("item_id", site.items), ("rated_clerk_id", site.clerks))
@@ -315,3 +327,66 @@ def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
     if (actor.role is not Role.terminal or clerk not in site.clerks or first is None
             or first > x.at + timedelta(seconds=L.CLOCK_SKEW_S)):
         raise e.Forbidden("sync_clerk_not_signed_in", index=i, kind=x.kind)
+
+
+# ---------------------------------------------------------------- case steps coming down from the upstream
+
+def admit_from_upstream(conn: Connection, page: dict, after: int, now: datetime) -> tuple[list[Event], list[dict], int]:
+    """A page of the upstream's handling steps on this hub's cases (`receive.serve_case_steps`), checked before
+    anything is written, field by field as a pushed event is (`protocol.from_wire`); then each must be a handling
+    step (`casework.HANDLING`) of a site this hub owns, on a case this hub holds of that site that is held, as it
+    stands here, by a department of a site this hub does not own (the upstream's, `handler_site_id`), from no
+    further back than a child hub's own events may be. The upstream vouches for its clerk (its reference is not
+    ours). An event that passes is returned to store; one that does not is set aside (with its refusal: never stored,
+    never asked for again) and the cursor moves past it. One this hub holds already (a page fetched twice) is passed
+    over. Returns (events, set aside, the next cursor); a page not in the protocol's shape is refused whole."""
+    items, nxt = page.get("events"), page.get("next")
+    if not isinstance(items, list) or len(items) > MAX_BATCH or type(nxt) is not int or not after <= nxt <= L.POSITION_MAX:
+        raise e.InvalidInput("sync_batch_shape")
+    parsed: list[tuple[int, Event | e.HaobanError]] = []
+    last = after
+    for i, item in enumerate(items):
+        q = item.pop("q", None) if isinstance(item, dict) else None
+        if type(q) is not int or not last < q <= nxt:
+            raise e.InvalidInput("sync_positions_increase")
+        last = q
+        try:
+            parsed.append((q, from_wire(item)))
+        except e.InvalidInput as exc:
+            parsed.append((q, e.InvalidInput("sync_event_invalid", index=i, field=exc.detail.get("field", "?"))))
+    events = [x for _, x in parsed if isinstance(x, Event)]
+    held = set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_([x.id for x in events]))).scalars()) if events else set()
+    found = {k.id: k for k in caserows.cases_by_id(conn, {x.case_id for x in events if x.case_id})}
+    owned = repo.owned_sites(conn)
+    good, aside = [], []
+    for i, (q, x) in enumerate(parsed):
+        refusal = x if isinstance(x, e.HaobanError) else None
+        if isinstance(x, Event):
+            if x.id in held:
+                continue
+            refusal = _from_upstream(x, found.get(x.case_id or ""), owned, now, i)
+            if refusal is None:
+                good.append(x)
+                continue
+        assert refusal is not None
+        aside.append({"q": q, "event_id": x.id if isinstance(x, Event) else None,
+                      "kind": x.kind if isinstance(x, Event) else None, "key": refusal.key, **refusal.as_dict()})
+    return good, aside, nxt
+
+
+def _from_upstream(x: Event, found: cases.Case | None, owned: set[str], now: datetime, i: int) -> e.HaobanError | None:
+    """Why the upstream's step `x` is not let in, or None (see `admit_from_upstream`)."""
+    if x.kind not in HANDLING:
+        return e.Forbidden("sync_event_not_allowed", index=i, kind=x.kind)
+    if x.site_id not in owned:
+        return e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
+    if found is None or found.site_id != x.site_id:
+        return e.Forbidden("sync_not_own_site", field="case_id", index=i, kind=x.kind)
+    handler = x.data.get("handler_site_id")
+    if handler is None or handler in owned or handler != found.handler_site_id:
+        return e.Forbidden("sync_not_own_site", field="handler_site_id", index=i, kind=x.kind)
+    try:
+        _check_time(x, now, i, L.HUB_DAYS_BACK)
+    except e.InvalidInput as exc:
+        return exc
+    return None

@@ -27,7 +27,7 @@ from common.domain.model import Outcome, Priority, Role, SiteState, TicketStatus
 from common.domain.projection import apply
 from common.usecases import appointments, auth, door, receive
 from common.usecases.casework import CaseCommands, rating_case
-from common.usecases.commands import Build, Done, command
+from common.usecases.commands import AtSite, Build, Done, at_site, command
 from common.usecases.writer import Writer
 
 
@@ -50,19 +50,22 @@ class Hub(CaseCommands):
 
     # ------------------------------------------------------------ plumbing
 
-    def _command(self, actor: auth.Actor, build: Build) -> Done:
+    def _command(self, actor: auth.Actor, build: Build | AtSite) -> Done:
         """Run `build` and wait for its Done (see `_job`)."""
-        return self._writer.run(actor.site_id, self._job(actor, build))
+        site_id, build = at_site(actor, build)
+        return self._writer.run(site_id, self._job(actor, build, site_id))
 
-    def _submit(self, actor: auth.Actor, build: Build) -> Future[Done]:
-        return self._writer.submit(actor.site_id, self._job(actor, build))
+    def _submit(self, actor: auth.Actor, build: Build | AtSite) -> Future[Done]:
+        site_id, build = at_site(actor, build)
+        return self._writer.submit(site_id, self._job(actor, build, site_id))
 
-    def _job(self, actor: auth.Actor, build: Build) -> Callable[[Connection], Done]:
-        """Run `build` under the site lock, store its event, project it; all or nothing (committed by the writer
-        with the commands that came with it: common/usecases/writer.py)."""
+    def _job(self, actor: auth.Actor, build: Build, site_id: str) -> Callable[[Connection], Done]:
+        """Run `build` under the lock of `site_id` (the actor's, or the case's: `commands.AtSite`), store its events
+        (of that site), project them; all or nothing (committed by the writer with the commands that came with it:
+        common/usecases/writer.py)."""
 
         def run(conn: Connection) -> Done:
-            if not lock_site(conn, actor.site_id):
+            if not lock_site(conn, site_id):
                 raise e.NotFound("no_site")
             now = self.clock.now()
             state = SiteState()
@@ -73,7 +76,7 @@ class Hub(CaseCommands):
             done = None
             for kind, data in decided if isinstance(decided, list) else [decided]:
                 event = Event(
-                    id=uuid7(), site_id=actor.site_id, kind=kind, at=now, data=data,
+                    id=uuid7(), site_id=site_id, kind=kind, at=now, data=data,
                     device_id=actor.device_id, clerk_id=actor.clerk_id,
                 )
                 seq = repo.append_event(conn, event)
@@ -318,6 +321,12 @@ class Hub(CaseCommands):
     def pull(self, actor: auth.Actor, after: int, limit: int) -> dict:
         with self._write_lock:
             return receive.serve_pull(self.engine, actor, after, limit, self.clock.now())
+
+    def case_steps(self, actor: auth.Actor, after: int, limit: int) -> dict:
+        """A child hub's pull of the handling steps this hub wrote on its site's cases (`receive.serve_case_steps`)."""
+        with self._write_lock, self.engine.begin() as conn:
+            lock_site(conn, actor.site_id)
+            return receive.serve_case_steps(conn, actor, after, limit, self.clock.now())
 
     def seen(self, actor: auth.Actor) -> None:
         """Record a sync peer's contact that writes nothing else (its reference pull): read first, with no lock, and

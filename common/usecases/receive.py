@@ -172,6 +172,25 @@ def pushed_report(actor: Actor, body: dict) -> dict | None:
     return check.report_from_wire(body["report"])
 
 
+def serve_case_steps(conn: Connection, actor: Actor, after: int, limit: int, now: datetime) -> dict:
+    """For a child hub: the handling steps this hub's departments wrote on cases of its site (`casework.HANDLING`,
+    naming a handler site this hub owns), after this hub's seq `after`, oldest first (docs/sync.md "Cases down the
+    tree"). Only a child hub asks, and only for its own site: the site is its token's, never a parameter. Run under
+    the site's lock (as `serve_pull`), so no step of that site is still being written below the page's last seq."""
+    if actor.role is not Role.hub or actor.site_id not in repo.child_hub_sites(conn):
+        raise e.Forbidden("sync_child_hubs_only")
+    limit = max(1, min(limit, MAX_BATCH))
+    owned = sorted(repo.owned_sites(conn))
+    E = repo.E
+    batch = [repo.event_from_row(r) for r in conn.execute(
+        select(E).where(E.c.site_id == actor.site_id, E.c.kind.in_(sorted(casework.HANDLING)), E.c.seq > after,
+                        E.c.data["handler_site_id"].as_string().in_(owned)).order_by(E.c.seq).limit(limit + 1))]
+    more = len(batch) > limit
+    batch = batch[:limit]
+    return {"protocol": PROTOCOL, "events": [{**to_wire(x), "q": x.seq} for x in batch],
+            "next": batch[-1].seq if batch else after, "more": more, "hub_time": now.isoformat()}
+
+
 def serve_pull(engine: Engine, actor: Actor, after: int, limit: int, now: datetime) -> dict:
     """The peer's site's events after `after` (this hub's seq), oldest first."""
     limit = max(1, min(limit, MAX_BATCH))

@@ -5,20 +5,22 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select
 
 from common.db import repo
-from common.db.engine import reader, snapshot
-from common.db.schema import SyncStateRow, UpstreamSetAsideRow
+from common.db.engine import lock_site, reader, snapshot
+from common.db.schema import UpstreamSetAsideRow
 from common.domain import errors as e
 from common.domain.clock import OffsetClock, SystemClock, business_day
 from common.sync import protocol
 from common.sync.client import keep_syncing, push_pending, push_setting_aside
 from common.sync.transport import HttpTransport, HubUnreachable, timed
-from common.usecases import check, reference
+from common.usecases import check, door, receive, reference
 
 KEY = "upstream"
+CASES_KEY = "upstream_cases"  # the cursor of the case steps pulled down, and those set aside
 SET_ASIDE = UpstreamSetAsideRow.__table__
+SET_ASIDE_KEPT = 100  # case steps set aside: the last ones are kept (with the count of all) for someone to look at
 log = logging.getLogger(__name__)
 
 
@@ -28,9 +30,14 @@ def load_state(conn) -> dict:
 
 def save_state(conn, **changes) -> dict:
     state = {**load_state(conn), **changes}
-    if not conn.execute(update(SyncStateRow).where(SyncStateRow.key == KEY).values(value=state)).rowcount:
-        conn.execute(SyncStateRow.__table__.insert().values(key=KEY, value=state))
+    repo.put_sync_state(conn, KEY, state)
     return state
+
+
+def cases_set_aside(conn) -> tuple[int, list[dict]]:
+    """The upstream's case steps this hub set aside: how many in all, and the last ones with their refusals."""
+    state = repo.sync_state(conn, CASES_KEY)
+    return state.get("set_aside_count", 0), state.get("set_aside", [])
 
 
 def enrol(engine: Engine, url: str, code: str) -> dict:
@@ -112,6 +119,33 @@ class UpstreamLink:
         with self.engine.begin() as conn:
             save_state(conn, **({"acked": answer["acked"]} if answer.get("rewind") else {"reported": acked}))
 
+    def pull_cases(self, limit: int = 500) -> int:
+        """Download the handling steps the upstream's departments wrote on this site's cases (a village case answered
+        at the district: docs/cases.md "Across the hub tree"), page by page. Each page passes the door
+        (`door.admit_from_upstream`: a step that does not fit is set aside, not stored) and is stored with its cursor
+        in one transaction, under the site's lock. Returns how many steps were stored. They go up again with this
+        hub's events (positions stay gapless), where the upstream recognises them as its own (`door._check`)."""
+        stored = 0
+        while True:
+            with reader(self.engine) as conn:
+                after = repo.sync_state(conn, CASES_KEY).get("pulled", 0)
+            page = self._call("GET", "/sync/cases", params={"protocol": protocol.PROTOCOL, "after": after, "limit": limit})
+            with self.engine.begin() as conn:
+                lock_site(conn, self.site_id)
+                state = repo.sync_state(conn, CASES_KEY)
+                if state.get("pulled", 0) != after:  # another round stored this page meanwhile
+                    return stored
+                events, aside, upto = door.admit_from_upstream(conn, page, after, self.clock.now())
+                receive.store(conn, events)
+                kept = (state.get("set_aside", []) + aside)[-SET_ASIDE_KEPT:]
+                repo.put_sync_state(conn, CASES_KEY, {"pulled": upto, "set_aside": kept,
+                                                      "set_aside_count": state.get("set_aside_count", 0) + len(aside)})
+            stored += len(events)
+            for x in aside:
+                log.warning("upstream case step at #%s (%s) set aside: %s", x["q"], x["kind"], x["key"])
+            if not page.get("more") or upto == after:
+                return stored
+
     def call(self, *args, **kw):  # the transport interface `push_pending` expects
         return self._call(*args, **kw)
 
@@ -122,10 +156,10 @@ class UpstreamLink:
                 reference.apply_snapshot(conn, snap)
                 save_state(conn, reference_version=snap["version"])
 
-    STEPS = ("push", "refresh_reference", "report")
+    STEPS = ("pull_cases", "push", "refresh_reference", "report")
 
     def sync_once(self) -> None:
-        """Push, then pull the reference data, then report; each step runs whatever befell the one before (a bad
+        """Pull the case steps written upstream, push, pull the reference data, then report; each step runs whatever befell the one before (a bad
         report must not stop the reference data coming down, nor a refused push either). Every failure is logged
         by its step and code only (never a message that could hold personal data) and kept in the upstream state
         (`errors`, shown by `hub status`) until that step succeeds. An unreachable upstream stops the round; a push

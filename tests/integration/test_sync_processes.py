@@ -124,9 +124,63 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
         assert check.differences(site_engine) == [] and check.differences(central_engine) == []
         status = cli("hub", "status", env=central_env)
         assert "朱家角镇服务端" in status
+        answer_at_the_district_through_a_kill(site, site_url, central_url, site_env, central_env, site_engine,
+                                              central_engine, at_site[0])
         site_engine.dispose()
         central_engine.dispose()
     finally:
         for p in procs:
             p.stop()
         log.close()
+
+
+def _q(engine, sql: str, **params):
+    """The rows of one query, on a connection closed at once (the checks below poll)."""
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).all()
+
+
+def _wait(what, check, seconds=120):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def answer_at_the_district_through_a_kill(site, site_url, central_url, site_env, central_env, site_engine,
+                                          central_engine, case_id):
+    """A village case assigned to a district department (docs/cases.md "Across the hub tree"), answered at the
+    district; the site hub is killed while it syncs and started again: the answer is at the site once, and the
+    case is the same at both hubs."""
+    from tests.integration.http import Device
+
+    def window(engine, site_id):
+        return _q(engine, "select id from windows where site_id = :s and kind = 'cases' order by number", s=site_id)[0][0]
+
+    code = cli("admin", "enrol-code", "--site", SITE, "--role", "terminal", "--name", "办不成事窗口",
+               "--window", window(site_engine, SITE), env=site_env)
+    desk = Device(site_url, code)
+    assert desk.sign_in("ZJJ01", "583920").status_code == 200
+    assert desk.post(f"/cases/{case_id}/classify", json={"case_class": "general"}).status_code == 200
+    r = desk.post(f"/cases/{case_id}/assign", json={"department": "区医保中心", "handler_site_id": "qp-centre"})
+    assert r.status_code == 200, r.text
+    case = "select status, answer, handler_site_id, department from cases where id = :c"
+    _wait("the assignment reaches the district", lambda: _q(central_engine, case, c=case_id)[0][2] == "qp-centre")
+    code = cli("admin", "enrol-code", "--site", "qp-centre", "--role", "terminal", "--name", "区办不成事窗口",
+               "--window", window(central_engine, "qp-centre"), env=central_env)
+    district = Device(central_url, code)
+    assert district.sign_in("QP0101", "372915").status_code == 200
+    r = district.post(f"/cases/{case_id}/answer", json={"answer": "done", "text": "已办理"})
+    assert r.status_code == 200, r.text
+    time.sleep(0.5)
+    site.kill9()  # while it syncs (it pulls the case steps every round)
+    site.start()
+    wait_up(site_url)
+    _wait("the answer reaches the site", lambda: _q(site_engine, case, c=case_id)[0][0] == "answered")
+    ids = "select id from events where site_id = :s order by id"
+    _wait("the site's log goes up again", lambda: _q(site_engine, ids, s=SITE) == _q(central_engine, ids, s=SITE))
+    answers = "select count(*) from events where kind = 'case_answered'"
+    assert [_q(x, answers)[0][0] for x in (site_engine, central_engine)] == [1, 1]
+    assert tuple(_q(site_engine, case, c=case_id)[0]) == tuple(_q(central_engine, case, c=case_id)[0]) == (
+        "answered", "done", "qp-centre", "区医保中心")
+    assert check.differences(site_engine) == [] and check.differences(central_engine) == []
