@@ -284,3 +284,39 @@ def test_a_pull_that_dies_before_its_commit_stores_nothing_and_the_next_stores_o
     assert _case(child.hub.engine, x.id) == _case(world.hub.engine, x.id)
     with child.hub.engine.connect() as conn:
         assert "pull_cases" not in upstream.load_state(conn)["errors"]
+
+
+def test_the_district_departments_own_handler_answers_the_village_case_from_her_list(district, child):  # noqa: F811
+    """The two rules compose: which hub writes (`may_write`: the district, for the handling steps) and who at that hub
+    (`sees`/`may`: the handler of the department the case is assigned to, not another department's)."""
+    from common.readmodels import cases as read
+    from common.usecases import reference
+    from common.usecases.casework import Handler
+    from tests.world import PIN
+
+    world, _ = district
+    with world.hub.engine.begin() as conn:
+        reference.create_clerk(conn, site_id="s1", staff_no="H1", name="医保经办", pin=PIN, role="handler",
+                               department="区医保中心")
+        reference.create_clerk(conn, site_id="s1", staff_no="H2", name="社保经办", pin=PIN, role="handler",
+                               department="区社保中心")
+    x, village, _desk = _at_the_district(world, child)
+    mine = Handler(site_id="s1", clerk_id="s1-H1", department="区医保中心")
+    other = Handler(site_id="s1", clerk_id="s1-H2", department="区社保中心")
+    assert [i["case_id"] for i in world.hub.read_department(mine, read.worklist)] == [x.id]
+    assert world.hub.read_department(other, read.worklist) == []
+    before = _count(world.hub.engine)
+    with pytest.raises(e.NotFound):  # another department's handler learns nothing of it
+        world.hub.answer_case(other, x.id, "done", "不是我们单位的")
+    with pytest.raises(e.Forbidden) as refused:  # the village's own step, not the department's
+        world.hub.classify_case(mine, x.id, "complex")
+    assert refused.value.key == "handler_not_allowed" and _count(world.hub.engine) == before
+    done = world.hub.answer_case(mine, x.id, "done", "已为您办理异地就医备案")
+    assert (done.event.site_id, done.event.clerk_id, done.event.data["handler_site_id"]) == ("s2", "s1-H1", "s1")
+    child.link.sync_once()
+    here = _case(child.hub.engine, x.id)
+    assert (here.status, here.answer_text) == (c.CaseStatus.answered, "已为您办理异地就医备案")
+    child.hub.follow_up_case(village, x.id, reached=True, satisfied=True)
+    child.link.sync_once()
+    assert _case(world.hub.engine, x.id).status is c.CaseStatus.closed
+    assert check.differences(world.hub.engine) == []
