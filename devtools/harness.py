@@ -10,8 +10,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
+from sqlalchemy import select
 
 from common.db.engine import make_engine, migrate
+from common.db.schema import WindowRow
 from common.devices.idreader import SimulatedReader
 from common.devices.printer import dummy_printer
 from common.devices.speaker import RecordingSpeaker
@@ -60,9 +62,20 @@ class DemoHub(LoopbackHub):
         super().__init__(Hub(self.engine, self.clock, id_key=key, contact_key=contact.contact_key(folder),
                              box_key=contact.box_key(folder)))
 
-    def code(self, role: Role = Role.kiosk) -> str:
+    def code(self, role: Role = Role.kiosk, window_id: str | None = None) -> str:
         with self.engine.begin() as conn:
-            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=self.clock.now())
+            return auth.create_enrolment_code(conn, site_id=SITE, role=role, name="自助机", now=self.clock.now(),
+                                              window_id=window_id)
+
+    def staff_window(self, kind: str = "cases", staff_no: str = "QP0101", pin: str = "372915") -> str:
+        """A terminal enrolled at the site's first window of `kind` and a clerk signed in on it (the demo's 顾佳怡):
+        the window is staffed. Returns the terminal's device token."""
+        with self.engine.connect() as conn:
+            window = conn.execute(select(WindowRow.id).where(WindowRow.site_id == SITE, WindowRow.kind == kind)
+                                  .order_by(WindowRow.number)).scalars().first()
+        me = HttpTransport(self.url, "").call("POST", "/enrol", json={"code": self.code(Role.terminal, window)})
+        HttpTransport(self.url, me["token"]).call("POST", "/clerk/sign-in", json={"staff_no": staff_no, "pin": pin})
+        return me["token"]
 
 
 class Harness:

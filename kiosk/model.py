@@ -284,8 +284,8 @@ class KioskModel(ScreenModel):
             self._set(busy=False, online=self.service.client.status.online)
             return self._say("error")
         self.touch()  # the full idle time to read the number and scan the code
-        try:
-            self._case_ticket = self.cases.window_ticket()
+        try:  # a ticket for the 办不成事 window only while one serves (or while the kiosk cannot tell: offline)
+            self._case_ticket = self.cases.window_ticket() if value.window_open is not False else None
         except Exception:  # noqa: BLE001 - no ticket offered without a catalogue
             self._case_ticket = None
         phone = self._view["case"]["phone"]
@@ -294,7 +294,7 @@ class KioskModel(ScreenModel):
             "number": value.number, "day": value.day.isoformat(), "printed": value.printed, "phone": value.phone_kept,
             "phone_lost": bool(phone) and not value.phone_kept, "offline": value.offline,
             "general_days": value.answer_days[0], "complex_days": value.answer_days[1],
-            "ticket": self._case_ticket is not None,
+            "ticket": self._case_ticket is not None, "window_closed": value.window_open is False,
             "qr": "data:image/png;base64," + base64.b64encode(value.qr_png).decode()})
 
     @Slot()

@@ -7,7 +7,17 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from common.db import repo
-from common.db.schema import BundleRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow, WindowStateRow
+from common.db.schema import (
+    BundleRow,
+    ClerkSessionRow,
+    DeviceRow,
+    QueueRow,
+    ServiceItemRow,
+    SiteRow,
+    WindowQueueRow,
+    WindowRow,
+    WindowStateRow,
+)
 from common.domain import errors as e
 from common.domain import policy, sla
 from common.domain.clock import business_day
@@ -54,12 +64,19 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
     queues = defaultdict(list)
     for wq in conn.execute(select(WindowQueueRow).order_by(WindowQueueRow.position)):
         queues[wq.window_id].append(wq.queue_id)
+    signed_in = set(conn.execute(  # windows whose terminal has a clerk signed in now
+        select(DeviceRow.window_id).join(ClerkSessionRow, ClerkSessionRow.device_id == DeviceRow.id)
+        .where(DeviceRow.site_id == site_id, DeviceRow.window_id.is_not(None), DeviceRow.revoked_at.is_(None),
+               ClerkSessionRow.ended_at.is_(None))).scalars())
     out = []
     for w in rows:
         current = repo.ticket(conn, site_id, w.current_ticket_id)
         out.append({
             "window_id": w.id, "number": w.number, "name": w.name, "kind": w.kind, "queue_ids": queues[w.id],
             "paused": w.paused, "pause_reason": w.pause_reason,
+            # staffed: a clerk signed in on the window's own terminal, or a ticket at it (an unbound terminal names
+            # its window per command, so only its ticket tells); a paused window is staffed but not serving
+            "staffed": w.id in signed_in or w.current_ticket_id is not None,
             "current": None if current is None else {
                 "ticket_id": current.id, "number": current.number, "status": current.status.value,
                 "queue_id": current.queue_id, "item_id": current.item_id, "recalls": current.recalls,

@@ -41,6 +41,7 @@ class CaseView:
     answer_days: tuple[int, int]
     offline: bool = False  # kept on the kiosk, sent to the centre with the next sync
     phone_kept: bool = False  # a phone was given and goes with the case (offline without the hub's key: not)
+    window_open: bool | None = None  # a 办不成事 window serves now (None: the hub is away, the kiosk cannot tell)
 
 
 class CaseDesk:
@@ -67,6 +68,18 @@ class CaseDesk:
         queues = self._cases_queues(tables)
         found = sorted((i for i in tables["service_items"] if i["queue_id"] in queues), key=lambda i: i["code"])
         return KioskService._choice(found[0]) if found else None
+
+    def window_open(self) -> bool | None:
+        """Whether a 办不成事 window serves now (a clerk at it, not paused), from the hub; None when the hub is away
+        (the ticket is offered then: the kiosk cannot tell, and the hall may well be open)."""
+        tables = self.service._tables()
+        windows = {w["id"] for w in tables.get("windows", []) if w.get("kind") == "cases"}
+        try:
+            states = self.service.client.transport.call("GET", "/windows")
+        except HubUnreachable as exc:
+            self.service.client.unreachable(exc)
+            return None
+        return any(w["window_id"] in windows and w.get("staffed") and not w["paused"] for w in states)
 
     @staticmethod
     def words_text(words: list[str]) -> str | None:
@@ -107,4 +120,4 @@ class CaseDesk:
         except PrinterFailed:
             printed = False
         return CaseView(number=number, day=day, status_url=url, qr_png=qr_png(url), printed=printed, answer_days=days,
-                        offline=offline, phone_kept=kept)
+                        offline=offline, phone_kept=kept, window_open=None if offline else self.window_open())

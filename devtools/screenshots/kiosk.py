@@ -22,7 +22,8 @@ def to_confirm(h, phone: str = "", matter: int = 0) -> None:
 
 
 def report_case(h, shot) -> None:
-    """Each screen of the 办不成事 flow, to the 受理回执 and the ticket for the 办不成事 window."""
+    """Each screen of the 办不成事 flow, to the 受理回执 and the ticket for the 办不成事 window (a clerk at it)."""
+    h.hub.staff_window("cases")
     h.model.go("cases")
     shot("10-case-matter")
     h.model.caseMatter(0)

@@ -295,5 +295,10 @@ Item {
                     title: page.v.busy ? page.t.working : page.t.case_window_ticket; titleSize: page.english ? 34 : 40
                     fill: page.th.celadonDark; implicitHeight: 170 * page.u
                     onTapped: kiosk.caseTicket() }
+        Label { objectName: "caseWindowClosed"; visible: page.done.window_closed === true; text: page.t.case_window_closed
+                Layout.row: page.portrait ? 2 : 1; Layout.column: page.portrait ? 0 : 1
+                Layout.preferredWidth: page.portrait ? -1 : 640 * page.u; Layout.fillWidth: page.portrait
+                font.pixelSize: 30 * page.u; color: page.th.inkSoft; wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter }
     }
 }

@@ -65,6 +65,7 @@ def screen_qr(kiosk) -> str:
 
 
 def test_a_case_from_matter_to_printed_receipt_whose_qr_opens_its_page(kiosk, tmp_path):
+    kiosk.hub.staff_window("cases")  # a clerk at the 办不成事 window: a ticket for it is offered
     report(kiosk, words=(0, 2))
     assert kiosk.item("caseSummary_2").property("text") == "138****5678"  # masked, even to the citizen's neighbours
     kiosk.grab(tmp_path / "confirm.png")
@@ -275,3 +276,18 @@ def test_elder_mode_speaks_each_step_of_a_report_in_chinese(kiosk):
     steps = ["case_matter", "case_cause", "case_phone", "case_words", "case_confirm", "case_done"]
     assert kiosk.speaker.played == [prompt_wav(name) for name in ["welcome", *steps]]
     assert len(set(kiosk.speaker.played)) == len(steps) + 1  # a clip of its own for every screen
+
+
+def test_no_ticket_is_offered_for_the_cases_window_while_nobody_is_at_it(kiosk, tmp_path):
+    report(kiosk, phone=None)
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    kiosk.grab(tmp_path / "window-closed.png")
+    assert not kiosk.visible("caseWindowTicket") and kiosk.visible("caseWindowClosed")
+    assert "不必排队" in kiosk.item("caseWindowClosed").property("text")
+    kiosk.model.go("home")
+    kiosk.hub.staff_window("cases")  # the clerk signs in: the next report is offered the ticket
+    report(kiosk, phone=None)
+    kiosk.tap("caseSubmit")
+    kiosk.wait_for(lambda: kiosk.screen() == "case_done")
+    assert kiosk.visible("caseWindowTicket") and not kiosk.visible("caseWindowClosed")
