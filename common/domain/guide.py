@@ -117,6 +117,7 @@ class Fee(_Frozen):
     name: Short
     yuan: float = Field(ge=0, le=1_000_000)
     basis: Text | None = None
+    condition: tuple[Pair, ...] = Field(default=(), max_length=CONDITION_MAX)  # charged only under these answers
 
 
 class Faq(_Frozen):
@@ -164,6 +165,7 @@ SCHEMA = "haoban.guides/1"  # the JSON file's schema version
 class GuideFile(_Frozen):
     """A catalogue of guides as one JSON file."""
     schema_: Annotated[str, Field(alias="schema")] = SCHEMA
+    note: Short | None = None  # e.g. "示例内容" for the demo's samples
     guides: tuple[Guide, ...] = Field(default=(), max_length=10_000)
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

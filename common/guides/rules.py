@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from common.domain.guide import Form, Guide, Material, Question
+from common.domain.guide import Fee, Form, Guide, Material, Question
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,15 @@ def problems(guide: Guide, where: str = "") -> list[Problem]:
             if a.next is not None and a.next not in by_id:
                 found.append(Problem(f"{where}questions[{qi}].answers[{ai}].next", "guide_unknown_question"))
     found += [Problem(f"{where}questions[{qi}]", "guide_question_loop") for qi in _in_loops(guide.questions, by_id)]
-    for mi, m in enumerate(guide.materials):
-        for ci, pair in enumerate(m.condition):
+    conditioned = [(f"materials[{i}]", m.condition) for i, m in enumerate(guide.materials)]
+    conditioned += [(f"fees[{i}]", f.condition) for i, f in enumerate(guide.fees)]
+    for at, condition in conditioned:
+        for ci, pair in enumerate(condition):
             asked = by_id.get(pair.question)
             if asked is None:
-                found.append(Problem(f"{where}materials[{mi}].condition[{ci}].question", "guide_unknown_question"))
+                found.append(Problem(f"{where}{at}.condition[{ci}].question", "guide_unknown_question"))
             elif pair.answer not in {a.id for a in asked.answers}:
-                found.append(Problem(f"{where}materials[{mi}].condition[{ci}].answer", "guide_unknown_answer"))
+                found.append(Problem(f"{where}{at}.condition[{ci}].answer", "guide_unknown_answer"))
     return found
 
 
@@ -116,20 +118,21 @@ def walk(guide: Guide, answers: Mapping[str, str]) -> tuple[list[tuple[Question,
     return path, None
 
 
-def applies(m: Material, given: set[tuple[str, str]]) -> bool:
-    return all((p.question, p.answer) in given for p in m.condition)
+def applies(entry: Material | Fee, given: set[tuple[str, str]]) -> bool:
+    """Whether a material is asked (a fee charged): every (question, answer) of its condition was answered so."""
+    return all((p.question, p.answer) in given for p in entry.condition)
 
 
 def checklist(guide: Guide, answers: Mapping[str, str]) -> Checklist:
     """The 一次告知 list of one guide under these answers: every required material and every conditional one
-    whose whole condition was answered so; never raises on any answers."""
+    whose whole condition was answered so (fees likewise); never raises on any answers."""
     path, pending = walk(guide, answers)
     given = {(q.id, a) for q, a in path}
     lines = tuple(_line(m, guide.item) for m in guide.materials if applies(m, given))
     answered = tuple((q.text, next(a.text for a in q.answers if a.id == aid)) for q, aid in path)
     return Checklist(items=(guide.item,), materials=lines, answered=answered, next_question=pending,
                      promised_days=guide.promised_days, statutory_days=guide.statutory_days, visits=guide.visits,
-                     fees=tuple((f.name, f.yuan) for f in guide.fees), place=guide.place, hours=guide.hours,
+                     fees=tuple((f.name, f.yuan) for f in guide.fees if applies(f, given)), place=guide.place, hours=guide.hours,
                      windows=guide.windows)
 
 

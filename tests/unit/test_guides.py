@@ -36,8 +36,9 @@ def test_medical_card_by_an_agent_for_a_damaged_card():
     assert names(c) == [("居民身份证", "原件", 1), ("原社会保障卡", "原件", 1), ("《社会保障卡补换申请表》", "原件", 1),
                         ("代办人居民身份证", "原件", 1), ("委托书", "原件", 1)]
     assert c.answered == (("为谁办理？", "他人代办"), ("补领还是换领？", "损坏换领"))
-    assert c.next_question is None and c.promised_days == 15 and c.fees == (("补卡工本费", 20.0),)
+    assert c.next_question is None and c.promised_days == 15 and c.fees == ()  # a damaged card is replaced free
     mine = checklist(g, {"who": "self", "why": "lost"})
+    assert mine.fees == (("补卡工本费", 20.0),) and mine.place.startswith("青浦区行政服务中心")
     assert names(mine) == [("居民身份证", "原件", 1), ("《社会保障卡补换申请表》", "原件", 1)]
     child = checklist(g, {"who": "minor", "why": "lost"})
     assert [m[0] for m in names(child)][-1] == "监护人居民身份证及户口簿"
@@ -47,9 +48,9 @@ def test_id_card_paths_and_a_half_answered_walk():
     g = GUIDES["HJ-06"]
     first = checklist(g, {"kind": "first", "age": "under16"})
     assert [m[0] for m in names(first)] == ["居民户口簿", "数码照片回执", "监护人居民身份证"]
-    assert first.materials[1].form is Form.elicence
+    assert first.materials[1].form is Form.elicence and first.fees == (("申领工本费", 20.0),)
     lost = checklist(g, {"kind": "lost", "age": "adult"})
-    assert [m[0] for m in names(lost)] == ["户口簿或其他身份证明", "数码照片回执"]
+    assert [m[0] for m in names(lost)] == ["户口簿或其他身份证明", "数码照片回执"] and lost.fees == (("补领工本费", 40.0),)
     half = checklist(g, {"kind": "renew"})  # the age not answered yet: only what is sure so far
     assert half.next_question == "age"
     assert [m[0] for m in names(half)] == ["原居民身份证", "数码照片回执"]
@@ -126,6 +127,16 @@ def _refused(raw) -> list[tuple[str, str]]:
                                                              "guide_unknown_answer")),
     ({"guides/0/questions/1/answers": [{"id": "only", "text": "只有一个"}]}, ("guides[0].questions[1].answers",
                                                                           "guide_too_few")),
+    ({"guides/0/fees/0/condition/0/answer": "stolen"}, ("guides[0].fees[0].condition[0].answer",
+                                                        "guide_unknown_answer")),
+    ({"guides/0/fees/0/yuan": -5}, ("guides[0].fees[0].yuan", "guide_range")),
+    ({"guides/0/consult_phone": "call me"}, ("guides[0].consult_phone", "guide_bad_text")),
+    ({"guides/0/published/at": "yesterday"}, ("guides[0].published.at", "guide_bad_text")),
+    ({"guides/0/version": 0}, ("guides[0].version", "guide_range")),
+    ({"guides/0/promised_days": 366}, ("guides[0].promised_days", "guide_range")),
+    ({"guides/0/materials/0/blank_form": "../../etc/passwd"}, ("guides[0].materials[0].blank_form", "guide_bad_text")),
+    ({"guides/0/conditions": " \t "}, ("guides[0].conditions", "guide_bad_text")),
+    ({"guides": {"not": "a list"}}, ("guides", "guide_field")),
     ({"schema": "haoban.guides/9"}, ("schema", "guide_schema")),
 ])
 def test_every_validation_error_is_named_with_its_path(change, expected):
