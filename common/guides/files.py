@@ -56,6 +56,11 @@ def load(data: bytes | str) -> tuple[Guide, ...]:
         raise GuideFileError([Problem("(file)", "guide_not_json")]) from None
     if not isinstance(raw, dict):
         raise GuideFileError([Problem("(file)", "guide_not_json")])
+    return from_raw(raw)
+
+
+def from_raw(raw: dict) -> tuple[Guide, ...]:
+    """The guides of a file's parsed JSON (or of a workbook's rows), all or none."""
     if raw.get("schema", SCHEMA) != SCHEMA:
         raise GuideFileError([Problem("schema", "guide_schema")])
     entries = raw.get("guides", [])

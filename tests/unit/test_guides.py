@@ -3,6 +3,7 @@ path, the JSON file all or none, and hostile input (docs/guides.md)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from common.guides.files import GuideFileError, dump, import_into, load, samples
 from common.guides.rules import bundle_checklist, bundle_materials, checklist, problems
 
 GUIDES = {g.item: g for g in samples()}
-DEMO = json.loads(open("common/demo_data.json", encoding="utf-8").read())["catalogue"]
+DEMO = json.loads((Path(__file__).parents[2] / "common" / "demo_data.json").read_text("utf-8"))["catalogue"]
 
 
 def names(c):
