@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from common.domain.limits import ID_MAX, ID_PATTERN
 
@@ -128,7 +128,7 @@ class Faq(_Frozen):
 class Published(_Frozen):
     """Who published this version and when (ISO time with its offset, as the clock gave it)."""
     by: Name
-    at: Annotated[str, Field(max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$")]
+    at: AwareDatetime
 
 
 class Guide(_Frozen):

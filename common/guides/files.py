@@ -24,7 +24,9 @@ SHOWN_MAX = 20  # problems named in the message (all of them stay in `.problems`
 _KINDS = {"missing": "guide_missing", "extra_forbidden": "guide_unknown_field", "string_too_long": "guide_too_long",
           "too_long": "guide_too_many", "value_error": "guide_bad_text", "string_pattern_mismatch": "guide_bad_text",
           "string_too_short": "guide_missing", "too_short": "guide_too_few", "greater_than_equal": "guide_range",
-          "less_than_equal": "guide_range", "enum": "guide_choice", "literal_error": "guide_choice"}
+          "less_than_equal": "guide_range", "enum": "guide_choice", "literal_error": "guide_choice",
+          "datetime_parsing": "guide_time", "datetime_from_date_parsing": "guide_time", "timezone_aware": "guide_time",
+          "datetime_type": "guide_time"}
 
 
 class GuideFileError(InvalidInput):

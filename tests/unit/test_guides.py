@@ -132,7 +132,9 @@ def _refused(raw) -> list[tuple[str, str]]:
                                                         "guide_unknown_answer")),
     ({"guides/0/fees/0/yuan": -5}, ("guides[0].fees[0].yuan", "guide_range")),
     ({"guides/0/consult_phone": "call me"}, ("guides[0].consult_phone", "guide_bad_text")),
-    ({"guides/0/published/at": "yesterday"}, ("guides[0].published.at", "guide_bad_text")),
+    ({"guides/0/published/at": "yesterday"}, ("guides[0].published.at", "guide_time")),
+    ({"guides/0/published/at": "2026-13-45T09:00:00+08:00"}, ("guides[0].published.at", "guide_time")),
+    ({"guides/0/published/at": "2026-12-01T09:00:00"}, ("guides[0].published.at", "guide_time")),
     ({"guides/0/version": 0}, ("guides[0].version", "guide_range")),
     ({"guides/0/promised_days": 366}, ("guides[0].promised_days", "guide_range")),
     ({"guides/0/materials/0/blank_form": "../../etc/passwd"}, ("guides[0].materials[0].blank_form", "guide_bad_text")),
@@ -199,3 +201,18 @@ def test_any_answers_over_any_sample_guide_give_a_list(item, answers):
     assert all(m.required for m in c.materials if m.required) and len(c.answered) <= len(g.questions)
     assert {m.name for m in g.materials if m.required} <= {m.name for m in c.materials}
     assert c.next_question is None or c.next_question in {q.id for q in g.questions}
+
+
+BUNDLES = {b["code"]: b["items"] for b in DEMO["bundles"]}
+
+
+@settings(max_examples=100, deadline=None)
+@given(bundle=st.sampled_from(sorted(BUNDLES)),
+       answers=st.dictionaries(st.sampled_from(sorted(GUIDES)) | st.text(max_size=3),
+                               st.dictionaries(st.sampled_from(_QUESTION_IDS), st.sampled_from(_ANSWER_IDS), max_size=4),
+                               max_size=4))
+def test_any_answers_over_a_bundle_give_one_line_per_name_and_form(bundle, answers):
+    c = bundle_checklist([GUIDES[i] for i in BUNDLES[bundle]], answers)
+    keys = [(m.name, m.form) for m in c.materials]
+    assert len(keys) == len(set(keys)) and c.items == tuple(BUNDLES[bundle])
+    assert all(set(m.items) <= set(c.items) for m in c.materials)
