@@ -32,7 +32,7 @@ DATA = [
     "assets/theme/jiangnan.json", "assets/voice/chime.wav", "assets/voice/hao_chuangkou.wav",
     "i18n/kiosk.json", "i18n/terminal.json", "i18n/rating.json", "i18n/errors.json", "i18n/web.json", "i18n/phone.json",
     "server/web/templates/display.html", "server/web/static/base.css",
-    "common/demo_data.json", "common/search/lexicon.json", "common/db/migrations/env.py", "common/db/migrations/script.py.mako",
+    "common/demo_data.json", "common/search/lexicon.json", "common/guides/samples.json", "common/db/migrations/env.py", "common/db/migrations/script.py.mako",
     "common/db/migrations/versions/0001_initial_schema.py",
 ]
 SCRIPTS = ("haoban", "haoban-kiosk", "haoban-terminal", "haoban-rating")
