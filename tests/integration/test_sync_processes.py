@@ -125,7 +125,7 @@ def test_kill_9_anywhere_loses_and_doubles_nothing(tmp_path, db_url):
         status = cli("hub", "status", env=central_env)
         assert "朱家角镇服务端" in status
         answer_at_the_district_through_a_kill(site, site_url, central_url, site_env, central_env, site_engine,
-                                              central_engine, at_site[0])
+                                              central_engine, at_site[0][0])
         site_engine.dispose()
         central_engine.dispose()
     finally:
