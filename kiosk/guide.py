@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from common.stations.guide import CHIPS, GuideDesk
 from common.stations.ticketing import KioskService
+from qtbase.worker import Worker
 
 KEYS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 LONGEST = 32  # keys a query may hold: a name's initials or pinyin fit; more is dropped, never searched
@@ -20,6 +21,7 @@ class GuideScreens:
 
     if TYPE_CHECKING:  # KioskModel's, for the type checker
         service: KioskService
+        worker: Worker
         _view: dict
 
         def touch(self) -> None: ...
@@ -36,6 +38,9 @@ class GuideScreens:
         self.guide_timer.setSingleShot(True)
         self.guide_timer.setInterval(DEBOUNCE_MS)
         self.guide_timer.timeout.connect(self._guide_search)
+        # built off the UI thread at start, so that the first key finds at once (no catalogue yet: the first search
+        # says so); GuideDesk builds it again itself when a sync brings other reference data
+        self.worker.run(self.guide.index, lambda _result: None)
 
     @staticmethod
     def _guide_empty() -> dict:

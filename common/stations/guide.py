@@ -4,10 +4,14 @@ choices (items and 一件事 bundles, the dicts `KioskService.take_ticket` takes
 the queue and windows that serve it). Nothing personal is kept: a miss is only counted (the engine masks digits)."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from common.search import Answer, Index, catalogue_docs, default_lexicon
 from common.stations.ticketing import KioskService
+
+if TYPE_CHECKING:  # imported when the index is first built (pypinyin and jieba take 0.4 s): not on the kiosk's start
+    from common.search import Answer, Index
 
 SHOWN = 8  # results on the screen at most
 CHIPS = ("身份证丢了", "孩子出生", "退休", "医保卡", "公积金", "开公司")  # the quick questions under the search box
@@ -28,6 +32,7 @@ class GuideDesk:
         self._version: object = None
         self._index: Index | None = None
         self._choices: dict[str, dict] = {}  # by code, as the index's hits name them
+        self._lock = threading.Lock()  # the kiosk builds it in the background at start; a search may come meanwhile
         self.misses = 0  # queries that found nothing (a count only: the texts stay on the kiosk's screen)
 
     def _reference_version(self) -> object:
@@ -35,15 +40,17 @@ class GuideDesk:
 
     def index(self) -> Index:
         """The index of the catalogue in the kiosk's store, rebuilt when a sync brought other reference data."""
-        version = self._reference_version()
-        if self._index is None or version != self._version:
-            tables = self.service._tables()  # raises HubUnreachable("kiosk_no_catalogue") before the first sync
-            self._index, self._choices = _build(tables)
-            self._version = version
-        return self._index
+        with self._lock:
+            version = self._reference_version()
+            if self._index is None or version != self._version:
+                tables = self.service._tables()  # raises HubUnreachable("kiosk_no_catalogue") before the first sync
+                self._index, self._choices = _build(tables)
+                self._version = version
+            return self._index
 
     def search(self, query: object) -> Found:
-        answer: Answer = self.index().search(query, limit=SHOWN)
+        index = self.index()
+        answer: Answer = index.search(query, limit=SHOWN)
         if answer.miss:
             self.misses += 1
         choices = [self._choices[h.id] for h in answer.hits if h.id in self._choices][:SHOWN]
@@ -60,6 +67,8 @@ class GuideDesk:
 
 
 def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
+    from common.search import Index, catalogue_docs, default_lexicon
+
     by_id = {i["id"]: i for i in tables["service_items"]}
     inside: dict[str, list[str]] = {}
     for link in tables.get("bundle_items", []):
