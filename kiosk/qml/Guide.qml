@@ -16,7 +16,9 @@ Item {
     readonly property var m: g.matter || {}
     // keys: at least 80 px high for an old hand; in landscape the rows follow the page's height
     // (in landscape the box and five rows of keys share the page's height, elder mode included)
-    readonly property real keyH: Math.max(80, portrait ? 118 * u : Math.min(110 * u, (height - 56 * u) / 6.1))
+    // and in portrait the keys leave the results room, elder mode's larger type included
+    readonly property real keyH: Math.max(80, portrait ? Math.min(118 * u, 0.07 * height)
+                                                       : Math.min(110 * u, (height - 56 * u) / 6.1))
     readonly property real boxH: portrait ? 110 * u : 1.1 * keyH
     readonly property var rows: ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"]
     function nameOf(o) { return o ? (english && o.name_en ? o.name_en : (o.name || "")) : "" }
