@@ -16,18 +16,19 @@ from common.domain.idcard import parse_id
 from common.domain.ids import new_token, uuid7
 from common.stations.reporting import CAUSES, WORDS, CaseDesk, is_mobile
 from common.stations.ticketing import CATEGORIES, CheckInOffline, KioskService, message
+from kiosk.guide import GuideScreens
 from qtbase.viewmodel import ScreenModel
 
 TEXTS = i18n.catalogue("kiosk")
 # The spoken prompt of each screen in elder mode (clips of common.devices.voice.PROMPTS).
 PROMPT_OF = {"home": "welcome", "items": "choose_item", "confirm": "confirm", "ticket": "take_ticket",
-             "checkin": "checkin", "error": "error", **{s: s for s in ("case_matter", "case_cause", "case_phone",
+             "checkin": "checkin", "error": "error", "guide": "guide", **{s: s for s in ("case_matter", "case_cause", "case_phone",
                                                                        "case_words", "case_confirm", "case_done")}}
 READS_DEVICES = ("home", "checkin", "checkin_result", "confirm")  # screens that act on a card or a scan
 CASE_STEPS = ("case_matter", "case_cause", "case_phone", "case_words", "case_confirm")  # the 办不成事 flow, in order
 
 
-class KioskModel(ScreenModel):
+class KioskModel(ScreenModel, GuideScreens):
     CATALOGUE = "kiosk"
 
     def __init__(self, service: KioskService, idle_seconds: float = 60.0, admin_check=None, on_exit=None,
@@ -46,6 +47,7 @@ class KioskModel(ScreenModel):
         # the background sync changes online / offline and may bring the catalogue: show it
         self.status = QTimer(self, interval=1000, timeout=self._refresh_status)
         self.status.start()
+        self._guide_start()
         self.wedge = KeyboardWedge(self._scan)
         self.card_watcher = None
         if id_reader is not None:  # reads in its own thread; cards arrive here through the worker's queue
@@ -93,10 +95,11 @@ class KioskModel(ScreenModel):
             self.worker.run(self.service.guide_sign_out, lambda _result: None)
         self._items, self._choice, self._staff_green, self._late_choice, self._card_id = [], None, False, None, None
         self._matters, self._case_ticket = [], None
+        self._guide_clear()
         self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
                       "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,
                       "staff_green": False, "guide_error": "", "card_error": "", "scale": 1.35 if self._elder else 1.0,
-                      "matters": [], "case": {}, "case_done": {},
+                      "matters": [], "case": {}, "case_done": {}, "guide": self._guide_empty(),
                       "elder": self._elder, "demo": self.demo is not None,
                       "online": self.service.client.status.online, "site": self._site_name(),
                       "set_aside": self.service.client.status.set_aside}
@@ -114,6 +117,8 @@ class KioskModel(ScreenModel):
             self._say("welcome")
         elif screen == "cases":
             self.startCase()
+        elif screen == "guide":
+            self.startGuide()
         else:
             self._set(screen=screen, checkin={}, busy=False)
 
@@ -461,7 +466,7 @@ class KioskModel(ScreenModel):
             self.on_exit()
 
     def stop_devices(self) -> None:
-        for timer in (self.idle, self.status, self.banner_timer):
+        for timer in (self.idle, self.status, self.banner_timer, self.guide_timer):
             timer.stop()
         if self.card_watcher is not None:
             self.card_watcher.stop()

@@ -48,6 +48,8 @@ PINYIN = {
     "p_case_words": "hai2 xiang3 shuo1 dian3 shen2 me5? ke3 yi3 xuan3 ji3 tiao2, ye3 ke3 yi3 bu4 xuan3",
     "p_case_confirm": "qing3 he2 dui4 nin2 yao4 fan3 ying4 de5 nei4 rong2, zai4 dian3 que4 ren4 ti2 jiao1",
     "p_case_done": "nin2 de5 fan3 ying4 yi3 shou4 li3, qing3 shou1 hao3 shou4 li3 hui2 zhi2",
+    "p_guide": "qing3 shu1 ru4 yao4 ban4 de5 shi4, ke3 yi3 da3 pin1 yin1 shou3 zi4 mu3",
+    "p_guide_results": "qing3 dian3 yi2 xia4 nin2 yao4 ban4 de5 shi4",
 }
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

@@ -36,6 +36,8 @@ PROMPTS: dict[str, str] = {
     "case_words": "还想说点什么？可以选几条，也可以不选",
     "case_confirm": "请核对您要反映的内容，再点确认提交",
     "case_done": "您的反映已受理，请收好受理回执",
+    "guide": "请输入要办的事，可以打拼音首字母",
+    "guide_results": "请点一下您要办的事",
 }
 
 

@@ -64,6 +64,26 @@ def case_failures(h, shot_both) -> None:
     h.client.store.put("reference", reference)
 
 
+def guide_search(h, shot) -> None:
+    """查询·办事指南: the empty search, typing "ybk" with its results, a query that finds nothing, a matter's page."""
+    h.model.go("guide")
+    shot("12-guide-empty")
+    for key in "ybk":
+        h.model.guideKey(key)
+    h.wait_for(lambda: h.model.view["guide"]["results"])
+    shot("12a-guide-ybk")
+    h.model.guideChip(1)  # 孩子出生: the bundle first
+    shot("12b-guide-chip-birth")
+    h.model.guideKey("clear")
+    for key in "qqxxzz":
+        h.model.guideKey(key)
+    h.wait_for(lambda: h.model.view["guide"]["no_result"])
+    shot("12c-guide-no-result")
+    h.model.guideChip(3)
+    h.model.guideOpen(0)
+    shot("12d-guide-matter")
+
+
 def main(argv: list[str] | None = None) -> int:
     from devtools.harness import STAFF_PIN, Harness
     from qtbase.app import LANDSCAPE, PORTRAIT
@@ -113,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.go("home")
                 h.model.simulateScan("https://example.com/lottery?win=1")
                 shot("6d-unknown-qr")
-                h.model.go("guide")
-                shot("6-guide")
+                guide_search(h, shot)
                 report_case(h, shot)
                 h.model.go("admin")
                 h.model.adminPin(STAFF_PIN)
@@ -130,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
                 h.model.toggleElder()
                 h.model.go("home")
                 shot("8-home-elder")
+                h.model.go("guide")
+                for key in "ybk":
+                    h.model.guideKey(key)
+                h.wait_for(lambda: h.model.view["guide"]["results"])
+                shot("12e-guide-ybk-elder")
                 h.model.go("cases")  # the 办不成事 flow is for elderly citizens first: its big rows and keys, larger
                 shot("10h-case-matter-elder")
                 h.model.caseMatter(0)

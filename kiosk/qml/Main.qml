@@ -215,18 +215,20 @@ Rectangle {
         // ---------------------------------------------------------- check-in, guide, cases, error, admin
         ColumnLayout {
             objectName: "messageScreen"
-            visible: ["guide", "error"].indexOf(root.screen) >= 0
+            visible: root.screen === "error"
             anchors.fill: parent
             spacing: th.gap * root.u
             Item { Layout.fillHeight: true }
-            Label { text: root.screen === "error" ? t.error_title : t.guide
+            Label { text: t.error_title
                     font.pixelSize: 60 * root.u; font.bold: true; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "messageText"
-                    text: root.screen === "error" ? (v.error.text || "") : t.coming_soon
+                    text: v.error.text || ""
                     font.pixelSize: 40 * root.u; color: th.inkSoft; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Item { Layout.fillHeight: true }
         }
         CheckIn { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english }
+        Guide { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english
+                portrait: root.portrait }
         Cases { anchors.fill: parent; th: root.th; t: root.t; v: root.v; u: root.u; english: root.english
                 portrait: root.portrait }
         ColumnLayout {
@@ -302,8 +304,11 @@ Rectangle {
         visible: root.screen !== "home"
         BigButton { id: backButton; objectName: "backButton"; title: t.back; width: (parent.width - th.gap * root.u) / 2; height: parent.height
                     fill: th.paper; textColor: th.ink; border.color: th.line; border.width: 2
-                    visible: ["items", "confirm", "case_cause", "case_phone", "case_words", "case_confirm"].indexOf(root.screen) >= 0
+                    visible: ["items", "confirm", "case_cause", "case_phone", "case_words", "case_confirm",
+                              "guide_matter"].indexOf(root.screen) >= 0
                     onTapped: root.screen.indexOf("case_") === 0 ? kiosk.caseBack()
+                              : root.screen === "guide_matter" || (root.screen === "confirm" && !!v.guide.matter.name)
+                              ? kiosk.guideBack()
                               : root.screen === "confirm" ? kiosk.chooseCategory(v.category) : kiosk.go("categories") }
         BigButton { objectName: "homeButton"; title: t.home; height: parent.height
                     width: backButton.visible ? (parent.width - th.gap * root.u) / 2 : parent.width

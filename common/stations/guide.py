@@ -1,0 +1,89 @@
+"""The kiosk's 查询·办事指南, without Qt (docs/guide-search.md, "On the kiosk"): the search index of the catalogue the
+kiosk holds offline, built once and again only when the reference data changes; a query's hits as the kiosk's usual
+choices (items and 一件事 bundles, the dicts `KioskService.take_ticket` takes); a matter's page (department, category,
+the queue and windows that serve it). Nothing personal is kept: a miss is only counted (the engine masks digits)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from common.stations.ticketing import KioskService
+
+if TYPE_CHECKING:  # imported when the index is first built (pypinyin and jieba take 0.4 s): not on the kiosk's start
+    from common.search import Answer, Index
+
+SHOWN = 8  # results on the screen at most
+CHIPS = ("身份证丢了", "孩子出生", "退休", "医保卡", "公积金", "开公司")  # the quick questions under the search box
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a query found: `choices` (at most SHOWN, best first) and the engine's `reasons` (codes of i18n/errors)."""
+
+    choices: list[dict]
+    reasons: tuple[str, ...]
+    miss: bool
+
+
+class GuideDesk:
+    def __init__(self, service: KioskService) -> None:
+        self.service = service
+        self._version: object = None
+        self._index: Index | None = None
+        self._choices: dict[str, dict] = {}  # by code, as the index's hits name them
+        self._lock = threading.Lock()  # the kiosk builds it in the background at start; a search may come meanwhile
+        self.misses = 0  # queries that found nothing (a count only: the texts stay on the kiosk's screen)
+
+    def _reference_version(self) -> object:
+        return (self.service.client.store.get("reference") or {}).get("version")
+
+    def index(self) -> Index:
+        """The index of the catalogue in the kiosk's store, rebuilt when a sync brought other reference data."""
+        with self._lock:
+            version = self._reference_version()
+            if self._index is None or version != self._version:
+                tables = self.service._tables()  # raises HubUnreachable("kiosk_no_catalogue") before the first sync
+                self._index, self._choices = _build(tables)
+                self._version = version
+            return self._index
+
+    def search(self, query: object) -> Found:
+        index = self.index()
+        answer: Answer = index.search(query, limit=SHOWN)
+        if answer.miss:
+            self.misses += 1
+        choices = [self._choices[h.id] for h in answer.hits if h.id in self._choices][:SHOWN]
+        return Found(choices, answer.reasons, answer.miss)
+
+    def matter(self, choice: dict) -> dict:
+        """The matter's page: its queue (letter and name) and the windows that call it, by number."""
+        tables = self.service._tables()
+        queue = next((q for q in tables["queues"] if q["id"] == choice["queue_id"]), {"letter": "", "name": ""})
+        serving = {wq["window_id"] for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"]}
+        windows = sorted((w for w in tables["windows"] if w["id"] in serving), key=lambda w: w["number"])
+        return {**choice, "queue": f"{queue['letter']} · {queue['name']}".strip(" ·"),
+                "windows": [w["number"] for w in windows]}
+
+
+def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
+    from common.search import Index, catalogue_docs, default_lexicon
+
+    by_id = {i["id"]: i for i in tables["service_items"]}
+    inside: dict[str, list[str]] = {}
+    for link in tables.get("bundle_items", []):
+        if link["item_id"] in by_id:
+            inside.setdefault(link["bundle_id"], []).append(by_id[link["item_id"]]["code"])
+    choices: dict[str, dict] = {}
+    for i in tables["service_items"]:
+        choices[i["code"]] = {**KioskService._choice(i), "category": i["category"]}
+    departments = {}
+    for b in tables["bundles"]:
+        codes = inside.get(b["id"], [])
+        departments[b["code"]] = "、".join(dict.fromkeys(choices[c]["department"] for c in codes if c in choices))
+        choices[b["code"]] = {"id": b["id"], "name": b["name"], "name_en": b.get("name_en") or "", "queue_id": b["queue_id"],
+                              "bundle": True, "minutes": None, "department": departments[b["code"]], "category": "bundle"}
+    catalogue = {"items": tables["service_items"],
+                 "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}
+                             for b in tables["bundles"]]}
+    return Index(catalogue_docs(catalogue, default_lexicon().aliases)), choices

@@ -1,0 +1,133 @@
+"""The kiosk's 查询·办事指南 screens (a part of `KioskModel`): the search box fed by the kiosk's own keyboard, results as
+one types (a short debounce), the quick questions, a matter's page and its ticket through the usual confirm screen.
+The search is `common.stations.guide.GuideDesk`, all local: it works offline. Home and the idle timeout clear it all."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from common.stations.guide import CHIPS, GuideDesk
+from common.stations.ticketing import KioskService
+from qtbase.worker import Worker
+
+KEYS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+LONGEST = 32  # keys a query may hold: a name's initials or pinyin fit; more is dropped, never searched
+DEBOUNCE_MS = 150
+
+
+class GuideScreens:
+    """Mixed into `KioskModel`: uses its `_view`, `_set`, `touch`, `_confirm`, `_fail` and `_say`."""
+
+    if TYPE_CHECKING:  # KioskModel's, for the type checker
+        service: KioskService
+        worker: Worker
+        _view: dict
+
+        def touch(self) -> None: ...
+        def _set(self, **changes) -> None: ...
+        def _confirm(self, choice: dict) -> None: ...
+        def _fail(self, exc) -> None: ...
+        def _say(self, prompt: str | None) -> None: ...
+
+    def _guide_start(self) -> None:
+        self.guide = GuideDesk(self.service)
+        self._guide_hits: list[dict] = []
+        self._guide_spoke, self._guide_choice = False, cast("dict | None", None)
+        self.guide_timer = QTimer(cast(QObject, self))
+        self.guide_timer.setSingleShot(True)
+        self.guide_timer.setInterval(DEBOUNCE_MS)
+        self.guide_timer.timeout.connect(self._guide_search)
+        # built off the UI thread at start, so that the first key finds at once (no catalogue yet: the first search
+        # says so); GuideDesk builds it again itself when a sync brings other reference data
+        self.worker.run(self.guide.index, lambda _result: None)
+
+    @staticmethod
+    def _guide_empty() -> dict:
+        return {"query": "", "results": [], "no_result": False, "matter": {}}
+
+    def _guide_clear(self) -> None:
+        """Called by `reset`: the query and its results leave the screen and the model."""
+        self.guide_timer.stop()
+        self._guide_hits, self._guide_spoke, self._guide_choice = [], False, None
+
+    @Slot()
+    def startGuide(self) -> None:
+        self.touch()
+        self._guide_clear()
+        self._set(screen="guide", busy=False, guide=self._guide_empty())
+
+    def _guide(self, **changes) -> None:
+        self._set(guide={**self._view["guide"], **changes})
+
+    @Slot(str)
+    def guideKey(self, key: str) -> None:
+        """A key of the on-screen keyboard: a letter, a digit, "space", "del" or "clear"."""
+        self.touch()
+        if self._view.get("screen") != "guide":
+            return
+        query = self._view["guide"]["query"]
+        if key == "del":
+            query = query[:-1]
+        elif key == "clear":
+            query = ""
+        elif key == "space":
+            query = query + " " if query and not query.endswith(" ") else query
+        elif key in KEYS:
+            query = query + key
+        self._guide(query=query[:LONGEST])
+        self.guide_timer.start()  # one search when the typing pauses
+
+    @Slot(int)
+    def guideChip(self, index: int) -> None:
+        self.touch()
+        if self._view.get("screen") == "guide" and 0 <= index < len(CHIPS):
+            self._guide(query=CHIPS[index])
+            self.guide_timer.stop()
+            self._guide_search()
+
+    def _guide_search(self) -> None:
+        query = self._view["guide"]["query"]
+        if self._view.get("screen") != "guide":
+            return
+        if not query.strip():
+            self._guide_hits = []
+            return self._guide(results=[], no_result=False)
+        try:
+            found = self.guide.search(query)
+        except Exception as exc:  # noqa: BLE001 - no catalogue yet (never synced)
+            return self._fail(exc)
+        self._guide_hits = found.choices
+        self._guide(no_result=not found.choices, results=[
+            {"name": c["name"], "name_en": c["name_en"], "department": c["department"], "bundle": c["bundle"]}
+            for c in found.choices])
+        if found.choices and not self._guide_spoke:
+            self._guide_spoke = True
+            self._say("guide_results")
+
+    @Slot(int)
+    def guideOpen(self, index: int) -> None:
+        self.touch()
+        if self._view.get("screen") == "guide" and 0 <= index < len(self._guide_hits):
+            choice = self._guide_hits[index]
+            page = self.guide.matter(choice)
+            self._guide_choice = choice
+            self._set(screen="guide_matter", guide={**self._view["guide"], "matter": {
+                k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")}})
+
+    @Slot()
+    def guideBack(self) -> None:
+        """From the matter's page (or its confirm screen) back to the results, the query kept."""
+        self.touch()
+        screen = self._view.get("screen")
+        if screen == "guide_matter" and not self._view.get("busy"):
+            self._set(screen="guide")
+        elif screen == "confirm" and self._view["guide"].get("matter") and not self._view.get("busy"):
+            self._set(screen="guide_matter")
+
+    @Slot()
+    def guideTicket(self) -> None:
+        """取号办理: the same confirm screen and ticket as the categories' path."""
+        self.touch()
+        if self._view.get("screen") == "guide_matter" and not self._view.get("busy"):
+            self._confirm(cast(dict, self._guide_choice))

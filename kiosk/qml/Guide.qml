@@ -1,0 +1,165 @@
+// 查询·办事指南: a search box fed by the kiosk's own keyboard (letters for pinyin and its initials, digits, space,
+// delete, clear: no IME), quick questions, results as one types, and a matter's page with its ticket in one tap.
+// State lives in `kiosk` (kiosk/guide.py: view.guide).
+import QtQuick
+import QtQuick.Layouts
+
+Item {
+    id: page
+    required property var th
+    required property var t
+    required property var v
+    required property real u
+    required property bool english
+    required property bool portrait
+    readonly property var g: v.guide || {}
+    readonly property var m: g.matter || {}
+    // keys: at least 80 px high for an old hand; in landscape the rows follow the page's height
+    // (in landscape the box and five rows of keys share the page's height, elder mode included)
+    // and in portrait the keys leave the results room, elder mode's larger type included
+    readonly property real keyH: Math.max(80, portrait ? Math.min(118 * u, 0.07 * height)
+                                                       : Math.min(110 * u, (height - 56 * u) / 6.1))
+    readonly property real boxH: portrait ? 110 * u : 1.1 * keyH
+    readonly property var rows: ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"]
+    function nameOf(o) { return o ? (english && o.name_en ? o.name_en : (o.name || "")) : "" }
+
+    component Key: Rectangle {
+        id: cap
+        property string code
+        property string label: code.toUpperCase()
+        property color fill: page.th.paper
+        objectName: "guideKey_" + code
+        radius: 10 * page.u; color: area.pressed ? Qt.darker(fill, 1.15) : fill
+        border.color: page.th.line; border.width: 2
+        Layout.fillWidth: true; Layout.preferredHeight: page.keyH; Layout.preferredWidth: 10
+        Label { anchors.centerIn: parent; width: parent.width - 12 * page.u; horizontalAlignment: Text.AlignHCenter
+                text: cap.label; font.pixelSize: Math.min(40 * page.u, page.keyH * 0.45); font.bold: true
+                fontSizeMode: Text.HorizontalFit; minimumPixelSize: 18; color: page.th.ink }
+        MouseArea { id: area; anchors.fill: parent; onClicked: kiosk.guideKey(cap.code) }
+    }
+
+    // the quick questions: under the box in portrait, above the results in landscape (the keys need the height)
+    component Chips: Flow {
+        Layout.fillWidth: true; spacing: 12 * page.u
+        Repeater {
+            model: 6
+            Rectangle {
+                objectName: "guideChip_" + index
+                height: Math.max(80, 84 * page.u); width: chipText.implicitWidth + 44 * page.u
+                radius: height / 2; color: chipArea.pressed ? page.th.lake : page.th.paper
+                border.color: page.th.lake; border.width: 3
+                Label { id: chipText; anchors.centerIn: parent; text: page.t["guide_chip_" + index]
+                        font.pixelSize: 32 * page.u; color: page.th.ink }
+                MouseArea { id: chipArea; anchors.fill: parent; onClicked: kiosk.guideChip(index) }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- search: box, chips, keyboard, results
+    GridLayout {
+        objectName: "guideScreen"
+        visible: page.v.screen === "guide"
+        anchors.fill: parent
+        columns: page.portrait ? 1 : 2
+        rowSpacing: 18 * page.u; columnSpacing: 30 * page.u
+        ColumnLayout {
+            Layout.fillWidth: true; Layout.preferredWidth: 10; Layout.alignment: Qt.AlignTop
+            spacing: 16 * page.u
+            Rectangle {
+                Layout.fillWidth: true; Layout.preferredHeight: page.boxH
+                radius: page.th.radius; color: page.th.paper; border.color: page.th.celadonDark; border.width: 3
+                Label { objectName: "guideQuery"; anchors { fill: parent; leftMargin: 30 * page.u; rightMargin: 30 * page.u }
+                        verticalAlignment: Text.AlignVCenter; elide: Text.ElideLeft
+                        text: page.g.query ? page.g.query + "▏" : page.t.guide_placeholder
+                        color: page.g.query ? page.th.ink : page.th.inkSoft
+                        font.pixelSize: Math.min((page.g.query ? 52 : 32) * page.u, page.boxH * (page.g.query ? 0.5 : 0.3)) }
+            }
+            Chips { visible: page.portrait }
+            ColumnLayout {
+                objectName: "guideKeyboard"
+                Layout.fillWidth: true; spacing: 8 * page.u
+                Repeater {
+                    model: page.rows
+                    RowLayout {
+                        Layout.fillWidth: true; spacing: 8 * page.u
+                        Layout.leftMargin: index * 24 * page.u; Layout.rightMargin: index * 24 * page.u
+                        Repeater { model: modelData.split(""); Key { code: modelData } }
+                    }
+                }
+                RowLayout {
+                    Layout.fillWidth: true; spacing: 8 * page.u
+                    Key { code: "space"; label: page.t.guide_key_space; Layout.preferredWidth: 40 }
+                    Key { code: "del"; label: "⌫ " + page.t.guide_key_del; Layout.preferredWidth: 25; fill: page.th.amberSoft }
+                    Key { code: "clear"; label: page.t.guide_key_clear; Layout.preferredWidth: 25; fill: page.th.amberSoft }
+                }
+            }
+        }
+        ColumnLayout {
+            Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 10
+            spacing: 12 * page.u
+            Chips { visible: !page.portrait }
+            Label { visible: (page.g.results || []).length > 0; text: page.t.guide_results; font.pixelSize: 32 * page.u
+                    color: page.th.inkSoft }
+            ColumnLayout {
+                objectName: "guideNoResult"
+                visible: page.g.no_result === true
+                Layout.fillWidth: true; spacing: 14 * page.u
+                Label { text: page.t.guide_no_result; font.pixelSize: 46 * page.u; font.bold: true; Layout.fillWidth: true }
+                Label { objectName: "guideTry"; text: page.t.guide_try; font.pixelSize: 32 * page.u; color: page.th.inkSoft
+                        Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                Label { objectName: "guideHelpDesk"; text: page.t.guide_help_desk; font.pixelSize: 32 * page.u
+                        color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+            }
+            ListView {
+                id: results
+                objectName: "guideResults"
+                Layout.fillWidth: true; Layout.fillHeight: true
+                clip: true; spacing: 12 * page.u
+                model: page.g.results || []
+                delegate: BigButton {
+                    objectName: "guideResult_" + index
+                    width: results.width; height: Math.max(100, (page.portrait ? 130 : 118) * page.u)
+                    title: page.nameOf(modelData); titleSize: page.english ? 28 : 34; lines: 2
+                    subtitle: modelData.department + (modelData.bundle ? " · " + page.t.guide_bundle : "")
+                    fill: modelData.bundle ? page.th.tile : page.th.paper
+                    textColor: modelData.bundle ? "white" : page.th.ink
+                    border.color: page.th.line; border.width: 2
+                    onTapped: kiosk.guideOpen(index)
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- a matter's page
+    ColumnLayout {
+        objectName: "guideMatterScreen"
+        visible: page.v.screen === "guide_matter"
+        anchors.fill: parent
+        spacing: 20 * page.u
+        Label { objectName: "guideMatterName"; text: page.nameOf(page.m); font.pixelSize: (page.english ? 44 : 54) * page.u
+                font.bold: true; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+        Label { visible: page.m.bundle === true; text: page.t.guide_bundle; font.pixelSize: 32 * page.u; color: page.th.seal }
+        GridLayout {
+            columns: 2; columnSpacing: 30 * page.u; rowSpacing: 14 * page.u; Layout.fillWidth: true
+            Label { text: page.t.guide_department; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+            Label { objectName: "guideMatterDepartment"; text: page.m.department || ""; font.pixelSize: 36 * page.u
+                    Layout.fillWidth: true; wrapMode: Text.WordWrap }
+            Label { text: page.t.guide_category; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+            Label { text: page.m.category ? page.t[page.m.category] || "" : ""; font.pixelSize: 36 * page.u }
+            Label { text: page.t.guide_served_at; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+            Label { objectName: "guideMatterWindows"; Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 36 * page.u
+                    text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
+        }
+        // the guide's material list goes here when it is written (common/domain, another branch)
+        Rectangle {
+            objectName: "guideMaterials"
+            Layout.fillWidth: true; implicitHeight: materialsText.implicitHeight + 48 * page.u
+            radius: page.th.radius; color: page.th.amberSoft
+            Label { id: materialsText; anchors.centerIn: parent; width: parent.width - 60 * page.u
+                    text: page.t.guide_materials; font.pixelSize: 34 * page.u; color: page.th.amberInk; wrapMode: Text.WordWrap }
+        }
+        Item { Layout.fillHeight: true }
+        BigButton { objectName: "guideTicketButton"; title: page.t.guide_take_ticket; fill: page.th.seal; icon: "ticket"
+                    iconSize: 72; Layout.fillWidth: true; implicitHeight: 190 * page.u; onTapped: kiosk.guideTicket() }
+    }
+}
