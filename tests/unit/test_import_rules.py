@@ -21,8 +21,9 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "devices": (("domain",), ("assets",)),
     "usecases": (("domain", "db", "sync"), ()),
     "readmodels": (("domain", "db"), ()),
-    "stations": (("domain", "sync", "devices"), ()),
+    "stations": (("domain", "sync", "devices", "search"), ()),
     "search": (("domain",), ()),
+    "guides": (("domain",), ()),
 }
 PROJECT = (*SHIPPED, *DEVELOPMENT)
 
