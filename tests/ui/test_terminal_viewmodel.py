@@ -27,7 +27,9 @@ class Terminal:
         me = local.identity(live.url, world.codes.pop("terminal1"))
         self.client = SyncClient(local, HttpTransport(live.url, me["token"], timeout=3), device_id=me["device_id"],
                                  site_id=me["site_id"], lease_size=5)
-        service = TerminalService(HttpTransport(live.url, me["token"], timeout=3), me["window_id"], world.clock,
+        # the clerk's commands wait as long as the terminal's own transport does (10 s): a loaded CI machine can take
+        # more than 3 s to answer a sign-in; a cut hub refuses the connection at once, whatever the time-out
+        service = TerminalService(HttpTransport(live.url, me["token"], timeout=10), me["window_id"], world.clock,
                                   client=self.client)
         self.walk_ins, self.forms, self.changes = [], [], 0
         self.vm = TerminalModel(service, on_walk_in=self.walk_ins.append)
@@ -48,8 +50,9 @@ class Terminal:
 
     def signed_in(self):
         self.vm.sign_in("C1", PIN)
-        wait_for(lambda: self.vm.signed_in and self.vm.loaded is not None)
-        wait_for(lambda: self.vm.figures != "")
+        state = lambda: f"signed_in={self.vm.signed_in} error={self.vm.sign_in_error!r} online={self.vm.online}"  # noqa: E731
+        wait_for(lambda: self.vm.signed_in and self.vm.loaded is not None, timeout=30, what=state)
+        wait_for(lambda: self.vm.figures != "", timeout=30, what=state)
 
 
 @pytest.fixture
