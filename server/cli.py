@@ -179,6 +179,10 @@ def cmd_admin(args, settings) -> int:
                 out = _import_appointments(conn, args, settings, now)
             case "set-calendar":
                 out = _set_calendar(conn, args, now)
+            case "import-guides":
+                out = _import_guides(conn, args, now)
+            case "export-guides":
+                out = _export_guides(conn, args)
     print(out)
     return 0
 
@@ -218,6 +222,35 @@ def _set_calendar(conn, args, now) -> str:
     missing = workdays.years_to_enter(caserows.calendar(conn), business_day(now))
     gaps = f"; still to enter: {', '.join(map(str, missing))}" if missing else ""
     return f"{len(days)} calendar days set{gaps}"
+
+
+def _import_guides(conn, args, now) -> str:
+    """Guides from a JSON file (haoban.guides/1) or a workbook (.xlsx, 事项库 layout), all or none, each changed guide
+    published as its item's next version by `--by` (docs/guides.md)."""
+    from common.guides import files, xlsx
+
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read(files.FILE_MAX + 1)
+    except OSError as exc:
+        raise e.InvalidInput("guide_unreadable", reason=type(exc).__name__) from None
+    guides = xlsx.from_xlsx(data) if args.file.lower().endswith(".xlsx") else files.load(data)
+    added = reference.publish_guides(conn, guides, args.by, now)
+    listed = ", ".join(f"{code} v{v}" for code, v in added) or "none changed"
+    return f"{len(guides)} guides read, {len(added)} published: {listed}"
+
+
+def _export_guides(conn, args) -> str:
+    """The newest version of every guide, as JSON or (.xlsx) a workbook in the 事项库 layout."""
+    from common.db import guiderows
+    from common.domain.guide import Guide
+    from common.guides import files, xlsx
+
+    guides = [Guide.model_validate(b) for b in guiderows.newest(conn)]
+    data = xlsx.to_xlsx(guides) if args.file.lower().endswith(".xlsx") else files.dump(guides).encode()
+    with open(args.file, "wb") as f:
+        f.write(data)
+    return f"{len(guides)} guides written to {args.file}"
 
 
 def cmd_hub(args, settings) -> int:
@@ -313,6 +346,11 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("file")
     x = asub.add_parser("import-appointments", help="the day's bookings from a CSV file: " + ",".join(appointments.COLUMNS))
     x.add_argument("--site", required=True)
+    x.add_argument("file")
+    x = asub.add_parser("import-guides", help="publish guides (办事指南) from a JSON or .xlsx file, all or none")
+    x.add_argument("--by", required=True, help="who publishes them (kept with each version)")
+    x.add_argument("file")
+    x = asub.add_parser("export-guides", help="the newest version of every guide to a JSON or .xlsx file")
     x.add_argument("file")
     a.set_defaults(fn=cmd_admin)
     return p

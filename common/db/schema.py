@@ -352,6 +352,18 @@ class CalendarDayRow(Base):
     working: Mapped[bool] = mapped_column(Boolean)
 
 
+class GuideRow(Base):
+    """One published version of a service item's guide (办事指南, common/domain/guide.py), as its JSON. Versions are
+    only added: the history of a guide is its rows, each with who published it and when (docs/guides.md)."""
+
+    __tablename__ = "guides"
+    item_code: Mapped[str] = mapped_column(String(64), primary_key=True)  # the item's code in the catalogue (YB-01)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict] = mapped_column(JSON)  # the guide, as common.guides.files writes one
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(Stamp)
+
+
 class AuditRow(Base):
     """Every showing of personal data in full (PIPL): who saw what of which record, when. Rows are only inserted;
     no command of the hub updates or deletes them, and supervisors read them on the dashboard."""

@@ -3,11 +3,8 @@ with its path (`guides[3].materials[2].copies`) in Chinese and English; written 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from importlib import resources
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -103,22 +100,14 @@ def dump(guides: Sequence[Guide]) -> str:
     return json.dumps({"schema": SCHEMA, **body}, ensure_ascii=False, indent=1) + "\n"
 
 
-def import_into(store: Path, data: bytes | str) -> tuple[Guide, ...]:
-    """Read a file and put its guides into the catalogue file `store` (a guide replaces the one of its item),
-    written whole by rename: a refused file leaves the store exactly as it was."""
-    incoming = load(data)
-    current = {g.item: g for g in (load(store.read_bytes()) if store.exists() else ())}
-    current.update({g.item: g for g in incoming})
-    text = dump(sorted(current.values(), key=lambda g: g.item))
-    fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=f".{store.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, store)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tuple(current.values())
+def to_wire(guides: Sequence[Guide]) -> list[dict]:
+    """Guides as the reference data and the database carry them: each as its JSON object in the file's form."""
+    return [g.model_dump(mode="json", exclude_defaults=True) for g in guides]
+
+
+def from_wire(rows: Sequence[dict]) -> tuple[Guide, ...]:
+    """Guides from the reference data (checked as a file is: a hub never hands a device a guide it cannot show)."""
+    return from_raw({"guides": list(rows)})
 
 
 def samples() -> tuple[Guide, ...]:

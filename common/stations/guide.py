@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from common.stations.ticketing import KioskService
 
 if TYPE_CHECKING:  # imported when the index is first built (pypinyin and jieba take 0.4 s): not on the kiosk's start
+    from common.domain.guide import Guide
     from common.search import Answer, Index
 
 SHOWN = 8  # results on the screen at most
@@ -32,6 +33,7 @@ class GuideDesk:
         self._version: object = None
         self._index: Index | None = None
         self._choices: dict[str, dict] = {}  # by code, as the index's hits name them
+        self._guides: tuple[object, dict[str, Guide]] = (None, {})  # (reference version, guides by item code)
         self._lock = threading.Lock()  # the kiosk builds it in the background at start; a search may come meanwhile
         self.misses = 0  # queries that found nothing (a count only: the texts stay on the kiosk's screen)
 
@@ -55,6 +57,18 @@ class GuideDesk:
             self.misses += 1
         choices = [self._choices[h.id] for h in answer.hits if h.id in self._choices][:SHOWN]
         return Found(choices, answer.reasons, answer.miss)
+
+    def guide(self, code: str) -> Guide | None:
+        """An item's guide (by its code) as the kiosk holds it offline: the version the last sync brought, whatever
+        the hub has published since (a kiosk offline shows the version it has, `Guide.version`)."""
+        from common.guides.files import from_wire
+
+        version = self._reference_version()
+        with self._lock:
+            if self._guides[0] != version or version is None:
+                rows = self.service.client.store.tables().get("guides", [])
+                self._guides = (version, {g.item: g for g in from_wire(rows)})
+            return self._guides[1].get(code)
 
     def matter(self, choice: dict) -> dict:
         """The matter's page: its queue (letter and name) and the windows that call it, by number."""

@@ -6,7 +6,7 @@ from importlib import resources
 
 from sqlalchemy import Connection, insert, select, update
 
-from common.db import caserows, repo
+from common.db import caserows, guiderows, repo
 from common.db.schema import (
     BundleItemRow,
     BundleRow,
@@ -21,8 +21,10 @@ from common.db.schema import (
 from common.domain import contact, workdays
 from common.domain import errors as e
 from common.domain import limits as L
+from common.domain.guide import Guide
 from common.domain.model import SERVICE_LIMIT_MIN, WAIT_LIMIT_MIN, Complexity, SiteLevel, WindowKind
 from common.domain.pins import hash_pin
+from common.guides import files as guide_files
 
 
 def _check(ok: bool, key: str, **fields: object) -> None:
@@ -155,7 +157,18 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
             create_clerk(conn, site_id=sid, staff_no=c["staff_no"], name=c["name"], pin=c["pin"], role="handler",
                          department=c["department"])
         made.append(sid)
+    if made:  # the sample guides (示例内容) of the demo's items, as published with the samples
+        for g in guide_files.samples():
+            guiderows.put(conn, g)
     return made
+
+
+def publish_guides(conn: Connection, guides: tuple[Guide, ...], by: str, at) -> list[tuple[str, int]]:
+    """Editors' guides (read and checked by common/guides/files.py) as their items' next versions. Only the top hub of
+    a tree publishes: a hub enrolled upstream gets its guides from there (docs/guides.md)."""
+    _check(not repo.sync_state(conn, "upstream").get("site_id"), "guides_at_top")  # common.usecases.upstream.KEY
+    _check(0 < len(by.strip()) <= 100, "guide_publisher")
+    return guiderows.publish(conn, guides, by.strip(), at)
 
 
 # ---------------------------------------------------------------- distribution (docs/sync.md)
@@ -196,6 +209,7 @@ def snapshot(conn: Connection, site_id: str, case_box: dict | None = None) -> di
     tables["bundle_items"] = [dict(r) for r in conn.execute(
         select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
     tables["calendar_days"] = workdays.overrides_to_wire(caserows.calendar(conn))  # the district's, for case deadlines
+    tables["guides"] = guiderows.newest(conn, sorted({i["code"] for i in tables["service_items"]}))  # the tree's
     if case_box is not None:
         tables["case_box"] = [case_box]
     canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
@@ -229,6 +243,9 @@ def apply_snapshot(conn: Connection, snap: dict) -> None:
                 conn.execute(insert(table).values(row))
     if "calendar_days" in snap["tables"]:  # the tree's calendar is the top's: entries it dropped go here too
         caserows.replace_calendar(conn, workdays.overrides_from_wire(snap["tables"]["calendar_days"]))
+    if "guides" in snap["tables"]:  # the top's versions, checked as any guide coming in (all or none)
+        for g in guide_files.from_wire(snap["tables"]["guides"]):
+            guiderows.put(conn, g)
     for w in snap["tables"].get("windows", []):
         if not conn.execute(select(WindowStateRow.window_id).where(WindowStateRow.window_id == w["id"])).first():
             conn.execute(insert(WindowStateRow).values(window_id=w["id"], site_id=w["site_id"], paused=False))

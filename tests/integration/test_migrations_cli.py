@@ -156,7 +156,8 @@ def test_0011_adds_the_handlers_department_and_goes_back_down(db_url):
     with engine.begin() as conn:
         assert conn.execute(text("select count(*) from clerks where department is null")).scalar() == len(before)
         conn.execute(text("update clerks set role = 'handler', department = '区医保中心' where id = 's1-C1'"))
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert [d for d in diff if d[0] != "add_table"] == []  # tables of later revisions aside, as the models say
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0010")
     with engine.connect() as conn:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.domain.guide import Form
-from common.guides.files import GuideFileError, dump, import_into, load, samples
+from common.guides.files import GuideFileError, dump, load, samples
 from common.guides.rules import bundle_checklist, bundle_materials, checklist, problems
 
 GUIDES = {g.item: g for g in samples()}
@@ -166,19 +166,6 @@ def test_emoji_in_names_is_text_and_a_huge_file_is_refused_before_it_is_read():
     with pytest.raises(GuideFileError) as e:
         load(" " * (16 * 1024 * 1024 + 1))
     assert e.value.problems[0].code == "guide_file_size"
-
-
-def test_a_broken_import_changes_nothing_and_a_good_one_replaces_by_item(tmp_path):
-    store = tmp_path / "guides.json"
-    import_into(store, dump(samples()))
-    before = store.read_bytes()
-    with pytest.raises(GuideFileError):
-        import_into(store, json.dumps(_file(**{"guides/1/materials/0/copies": 99})))
-    assert store.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["guides.json"]
-    newer = GUIDES["YB-01"].model_copy(update={"version": 2, "promised_days": 10})
-    import_into(store, dump([newer]))
-    back = {g.item: g for g in load(store.read_bytes())}
-    assert back["YB-01"] == newer and len(back) == len(GUIDES) and back["HJ-06"] == GUIDES["HJ-06"]
 
 
 def test_export_then_import_is_the_same_catalogue():

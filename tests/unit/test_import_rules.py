@@ -19,9 +19,9 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "db": (("domain",), ()),
     "sync": (("domain",), ()),
     "devices": (("domain",), ("assets",)),
-    "usecases": (("domain", "db", "sync"), ()),
+    "usecases": (("domain", "db", "sync", "guides"), ()),
     "readmodels": (("domain", "db"), ()),
-    "stations": (("domain", "sync", "devices", "search"), ()),
+    "stations": (("domain", "sync", "devices", "search", "guides"), ()),
     "search": (("domain",), ()),
     "guides": (("domain",), ()),
 }
