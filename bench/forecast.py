@@ -58,7 +58,7 @@ def week() -> None:
 
     calendar = WorkCalendar()
     counts = history.history(FIRST, TRAIN_DAYS + TEST_DAYS, calendar, seed=2026)
-    centre = staffing.demo_centre(windows=34)
+    centre = history.demo_centre(windows=34)
     t0 = time.perf_counter()
     model = fc.fit(counts, calendar)
     days = [d for d in (date(2026, 11, 9) + timedelta(days=n) for n in range(7)) if calendar.is_working(d)]

@@ -24,8 +24,8 @@ from common.planning.forecast import SLOT_MINUTES, SLOTS_PER_DAY, day_types
 
 OPEN, CLOSE = time(8, 30), time(17, 0)
 # queue letter -> share of the hall's arrivals (H: the 办不成事 counter)
-SHARES = {"A": 0.30, "B": 0.08, "C": 0.12, "D": 0.14, "E": 0.10, "F": 0.10, "G": 0.14, "H": 0.02}
-DAILY = 760  # tickets on a plain Tuesday at a 34-window centre
+SHARES = {"A": 0.32, "B": 0.08, "C": 0.12, "D": 0.15, "E": 0.10, "F": 0.07, "G": 0.15, "H": 0.01}
+DAILY = 420  # tickets on a plain Tuesday at a 34-window centre (the demo's items take 8-30 minutes)
 WEEKDAY = (1.15, 1.0, 0.97, 0.96, 0.9, 0.8, 0.8)
 MONTH_START = {"A": 1.15, "G": 1.35}
 MONTH_END = {"A": 1.10, "E": 1.25}
@@ -103,3 +103,33 @@ def issued_times(counts: dict[date, dict[str, np.ndarray]], seed: int = 1) -> li
                 for offset in rng.uniform(0, SLOT_MINUTES * 60, int(row[slot])):
                     out.append((q, midnight + timedelta(minutes=int(slot) * SLOT_MINUTES, seconds=float(offset))))
     return out
+
+
+def demo_centre(windows: int = 34):
+    """The demo district centre grown to `windows` windows: its counters' pattern repeated (the 办不成事 window once),
+    its items' standard minutes as their service medians, each item of a queue as likely as another."""
+    from common.domain.model import Window, WindowKind
+    from common.planning.staffing import Centre, ItemMix
+    from common.usecases.reference import demo_data
+
+    data = demo_data()
+    site = data["sites"][0]
+    sid = site["id"]
+    counters = [w for w in site["windows"] if w["kind"] != "cases"]
+    cases = [w for w in site["windows"] if w["kind"] == "cases"]
+    made = []
+    for n in range(windows - len(cases)):
+        w = counters[n % len(counters)]
+        made.append(Window(f"{sid}-w{n + 1:02d}", sid, n + 1, f"{n + 1}号窗口", WindowKind(w["kind"]),
+                           tuple(f"{sid}-{q}" for q in w["queues"])))
+    for w in cases:
+        n = len(made) + 1
+        made.append(Window(f"{sid}-w{n:02d}", sid, n, f"{n}号窗口", WindowKind.cases, tuple(f"{sid}-{q}" for q in w["queues"])))
+    queue_of = {d: f"{sid}-{q['letter']}" for q in site["queues"] for d in q["departments"]}
+    by_queue: dict[str, list] = {}
+    for i in data["catalogue"]["items"]:
+        by_queue.setdefault(queue_of[i["department"]], []).append(i)
+    items = {q: tuple(ItemMix(f"{sid}-{i['code']}", 1 / len(its), i["standard_minutes"] * 60.0,
+                              i.get("wait_limit_min") or (30 if i["complexity"] == "complex" else 10)) for i in its)
+             for q, its in by_queue.items()}
+    return Centre(sid, tuple(made), items)
