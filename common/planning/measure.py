@@ -15,6 +15,7 @@ from common.db.schema import EventRow, ServiceItemRow, WindowQueueRow, WindowRow
 from common.domain import events as ev
 from common.domain.clock import utc
 from common.domain.model import Priority, Window, WindowKind
+from common.domain.projection import fold
 from common.planning.simulate import Arrival, Behaviour, Visit
 from common.planning.staffing import Centre, ItemMix
 
@@ -37,6 +38,10 @@ def arrivals(events: Iterable[ev.Event]) -> list[tuple[str, datetime]]:
 
 def _median(values: Sequence[float], default: float) -> float:
     return float(statistics.median(values)) if values else default
+
+
+def _mean(values: Sequence[float], default: float) -> float:
+    return float(statistics.fmean(values)) if values else default
 
 
 def service_medians(events: Iterable[ev.Event]) -> dict[str, float]:
@@ -86,11 +91,12 @@ def behaviour(events: Sequence[ev.Event], idle_poll_s: float = 0.0) -> Behaviour
             transfers += e.kind == ev.TICKET_TRANSFERRED
             freed[wid] = e.at
     d = Behaviour()
-    return Behaviour(call_to_start_s=_median(walk, d.call_to_start_s), no_show=skips / calls if calls else d.no_show,
-                     recall_after_s=_median(recall, d.recall_after_s),
+    # means, not medians: a window's capacity is what these add up to
+    return Behaviour(call_to_start_s=_mean(walk, d.call_to_start_s), no_show=skips / calls if calls else d.no_show,
+                     recall_after_s=_mean(recall, d.recall_after_s),
                      requeue=requeues / skips if skips else d.requeue,
                      transfer=transfers / services if services else d.transfer,
-                     turnaround_s=_median(turn, d.turnaround_s), idle_poll_s=idle_poll_s, service_sigma=d.service_sigma)
+                     turnaround_s=_mean(turn, d.turnaround_s), idle_poll_s=idle_poll_s, service_sigma=d.service_sigma)
 
 
 @dataclass(frozen=True)
@@ -167,3 +173,21 @@ def centre(conn: Connection, site_id: str, medians: dict[str, float], behaviour:
     mixes = {q: tuple(ItemMix(i.id, 1 / len(rows), medians.get(i.id, i.standard_minutes * 60.0), i.wait_limit_min)
                       for i in rows) for q, rows in items.items()}
     return Centre(site_id, tuple(windows), mixes, behaviour=behaviour or Behaviour())
+
+
+def recorded_waits(events: Iterable[ev.Event]) -> dict[str, list[float]]:
+    """Per queue a ticket was issued in, the minutes from issue to first call of each ticket called, as the hub
+    recorded them (the projection's fold of the events)."""
+    events = list(events)
+    issued_in = {e.data["ticket_id"]: e.data["queue_id"] for e in events if e.kind == ev.TICKET_ISSUED}
+    out: dict[str, list[float]] = defaultdict(list)
+    for t in fold(events).tickets.values():
+        if t.first_called_at is not None:
+            out[issued_in[t.id]].append((t.first_called_at - t.issued_at).total_seconds() / 60)
+    return dict(out)
+
+
+def p90(values: Sequence[float]) -> float:
+    """The 90th percentile (nearest rank): the wait nine tickets in ten did not exceed."""
+    v = sorted(values)
+    return v[max(0, -(-9 * len(v) // 10) - 1)]
