@@ -24,6 +24,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "stations": (("domain", "sync", "devices", "search", "guides"), ()),
     "search": (("domain",), ()),
     "guides": (("domain",), ()),
+    "planning": (("domain", "db"), ()),  # branch forecast: the arrival forecast and the staffing advice
 }
 PROJECT = (*SHIPPED, *DEVELOPMENT)
 

@@ -1,0 +1,1 @@
+"""Planning: the arrival forecast and the staffing advice proved by simulating the hub's own queue policy (docs/planning.md)."""
