@@ -107,6 +107,20 @@ def nginx_binary() -> str:
     return path
 
 
+def _end(p: subprocess.Popen | None, log) -> None:
+    """End a child of ours (SIGTERM, then SIGKILL after 30 s) and close its log."""
+    if p is None:
+        return
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(10)
+    log.close()
+
+
 class Nginx:
     """nginx in the foreground (a child of ours) with a temporary prefix; `stop` ends it."""
 
@@ -134,15 +148,7 @@ class Nginx:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.p is not None and self.p.poll() is None:
-            self.p.terminate()  # SIGTERM: nginx's fast shutdown, its workers with it
-            try:
-                self.p.wait(30)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(10)
-        if self.p is not None:
-            self.log.close()
+        _end(self.p, self.log)  # SIGTERM: nginx's fast shutdown, its workers with it
 
 
 class HubProcess:
@@ -170,15 +176,7 @@ class HubProcess:
                 time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.p is not None and self.p.poll() is None:
-            self.p.terminate()
-            try:
-                self.p.wait(30)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(10)
-        if self.p is not None:
-            self.log.close()
+        _end(self.p, self.log)
 
 
 def cli(env: dict, *args: str) -> str:

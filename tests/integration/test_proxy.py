@@ -40,21 +40,9 @@ def district(tmp_path_factory, request):
 @pytest.fixture(scope="module")
 def pg_url_module():
     """A PostgreSQL database of its own for the module (tests/conftest.py `pg_url`, at module scope)."""
-    import uuid
+    from tests.conftest import pg_database
 
-    from sqlalchemy import text
-
-    from tests.conftest import PG_ADMIN_URL, _pg_or_skip
-
-    admin = _pg_or_skip()
-    name = f"haoban_t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as c:
-        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    yield from pg_database()
 
 
 def kiosk(district: District, url: str | None = None) -> Device:
