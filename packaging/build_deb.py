@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         relocate(stage, root)
         steps["relocate+compile"] = time.monotonic() - t
         shutil.copytree(PACKAGING / "hub", stage / "hub")
+        shutil.copytree(PACKAGING / "proxy", stage / "proxy")
         shutil.copy(CHECKOUT / "docs" / "install.md", stage / "hub" / "install.md")
         debs = []
         for release in args.releases.split(","):

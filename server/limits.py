@@ -105,7 +105,9 @@ class SlotStream(StreamingResponse):
     byte included: a generator never started runs no `finally`)."""
 
     def __init__(self, slots: StreamSlots, where: str, body) -> None:
-        super().__init__(body, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+        # X-Accel-Buffering: a reverse proxy (nginx) passes each event on at once, whatever its buffering settings
+        super().__init__(body, media_type="text/event-stream",
+                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
         self.slots, self.where = slots, where
 
     async def __call__(self, scope, receive, send) -> None:

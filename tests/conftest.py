@@ -62,6 +62,11 @@ def _pg_or_skip():
 
 @pytest.fixture
 def pg_url():
+    yield from pg_database()
+
+
+def pg_database():
+    """A PostgreSQL database of its own (made, its URL yielded, dropped): `pg_url`, or a module's fixture."""
     admin = _pg_or_skip()
     name = f"haoban_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as c:

@@ -82,7 +82,13 @@ def alembic_config(conn: Connection) -> Config:
     return cfg
 
 
+_MIGRATION_LOCK = text("SELECT pg_advisory_xact_lock(7342001)")  # any constant of ours: one key for every hub
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
+    """Bring the schema up to `revision` (idempotent). On PostgreSQL several hub processes starting at once
+    (haoban-hub@.service) migrate one after another: the first upgrades, the others then find the schema current."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(_MIGRATION_LOCK)  # held until this transaction ends (DDL is transactional there)
         command.upgrade(alembic_config(conn), revision)

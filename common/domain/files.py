@@ -34,7 +34,8 @@ def private_sqlite(path: str | os.PathLike) -> Path:
 
 def secret_key(path: str | os.PathLike, size: int = 32) -> bytes:
     """A random key kept in `path` (hex, mode 0600), made on first use; its folder is made private. Two processes
-    making it at once agree: the second reads the first one's."""
+    making it at once agree: the second reads the first one's. The key is written whole to a file of this process
+    and only then linked to `path`, so nobody ever reads a key half written (several hub processes start at once)."""
     import secrets
 
     path = Path(path)
@@ -42,11 +43,16 @@ def secret_key(path: str | os.PathLike, size: int = 32) -> bytes:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
         private_folder(path.parent)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        except FileExistsError:  # another process made it meanwhile
-            return bytes.fromhex(path.read_text().strip())
+        mine = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         key = secrets.token_bytes(size)
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "w") as f:
             f.write(key.hex())
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(mine, path)  # atomic: fails if another process linked its key first
+        except FileExistsError:
+            return bytes.fromhex(path.read_text().strip())
+        finally:
+            mine.unlink()
         return key

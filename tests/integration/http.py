@@ -7,8 +7,10 @@ from tests.world import PIN
 
 
 class Device:
-    def __init__(self, url: str, code: str | None = None, token: str | None = None) -> None:
+    def __init__(self, url: str, code: str | None = None, token: str | None = None, verify: str | bool = True) -> None:
         self.url, self.http = url, requests.Session()
+        if verify is not True:  # https: the CA file to check the hub's (or its proxy's) certificate against
+            self.http.verify, self.http.trust_env = verify, False  # (REQUESTS_CA_BUNDLE would win over it)
         if code is not None:
             r = self.http.post(f"{url}/api/v1/enrol", json={"code": code}, timeout=10)
             assert r.status_code == 200, r.text

@@ -65,7 +65,9 @@ def test_the_deb_has_its_control_fields_and_only_the_hubs_files(deb, tmp_path):
     site = "/opt/haoban/lib/python3.11/site-packages"
     for needed in ("/opt/haoban/bin/python", "/usr/bin/haoban", UNIT, "/etc/haoban/hub.toml", f"{site}/server/cli.py",
                    f"{site}/server/backup.py", f"{site}/common/db/migrations/versions/0001_initial_schema.py",
-                   f"{site}/server/web/templates/display.html", f"{site}/i18n/errors.json", f"{site}/uvicorn/main.py"):
+                   f"{site}/server/web/templates/display.html", f"{site}/i18n/errors.json", f"{site}/uvicorn/main.py",
+                   "/lib/systemd/system/haoban-hub@.service", "/usr/share/doc/haoban-hub/examples/nginx-haoban.conf",
+                   "/usr/share/doc/haoban-hub/examples/haoban-proxy-headers.conf"):
         assert needed in files, needed
     assert not [f for f in files if re.search(r"/(PySide6|shiboken6|cv2|zxingcpp|pyzbar|escpos)/", f)]  # no Qt, no devices
     assert not [f for f in files if f.startswith("/var/lib")]  # made by postinst, so that dpkg -r leaves it
