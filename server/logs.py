@@ -19,12 +19,14 @@ import os
 import re
 import sys
 import traceback
+import urllib.parse
 from datetime import datetime, timezone
 from logging.handlers import RotatingFileHandler
 from typing import IO
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9])")
+PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 ROTATE_BYTES, ROTATE_KEEP = 10 * 1024 * 1024, 5
 PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}  # syslog's
@@ -35,7 +37,9 @@ def mask_digits(text: str) -> str:
 
 
 def mask(text: str) -> str:
-    """What may come from a citizen: digits patterns and every Chinese character masked."""
+    """What may come from a citizen: digits patterns and every Chinese character masked (also percent-encoded, as
+    an address in the access log has them)."""
+    text = PERCENT.sub(lambda m: urllib.parse.unquote(m[0]), text)
     return HAN.sub("[zh]", mask_digits(text))
 
 
