@@ -92,7 +92,10 @@ def allowed(hub: Hub, token: str | None) -> None:
     """Raise unless `token` is a device token of role hub of one of this hub's own sites."""
     if not token or len(token) > 200:
         raise e.Unauthenticated("metrics_refused")
-    actor = hub.actor(token)  # an unknown or revoked token: Unauthenticated
+    try:
+        actor = hub.actor(token)
+    except e.Unauthenticated:  # an unknown or revoked token: said in the words of this door
+        raise e.Unauthenticated("metrics_refused") from None
     if actor.role is not Role.hub or actor.site_id not in hub.read(repo.own_sites):
         raise e.Forbidden("metrics_refused")
 
