@@ -239,6 +239,28 @@ def cmd_hub(args, settings) -> int:
     return 0
 
 
+def cmd_doctor(args, settings) -> int:
+    """Each check of this machine (server/doctor.py); exit code 1 when any failed."""
+    import tomllib
+    from pathlib import Path
+
+    from common.domain.clock import SystemClock
+    from server import doctor
+
+    kiosk = None
+    if args.kiosk:
+        try:
+            kiosk = doctor.kiosk_section(args.kiosk)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise e.InvalidInput("settings_unreadable", reason=type(exc).__name__) from None
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    hub_url = args.hub or (kiosk or {}).get("hub_url") or f"http://{host}:{settings.port}"
+    data = Path(str(kiosk["store"])).parent if kiosk and kiosk.get("store") else settings.data_path
+    checks = doctor.run(hub_url=str(hub_url), data_dir=data, kiosk=kiosk, clock=SystemClock())
+    print(doctor.render(checks, devices_checked=kiosk is not None))
+    return 1 if any(c.state == "fail" for c in checks) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="haoban", description="Haoban (好办) hub")
     p.add_argument("--config", help="TOML settings file (section [hub])")
@@ -264,6 +286,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("src", help="the .tar.gz written by haoban backup")
     r.add_argument("--force", action="store_true", help="overwrite a data folder or database that is not empty")
     r.set_defaults(fn=cmd_restore)
+
+    d = sub.add_parser("doctor", help="check this machine: printer, scanner, ID-card reader, sound, the hub, clock, disk, "
+                                      "certificate; each fix in Chinese and English (exit code 1 on a failure)")
+    d.add_argument("--kiosk", help="a kiosk's settings file (kiosk.toml): its devices, hub_url and store are checked")
+    d.add_argument("--hub", help="the hub's address (default: the kiosk's hub_url, else this hub's own)")
+    d.set_defaults(fn=cmd_doctor)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)
