@@ -30,10 +30,12 @@ def _engine(settings):
 def app_from_env():
     """uvicorn factory for `serve` with several workers: each process builds its hub from the settings."""
     from common.usecases.hub import Hub
+    from server import logs
     from server.app import create_app
     from server.limits import Limits
 
     settings = settings_mod.load()
+    logs.setup(settings.log_level, settings.log_file)  # in each worker process too
     engine = make_engine(settings.db_url)
     key = appointments.hub_key(settings.data_path)
     sealing, box = contact.contact_key(settings.data_path), contact.box_key(settings.data_path)
@@ -62,6 +64,9 @@ def uvicorn_options(settings) -> dict:
 def cmd_serve(args, settings) -> int:
     import uvicorn
 
+    from server import logs
+
+    logs.setup(settings.log_level, settings.log_file)
     engine = _engine(settings)
     workers = args.workers or settings.workers
     if workers > 1 and engine.dialect.name == "sqlite":
@@ -75,8 +80,8 @@ def cmd_serve(args, settings) -> int:
     engine.dispose()
     print(f"Haoban hub on http://{settings.host}:{settings.port}  (database: {engine.url.render_as_string()}, "
           f"{workers} worker{'s' if workers > 1 else ''})", flush=True)
-    uvicorn.run("server.cli:app_from_env", factory=True, workers=workers, log_level=args.log_level,
-                **uvicorn_options(settings))
+    uvicorn.run("server.cli:app_from_env", factory=True, workers=workers, log_level=settings.log_level,
+                log_config=None, **uvicorn_options(settings))  # log_config None: uvicorn's lines go through ours
     return 0
 
 
@@ -267,6 +272,28 @@ def cmd_hub(args, settings) -> int:
     return 0
 
 
+def cmd_doctor(args, settings) -> int:
+    """Each check of this machine (server/doctor.py); exit code 1 when any failed."""
+    import tomllib
+    from pathlib import Path
+
+    from common.domain.clock import SystemClock
+    from server import doctor
+
+    kiosk = None
+    if args.kiosk:
+        try:
+            kiosk = doctor.kiosk_section(args.kiosk)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise e.InvalidInput("settings_unreadable", reason=type(exc).__name__) from None
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    hub_url = args.hub or (kiosk or {}).get("hub_url") or f"http://{host}:{settings.port}"
+    data = Path(str(kiosk["store"])).parent if kiosk and kiosk.get("store") else settings.data_path
+    checks = doctor.run(hub_url=str(hub_url), data_dir=data, kiosk=kiosk, clock=SystemClock())
+    print(doctor.render(checks, devices_checked=kiosk is not None))
+    return 1 if any(c.state == "fail" for c in checks) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="haoban", description="Haoban (好办) hub")
     p.add_argument("--config", help="TOML settings file (section [hub])")
@@ -275,7 +302,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the hub")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
-    s.add_argument("--log-level", default="warning")
+    s.add_argument("--log-level", choices=settings_mod.LOG_LEVELS, help="default: the settings' log_level (warning)")
+    s.add_argument("--log-file", help="JSON lines to this file, rotated at 10 MB, five kept (default: stderr, the "
+                                      "journal under systemd)")
     s.add_argument("--workers", type=int, help="hub processes (PostgreSQL only)")
     s.add_argument("--upstream", help="URL of the upstream hub (enrol first: haoban hub enrol)")
     s.set_defaults(fn=cmd_serve)
@@ -290,6 +319,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("src", help="the .tar.gz written by haoban backup")
     r.add_argument("--force", action="store_true", help="overwrite a data folder or database that is not empty")
     r.set_defaults(fn=cmd_restore)
+
+    d = sub.add_parser("doctor", help="check this machine: printer, scanner, ID-card reader, sound, the hub, clock, disk, "
+                                      "certificate; each fix in Chinese and English (exit code 1 on a failure)")
+    d.add_argument("--kiosk", help="a kiosk's settings file (kiosk.toml): its devices, hub_url and store are checked")
+    d.add_argument("--hub", help="the hub's address (default: the kiosk's hub_url, else this hub's own)")
+    d.set_defaults(fn=cmd_doctor)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)
@@ -358,7 +393,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    for key in ("host", "port", "upstream"):  # command-line values win; the factory of `serve` reads them from the environment
+    for key in ("host", "port", "upstream", "log_level", "log_file"):  # command-line values win; the factory of `serve` reads them from the environment
         if (value := getattr(args, key, None)) is not None:
             os.environ[f"HAOBAN_{key.upper()}"] = str(value)
     if args.config:

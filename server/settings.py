@@ -11,6 +11,13 @@ from common import settings as typed
 from common.domain.clock import parse_clock
 from common.settings import SettingsInvalid  # noqa: F401 - what `load` raises
 
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _log_level(value: str) -> None:
+    if value.lower() not in LOG_LEVELS:
+        raise ValueError("expected " + " | ".join(LOG_LEVELS))
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -26,6 +33,8 @@ class Settings:
     max_streams_per_address: int = 200
     access_log: bool = False  # uvicorn's line per request (tokens masked, queries dropped: server/accesslog.py)
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto/-For are believed (https: Secure cookies)
+    log_level: str = field(default="warning", metadata={"check": _log_level})  # debug | info | warning | error
+    log_file: str = ""  # empty: JSON lines on stderr (the journal under systemd); else this file, rotated at 10 MB
 
     @property
     def db_url(self) -> str:
