@@ -84,8 +84,6 @@ def main() -> None:
                     shot(village, "village-thanks")
                 village.click(".vh-again >> visible=true")
                 browser.wait_until(desk, "document.body.dataset.state === 'idle'", 30)
-                desk.reload()  # a second call on the same desk page does not always decode (docs/remote.md)
-                village.reload()
             desk.context.close()  # no desk on line: the village page says so and offers a call-back
             browser.wait_until(village, "document.getElementById('ask').disabled", 30)
             shot(village, "village-unavailable")

@@ -5,6 +5,9 @@ const T = texts();
 const ice = JSON.parse(document.getElementById("ice").textContent);
 const $ = (id) => document.getElementById(id);
 let call = null, callId = null, finishing = null;
+// The call this page took (kept over a reload): a second page of the same clerk shows the call but does not join
+// it, for two desk ends on one channel would take each other's messages.
+const CLAIM = "haoban.video.desk";
 
 function minutes(s) { return Math.floor(s / 60); }
 
@@ -39,7 +42,9 @@ function show(state) {
   $("finish").hidden = !mine || mine.status !== "call_over";
   if (mine) {
     $("call-what").textContent = `${mine.village} · ${T.lang === "en" ? mine.item_en : mine.item}`;
-    if (["taken", "in_call"].includes(mine.status) && callId !== mine.id) begin(mine.id);
+    const here = sessionStorage.getItem(CLAIM) === mine.id;
+    $("elsewhere").hidden = here || mine.status === "call_over";
+    if (["taken", "in_call"].includes(mine.status) && here && callId !== mine.id) begin(mine.id);
     if (mine.status === "call_over") finishing = mine.id;
   }
   document.body.dataset.state = mine ? mine.status : "idle";
@@ -56,7 +61,10 @@ async function begin(id) {
 }
 
 async function take(requestId) {
-  try { await api("/video/desk/take", { method: "POST", body: requestId ? { request_id: requestId } : {} }); }
+  try {
+    const taken = await api("/video/desk/take", { method: "POST", body: requestId ? { request_id: requestId } : {} });
+    sessionStorage.setItem(CLAIM, taken.request_id);
+  }
   catch (err) { $("error").textContent = err.body ? `${err.body.message_zh} ${err.body.message_en}` : String(err); }
 }
 
