@@ -9,15 +9,20 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--autoplay-policy=no-user-gesture-required"]
 SIZES = {"display": (1920, 1080), "phone": (390, 844), "dashboard": (1440, 900)}
+# 视频帮办's tests: a fake camera and microphone, allowed without asking (and no mDNS names for host candidates)
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              "--disable-features=WebRtcHideLocalIpsWithMdns"]
 
 
-def launch(playwright):
-    """A headless Chromium with a fresh profile; a clear message if Debian's chromium is missing."""
+def launch(playwright, media: bool = False):
+    """A headless Chromium with a fresh profile (with `media`, a fake camera and microphone); a clear message if
+    Debian's chromium is missing."""
     if not shutil.which(CHROMIUM):
         from common.domain import errors as e
 
         raise e.InvalidInput("no_chromium", path=CHROMIUM)
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    kind = getattr(playwright, "chromium", playwright)  # a Playwright, or its chromium BrowserType
+    return kind.launch(executable_path=CHROMIUM, args=ARGS + (FAKE_MEDIA if media else []))
 
 
 def new_page(browser, kind: str):

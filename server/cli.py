@@ -41,13 +41,16 @@ def app_from_env():
     sealing, box = contact.contact_key(settings.data_path), contact.box_key(settings.data_path)
     bounds = Limits(max_streams=settings.max_streams, max_streams_per_address=settings.max_streams_per_address)
     if not settings.upstream:
-        return create_app(Hub(engine, parse_clock(settings.clock), id_key=key, contact_key=sealing, box_key=box), bounds=bounds)
-    from common.domain.clock import OffsetClock
-    from common.usecases.upstream import UpstreamLink
+        app = create_app(Hub(engine, parse_clock(settings.clock), id_key=key, contact_key=sealing, box_key=box), bounds=bounds)
+    else:
+        from common.domain.clock import OffsetClock
+        from common.usecases.upstream import UpstreamLink
 
-    clock = OffsetClock(parse_clock(settings.clock))
-    return create_app(Hub(engine, clock, id_key=key, contact_key=sealing, box_key=box), upstream=UpstreamLink(engine, clock, settings.upstream),
-                      bounds=bounds)
+        clock = OffsetClock(parse_clock(settings.clock))
+        app = create_app(Hub(engine, clock, id_key=key, contact_key=sealing, box_key=box),
+                         upstream=UpstreamLink(engine, clock, settings.upstream), bounds=bounds)
+    app.state.hub_ice_servers = settings.ice_servers  # 视频帮办's ICE servers (docs/remote.md)
+    return app
 
 
 def uvicorn_options(settings) -> dict:

@@ -24,6 +24,7 @@ DEFAULT_BODY = 64 * KB  # a command, a sign-in, a form
 BODY_LIMITS = (  # (path prefix, bytes on the wire): the routes that take more
     ("/api/v1/sync/push", wire.MAX_BODY),  # also the bound of the gzip decoder: one limit before and after
     ("/api/v1/appointments/import", 4 * KB * KB),  # 5,000 bookings of a day
+    ("/video/", 16 * KB),  # 视频帮办: a signalling message (server/signalling.py MAX_MESSAGE) or a small command
 )
 STREAM_RETRY_SECONDS = 30
 

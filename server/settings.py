@@ -1,6 +1,7 @@
 """The hub's typed settings: section [hub] of a TOML file and HAOBAN_* environment variables (these win)."""
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,13 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto/-For are believed (https: Secure cookies)
     log_level: str = field(default="warning", metadata={"check": _log_level})  # debug | info | warning | error
     log_file: str = ""  # empty: JSON lines on stderr (the journal under systemd); else this file, rotated at 10 MB
+    # 视频帮办 (branch video): the calls' ICE servers as a JSON list of RTCIceServer, e.g. a coturn TURN server
+    # (docs/remote.md); empty: host candidates only, peer to peer on the government network
+    video_ice_servers: str = field(default="", metadata={"check": lambda v: ice_servers(v)})
+
+    @property
+    def ice_servers(self) -> list:
+        return ice_servers(self.video_ice_servers)
 
     @property
     def db_url(self) -> str:
@@ -43,6 +51,14 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir or user_data_dir("haoban", appauthor=False))
+
+
+def ice_servers(value: str) -> list:
+    """The JSON list of `video_ice_servers` (ValueError unless a list of objects, each with its "urls")."""
+    servers = json.loads(value) if value.strip() else []
+    if not isinstance(servers, list) or not all(isinstance(x, dict) and "urls" in x for x in servers):
+        raise ValueError("video_ice_servers")
+    return servers
 
 
 def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Settings:

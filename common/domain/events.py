@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from common.domain import cases
+from common.domain import cases, videohelp
 from common.domain import limits as L
 
 SCHEMA_VERSION = 1
@@ -24,7 +24,8 @@ WINDOW_PAUSED = "window_paused"
 WINDOW_RESUMED = "window_resumed"
 NUMBERS_LEASED = "numbers_leased"  # a block of ticket numbers reserved for a kiosk to use offline
 TICKET_EXPIRED = "ticket_expired"  # the hub closes a past business day: its tickets still waiting expire
-# and the case kinds of common/domain/cases.py (办不成事 and 差评 cases), folded by `cases.apply`
+# and the case kinds of common/domain/cases.py (办不成事 and 差评 cases), folded by `cases.apply`, and the video-help
+# kinds of common/domain/videohelp.py (视频帮办), folded by `videohelp.apply`
 
 KINDS = frozenset(
     {
@@ -42,7 +43,7 @@ KINDS = frozenset(
         NUMBERS_LEASED,
         TICKET_EXPIRED,
     }
-) | cases.KINDS
+) | cases.KINDS | videohelp.KINDS
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,21 @@ FIELDS.update({
     cases.CASE_FOLLOWED_UP: {"case_id": _CASE, "reached": Field((bool,)), "satisfied": Field((bool, type(None)), False),
                              "note": _text()},
     cases.CASE_APPEAL_DECIDED: {"case_id": _CASE, "upheld": Field((bool,)), "note": _text()},
+})
+
+# 视频帮办 (branch video): a request of a village site, served by its parent site's desks (docs/remote.md)
+_REQUEST = _id(max_len=L.UUID_MAX)
+FIELDS.update({
+    videohelp.VIDEO_REQUESTED: {"request_id": _REQUEST, "serving_site_id": _id(), "item_id": _id(),
+                                "call_token": Field((str,), form="token"), "wait_limit_min": _int(1, L.MINUTES_MAX),
+                                "service_limit_min": _int(1, L.MINUTES_MAX), "call_back": Field((bool,))},
+    videohelp.VIDEO_TAKEN: {"request_id": _REQUEST, "desk_clerk_id": _id()},
+    videohelp.VIDEO_CONNECTED: {"request_id": _REQUEST},
+    videohelp.VIDEO_HUNG_UP: {"request_id": _REQUEST, "by": Field((str,), choices=videohelp.ENDS)},
+    videohelp.VIDEO_FINISHED: {"request_id": _REQUEST, "outcome": Field((str,), choices=videohelp.OUTCOMES),
+                               "reason": _text()},
+    videohelp.VIDEO_CANCELLED: {"request_id": _REQUEST},
+    videohelp.VIDEO_RATED: {"request_id": _REQUEST, "score": _int(L.SCORE_MIN, L.SCORE_MAX)},
 })
 
 _ID = re.compile(L.ID_PATTERN)

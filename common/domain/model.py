@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from common.domain.cases import Case
+from common.domain.videohelp import VideoHelp
 
 
 class SiteLevel(StrEnum):
@@ -164,3 +165,4 @@ class SiteState:
     # (site, business day, number) of the tickets known here: a second ticket with a taken number is void
     numbers: set[tuple[str, str, str]] = field(default_factory=set)
     cases: dict[str, Case] = field(default_factory=dict)  # 办不成事 and 差评 cases (common/domain/cases.py)
+    video: dict[str, VideoHelp] = field(default_factory=dict)  # 视频帮办 requests (common/domain/videohelp.py)

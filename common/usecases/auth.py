@@ -325,14 +325,15 @@ def start_web_session(conn: Connection, cand: Candidate, now: datetime) -> tuple
     return token, known
 
 
-def web_user(conn: Connection, token: str, now: datetime) -> WebUser:
-    """Who is behind a browser session token, while it is open and not expired, with her role and department."""
+def web_user(conn: Connection, token: str, now: datetime, roles: frozenset[str] = WEB_ROLES) -> WebUser:
+    """Who is behind a browser session token, while it is open and not expired, with her role and department
+    (`roles`: the roles the page takes; the video pages take window clerks too)."""
     row = conn.execute(
         select(ClerkRow.id, ClerkRow.site_id, ClerkRow.name, ClerkRow.role, ClerkRow.department, WebSessionRow.expires_at)
         .join(WebSessionRow, WebSessionRow.clerk_id == ClerkRow.id)
         .where(WebSessionRow.token_hash == token_hash(token), WebSessionRow.ended_at.is_(None))
     ).first()
-    if row is None or row.role not in WEB_ROLES or utc(row.expires_at) < now:
+    if row is None or row.role not in roles or utc(row.expires_at) < now:
         raise e.Unauthenticated("sign_in_first")
     return WebUser(clerk_id=row.id, site_id=row.site_id, name=row.name, role=row.role, department=row.department)
 

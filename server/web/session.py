@@ -94,3 +94,10 @@ async def form(request: Request) -> dict[str, str]:
     if not expected or not hmac.compare_digest(fields.get(CSRF_FIELD, "").encode(), expected.encode()):
         raise e.CsrfInvalid()
     return fields
+
+
+def check_csrf_header(request: Request) -> None:
+    """A script's POST from a page of this hub: its header `X-CSRF` must match the page's CSRF cookie (branch video)."""
+    expected = _csrf_cookie(request)
+    if not expected or not hmac.compare_digest(request.headers.get("x-csrf", "").encode(), expected.encode()):
+        raise e.CsrfInvalid()
