@@ -31,6 +31,30 @@ def fresh_database(kind: str, folder: Path) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/haoban_bench"
 
 
+def demo_engine(kind: str):
+    """A fresh database of `kind` (sqlite | postgresql), migrated, with the demo sites loaded."""
+    import tempfile
+
+    from common.db.engine import make_engine, migrate
+    from common.usecases import reference
+
+    engine = make_engine(fresh_database(kind, Path(tempfile.mkdtemp())))
+    migrate(engine)
+    with engine.begin() as c:
+        reference.load_demo(c)
+    return engine
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Milliseconds of each of `runs` calls of `fn`, sorted."""
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return sorted(out)
+
+
 def mid_morning() -> str:
     """The hub's clock for a benchmark: today's 10:00 in Shanghai, running at real speed, so that no run crosses
     midnight or falls outside the hall's day whatever the wall clock says (a run at 23:59 once waited for ever)."""

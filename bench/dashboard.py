@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import requests
-from _hub import fresh_database  # noqa: E402  (puts the project on sys.path)
+from _hub import demo_engine  # noqa: E402  (puts the project on sys.path)
+from _hub import timed as _timed  # noqa: E402
 
-from common.db.engine import make_engine, migrate  # noqa: E402
 from common.usecases import reference  # noqa: E402
 from devtools import sample
 from devtools.loopback import LoopbackHub  # noqa: E402
@@ -27,21 +25,12 @@ RUNS = 30
 
 
 def timed(fn) -> list[float]:
-    out = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return sorted(out)
+    return _timed(fn, RUNS)
 
 
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    url = fresh_database(kind, Path(tempfile.mkdtemp()))
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as c:
-        reference.load_demo(c)
+    engine = demo_engine(kind)
     t0 = time.perf_counter()
     start = datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 08:30 in Shanghai
     hall = sample.play(engine, "qp-centre", start, start + timedelta(hours=8), per_hour=375, seed=3)

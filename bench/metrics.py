@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import requests
-from _hub import fresh_database  # noqa: E402  (puts the project on sys.path)
+from _hub import demo_engine  # noqa: E402  (puts the project on sys.path)
+from _hub import timed as _timed  # noqa: E402
 from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from common.db import repo  # noqa: E402
-from common.db.engine import make_engine, migrate  # noqa: E402
 from common.usecases import reference  # noqa: E402
 from devtools import sample  # noqa: E402
 from devtools.loopback import LoopbackHub  # noqa: E402
@@ -46,21 +44,12 @@ def figures(ms: list[float]) -> str:
 
 
 def timed(fn) -> list[float]:
-    out = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+    return _timed(fn, RUNS)
 
 
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    url = fresh_database(kind, Path(tempfile.mkdtemp()))
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as c:
-        reference.load_demo(c)
+    engine = demo_engine(kind)
     more_windows(engine)
     t0 = time.perf_counter()
     start = datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 08:30 in Shanghai
