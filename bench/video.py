@@ -50,8 +50,6 @@ def main() -> None:
                 pages[lang, name] = page
         for lang in ("zh", "en"):
             desk, village = pages[lang, "desk"], pages[lang, "village"]
-            other = pages["en" if lang == "zh" else "zh", "desk"]
-            other.context.close() if lang == "en" else None
             shot = lambda page, name, lang=lang: page.screenshot(path=str(out / f"video-{name}-{lang}.png"))  # noqa: E731
             browser.wait_until(village, "!document.getElementById('ask').disabled", 30)
             shot(village, "village-choose")
@@ -85,6 +83,8 @@ def main() -> None:
                 village.click(".vh-again >> visible=true")
                 browser.wait_until(desk, "document.body.dataset.state === 'idle'", 30)
             desk.context.close()  # no desk on line: the village page says so and offers a call-back
+            if lang == "zh":
+                pages["en", "desk"].context.close()  # the English desk is of the same site: it too must be gone
             browser.wait_until(village, "document.getElementById('ask').disabled", 30)
             shot(village, "village-unavailable")
             village.click(".vh-leave-call-back >> visible=true")
