@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.stations.counter import COMMON_MATERIALS
 from qtbase.theme import THEME
 
 OUTCOMES = ("completed", "accepted", "accepted_missing", "commitment", "rejected")
@@ -115,12 +114,14 @@ class ChoiceForm(Form):
 class FinishForm(Form):
     """The outcome of a service (keys 1-5 pick it), with what each outcome needs."""
 
-    def __init__(self, parent, t, done, today: date) -> None:
+    def __init__(self, parent, t, done, today: date, materials: tuple[tuple[tuple[str, str | None], ...], int | None],
+                 english: bool = False) -> None:
         super().__init__(parent, "finishDialog", t("outcome"), t, done)
         self.outcome = self.choices("outcomes", [(o, f"{n}  {t(o)}") for n, o in enumerate(OUTCOMES, 1)])
         self.outcome.currentRowChanged.connect(self._show_fields)
         self.form.addRow(self.outcome)
-        self.materials = self.choices("materials", [(m, m) for m in COMMON_MATERIALS])
+        names, version = materials  # the matter's guide's materials (its version), else the common ones
+        self.materials = self.choices("materials", [(m, (en if english and en else m)) for m, en in names])
         for i in range(self.materials.count()):
             self.materials.item(i).setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
             self.materials.item(i).setCheckState(Qt.Unchecked)
@@ -132,7 +133,10 @@ class FinishForm(Form):
         self.due.setDate(QDate(soon.year, soon.month, soon.day))
         self.reason = QLineEdit(objectName="reason")
         self.hint = QLabel(t("reject_hint"), wordWrap=True, styleSheet=f"color:{THEME['inkSoft']}")
-        self.rows = {"accepted_missing": [(t("missing"), self.materials), (t("other_missing"), self.other), (t("due"), self.due)],
+        self.source = QLabel(t("materials_of_guide", version) if version else t("materials_common"), wordWrap=True,
+                             objectName="materialsSource", styleSheet=f"color:{THEME['inkSoft']}")
+        self.rows = {"accepted_missing": [(t("missing"), self.materials), ("", self.source), (t("other_missing"), self.other),
+                                          (t("due"), self.due)],
                      "rejected": [(t("reason"), self.reason), ("", self.hint)]}
         for rows in self.rows.values():
             for label, widget in rows:
@@ -157,7 +161,7 @@ class FinishForm(Form):
         outcome = OUTCOMES[self.outcome.currentRow()]
         body = {"outcome": outcome}
         if outcome == "accepted_missing":
-            picked = [self.materials.item(i).text() for i in range(self.materials.count())
+            picked = [self.materials.item(i).data(Qt.UserRole) for i in range(self.materials.count())
                       if self.materials.item(i).checkState() == Qt.Checked]
             picked += [self.other.text().strip()] if self.other.text().strip() else []
             if not picked:

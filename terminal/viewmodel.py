@@ -243,6 +243,11 @@ class TerminalModel(QObject):
     # what the forms offer
     call_reasons = CALL_REASONS
 
+    def materials(self) -> tuple[tuple[str, ...], int | None]:
+        """What the finish form offers to tick as missing for the ticket at the window (its matter's guide)."""
+        current = ((self.loaded or {}).get("window") or {}).get("current") or {}
+        return self.service.materials(current.get("item_id"))
+
     def today(self) -> date:
         return business_day(self.service.clock.now())
 

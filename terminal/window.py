@@ -88,7 +88,7 @@ class TerminalWindow(QMainWindow):
     def open_form(self, action: str) -> None:
         m, t = self.model, self.model.t
         if action == "finish":
-            form = FinishForm(self, t, lambda body: m.finish(**body), m.today())
+            form = FinishForm(self, t, lambda body: m.finish(**body), m.today(), m.materials(), m.language == "en")
         elif action == "pause":
             form = ChoiceForm(self, "pauseDialog", t("pause_title"), t, lambda b: m.pause(b["reason"]),
                               m.pause_reasons(), "reason")

@@ -17,7 +17,7 @@ from common.sync.transport import HttpTransport, HubUnreachable
 
 AMBER_AT = 0.8  # the timer turns amber at 80 % of the item's service limit, red at the limit
 PAUSE_REASONS = ("meal", "meeting", "training", "other")
-# Materials often missing (容缺受理); the knowledge-base issue will give each item its own list.
+# Materials often missing (容缺受理), offered for a matter that has no guide yet (else the guide's own list).
 COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
 CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
 MAX_OFFLINE_PINS = 5
@@ -230,6 +230,21 @@ class TerminalService:
         tables = self.client.store.tables() if self.client else {}
         mine = {wq["queue_id"] for wq in tables.get("window_queues", []) if wq["window_id"] == self.window_id}
         return [i for i in tables.get("service_items", []) if i["queue_id"] in mine]
+
+    def materials(self, item_id: str | None) -> tuple[tuple[tuple[str, str | None], ...], int | None]:
+        """What the clerk may tick as missing (容缺受理) for a ticket of this matter, and the version of the guide it
+        comes from: every material of the matter's guide as this terminal holds it (the citizen's answers at the
+        kiosk are not known here, so conditional materials are listed too), else COMMON_MATERIALS and None. Read
+        from the reference data cached on the terminal: no call to the hub. Each material as (name, English name)."""
+        from common.guides.files import from_wire
+
+        tables = self.client.store.tables() if self.client else {}
+        item = next((i for i in tables.get("service_items", []) if i["id"] == item_id), None)
+        rows = [g for g in tables.get("guides", []) if item and isinstance(g, dict) and g.get("item") == item["code"]]
+        guide = from_wire(rows[-1:])[0] if rows else None  # one per item: the newest the hub sent
+        if guide is None or not guide.materials:
+            return tuple((m, None) for m in COMMON_MATERIALS), None
+        return tuple({m.name: (m.name, m.name_en) for m in guide.materials}.values()), guide.version
 
     def serve_walk_in(self, item_id: str, outcome: str, reason: str | None = None) -> dict:
         """A walk-in served while the hub is unreachable: recorded here, uploaded when it returns."""

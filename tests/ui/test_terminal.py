@@ -344,3 +344,75 @@ def test_screenshots_of_every_terminal_and_rating_screen_in_both_languages(tmp_p
         image = QImage(str(tmp_path / name))
         assert image.width() >= 400 and len({image.pixel(x, y) for x in range(0, image.width(), 5)
                                                  for y in range(0, image.height(), 5)}) > 3  # not blank
+
+
+def test_the_finish_form_offers_the_matters_guide_materials_as_missing(counter):
+    """容缺受理 with the matter's own list: the guide the hub published reaches the terminal with its reference data,
+    and the finish form offers that guide's materials (naming its version) instead of the common ones."""
+    from common.guides.files import samples
+    from common.usecases import reference
+
+    c = counter
+    guide = next(g for g in samples() if g.item == "YB-01").model_copy(update={"item": "IA"})
+    with c.world.hub.engine.begin() as conn:
+        reference.publish_guides(conn, (guide,), "区政务办", c.world.clock.now())
+    wait_for(lambda: any(g.get("item") == "IA" for g in c.desk.client.store.tables().get("guides", [])), timeout=30)
+    signed_in(c)
+    t = c.issue()
+    c.key(Qt.Key_F1)
+    wait_for(lambda: c.label("currentTicket") == t.number)
+    c.key(Qt.Key_F3)
+    wait_for(lambda: "办理" in c.window.findChild(QLabel, "serviceTimer").text())
+    c.key(Qt.Key_F4)
+    form = c.dialog("finishDialog")
+    form.outcome.setCurrentRow(2)  # accepted_missing
+    names = [form.materials.item(i).data(Qt.UserRole) for i in range(form.materials.count())]
+    assert names == list(dict.fromkeys(m.name for m in guide.materials)) and "银行卡" not in names
+    assert [form.materials.item(i).text() for i in range(len(names))] == names  # in Chinese, the names as they are
+    assert "第 1 版" in form.findChild(QLabel, "materialsSource").text()
+    form.materials.item(len(names) - 1).setCheckState(Qt.Checked)
+    form.confirm()
+    wait_for(lambda: c.ticket(t.id)["status"] == "finished")
+    assert c.ticket(t.id)["missing_materials"] == names[-1]
+
+
+def test_a_matter_without_a_guide_offers_the_common_materials(counter):
+    c = counter
+    signed_in(c)
+    t = c.issue("B")
+    c.key(Qt.Key_F1)
+    wait_for(lambda: c.label("currentTicket") == t.number)
+    c.key(Qt.Key_F3)
+    c.key(Qt.Key_F4)
+    form = c.dialog("finishDialog")
+    assert form.materials.item(1).text() == "户口簿"
+    assert "暂无办事指南" in form.findChild(QLabel, "materialsSource").text()
+    form.reject()
+
+
+def test_in_english_the_guides_materials_show_their_english_names_and_keep_the_chinese_record(counter, tmp_path):
+    from common.guides.files import samples
+    from common.usecases import reference
+
+    c = counter
+    guide = next(g for g in samples() if g.item == "YB-01").model_copy(update={"item": "IA"})
+    with c.world.hub.engine.begin() as conn:
+        reference.publish_guides(conn, (guide,), "区政务办", c.world.clock.now())
+    wait_for(lambda: any(g.get("item") == "IA" for g in c.desk.client.store.tables().get("guides", [])), timeout=30)
+    signed_in(c)
+    c.window.model.toggleLanguage()
+    t = c.issue()
+    c.key(Qt.Key_F1)
+    wait_for(lambda: c.label("currentTicket") == t.number)
+    c.key(Qt.Key_F3)
+    wait_for(lambda: c.window.model.materials()[1] == 1)  # the board has the ticket's matter
+    c.key(Qt.Key_F4)
+    form = c.dialog("finishDialog")
+    form.outcome.setCurrentRow(2)
+    assert form.materials.item(0).text() == guide.materials[0].name_en == "ID card"
+    assert "version 1" in form.findChild(QLabel, "materialsSource").text()
+    form.materials.item(0).setCheckState(Qt.Checked)
+    assert form.grab().save(str(tmp_path / "terminal-finish-guide-en.png"))  # to look at: nothing clipped
+    form.confirm()
+    wait_for(lambda: c.ticket(t.id)["status"] == "finished")
+    assert c.ticket(t.id)["missing_materials"] == "居民身份证"
