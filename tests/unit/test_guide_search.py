@@ -45,6 +45,13 @@ def test_pinyin_in_full_and_by_initials_finds_the_item():
     assert first("hukou qianru") == "HJ-04"
 
 
+def test_yi_jian_shi_in_pinyin_finds_every_bundle_first():
+    """一件事 is a word of the lexicon, so its pinyin (yjs, yijianshi) names the bundles, not items that only share
+    the letters (单位住房公积金缴存…)."""
+    for query in ("yjs", "yijianshi", "一件事"):
+        assert set(ids(query)[:3]) == {"BD-01", "BD-02", "BD-03"}, query
+
+
 def test_pinyin_still_being_typed_finds_what_it_starts():
     assert first("shenf") == first("shenfenzh") == "HJ-06"
     assert first("yibaok") == "YB-01"
