@@ -191,6 +191,8 @@ def cmd_admin(args, settings) -> int:
                 out = _import_guides(conn, args, now)
             case "export-guides":
                 out = _export_guides(conn, args)
+            case "guide-flags":
+                out = _guide_flags(conn, args, now)
     print(out)
     return 0
 
@@ -259,6 +261,21 @@ def _export_guides(conn, args) -> str:
     with open(args.file, "wb") as f:
         f.write(data)
     return f"{len(guides)} guides written to {args.file}"
+
+
+def _guide_flags(conn, args, now) -> str:
+    """The refusals of the last DAYS days whose clerk said the guide misled the citizen, newest first."""
+    from datetime import timedelta
+
+    from common.db import repo
+    from common.readmodels.guideflags import flags
+
+    if not 1 <= args.days <= 366:
+        raise e.InvalidInput("guide_flag_days")
+    found = flags(conn, sorted(repo.owned_sites(conn) | repo.child_hub_sites(conn)), now - timedelta(days=args.days), now)
+    lines = [f"{f['at']:%Y-%m-%d %H:%M} {f['item_code']} {f['item_name']} 第{f['guide_version'] or '—'}版 "
+             f"{f['site_id']} {f['window']}号窗口：{f['reason']}" for f in found]
+    return "\n".join(lines + [f"{len(found)} flagged refusals in {args.days} days"])
 
 
 def cmd_hub(args, settings) -> int:
@@ -390,6 +407,8 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("file")
     x = asub.add_parser("export-guides", help="the newest version of every guide to a JSON or .xlsx file")
     x.add_argument("file")
+    x = asub.add_parser("guide-flags", help="refusals whose clerk said the guide (办事指南) was wrong, newest first")
+    x.add_argument("--days", type=int, default=90, help="how far back (1-366 days; 90)")
     a.set_defaults(fn=cmd_admin)
     return p
 

@@ -121,7 +121,8 @@ async def start(window_id: str, hub: HubDep, actor: ActorDep):
 
 @router.post("/windows/{window_id}/finish", response_model=CommandOut, tags=["commands"])
 async def finish(window_id: str, body: FinishIn, hub: HubDep, actor: ActorDep):
-    done = await answered(hub.finish.submit(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials, body.due_date))
+    done = await answered(hub.finish.submit(actor, window_id, Outcome(body.outcome), body.reason, body.missing_materials,
+                                                   body.due_date, body.guide_wrong))
     return _out(hub, actor, done)
 
 

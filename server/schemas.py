@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from common.domain import limits as L  # the same limits as pushed events (common/domain/events.py)
 
@@ -69,6 +69,7 @@ class FinishIn(In):
     reason: str | None = Text
     missing_materials: str | None = Text
     due_date: date | None = None
+    guide_wrong: StrictBool = Field(False, description="with a refusal only: the matter's 办事指南 misled the citizen")
 
 
 class PauseIn(In):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -133,11 +134,12 @@ class FinishForm(Form):
         self.due.setDate(QDate(soon.year, soon.month, soon.day))
         self.reason = QLineEdit(objectName="reason")
         self.hint = QLabel(t("reject_hint"), wordWrap=True, styleSheet=f"color:{THEME['inkSoft']}")
+        self.guide_wrong = QCheckBox(t("guide_wrong"), objectName="guideWrong")  # a flag for the guide's editors
         self.source = QLabel(t("materials_of_guide", version) if version else t("materials_common"), wordWrap=True,
                              objectName="materialsSource", styleSheet=f"color:{THEME['inkSoft']}")
         self.rows = {"accepted_missing": [(t("missing"), self.materials), ("", self.source), (t("other_missing"), self.other),
                                           (t("due"), self.due)],
-                     "rejected": [(t("reason"), self.reason), ("", self.hint)]}
+                     "rejected": [(t("reason"), self.reason), ("", self.guide_wrong), ("", self.hint)]}
         for rows in self.rows.values():
             for label, widget in rows:
                 self.form.addRow(label, widget)
@@ -174,6 +176,8 @@ class FinishForm(Form):
                 self.reason.setFocus()
                 return None
             body["reason"] = self.reason.text().strip()
+            if self.guide_wrong.isChecked():
+                body["guide_wrong"] = True
         return body
 
 

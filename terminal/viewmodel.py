@@ -225,7 +225,8 @@ class TerminalModel(QObject):
         self.act("resume")
 
     def finish(self, outcome: str, **fields) -> None:
-        """`fields`: missing_materials and due_date (accepted_missing), reason (rejected): FinishForm's body."""
+        """`fields`: missing_materials and due_date (accepted_missing), reason and guide_wrong (rejected): FinishForm's
+        body."""
         self.act("finish", outcome=outcome, **fields)
 
     def call(self, ticket_id: str, reason: str) -> None:

@@ -119,7 +119,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     SERVICE_STARTED: {"ticket_id": _TICKET, "window_id": _WINDOW},
     SERVICE_FINISHED: {"ticket_id": _TICKET, "window_id": _WINDOW, "outcome": Field((str,), choices=OUTCOMES),
                        "reason": _text(), "missing_materials": _text(),
-                       "due_date": Field((str, type(None)), False, form="day")},
+                       "due_date": Field((str, type(None)), False, form="day"),
+                       "guide_wrong": Field((bool,), False)},  # rejected, and the clerk says the guide misled (docs/guides.md)
     TICKET_RATED: {"ticket_id": _TICKET, "score": _int(L.SCORE_MIN, L.SCORE_MAX), "reason": _text()},
     TICKET_UNRATED: {"ticket_id": _TICKET},
     WINDOW_PAUSED: {"window_id": _WINDOW, "reason": _text(L.PAUSE_REASON_MAX)},

@@ -259,7 +259,10 @@ def decide_finish(
     reason: str | None = None,
     missing_materials: str | None = None,
     due_date: date | None = None,
+    guide_wrong: bool = False,
 ) -> Decision:
+    """`guide_wrong` (with a refusal only): the clerk says the matter's 办事指南 misled the citizen, a flag for its
+    editors; kept in the event only when raised."""
     t = _current(ws, ticket)
     if t.status is not TicketStatus.serving:
         raise e.NotStarted()
@@ -274,6 +277,8 @@ def decide_finish(
             raise e.InvalidInput("due_date_past")
     else:
         missing_materials, due_date = None, None
+    if guide_wrong is not False and (guide_wrong is not True or outcome is not Outcome.rejected):
+        raise e.InvalidInput("guide_wrong_rejected_only")
     return ev.SERVICE_FINISHED, {
         "ticket_id": t.id,
         "window_id": ws.window_id,
@@ -281,7 +286,7 @@ def decide_finish(
         "reason": reason,
         "missing_materials": missing_materials,
         "due_date": due_date.isoformat() if due_date else None,
-    }
+    } | ({"guide_wrong": True} if guide_wrong else {})
 
 
 def decide_rate(ticket: Ticket, score: int | None, reason: str | None) -> Decision:

@@ -197,6 +197,9 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
         raise e.Forbidden("sync_not_own_site", field="ticket_id", index=i, kind=x.kind)
     if x.kind == ev.TICKET_ISSUED:
         _check_issue(actor, site, x, i)
+    if x.kind == ev.SERVICE_FINISHED and d.get("guide_wrong") is not None and (
+            d["guide_wrong"] is not True or d["outcome"] != Outcome.rejected.value):  # as policy.decide_finish
+        raise e.InvalidInput("sync_event_invalid", field="guide_wrong", index=i, kind=x.kind)
     if x.case_id is not None:
         _check_case(actor, site, x, i)
         if actor.role is not Role.hub:

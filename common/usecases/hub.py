@@ -255,10 +255,11 @@ class Hub(CaseCommands, VideoCommands):
         reason: str | None = None,
         missing_materials: str | None = None,
         due_date: date | None = None,
+        guide_wrong: bool = False,
     ) -> Build:
         return self._on_current(
             actor, window_id,
-            lambda conn, ws, t: policy.decide_finish(ws, t, outcome, reason, missing_materials, due_date),
+            lambda conn, ws, t: policy.decide_finish(ws, t, outcome, reason, missing_materials, due_date, guide_wrong),
         )
 
     @command

@@ -416,3 +416,23 @@ def test_in_english_the_guides_materials_show_their_english_names_and_keep_the_c
     form.confirm()
     wait_for(lambda: c.ticket(t.id)["status"] == "finished")
     assert c.ticket(t.id)["missing_materials"] == "居民身份证"
+
+
+def test_a_refusal_can_say_the_guide_misled_the_citizen(counter):
+    c = counter
+    signed_in(c)
+    t = c.issue()
+    c.key(Qt.Key_F1)
+    wait_for(lambda: c.label("currentTicket") == t.number)
+    c.key(Qt.Key_F3)
+    c.key(Qt.Key_F4)
+    form = c.dialog("finishDialog")
+    form.outcome.setCurrentRow(4)  # rejected
+    assert form.guide_wrong.isVisibleTo(form) and not form.guide_wrong.isChecked()
+    form.reason.setText("指南没写要原件")
+    form.guide_wrong.setChecked(True)
+    form.confirm()
+    wait_for(lambda: c.ticket(t.id)["status"] == "finished")
+    with c.world.hub.engine.connect() as conn:
+        data = conn.execute(text("select data from events where kind = 'service_finished'")).scalars().all()
+    assert [json.loads(d) if isinstance(d, str) else d for d in data][-1]["guide_wrong"] is True
