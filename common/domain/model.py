@@ -41,6 +41,9 @@ class TicketStatus(StrEnum):
     expired = "expired"  # still waiting (or called) when its business day ended: numbers are for one day
 
 
+RETURNING = "补齐材料后返回"  # the call reason of a citizen back with what was missing: a second visit, not a first
+
+
 class Outcome(StrEnum):
     completed = "completed"
     accepted = "accepted"

@@ -11,6 +11,7 @@ from common.devices import voice
 from common.domain import errors as e
 from common.domain.clock import utc
 from common.domain.ids import new_token, uuid7
+from common.domain.model import RETURNING
 from common.domain.pins import hash_pin, verify_pin
 from common.sync.client import SyncClient
 from common.sync.transport import HttpTransport, HubUnreachable
@@ -19,7 +20,7 @@ AMBER_AT = 0.8  # the timer turns amber at 80 % of the item's service limit, red
 PAUSE_REASONS = ("meal", "meeting", "training", "other")
 # Materials often missing (容缺受理), offered for a matter that has no guide yet (else the guide's own list).
 COMMON_MATERIALS = ("身份证原件", "户口簿", "结婚证", "房产证明", "营业执照", "授权委托书", "证件照片", "银行卡")
-CALL_REASONS = ("预约到达", "老弱病残孕优先", "补齐材料后返回", "转来本窗口")
+CALL_REASONS = ("预约到达", "老弱病残孕优先", RETURNING, "转来本窗口")
 MAX_OFFLINE_PINS = 5
 # cases (docs/cases.md), in the order the forms offer them (common.domain.cases holds the rules)
 CASE_CAUSES = ("policy", "system", "materials", "attitude", "other")  # 政策 / 系统 / 材料 / 服务态度 / 其他

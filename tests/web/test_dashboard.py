@@ -147,6 +147,15 @@ def test_a_supervisor_signs_in_and_sees_the_figures_of_the_events(pages, hall, l
     bars = page.locator("svg.chart rect title").all_text_contents()
     assert [int(b.split(": ")[1]) for b in bars] == want["arrivals"]
     assert "工作人员3" in page.inner_text("#windows") and "午休" in page.inner_text("#windows")
+    from common.readmodels.assessment import parse_quarter
+    from common.readmodels.firsttime import first_time
+
+    with hall.hub.engine.connect() as conn:  # 一次办成率 (its count is checked against the events in test_first_time)
+        first = first_time(conn, ["s1"], *parse_quarter("2026Q4"))
+    assert first["overall"]["first_visits"] == want["served"]  # no service of this day was a return
+    rows = [r.split("\t") for r in page.inner_text("#first-time-departments tbody").splitlines()]
+    assert rows == [[d["department"], str(d["first_visits"]), str(d["done"]), f"{d['rate'] * 100:.1f}%", str(d["returns"])]
+                    for d in first["by_department"]]
 
     with page.expect_download() as dl:
         page.click("#export-xlsx")
