@@ -31,6 +31,7 @@ ROWS = {  # the lists of a guide, the inputs of each entry
     "questions": ("id", "text", "text_en"),
 }
 ANSWER = ("id", "text", "text_en", "next")
+CHOICES = frozenset({"form", "source"})  # selects: never blank, so they do not make a row written
 SPARE = {"materials": 2, "steps": 1, "fees": 1, "faq": 1, "questions": 1}  # blank rows offered for new entries
 SPARE_ANSWERS = 1
 _KEY = re.compile(r"^(?P<list>[a-z_]+)\[(?P<i>\d{1,3})\]\.(?:answers\[(?P<j>\d{1,3})\]\.)?(?P<field>[a-z_]+)$")
@@ -86,7 +87,7 @@ def parse(body: bytes) -> tuple[dict[str, str], dict]:
         for i in sorted(rows[part]):
             entry = rows[part][i]
             answers = [a for _, a in sorted(entry.pop("answers", {}).items()) if any(a.get(f) for f in ANSWER)]
-            if not any(entry.get(f) for f in fields_of) and not answers:
+            if not any(entry.get(f) for f in fields_of if f not in CHOICES) and not answers:
                 continue  # a blank row: nothing to keep
             row = {f: entry.get(f, "") for f in fields_of}
             if part == "questions":

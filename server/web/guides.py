@@ -160,9 +160,23 @@ def history(request: Request, code: str):
 
 
 def content_lines(g: Guide) -> list[str]:
-    """A version's content as lines of JSON (what an editor changes: not its version and publisher)."""
+    """A version's content as one line a field, named by its path (`materials[0].copies: 4`): what an editor changes,
+    not its version and publisher. A diff of these lines names each changed field as the form does."""
     body = g.model_dump(mode="json", exclude_defaults=True, exclude={"version", "published"})
-    return json.dumps(body, ensure_ascii=False, indent=1).splitlines()
+    lines: list[str] = []
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+        else:
+            lines.append(f"{path}: {json.dumps(value, ensure_ascii=False)}")
+
+    walk(body, "")
+    return lines
 
 
 @router.get("/{code}/diff/{version}", include_in_schema=False)
