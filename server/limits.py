@@ -25,6 +25,7 @@ BODY_LIMITS = (  # (path prefix, bytes on the wire): the routes that take more
     ("/api/v1/sync/push", wire.MAX_BODY),  # also the bound of the gzip decoder: one limit before and after
     ("/api/v1/appointments/import", 4 * KB * KB),  # 5,000 bookings of a day
     ("/video/", 16 * KB),  # 视频帮办: a signalling message (server/signalling.py MAX_MESSAGE) or a small command
+    ("/dashboard/guides/", 1024 * KB),  # one guide from the editors' form (server/web/guideform.py FORM_MAX)
 )
 STREAM_RETRY_SECONDS = 30
 
