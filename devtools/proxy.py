@@ -82,7 +82,7 @@ def sample_for_loopback(folder: Path, hub_ports: list[int], http_port: int, http
     text = _replace(text, "127.0.0.1:8302 ", f"127.0.0.1:{hub_ports[1]} ", 1)
     text = _replace(text, "/etc/haoban/tls/haoban.crt;", f"{crt};", 1)
     text = _replace(text, "/etc/haoban/tls/haoban.key;", f"{key};", 1)
-    text = _replace(text, "/etc/nginx/haoban-proxy-headers.conf;", f"{folder / 'haoban-proxy-headers.conf'};", 5)
+    text = _replace(text, "/etc/nginx/haoban-proxy-headers.conf;", f"{folder / 'haoban-proxy-headers.conf'};", 6)
     shutil.copy(HEADERS, folder / "haoban-proxy-headers.conf")
     (folder / "haoban.conf").write_text(text, "utf-8")
     temps = {"client_body": "body", "proxy": "proxy", "fastcgi": "fastcgi", "uwsgi": "uwsgi", "scgi": "scgi"}
