@@ -1,12 +1,11 @@
 """The staffing plan of one site and day as the dashboard shows it and exports it: the forecast arrivals per queue ×
-hour, which windows open for which queues hour by hour, and the simulated share within limits per queue × hour.
+hour, which windows open for which queues hour by hour, and the simulated share within limits per queue × hour (its XLSX: common/readmodels/staffing_xlsx.py).
 
 Read from the hub's own records (measure.py) up to the start of the earlier of the day asked and today: the forecast
 never sees the day it forecasts. `data_version` names those records, so a cache keyed on it stays true all day.
 """
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
@@ -16,7 +15,6 @@ from common.domain import errors as e
 from common.domain.clock import SHANGHAI, utc
 from common.domain.workdays import WorkCalendar
 from common.planning import forecast, measure, staffing
-from common.readmodels.assessment import safe_text
 
 PAST_DAYS = 366  # a plan may be looked at for a day up to a year back ...
 AHEAD_DAYS = 14  # ... or planned up to two weeks ahead
@@ -101,36 +99,3 @@ def plan_day(conn: Connection, site_id: str, day: date, today: date, calendar: W
     out["window_hours"] = plan.window_hours
     out["meets"] = plan.meets
     return out
-
-
-def to_xlsx(d: dict, titles: tuple[str, str, str]) -> bytes:
-    """The plan as a workbook: sheet 1 the windows per hour, sheet 2 forecast arrivals, sheet 3 shares within limits
-    (every text through `safe_text`: a queue named "=HYPERLINK(…)" stays text)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    letters = {q["queue_id"]: (q["letter"], q["name"]) for q in d["queues"]}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = titles[0][:31]
-    ws.append(["时段", "开放窗口数", "窗口（服务队列）"])
-    for p in d["plan"]:
-        ws.append([f"{p['hour']:02d}:00-{p['hour'] + 1:02d}:00", len(p["windows"]),
-                   safe_text("、".join(f"{w['name']}（{''.join(w['queues'])}）" for w in p["windows"]))])
-    for name, rows, fmt in ((titles[1], d["forecast"], "0.0"), (titles[2], d["within"], "0.0%")):
-        sheet = wb.create_sheet(name[:31])
-        sheet.append(["队列", *[f"{h:02d}:00" for h in d["hours"]]])
-        for q, values in rows.items():
-            letter, qname = letters.get(q, ("?", q))
-            sheet.append([safe_text(f"{letter} {qname}"), *values])
-        for row in sheet.iter_rows(min_row=2, min_col=2):
-            for cell in row:
-                cell.number_format = fmt
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.column_dimensions["A"].width = 16
-    wb.worksheets[0].column_dimensions["C"].width = 90
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

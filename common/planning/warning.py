@@ -7,7 +7,7 @@ windows open for it, one ticket per `DEFAULT_HOLD_MIN` per such window. The wait
 first served (the order the policy mostly keeps); the k-th is expected to be called after k / pace minutes.
 A ticket already past its limit is no prediction (the dashboard already shows it as late): it is left out.
 
-Pure: the time, the waiting tickets and the windows come from the caller (common/readmodels/warnings.py reads them).
+Pure: the time, the waiting tickets and the windows come from the caller (common/planning/live.py reads them).
 """
 from __future__ import annotations
 

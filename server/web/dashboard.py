@@ -12,7 +12,8 @@ from common.db.engine import reader
 from common.db.schema import SiteRow
 from common.domain import errors as e
 from common.domain.clock import business_day
-from common.readmodels import assessment, dashboard, queries, warnings
+from common.planning import live
+from common.readmodels import assessment, dashboard, queries
 from common.usecases.auth import Supervisor
 from server import signins
 from server.web import charts, pages, session
@@ -44,7 +45,7 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
                     | {"name": s["name"]} for s in sites] if len(sites) > 1 else []
         return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
                 "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now),
-                "warnings": warnings.site_warnings(conn, chosen, now, day["windows"])}
+                "warnings": live.site_warnings(conn, chosen, now, day["windows"])}
 
 
 @router.get("", include_in_schema=False)

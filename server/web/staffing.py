@@ -13,6 +13,7 @@ from common.db.engine import reader
 from common.domain import errors as e
 from common.domain.clock import business_day
 from common.planning import advice
+from common.readmodels import staffing_xlsx
 from server.planner import Planner
 from server.web import pages, session
 from server.web.dashboard import _sites
@@ -68,6 +69,6 @@ async def export(request: Request, site: SiteQuery = None, day: DayQuery = None)
     d = await plan(request, site, day)
     titles = (i18n.text("web", "staff_sheet_plan"), i18n.text("web", "staff_sheet_forecast"),
               i18n.text("web", "staff_sheet_within"))
-    return Response(advice.to_xlsx(d, titles), media_type=XLSX, headers={
+    return Response(staffing_xlsx.to_xlsx(d, titles), media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="staffing-{d["site_id"]}-{d["day"]}.xlsx"',
         "Cache-Control": "no-store"})

@@ -1,4 +1,4 @@
-"""The live warnings of a site now (common/planning/warning.py), read from the hub's tickets and windows: for the
+"""The live warnings of a site now (warning.py), read from the hub's tickets and windows: for the
 dashboard's site view and the terminals that may serve the queue."""
 from __future__ import annotations
 
