@@ -10,7 +10,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
 from sqlalchemy import Connection, select
@@ -40,13 +40,14 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        """The first instant of its first business day (midnight in Shanghai)."""
-        return datetime.combine(self.first, time(0), SHANGHAI)
+        """The first instant of its first business day (midnight in Shanghai), in UTC as the tables keep instants
+        (SQLite compares them as text: a Shanghai time would be read as UTC, eight hours off)."""
+        return datetime.combine(self.first, time(0), SHANGHAI).astimezone(timezone.utc)
 
     @property
     def end(self) -> datetime:
         """The first instant after its last business day."""
-        return datetime.combine(self.last + timedelta(days=1), time(0), SHANGHAI)
+        return datetime.combine(self.last + timedelta(days=1), time(0), SHANGHAI).astimezone(timezone.utc)
 
     def days(self) -> list[date]:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
@@ -54,7 +55,7 @@ class Period:
 
 def parse_period(text: str | None) -> Period:
     """'2026-11' (a month) or '2026-Q4' (a quarter) -> its Period; years 2000-2099."""
-    m = re.fullmatch(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", text or "")
+    m = re.fullmatch(r"([0-9]{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", text or "")  # [0-9]: \d takes full-width digits
     if not m:
         raise e.InvalidInput("period_format")
     year = int(m[1])
