@@ -31,8 +31,8 @@ from sqlalchemy import insert  # noqa: E402
 
 from bench._hub import fresh_database  # noqa: E402
 from common.db import repo  # noqa: E402
-from common.db.schema import ClerkRow  # noqa: E402
 from common.db.engine import make_engine, migrate, reader  # noqa: E402
+from common.db.schema import ClerkRow  # noqa: E402
 from common.domain import events as ev  # noqa: E402
 from common.domain.clock import SHANGHAI  # noqa: E402
 from common.domain.workdays import WorkCalendar  # noqa: E402

@@ -177,7 +177,7 @@ def idle_seconds(tickets: list[Ticket], paused: list[Pause], now: datetime) -> f
     first = min(t.started_at for t in served)  # type: ignore[type-var]
     last = max(t.finished_at for t in served)  # type: ignore[type-var]
     busy = sum(measures(t, now).service or 0.0 for t in served)
-    gaps = sum(_overlap(first, last, p.start, p.end) for p in paused)  # type: ignore[arg-type]
+    gaps = sum(_overlap(first, last, p.start, p.end) for p in paused)  # type: ignore[arg-type, misc]
     return max(0.0, (last - first).total_seconds() - busy - gaps)  # type: ignore[operator]
 
 

@@ -37,7 +37,7 @@ def _charts(d: dict, lang: str) -> list:
         days = [(p["day"][8:], p["arrivals"]) for p in site["per_day"]]
         arrivals = charts.bars(days, i18n.text("web", "rep_chart_days", lang), width=760)
     else:
-        months = Counter()
+        months: Counter[str] = Counter()
         for p in site["per_day"]:
             months[p["day"][:7]] += p["arrivals"]
         arrivals = charts.bars(sorted(months.items()), i18n.text("web", "rep_chart_months", lang), width=760)
