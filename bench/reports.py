@@ -78,10 +78,9 @@ def day_rows(rng: random.Random, sid: str, windows: int, daily: int, day: date):
     open_at = datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI)
     free = [open_at] * windows  # when each window is next free: the queue's waits follow from the load
     counters: dict[str, int] = {}
-    for i in range(n):
+    for issued in sorted(open_at + timedelta(seconds=rng.uniform(0, 8 * 3600)) for _ in range(n)):  # in hall order
         q, dept, cx = DEPARTMENTS[rng.randrange(len(DEPARTMENTS))]
         counters[q] = counters.get(q, 0) + 1
-        issued = open_at + timedelta(seconds=rng.uniform(0, 8 * 3600))
         w = min(range(windows), key=free.__getitem__)
         called = max(issued + timedelta(seconds=rng.expovariate(1 / 90)), free[w])
         service = rng.lognormvariate(6.0, 0.5)  # ~7 minutes median: a busy hall, not an overrun one
