@@ -69,6 +69,27 @@ def ticket_from_row(row) -> Ticket:
     return Ticket(**row_values(row, _TICKET_FIELDS, _TICKET_TIMES, _TICKET_ENUMS))
 
 
+TICKET_COLUMNS = [T.c[name] for name in _TICKET_FIELDS]  # select(*TICKET_COLUMNS): rows in the dataclass's order
+_TIME_AT = [i for i, name in enumerate(_TICKET_FIELDS) if name in _TICKET_TIMES]
+_ENUM_AT = [(i, _TICKET_ENUMS[name]) for i, name in enumerate(_TICKET_FIELDS) if name in _TICKET_ENUMS]
+
+
+def tickets_from_rows(rows) -> list[Ticket]:
+    """Tickets of rows selected as `select(*TICKET_COLUMNS)`, by position: a month's report reads 300,000 of them,
+    and `ticket_from_row`'s look-ups by name were half of its time."""
+    out = []
+    for row in rows:
+        v = list(row)
+        for i in _TIME_AT:
+            if v[i] is not None:
+                v[i] = utc(v[i])
+        for i, enum in _ENUM_AT:
+            if v[i] is not None:
+                v[i] = enum(v[i])
+        out.append(Ticket(*v))
+    return out
+
+
 def ticket_to_row(t: Ticket) -> dict:
     return {name: getattr(t, name) for name in _TICKET_FIELDS}
 

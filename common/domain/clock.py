@@ -15,6 +15,8 @@ def business_day(at: datetime) -> date:
 
 def utc(at: datetime) -> datetime:
     """Aware UTC datetime; naive values are taken as UTC (SQLite returns them naive)."""
+    if at.tzinfo is timezone.utc:  # what PostgreSQL gives (a month's report converts a million of them)
+        return at
     return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
 
 
