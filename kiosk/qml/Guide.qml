@@ -229,7 +229,7 @@ Item {
                         border.color: page.th.line; border.width: 2
                         Layout.preferredWidth: 10; Layout.fillWidth: true; implicitHeight: 170 * page.u; onTapped: kiosk.guideUndo() }
             BigButton { objectName: "guidePrintButton"; visible: !!page.told.item; title: page.t.guide_print; titleSize: 34
-                        fill: page.th.lake
+                        fill: page.th.celadonDark
                         Layout.preferredWidth: 10; Layout.fillWidth: true; implicitHeight: 170 * page.u; onTapped: kiosk.guidePrint() }
             BigButton { objectName: "guideTicketButton"; title: page.t.guide_take_ticket; fill: page.th.seal; icon: "ticket"
                         iconSize: 56; Layout.preferredWidth: 14; Layout.fillWidth: true; implicitHeight: 170 * page.u
