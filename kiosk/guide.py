@@ -26,7 +26,7 @@ class GuideScreens:
 
         def touch(self) -> None: ...
         def _set(self, **changes) -> None: ...
-        def _confirm(self, choice: dict) -> None: ...
+        def _confirm(self, choice: dict, answers: dict | None = None) -> None: ...
         def _fail(self, exc) -> None: ...
         def _say(self, prompt: str | None) -> None: ...
 
@@ -34,6 +34,7 @@ class GuideScreens:
         self.guide = GuideDesk(self.service)
         self._guide_hits: list[dict] = []
         self._guide_spoke, self._guide_choice = False, cast("dict | None", None)
+        self._guide_answers: dict[str, str] = {}  # question id -> answer id, in the order answered
         self.guide_timer = QTimer(cast(QObject, self))
         self.guide_timer.setSingleShot(True)
         self.guide_timer.setInterval(DEBOUNCE_MS)
@@ -50,6 +51,7 @@ class GuideScreens:
         """Called by `reset`: the query and its results leave the screen and the model."""
         self.guide_timer.stop()
         self._guide_hits, self._guide_spoke, self._guide_choice = [], False, None
+        self._guide_answers = {}
 
     @Slot()
     def startGuide(self) -> None:
@@ -111,9 +113,52 @@ class GuideScreens:
         if self._view.get("screen") == "guide" and 0 <= index < len(self._guide_hits):
             choice = self._guide_hits[index]
             page = self.guide.matter(choice)
-            self._guide_choice = choice
-            self._set(screen="guide_matter", guide={**self._view["guide"], "matter": {
-                k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")}})
+            self._guide_choice, self._guide_answers = choice, {}
+            self._set(screen="guide_matter", guide={**self._view["guide"], "printed": "", "matter": {
+                k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")},
+                "told": self._told()})
+
+    def _told(self) -> dict | None:
+        """The matter's guide under the answers so far (common.guides.tell.view), and whether it may be old: a
+        kiosk offline shows the version its last sync brought."""
+        choice = self._guide_choice or {}
+        told = self.guide.told(choice.get("code", ""), self._guide_answers) if not choice.get("bundle") else None
+        if told is not None:
+            told["offline"] = not self.service.client.status.online
+        return told
+
+    @Slot(int)
+    def guideAnswer(self, index: int) -> None:
+        """One tap on an answer of the question shown: the list narrows, the next question (if any) comes."""
+        self.touch()
+        told = self._view["guide"].get("told") if self._view.get("screen") == "guide_matter" else None
+        question = (told or {}).get("question")
+        if question and 0 <= index < len(question["answers"]):
+            self._guide_answers[question["id"]] = question["answers"][index]["id"]
+            self._guide(told=self._told(), printed="")
+
+    @Slot()
+    def guideUndo(self) -> None:
+        """Back one question: the last answer is dropped (the list widens again)."""
+        self.touch()
+        if self._view.get("screen") == "guide_matter" and self._guide_answers:
+            self._guide_answers.pop(next(reversed(self._guide_answers)))
+            self._guide(told=self._told(), printed="")
+
+    @Slot()
+    def guidePrint(self) -> None:
+        """打印一次告知: the list on the receipt printer, its QR code the phone page; a failure is said, not lost."""
+        self.touch()
+        choice = self._guide_choice or {}
+        if self._view.get("screen") != "guide_matter" or self._view.get("busy") or not self._view["guide"].get("told"):
+            return
+        code, answers = choice.get("code", ""), dict(self._guide_answers)
+        self._set(busy=True)
+        self.worker.run(lambda: self.guide.print_list(code, answers), self._guide_printed)
+
+    def _guide_printed(self, result) -> None:
+        self._set(busy=False)
+        self._guide(printed="ok" if result[0] == "ok" else "failed")
 
     @Slot()
     def guideBack(self) -> None:
@@ -130,4 +175,4 @@ class GuideScreens:
         """取号办理: the same confirm screen and ticket as the categories' path."""
         self.touch()
         if self._view.get("screen") == "guide_matter" and not self._view.get("busy"):
-            self._confirm(cast(dict, self._guide_choice))
+            self._confirm(cast(dict, self._guide_choice), dict(self._guide_answers))

@@ -140,10 +140,13 @@ class KioskModel(ScreenModel, GuideScreens):
         if 0 <= index < len(self._items):
             self._confirm(self._items[index])
 
-    def _confirm(self, choice: dict) -> None:
+    def _confirm(self, choice: dict, answers: dict | None = None) -> None:
+        prepare, prepare_en = self.guide.prepare(choice.get("code"), answers)  # "请准备": on screen and receipt
+        choice = {**choice, "prepare": prepare}
         self._choice, self._card_id = choice, None
         green = self._staff_green
-        self._set(screen="confirm", choice={"name": choice["name"], "name_en": choice["name_en"]}, preview={},
+        self._set(screen="confirm", choice={"name": choice["name"], "name_en": choice["name_en"], "prepare": prepare,
+                                            "prepare_en": prepare_en}, preview={},
                   green_offer=True if green else None, green=green, card_error="")
         self._background(lambda: self.service.preview(choice), self._previewed)
 

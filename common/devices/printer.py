@@ -7,7 +7,8 @@ The QR code is the printer's native one (~70 bytes instead of an image of severa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -31,6 +32,7 @@ class Receipt:
     people_ahead: int | None
     issued_at: datetime
     status_url: str
+    prepare: str = ""  # "请准备：…" of the matter's guide (common.guides.tell.prepare), "" without a guide
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,43 @@ class CaseReceipt:
     phone_lost: bool = False  # a phone was given but could not be sealed (a kiosk that never synced, offline)
 
 
+@dataclass(frozen=True)
+class GuideList:
+    """The printed 一次告知 list of one matter under the citizen's answers: `materials` as (name, form, copies,
+    required); `url` opens the same list on the phone (common.guides.tell.link: no personal data in it)."""
+
+    site_name: str
+    name: str
+    version: int
+    published: str
+    answered: tuple[str, ...]  # "为谁办理？本人"
+    materials: tuple[tuple[str, str, int, bool], ...]
+    promised_days: int
+    visits: int
+    fees: tuple[tuple[str, float], ...]
+    place: str
+    hours: str
+    phone: str
+    url: str
+    printed_at: datetime
+    notes: tuple[str, ...] = field(default=())
+
+
+LINE = 32  # columns of a 58 mm roll: 32 Latin or 16 Chinese characters
+
+
+def wrap(text: str, width: int = LINE) -> list[str]:
+    """Lines of at most `width` columns (a Chinese character takes two), so the printer never breaks one itself."""
+    lines, line, used = [], "", 0
+    for c in text:
+        w = 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        if used + w > width:
+            lines.append(line)
+            line, used = "", 0
+        line, used = line + c, used + w
+    return [*lines, line] if line or not lines else lines
+
+
 # What a 受理回执 printed offline adds (short lines: 16 Chinese or 32 Latin characters fit a 58 mm roll)
 OFFLINE_LINES = ("本机离线登记，已受理；", "恢复联网后自动报送服务中心，", "报送后可扫码查看办理进度", "Registered while offline: it is",
                  "sent to the centre when the", "connection is back, and can be", "followed by the code then.")
@@ -64,6 +103,9 @@ class Printer(Protocol):
 
     def print_case_receipt(self, receipt: CaseReceipt) -> None:
         """The same for a case's 受理回执: the caller shows the case number on screen."""
+
+    def print_guide_list(self, guide_list: GuideList) -> None:
+        """The same for a 一次告知 list: the caller says so, the list stays on screen."""
 
 
 class EscposPrinter:
@@ -88,6 +130,9 @@ class EscposPrinter:
     def print_case_receipt(self, r: CaseReceipt) -> None:
         self._print(self.render_case, r)
 
+    def print_guide_list(self, r: GuideList) -> None:
+        self._print(self.render_guide_list, r)
+
     def _print(self, render, r) -> None:
         try:
             if self.check_paper and self.device.paper_status() == 0:
@@ -109,6 +154,11 @@ class EscposPrinter:
         self.text(r.number)
         d.set(align="center", normal_textsize=True, bold=False)
         self.text(f"{r.queue_name}：{r.item_name}")
+        if r.prepare:
+            d.set(align="left")
+            for line in wrap(f"请准备：{r.prepare}"):
+                self.text(line)
+            d.set(align="center")
         if r.people_ahead is not None:
             self.text(f"您前面还有 {r.people_ahead} 人等候")
         self.text(f"取号时间：{r.issued_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
@@ -148,6 +198,43 @@ class EscposPrinter:
         d.qr(r.status_url, native=True, size=6)
         self.text("微信或手机扫码，查看办理进度")
         self.text("也可拨打 12345 市民服务热线")
+        d.cut()
+
+
+    def render_guide_list(self, r: GuideList) -> None:
+        """一次告知: the matter, its version, the answers, every material with its form and copies, time limit,
+        fees, place and hours, then the QR code of the same list on the phone."""
+        d = self.device
+        d.hw("INIT")
+        d.set(align="center", bold=True)
+        self.text(r.site_name)
+        d.set(align="center", double_height=True, bold=True)
+        self.text("一次告知 · 材料清单")
+        d.set(align="left", normal_textsize=True, bold=True)
+        for line in wrap(r.name):
+            self.text(line)
+        d.set(align="left", bold=False)
+        self.text(f"办事指南第 {r.version} 版" + (f" · {r.published} 发布" if r.published else ""))
+        for answer in r.answered:
+            for line in wrap(f"· {answer}"):
+                self.text(line)
+        self.text("-" * LINE)
+        self.text("请带齐以下材料：")
+        for n, (name, form, copies, required) in enumerate(r.materials, 1):
+            tail = f"（{form} {copies} 份" + ("" if required else "，视情况") + "）"
+            for line in wrap(f"{n}. {name}{tail}"):
+                self.text(line)
+        self.text("-" * LINE)
+        self.text(f"承诺时限：{r.promised_days} 个工作日" if r.promised_days else "承诺时限：即办")
+        self.text(f"到现场次数：{r.visits} 次")
+        fees = "；".join(f"{name} {yuan:g} 元" for name, yuan in r.fees) or "不收费"
+        for text in (f"收费：{fees}", f"地点：{r.place}", f"时间：{r.hours}", f"咨询电话：{r.phone}", *r.notes):
+            for line in wrap(text):
+                self.text(line)
+        self.text(f"打印时间：{r.printed_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+        d.set(align="center")
+        d.qr(r.url, native=True, size=5)
+        self.text("手机扫码，随时查看这份清单")
         d.cut()
 
 

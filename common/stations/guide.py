@@ -70,6 +70,36 @@ class GuideDesk:
                 self._guides = (version, {g.item: g for g in from_wire(rows)})
             return self._guides[1].get(code)
 
+    def told(self, code: str, answers: dict[str, str]) -> dict | None:
+        """The guide of a matter as the screen shows it under these answers (common.guides.tell.view), or None."""
+        from common.guides import tell
+
+        guide = self.guide(code)
+        return tell.view(guide, answers) if guide is not None else None
+
+    def prepare(self, code: str | None, answers: dict[str, str] | None = None) -> tuple[str, str]:
+        """A ticket's "请准备" (Chinese, English) from the matter's guide: the required materials, or those the
+        citizen's answers call for; ("", "") for a matter without a guide."""
+        from common.guides import rules, tell
+
+        guide = self.guide(code) if code else None
+        if guide is None:
+            return "", ""
+        told = rules.checklist(guide, answers or {})
+        return tell.prepare(told), tell.prepare_en(told)
+
+    def print_list(self, code: str, answers: dict[str, str]) -> None:
+        """Print the 一次告知 list on the kiosk's receipt printer (raises PrinterFailed), its QR the phone page."""
+        from common.guides import tell
+
+        guide = self.guide(code)
+        if guide is None:
+            raise LookupError(code)
+        shown = tell.view(guide, answers)
+        url = tell.link(self.service.public_url, guide, answers)
+        self.service.printer.print_guide_list(tell.guide_list(self.service.site_name(), shown, url,
+                                                              self.service.client.now()))
+
     def matter(self, choice: dict) -> dict:
         """The matter's page: its queue (letter and name) and the windows that call it, by number."""
         tables = self.service._tables()
@@ -96,7 +126,8 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
         codes = inside.get(b["id"], [])
         departments[b["code"]] = "、".join(dict.fromkeys(choices[c]["department"] for c in codes if c in choices))
         choices[b["code"]] = {"id": b["id"], "name": b["name"], "name_en": b.get("name_en") or "", "queue_id": b["queue_id"],
-                              "bundle": True, "minutes": None, "department": departments[b["code"]], "category": "bundle"}
+                              "bundle": True, "minutes": None, "department": departments[b["code"]], "category": "bundle",
+                              "code": b["code"]}
     catalogue = {"items": tables["service_items"],
                  "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}
                              for b in tables["bundles"]]}

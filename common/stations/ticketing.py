@@ -99,7 +99,7 @@ class KioskService:
     @staticmethod
     def _choice(i: dict) -> dict:
         return {"id": i["id"], "name": i["name"], "name_en": i.get("name_en") or "", "queue_id": i["queue_id"],
-                "bundle": False, "minutes": i["standard_minutes"], "department": i["department"]}
+                "bundle": False, "minutes": i["standard_minutes"], "department": i["department"], "code": i["code"]}
 
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""
@@ -178,7 +178,8 @@ class KioskService:
         try:
             self.printer.print_receipt(Receipt(site_name=self.site_name(tables), number=number, queue_name=queue["name"],
                                                item_name=choice["name"] + (f"（预约 {slot}）" if slot else ""),
-                                               people_ahead=ahead, issued_at=self.client.now(), status_url=url))
+                                               people_ahead=ahead, issued_at=self.client.now(), status_url=url,
+                                               prepare=choice.get("prepare", "")))
         except PrinterFailed:
             printed = False
             notices.append("printer_failed")

@@ -14,6 +14,7 @@ Item {
     required property bool portrait
     readonly property var g: v.guide || {}
     readonly property var m: g.matter || {}
+    readonly property var told: g.told || {}
     // keys: at least 80 px high for an old hand; in landscape the rows follow the page's height
     // (in landscape the box and five rows of keys share the page's height, elder mode included)
     // and in portrait the keys leave the results room, elder mode's larger type included
@@ -150,16 +151,89 @@ Item {
             Label { objectName: "guideMatterWindows"; Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 36 * page.u
                     text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
         }
-        // the guide's material list goes here when it is written (common/domain, another branch)
-        Rectangle {
-            objectName: "guideMaterials"
-            Layout.fillWidth: true; implicitHeight: materialsText.implicitHeight + 48 * page.u
-            radius: page.th.radius; color: page.th.amberSoft
-            Label { id: materialsText; anchors.centerIn: parent; width: parent.width - 60 * page.u
-                    text: page.t.guide_materials; font.pixelSize: 34 * page.u; color: page.th.amberInk; wrapMode: Text.WordWrap }
+        // the guide: its version, the guided questions (one tap each, back always possible), the 一次告知 list
+        Label { objectName: "guideVersion"; visible: !!page.told.item; font.pixelSize: 30 * page.u; color: page.th.inkSoft
+                text: page.told.item ? page.t.guide_version.arg(page.told.version).arg(page.told.published) : "" }
+        Label { objectName: "guideOfflineVersion"; visible: page.told.offline === true; text: page.t.guide_offline_version
+                font.pixelSize: 30 * page.u; color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+        Flickable {
+            id: tellBox
+            objectName: "guideTell"
+            Layout.fillWidth: true; Layout.fillHeight: true
+            clip: true; contentHeight: tell.implicitHeight; boundsBehavior: Flickable.StopAtBounds
+            ColumnLayout {
+                id: tell
+                width: tellBox.width; spacing: 14 * page.u
+                Label { visible: !page.told.item; text: page.t.guide_no_guide; font.pixelSize: 34 * page.u
+                        color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                Repeater {
+                    model: page.told.answered || []
+                    Label { font.pixelSize: 30 * page.u; color: page.th.inkSoft; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                            text: "✓ " + (page.english ? modelData.question_en + " " + modelData.answer_en
+                                                         : modelData.question + modelData.answer) }
+                }
+                Label { objectName: "guideQuestion"; visible: !!page.told.question; font.pixelSize: 40 * page.u; font.bold: true
+                        text: page.told.question ? (page.english ? page.told.question.text_en : page.told.question.text) : ""
+                        Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                Flow {
+                    Layout.fillWidth: true; spacing: 16 * page.u
+                    visible: !!page.told.question
+                    Repeater {
+                        model: page.told.question ? page.told.question.answers : []
+                        BigButton {
+                            objectName: "guideAnswer_" + index
+                            // ≥ 15 mm for an old hand (BigButton's measure: 120 px at 1080 px)
+                            width: (tell.width - 32 * page.u) / 3; height: Math.max(120, 130 * page.u)
+                            title: page.english ? modelData.text_en : modelData.text; titleSize: page.english ? 30 : 36
+                            fill: page.th.paper; textColor: page.th.ink; border.color: page.th.lake; border.width: 3
+                            onTapped: kiosk.guideAnswer(index)
+                        }
+                    }
+                }
+                Rectangle {
+                    objectName: "guideMaterials"
+                    visible: !!page.told.item
+                    Layout.fillWidth: true; implicitHeight: list.implicitHeight + 40 * page.u
+                    radius: page.th.radius; color: page.th.amberSoft
+                    ColumnLayout {
+                        id: list
+                        x: 30 * page.u; y: 20 * page.u; width: parent.width - 60 * page.u; spacing: 10 * page.u
+                        Label { text: page.t.guide_tell; font.pixelSize: 36 * page.u; font.bold: true; color: page.th.amberInk }
+                        Label { visible: page.told.final === false; text: page.t.guide_so_far; font.pixelSize: 28 * page.u
+                                color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                        Repeater {
+                            model: page.told.materials || []
+                            Label {
+                                objectName: "guideMaterial_" + index
+                                Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 32 * page.u; color: page.th.ink
+                                text: (index + 1) + ". " + (page.english ? modelData.name_en : modelData.name) + "  ·  "
+                                      + page.t.guide_copies.arg(page.english ? modelData.form_en : modelData.form).arg(modelData.copies)
+                                      + (modelData.required ? "" : "  ·  " + page.t.guide_if_needed)
+                            }
+                        }
+                        Label { objectName: "guideDays"; font.pixelSize: 30 * page.u; color: page.th.inkSoft
+                                Layout.fillWidth: true; wrapMode: Text.WordWrap
+                                text: page.told.promised_days ? page.t.guide_days.arg(page.told.promised_days).arg(page.told.visits)
+                                                              : page.t.guide_at_once.arg(page.told.visits || 1) }
+                    }
+                }
+            }
         }
-        Item { Layout.fillHeight: true }
-        BigButton { objectName: "guideTicketButton"; title: page.t.guide_take_ticket; fill: page.th.seal; icon: "ticket"
-                    iconSize: 72; Layout.fillWidth: true; implicitHeight: 190 * page.u; onTapped: kiosk.guideTicket() }
+        Label { objectName: "guidePrinted"; visible: !!page.g.printed; font.pixelSize: 30 * page.u; Layout.fillWidth: true
+                wrapMode: Text.WordWrap; color: page.g.printed === "ok" ? page.th.celadonDark : page.th.seal
+                text: page.g.printed === "ok" ? page.t.guide_printed : page.g.printed ? page.t.guide_print_failed : "" }
+        RowLayout {
+            Layout.fillWidth: true; spacing: 20 * page.u
+            BigButton { objectName: "guideUndoButton"; visible: (page.told.answered || []).length > 0
+                        title: page.t.guide_undo; titleSize: 34; fill: page.th.paper; textColor: page.th.ink
+                        border.color: page.th.line; border.width: 2
+                        Layout.preferredWidth: 10; Layout.fillWidth: true; implicitHeight: 170 * page.u; onTapped: kiosk.guideUndo() }
+            BigButton { objectName: "guidePrintButton"; visible: !!page.told.item; title: page.t.guide_print; titleSize: 34
+                        fill: page.th.celadonDark
+                        Layout.preferredWidth: 10; Layout.fillWidth: true; implicitHeight: 170 * page.u; onTapped: kiosk.guidePrint() }
+            BigButton { objectName: "guideTicketButton"; title: page.t.guide_take_ticket; fill: page.th.seal; icon: "ticket"
+                        iconSize: 56; Layout.preferredWidth: 14; Layout.fillWidth: true; implicitHeight: 170 * page.u
+                        onTapped: kiosk.guideTicket() }
+        }
     }
 }

@@ -156,6 +156,9 @@ Rectangle {
                     text: v.preview.people_ahead === undefined ? "…"
                           : v.preview.people_ahead === null ? t.wait_unknown
                           : t.people_ahead.arg(v.preview.people_ahead) + "\n" + t.wait_estimate.arg(v.preview.wait_minutes) }
+            Label { objectName: "confirmPrepare"; visible: !!v.choice.prepare; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                    horizontalAlignment: Text.AlignHCenter; font.pixelSize: 34 * root.u; color: th.amberInk
+                    text: v.choice.prepare ? t.prepare.arg(root.english ? v.choice.prepare_en : v.choice.prepare) : "" }
             Label { visible: v.staff_green === true; text: t.staff_green_note; font.pixelSize: 30 * root.u
                     color: th.celadonDark; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
             Label { objectName: "cardHint"; visible: v.green_offer === null || v.green_offer === undefined
