@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQuick import QQuickView
 from PySide6.QtWidgets import QApplication
 
+from assets import ROOT as ASSETS
 from qtbase.theme import THEME
 from qtbase.worker import Worker
 
@@ -21,7 +22,8 @@ def application() -> QApplication:
     os.environ.setdefault("QT_QUICK_BACKEND", "software")  # kiosks often have no usable GPU driver
     app = QApplication.instance() or QApplication([])
     families = []
-    for path in THEME["fontFiles"]:
+    bundled = sorted(str(f) for f in (ASSETS / "fonts").glob("*.tt[cf]"))  # a onedir build's own (packaging/onedir)
+    for path in [*THEME["fontFiles"], *bundled]:
         if Path(path).exists():
             families += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(path))
     if not families:
