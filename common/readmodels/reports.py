@@ -22,7 +22,7 @@ from common.domain import events as ev
 from common.domain import sla
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.domain.model import UNRATED, Outcome, Ticket, TicketStatus
-from common.readmodels import dashboard, queries
+from common.readmodels import dashboard, firsttime, queries
 
 T, E = repo.T, repo.E
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -116,9 +116,7 @@ def figures(tickets: list[Ticket], now: datetime, site_id: str = "") -> dict:
         "bad_ratings": sum(1 for s in scores if s <= dashboard.BAD_SCORE), "unrated": f["ratings"]["unrated"],
         "transferred": sum(1 for t in tickets if t.transfers), "transfers": sum(t.transfers for t in tickets),
         "outcomes": {o: f["outcomes"].get(o, 0) for o in OUTCOMES},
-        # 一次申报通过率: a ticket does not say whether its application was the subject's first for the matter (a
-        # re-submission is not linked to the earlier one), so the rate is not known from the hub's data
-        "first_pass_rate": None,
+        "first_pass_rate": None,  # 一次办成率: by site and department from firsttime (its definition), in site_report
     }
 
 
@@ -252,14 +250,17 @@ def site_report(conn: Connection, site_id: str, period: Period, now: datetime, t
     clerk_use = time_use(tickets, paused, lambda x: x.clerk_id, now)
     arrivals = _grouped(tickets, lambda t: t.business_day)
     name = conn.execute(select(SiteRow.name).where(SiteRow.id == site_id)).scalar()
+    first = firsttime.first_time(conn, [site_id], period.first, period.last)  # 一次办成率 (docs/guides.md)
+    first_rate = {d["department"]: d["rate"] for d in first["by_department"]}
     total_use = {"paused_seconds": sum(u["paused_seconds"] for u in window_use.values()),
                  "idle_seconds": sum(u["idle_seconds"] for u in window_use.values())}
     return {
         "site_id": site_id, "site_name": name, "period": period.label, "kind": period.kind,
         "first": period.first.isoformat(), "last": period.last.isoformat(),
-        "total": _timed(figures(tickets, now, site_id), total_use),
+        "total": _timed(figures(tickets, now, site_id), total_use) | {"first_pass_rate": first["overall"]["rate"]},
         "per_day": [{"day": d.isoformat(), "arrivals": len(arrivals.get(d.isoformat(), []))} for d in period.days()],
         "departments": [{"department": k, "bundle": k == ""} | figures(v, now, site_id)
+                        | {"first_pass_rate": first_rate.get(k or "") if k else None}
                         for k, v in sorted(by_dept.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))],
         "windows": [{"number": w.number, "name": w.name} | _timed(figures(by_window.get(w.id, []), now, site_id), window_use.get(w.id))
                     for w in windows if w.id in by_window or w.id in window_use],
