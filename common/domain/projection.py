@@ -107,7 +107,7 @@ def apply(state: SiteState, event: ev.Event) -> bool:
             held_by = state.windows.get(d["window_id"])
             if held_by is not None and held_by.current_ticket_id == t.id:
                 held_by.current_ticket_id = None
-        sla.wait_closes(t, min(event.at, sla.day_end(t)))  # left waiting: it waited until its day ended at most
+        # (left waiting, its open span stays open: `sla.wait_seconds` ends it with its day)
         t.status, t.window_id = TicketStatus.expired, None
         return True
 

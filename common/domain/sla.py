@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from common.domain.clock import SHANGHAI
-from common.domain.model import Ticket, TicketStatus
+from common.domain.model import Ticket
 
 TRANSFERRED, FINISHED = "transferred", "finished"  # how a service ended
 
@@ -40,14 +40,14 @@ def wait_opens(t: Ticket, at: datetime) -> None:
 
 
 def wait_closes(t: Ticket, at: datetime) -> None:
-    """A window calls it (or its day ends): the open span is added to what it has waited."""
+    """A window calls it: the open span is added to what it has waited."""
     if t.waiting_since is not None:
         t.waited_seconds = round(t.waited_seconds + max(0.0, (at - t.waiting_since).total_seconds()), 3)
         t.waiting_since = None
 
 
 def day_end(t: Ticket) -> datetime:
-    """Midnight after the ticket's business day: a ticket left waiting stops waiting there at the latest."""
+    """Midnight after the ticket's business day: a ticket left waiting (and then expired) stops waiting there."""
     day = datetime.fromisoformat(t.business_day).date() + timedelta(days=1)
     return datetime.combine(day, time(0), SHANGHAI)
 
@@ -71,13 +71,9 @@ def service_rated(t: Ticket, score: int) -> None:
 
 def wait_seconds(t: Ticket, now: datetime) -> float:
     """Everything the citizen has waited: every span from issue, re-queue or transfer to the next call, and the
-    span still open (to `now`) while waiting."""
-    open_span = (now - t.waiting_since).total_seconds() if t.waiting_since is not None else 0.0
+    span still open (to `now`, at most to the end of its day) while waiting or when the day ended it waiting."""
+    open_span = (min(now, day_end(t)) - t.waiting_since).total_seconds() if t.waiting_since is not None else 0.0
     return max(0.0, t.waited_seconds + max(0.0, open_span))
-
-
-def waiting_now(t: Ticket) -> bool:
-    return t.waiting_since is not None
 
 
 def wait_breach_at(t: Ticket) -> datetime | None:
@@ -92,13 +88,10 @@ def wait_within_limit(t: Ticket, now: datetime) -> bool | None:
 
     Over: its whole wait is past its limit, whatever its state (still waiting, waiting when its day ended, or
     called late). Within: it was called and is not waiting again, and its whole wait is within. Not counted: waiting
-    within its limit at `now` (it may still be called in time), and a ticket whose day ended before it was called
-    within its limit (it was never served and never over)."""
+    within its limit at `now` (it may still be called in time)."""
     if wait_seconds(t, now) > t.wait_limit_min * 60:
         return False
-    if t.waiting_since is not None or t.first_called_at is None or t.status is TicketStatus.expired:
-        return None
-    return True
+    return None if t.waiting_since is not None else True
 
 
 def services(t: Ticket) -> list[Service]:

@@ -23,6 +23,7 @@ T = repo.T
 class Waited(NamedTuple):
     """What `sla.wait_seconds` reads of a ticket."""
 
+    business_day: str
     waited_seconds: float
     waiting_since: datetime | None
 
@@ -59,8 +60,8 @@ def _read(conn: Connection, now: datetime) -> Gauges:
     once = (select(T.c.site_id, T.c.queue_id, func.count(), func.min(T.c.waiting_since))
             .where(*waiting, T.c.waited_seconds == 0).group_by(T.c.site_id, T.c.queue_id))
     again = select(T.c.site_id, T.c.queue_id, T.c.waited_seconds, T.c.waiting_since).where(*waiting, T.c.waited_seconds > 0)
-    rows = [(s, q, n, Waited(0.0, utc(since) if since else None)) for s, q, n, since in conn.execute(once)]
-    rows += [(s, q, 1, Waited(w, utc(since) if since else None)) for s, q, w, since in conn.execute(again)]
+    rows = [(s, q, n, Waited(today, 0.0, utc(since) if since else None)) for s, q, n, since in conn.execute(once)]
+    rows += [(s, q, 1, Waited(today, w, utc(since) if since else None)) for s, q, w, since in conn.execute(again)]
     for site, queue, count, oldest in rows:
         key = letters.get(queue, (site, "?"))
         g.waiting[key] = g.waiting.get(key, 0) + count

@@ -36,7 +36,7 @@ def tickets_from_events(engine, site_id: str) -> dict[str, dict]:
             if d["ticket_id"] in out:
                 continue
             out[d["ticket_id"]] = {"number": d["number"], "day": d["business_day"], "issued": at,
-                                   "item": d.get("item_id") or d.get("bundle_id"),
+                                   "item": d.get("item_id") or d.get("bundle_id"), "queue": d["queue_id"],
                                    "wait_limit": d["wait_limit_min"] * 60, "service_limit": d["service_limit_min"] * 60,
                                    "status": "waiting", "first_call": None, "start": None, "clerk": None,
                                    "score": None, "reason": None, "window": None, "waited": 0.0, "since": at,
@@ -65,7 +65,7 @@ def tickets_from_events(engine, site_id: str) -> dict[str, dict]:
             if t["status"] == "serving":
                 t["services"].append({"window": w, "clerk": t["clerk"], "start": t["start"], "end": at,
                                       "waited": t["waited"], "score": None})
-            t.update(status="waiting", since=at, start=None, window=None)
+            t.update(status="waiting", since=at, start=None, window=None, queue=d["to_queue_id"])
             t["transfers"] += 1
         elif r.kind == "service_finished" and t["status"] == "serving" and at_window:
             del held[w]
@@ -79,23 +79,19 @@ def tickets_from_events(engine, site_id: str) -> dict[str, dict]:
         elif r.kind == "ticket_expired" and t["status"] in ("waiting", "called"):
             if t["status"] == "called" and held.get(t["window"]) == d["ticket_id"]:
                 del held[t["window"]]
-            if t["since"] is not None:
-                t["waited"] += (min(at, _midnight_after(t["day"])) - t["since"]).total_seconds()
-            t.update(status="expired", since=None, window=None)
+            t.update(status="expired", window=None)  # a waiting one waited until its day's end
     return out
 
 
 def wait(t: dict, now: datetime) -> float:
-    return t["waited"] + ((now - t["since"]).total_seconds() if t["since"] else 0.0)
+    return t["waited"] + ((min(now, _midnight_after(t["day"])) - t["since"]).total_seconds() if t["since"] else 0.0)
 
 
 def verdict(t: dict, now: datetime) -> bool | None:
     """Within (True), over (False), not counted yet (None)."""
     if wait(t, now) > t["wait_limit"]:
         return False
-    if t["since"] is not None or t["first_call"] is None or t["status"] == "expired":
-        return None
-    return True
+    return None if t["since"] is not None else True
 
 
 def classes(engine, site_id: str) -> dict[str, str]:
@@ -112,8 +108,9 @@ def _share(flags):
     return round(sum(flags) / len(flags), 4) if flags else None
 
 
-def figures(engine, site_id: str, now: datetime) -> dict:
-    tickets = list(tickets_from_events(engine, site_id).values())
+def figures(engine, site_id: str, now: datetime, day: str | None = None) -> dict:
+    """The figures of the site's tickets (of `day` only, when given)."""
+    tickets = [t for t in tickets_from_events(engine, site_id).values() if day in (None, t["day"])]
     kinds = classes(engine, site_id)
     waiting = [t for t in tickets if t["status"] == "waiting"]
     finished = [t for t in tickets if t["status"] == "finished"]
@@ -143,12 +140,21 @@ def figures(engine, site_id: str, now: datetime) -> dict:
     }
 
 
-def assessment(engine, site_id: str) -> dict[str, dict]:
+def longest_per_queue(engine, site_id: str, now: datetime, day: str) -> dict[str, float]:
+    """Queue id -> the longest wait of a ticket of `day` waiting in it now."""
+    out: dict[str, float] = {}
+    for t in tickets_from_events(engine, site_id).values():
+        if t["status"] == "waiting" and t["day"] == day:
+            out[t["queue"]] = max(out.get(t["queue"], 0.0), wait(t, now))
+    return out
+
+
+def assessment(engine, site_id: str, first: str = "", last: str = "9999") -> dict[str, dict]:
     """Per clerk id: services (every one, a transferred ticket's first too), rated, average, bad ratings, share within
     both limits (the wait when that window called it, and the service)."""
     per = defaultdict(list)
     for t in tickets_from_events(engine, site_id).values():
-        for s in t["services"]:
+        for s in t["services"] if first <= t["day"] <= last else ():
             per[s["clerk"]].append((t, s))
     out = {}
     for clerk, ts in per.items():
