@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 from sqlalchemy import select
 
-from common.db import repo
 from common.db.schema import QueueRow
 from common.domain.clock import business_day
 from common.domain.model import Outcome
