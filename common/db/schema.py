@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Seq = BigInteger().with_variant(Integer, "sqlite")
@@ -219,6 +219,9 @@ class TicketRow(Base):
     due_date: Mapped[str | None] = mapped_column(String(10))
     rating_score: Mapped[int | None] = mapped_column(Integer)
     rating_reason: Mapped[str | None] = mapped_column(Text)
+    waited_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    waiting_since: Mapped[datetime | None] = mapped_column(Stamp)
+    services: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class WindowStateRow(Base):

@@ -143,6 +143,10 @@ class Ticket:
     due_date: str | None = None
     rating_score: int | None = None
     rating_reason: str | None = None
+    # Waits and services as figures count them (common/domain/sla.py, docs/queue.md "Figures"):
+    waited_seconds: float = 0.0  # every closed span of waiting (issue, re-queue or transfer -> the next call)
+    waiting_since: datetime | None = None  # the open span's start while waiting
+    services: list[dict] = field(default_factory=list)  # every ended service (sla.Service as JSON), first window's too
 
 
 @dataclass

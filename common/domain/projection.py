@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
-from common.domain import cases, videohelp
+from common.domain import cases, sla, videohelp
 from common.domain import events as ev
 from common.domain.model import UNRATED, Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
 
@@ -81,6 +81,7 @@ def apply(state: SiteState, event: ev.Event) -> bool:
             public_token=d["public_token"],
             slot_start=_dt(d.get("slot_start")),
             slot_end=_dt(d.get("slot_end")),
+            waiting_since=event.at,
         )
         return True
     if event.kind in (ev.WINDOW_PAUSED, ev.WINDOW_RESUMED):
@@ -99,12 +100,14 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         if t.rating_score is not None:  # one rating per service, an unanswered one included
             return False
         t.rating_score, t.rating_reason = (d["score"], d.get("reason")) if event.kind == ev.TICKET_RATED else (UNRATED, None)
+        sla.service_rated(t, t.rating_score)
         return True
     if event.kind == ev.TICKET_EXPIRED:  # a called ticket frees its window; the event names the day, not a window
         if d.get("window_id") and t.status is TicketStatus.called:
             held_by = state.windows.get(d["window_id"])
             if held_by is not None and held_by.current_ticket_id == t.id:
                 held_by.current_ticket_id = None
+        # (left waiting, its open span stays open: `sla.wait_seconds` ends it with its day)
         t.status, t.window_id = TicketStatus.expired, None
         return True
 
@@ -115,6 +118,7 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         t.status, t.window_id, t.clerk_id = TicketStatus.called, ws.window_id, event.clerk_id
         t.called_at, t.recalls = event.at, 0
         t.first_called_at = t.first_called_at or event.at
+        sla.wait_closes(t, event.at)
         ws.current_ticket_id, ws.clerk_id = t.id, event.clerk_id
     elif event.kind == ev.TICKET_RECALLED:
         t.recalls += 1
@@ -125,16 +129,22 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         if d.get("requeue"):
             t.status, t.arrival_at, t.requeues = TicketStatus.waiting, event.at, t.requeues + 1
             t.window_id = None
+            sla.wait_opens(t, event.at)
         else:
             t.status = TicketStatus.no_show
         ws.current_ticket_id = None
     elif event.kind == ev.TICKET_TRANSFERRED:
+        if t.status is TicketStatus.serving:
+            sla.service_ends(t, event.at, sla.TRANSFERRED)
+        t.started_at = None  # the next window's service starts afresh; this one's is kept in `services`
+        sla.wait_opens(t, event.at)
         t.status, t.queue_id, t.window_id = TicketStatus.waiting, d["to_queue_id"], None
         t.target_window_id = d.get("to_window_id")
         t.transfers += 1
         ws.current_ticket_id = None
     elif event.kind == ev.SERVICE_FINISHED:
         t.status, t.finished_at = TicketStatus.finished, event.at
+        sla.service_ends(t, event.at, sla.FINISHED)
         t.outcome = Outcome(d["outcome"])
         t.outcome_reason = d.get("reason")
         t.missing_materials = d.get("missing_materials")

@@ -1,8 +1,9 @@
 """The quarterly "微笑" (smile) assessment of each clerk, and its export as CSV and XLSX.
 
 Per clerk of a site over a quarter: services finished, the average rating, bad ratings, and the
-share of services within both limits (wait and service). A ticket counts for the clerk who
-finished it (the last to call it).
+share of services within both limits (wait and service). Every service counts for the clerk who gave
+it (`common.domain.sla.Service`): a ticket transferred on after a first service credits that first window's clerk
+too, and a rating counts for the service rated (the finished one).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from common.db import repo
 from common.db.schema import ClerkRow
 from common.domain import errors as e
 from common.domain import sla
-from common.domain.model import UNRATED, TicketStatus
+from common.domain.model import UNRATED
 from common.readmodels.dashboard import BAD_SCORE
 
 T = repo.T
@@ -49,22 +50,24 @@ def assessment(conn: Connection, site_id: str, quarter: str, now: datetime) -> l
     clerks = conn.execute(select(ClerkRow.id, ClerkRow.staff_no, ClerkRow.name)
                           .where(ClerkRow.site_id == site_id, ClerkRow.role == "clerk")
                           .order_by(ClerkRow.staff_no)).all()
-    rows = conn.execute(select(T).where(
+    rows = conn.execute(select(T).where(  # every ticket with a service: a transfer may end one before a finish
         T.c.site_id == site_id, T.c.business_day >= first.isoformat(), T.c.business_day <= last.isoformat(),
-        T.c.status == TicketStatus.finished.value))
+        T.c.started_at.is_not(None) | (T.c.transfers > 0)))
     served: dict[str, list] = {c.id: [] for c in clerks}
     for r in rows:
-        if r.clerk_id in served:
-            served[r.clerk_id].append(repo.ticket_from_row(r))
+        t = repo.ticket_from_row(r)
+        for s in sla.services(t):
+            if s.clerk_id in served:
+                served[s.clerk_id].append((t, s))
     out = []
     for c in clerks:
-        tickets = served[c.id]
-        scores = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
-        within = [sla.wait_within_limit(t, now) and bool(sla.service_within_limit(t, now)) for t in tickets]
+        mine = served[c.id]
+        scores = [s.score for _, s in mine if s.score not in (None, UNRATED)]
+        within = [sla.within_both(t, s) for t, s in mine]
         out.append({
-            "staff_no": c.staff_no, "name": c.name, "services": len(tickets), "rated": len(scores),
-            "average_rating": round(sum(scores) / len(scores), 2) if scores else None,
-            "bad_ratings": sum(1 for s in scores if s <= BAD_SCORE),
+            "staff_no": c.staff_no, "name": c.name, "services": len(mine), "rated": len(scores),
+            "average_rating": round(sum(scores) / len(scores), 2) if scores else None,  # type: ignore[arg-type]
+            "bad_ratings": sum(1 for s in scores if s is not None and s <= BAD_SCORE),
             "within_limits_share": round(sum(within) / len(within), 4) if within else None,
         })
     return out

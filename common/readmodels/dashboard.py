@@ -69,7 +69,7 @@ def site_dashboard(conn: Connection, site_id: str, now: datetime) -> dict:
         "site_id": site_id,
         "site_name": conn.execute(select(SiteRow.name).where(SiteRow.id == site_id)).scalar(),
         "at": now.isoformat(),
-        "figures": queries.figures_of(site_id, tickets, now),
+        "figures": queries.figures_of(site_id, tickets, now, queries.matter_classes(conn, site_id)),
         "queues": [{"letter": q.letter, "name": q.name, "waiting": waiting[q.id]} for q in queues],
         "windows": _windows(conn, site_id, by_id, names),
         "bad_ratings": [{"number": t.number, "score": t.rating_score, "reason": t.rating_reason,

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from common.db import repo
 from common.db.schema import (
+    BundleItemRow,
     BundleRow,
     ClerkSessionRow,
     DeviceRow,
@@ -21,7 +22,7 @@ from common.db.schema import (
 from common.domain import errors as e
 from common.domain import policy, sla
 from common.domain.clock import business_day
-from common.domain.model import UNRATED, Ticket, TicketStatus
+from common.domain.model import UNRATED, WAIT_LIMIT_MIN, Complexity, Ticket, TicketStatus
 
 T = repo.T
 
@@ -48,7 +49,7 @@ def queue_state(conn: Connection, site_id: str, now: datetime) -> list[dict]:
                 {"ticket_id": t.id, "number": t.number, "priority": t.priority.value,
                  "appointment": t.slot_start is not None, "waited_seconds": round(sla.wait_seconds(t, now)),
                  "target_window_id": t.target_window_id,
-                 "wait_breach_at": sla.wait_breach_at(t).isoformat()}
+                 "wait_breach_at": (b.isoformat() if (b := sla.wait_breach_at(t)) else None)}
                 for t in tickets[:QUEUE_LIST_LIMIT]
             ],
         })
@@ -92,20 +93,51 @@ def window_states(conn: Connection, site_id: str) -> list[dict]:
 
 def figures(conn: Connection, site_id: str, now: datetime) -> dict:
     """Today's figures of a site (plan §1, §2): the numbers supervisors defend upward."""
-    return figures_of(site_id, today_tickets(conn, site_id, now), now)
+    return figures_of(site_id, today_tickets(conn, site_id, now), now, matter_classes(conn, site_id))
 
 
-def figures_of(site_id: str, tickets, now: datetime) -> dict:
-    """The figures of `tickets` (one site's, of today) at `now`."""
+def matter_classes(conn: Connection, site_id: str) -> dict[str, Complexity]:
+    """Item or bundle id -> general or complex (一般 / 复杂事项): a bundle is complex when any of its items is, as
+    it waits as long as its most demanding item allows (`repo.ticket_limits`)."""
+    items = dict(conn.execute(select(ServiceItemRow.id, ServiceItemRow.complexity).where(ServiceItemRow.site_id == site_id)).all())
+    out = {i: Complexity(c) for i, c in items.items()}
+    for bundle_id, item_id in conn.execute(select(BundleItemRow.bundle_id, BundleItemRow.item_id)
+                                           .join(BundleRow, BundleRow.id == BundleItemRow.bundle_id)
+                                           .where(BundleRow.site_id == site_id)):
+        if out.get(bundle_id) is not Complexity.complex:
+            out[bundle_id] = Complexity.complex if out.get(item_id) is Complexity.complex else Complexity.general
+    return out
+
+
+def matter_class(t: Ticket, classes: dict[str, Complexity]) -> Complexity:
+    """A ticket's class by its item or bundle; one the catalogue no longer has, by its limit."""
+    known = classes.get(t.item_id or t.bundle_id or "")
+    if known is not None:
+        return known
+    return Complexity.complex if t.wait_limit_min >= WAIT_LIMIT_MIN[Complexity.complex] else Complexity.general
+
+
+def share(flags) -> float | None:
+    flags = list(flags)
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def wait_share(tickets, now: datetime) -> dict:
+    """The share of counted tickets within their wait limit (`sla.wait_within_limit`: waiting past the limit counts
+    as over; waiting within it does not count yet), with how many counted and how many are over."""
+    verdicts = [v for t in tickets if (v := sla.wait_within_limit(t, now)) is not None]
+    return {"share": share(verdicts), "counted": len(verdicts), "over": verdicts.count(False)}
+
+
+def figures_of(site_id: str, tickets, now: datetime, classes: dict[str, Complexity] | None = None) -> dict:
+    """The figures of `tickets` (one site's, of today) at `now`; every wait and service by `common.domain.sla`."""
+    classes = classes or {}
     status = Counter(t.status for t in tickets)
     waiting = [t for t in tickets if t.status is TicketStatus.waiting]
-    called = [t for t in tickets if t.first_called_at is not None]
     finished = [t for t in tickets if t.status is TicketStatus.finished]
     rated = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
-
-    def share(flags):
-        flags = list(flags)
-        return round(sum(flags) / len(flags), 4) if flags else None
+    services = [(t, s) for t in tickets for s in sla.services(t)]
+    by_class = {c.value: wait_share([t for t in tickets if matter_class(t, classes) is c], now) for c in Complexity}
 
     return {
         "site_id": site_id,
@@ -116,10 +148,12 @@ def figures_of(site_id: str, tickets, now: datetime) -> dict:
         "serving": status[TicketStatus.serving],
         "served": len(finished),
         "no_show": status[TicketStatus.no_show],
+        "transfers": sum(t.transfers for t in tickets),
         "longest_wait_seconds": round(max((sla.wait_seconds(t, now) for t in waiting), default=0)),
-        "wait_within_limit_share": share(sla.wait_within_limit(t, now) for t in called),
-        "service_within_limit_share": share(sla.service_within_limit(t, now) for t in finished),
-        "outcomes": dict(Counter(t.outcome.value for t in finished)),
+        "wait_within_limit_share": wait_share(tickets, now)["share"],
+        "wait_within_limit_by_class": by_class,
+        "service_within_limit_share": share(sla.service_within(t, s) for t, s in services),
+        "outcomes": dict(Counter(t.outcome.value for t in finished if t.outcome is not None)),
         "ratings": {
             "count": len(rated),
             "average": round(sum(rated) / len(rated), 2) if rated else None,
@@ -130,17 +164,18 @@ def figures_of(site_id: str, tickets, now: datetime) -> dict:
 
 
 def clerk_figures(conn: Connection, site_id: str, clerk_id: str, now: datetime) -> dict:
-    """A clerk's own figures for today, on the terminal: served, average service time, share within limits, ratings."""
-    mine = [t for t in today_tickets(conn, site_id, now) if t.clerk_id == clerk_id and t.status is TicketStatus.finished]
-    seconds = [sla.service_seconds(t, now) for t in mine]
-    rated = [t.rating_score for t in mine if t.rating_score not in (None, UNRATED)]
-    within = [sla.service_within_limit(t, now) for t in mine]
+    """A clerk's own figures for today, on the terminal: services ended (finished, or transferred on after serving),
+    average service time, share within the service limit, ratings of the services rated."""
+    mine = [(t, s) for t in today_tickets(conn, site_id, now) for s in sla.services(t) if s.clerk_id == clerk_id]
+    seconds = [s.seconds for _, s in mine]
+    rated = [s.score for _, s in mine if s.score not in (None, UNRATED)]
+    within = [sla.service_within(t, s) for t, s in mine]
     return {
         "served": len(mine),
         "average_service_seconds": round(sum(seconds) / len(seconds)) if seconds else None,
-        "service_within_limit_share": round(sum(within) / len(within), 4) if within else None,
-        "ratings": {"count": len(rated), "average": round(sum(rated) / len(rated), 2) if rated else None,
-                    "unrated": sum(t.rating_score == UNRATED for t in mine)},
+        "service_within_limit_share": share(within),
+        "ratings": {"count": len(rated), "average": round(sum(rated) / len(rated), 2) if rated else None,  # type: ignore[arg-type]
+                    "unrated": sum(s.score == UNRATED for _, s in mine)},
     }
 
 

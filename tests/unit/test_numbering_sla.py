@@ -25,16 +25,20 @@ def test_business_day_is_the_shanghai_date():
 def test_wait_and_service_times_and_breach():
     t = ticket(1)
     assert sla.wait_breach_at(t) == T0 + timedelta(minutes=10)
-    assert sla.wait_within_limit(t, T0 + timedelta(minutes=10))
-    assert not sla.wait_within_limit(t, T0 + timedelta(minutes=10, seconds=1))
+    assert sla.wait_within_limit(t, T0 + timedelta(minutes=10)) is None  # waiting within its limit: not counted yet
+    assert sla.wait_within_limit(t, T0 + timedelta(minutes=10, seconds=1)) is False  # waiting past it: over
+    sla.wait_closes(t, T0 + timedelta(minutes=4))
     t.first_called_at = T0 + timedelta(minutes=4)
-    assert sla.wait_seconds(t, T0 + timedelta(hours=1)) == 240  # stops at the first call
+    assert sla.wait_seconds(t, T0 + timedelta(hours=1)) == 240  # stops at the call
+    assert sla.wait_within_limit(t, T0 + timedelta(hours=1)) is True and sla.wait_breach_at(t) is None
     assert sla.service_seconds(t, T0) is None and sla.service_breach_at(t) is None
     t.started_at = T0 + timedelta(minutes=5)
     assert sla.service_breach_at(t) == T0 + timedelta(minutes=25)
     t.finished_at = T0 + timedelta(minutes=26)
     assert sla.service_seconds(t, T0 + timedelta(hours=3)) == 21 * 60
-    assert sla.service_within_limit(t, T0) is False
+    sla.service_ends(t, t.finished_at, sla.FINISHED)
+    [s] = sla.services(t)
+    assert s.seconds == 21 * 60 and not sla.service_within(t, s) and not sla.within_both(t, s)
 
 
 def test_sim_clock_runs_faster():

@@ -21,7 +21,8 @@ def ticket(n: int, queue="qA", minutes=0, priority=Priority.normal, slot=None, *
     return Ticket(id=f"t{n:03d}", site_id="s", business_day="2026-11-26", number=f"A{n:03d}", letter="A", seq=n,
                   queue_id=queue, item_id="i", bundle_id=None, priority=priority, issued_at=at, arrival_at=at,
                   wait_limit_min=10, service_limit_min=20, public_token=f"p{n}",
-                  slot_start=slot[0] if slot else None, slot_end=slot[1] if slot else None, **kw)
+                  slot_start=slot[0] if slot else None, slot_end=slot[1] if slot else None,
+                  **{"waiting_since": at, **kw})  # a ticket just issued is waiting
 
 
 def window(queues=("qA",)) -> Window:

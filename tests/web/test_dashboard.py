@@ -72,7 +72,8 @@ def _sign_in(url: str, staff_no: str = SUPERVISOR[0], pin: str = PIN, site: str 
 def _check_against_events(data: dict, engine, now) -> None:
     want = recompute.figures(engine, "s1", now)
     f = data["day"]["figures"]
-    for key in ("issued", "waiting", "served", "longest_wait_seconds", "wait_within_limit_share", "service_within_limit_share"):
+    for key in ("issued", "waiting", "served", "transfers", "longest_wait_seconds", "wait_within_limit_share",
+                "wait_within_limit_by_class", "service_within_limit_share"):
         assert f[key] == want[key], key
     assert f["ratings"]["by_score"] == want["by_score"] and f["ratings"]["average"] == want["average"]
     assert sorted((b["number"], b["score"], b["reason"]) for b in data["day"]["bad_ratings"]) == want["bad"]
