@@ -292,6 +292,20 @@ def cmd_hub(args, settings) -> int:
     return 0
 
 
+def cmd_setup(args, settings) -> int:
+    """One step for a village laptop (common/usecases/setup.py): enrol upstream, fetch reference data, write hub.toml."""
+    from pathlib import Path
+
+    from common.usecases import setup
+
+    folder = Path(args.config_dir) if args.config_dir else settings.data_path
+    plan = setup.Plan(hub_url=args.hub, code=args.code, config_dir=folder, data_dir=settings.data_path)
+    answer = setup.village(_engine(settings), plan)
+    again = "（已登记过，仅更新基础数据）/ (enrolled before: reference data refreshed)" if answer["again"] else ""
+    print(f"设置完成，可以使用 / ready: site {answer['site_id']}, settings {folder / 'hub.toml'} {again}".rstrip())
+    return 0
+
+
 def cmd_doctor(args, settings) -> int:
     """Each check of this machine (server/doctor.py); exit code 1 when any failed."""
     import tomllib
@@ -345,6 +359,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--kiosk", help="a kiosk's settings file (kiosk.toml): its devices, hub_url and store are checked")
     d.add_argument("--hub", help="the hub's address (default: the kiosk's hub_url, else this hub's own)")
     d.set_defaults(fn=cmd_doctor)
+
+    x = sub.add_parser("setup", help="a village laptop in one step: enrol at the district hub, fetch reference data, write hub.toml")
+    x.add_argument("--hub", required=True, help="the district hub's address")
+    x.add_argument("--code", required=True, help="the one-time enrolment code (role hub) the district gave")
+    x.add_argument("--config-dir", help="where hub.toml is written (default: the data folder)")
+    x.set_defaults(fn=cmd_setup)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")
     hsub = h.add_subparsers(dest="what", required=True)
