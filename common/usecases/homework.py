@@ -106,7 +106,7 @@ class HomeCommands:
 
         return AtSite(site_id, build)
 
-    def _step(self, actor: HomeUser, visit_id: str, roles: frozenset[str], decide) -> AtSite:
+    def _home_step(self, actor: HomeUser, visit_id: str, roles: frozenset[str], decide) -> AtSite:
         with reader(self.engine) as conn:  # type: ignore[attr-defined]
             seen = _find(conn, visit_id)
 
@@ -122,22 +122,22 @@ class HomeCommands:
     def plan_home_visit(self, actor: HomeUser, visit_id: str, *, team: str, day: date, order: int) -> AtSite:
         if not isinstance(team, str) or not isinstance(day, date) or type(order) is not int:
             raise e.InvalidInput("home_team")
-        return self._step(actor, visit_id, frozenset({"supervisor"}),
+        return self._home_step(actor, visit_id, frozenset({"supervisor"}),
                           lambda v, now: hv.decide_plan(v, team.strip(), day, order, business_day(now)))
 
     @command
     def record_home_visit(self, actor: HomeUser, visit_id: str, *, outcome: str, materials: list) -> AtSite:
-        return self._step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_visit(v, outcome, materials))
+        return self._home_step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_visit(v, outcome, materials))
 
     @command
     def rate_home_visit(self, actor: HomeUser, visit_id: str, score: int) -> AtSite:
-        return self._step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_rate(v, score))
+        return self._home_step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_rate(v, score))
 
     @command
     def cancel_home_visit(self, actor: HomeUser, visit_id: str, reason: str) -> AtSite:
         if not isinstance(reason, str):
             raise e.ReasonRequired()
-        return self._step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_cancel(v, reason))
+        return self._home_step(actor, visit_id, HOME_ROLES, lambda v, now: hv.decide_cancel(v, reason))
 
     def show_home_person(self, actor: HomeUser, visit_id: str, purpose: str) -> Person:
         """The person in full (to call or find the citizen): written to the audit log in the same transaction."""
