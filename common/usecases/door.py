@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from common.db import caserows, repo
-from common.db.schema import (BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow,
-                              WindowRow)
+from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
 from common.domain import cases, contact, homevisits, policy
 from common.domain import errors as e
 from common.domain import events as ev

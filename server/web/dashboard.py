@@ -12,7 +12,7 @@ from common.db.engine import reader
 from common.db.schema import SiteRow
 from common.domain import errors as e
 from common.domain.clock import business_day
-from common.readmodels import assessment, dashboard, queries
+from common.readmodels import assessment, dashboard, homevisits, queries
 from common.usecases.auth import Supervisor
 from server import signins
 from server.web import charts, pages, session
@@ -43,7 +43,8 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
         overview = [(day["figures"] if s["site_id"] == chosen else queries.figures(conn, s["site_id"], now))
                     | {"name": s["name"]} for s in sites] if len(sites) > 1 else []
         return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
-                "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now)}
+                "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now),
+                "home": homevisits.figures(conn, now)}
 
 
 @router.get("", include_in_schema=False)

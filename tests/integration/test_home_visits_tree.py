@@ -47,15 +47,15 @@ def _count(engine) -> int:
 
 
 def test_visits_recorded_offline_on_the_laptop_reach_the_district(tree):
-    world, live, child, staff, boss = tree
-    hub = child.hub
+    world, live, village, staff, boss = tree
+    hub = village.hub
     a = hub.request_home_visit(staff, **ASK, reason="certificate", certificate_seen=True).event.data["visit_id"]
     b = hub.request_home_visit(staff, **{**ASK, "name": "李四"}, reason="certificate",
                                certificate_seen=True).event.data["visit_id"]
     today = business_day(hub.clock.now())
     hub.plan_home_visit(boss, b, team="一队", day=today, order=1)
     hub.plan_home_visit(boss, a, team="一队", day=today, order=2)
-    child.link.sync_once()  # the day's list is on the laptop and at the district before the team leaves
+    village.link.sync_once()  # the day's list is on the laptop and at the district before the team leaves
     with world.hub.engine.connect() as conn:
         assert {v.status for v in homerows.visits(conn, ["s2"]).values()} == {hv.HomeStatus.planned}
     listed = hub.home_read(read.day_list, "一队", today, ["s2"], KEY)
@@ -72,7 +72,7 @@ def test_visits_recorded_offline_on_the_laptop_reach_the_district(tree):
         cut.sync_once()
     assert _count(world.hub.engine) == before  # nothing reached the district
 
-    child.link.sync_once()  # the link is back
+    village.link.sync_once()  # the link is back
     with hub.engine.connect() as conn:
         here = homerows.visits(conn, ["s2"])
     with world.hub.engine.connect() as conn:
@@ -93,8 +93,8 @@ def test_visits_recorded_offline_on_the_laptop_reach_the_district(tree):
 
 
 def test_the_person_rests_sealed_and_a_full_showing_is_audited(tree):
-    world, live, child, staff, boss = tree
-    hub = child.hub
+    world, live, village, staff, boss = tree
+    hub = village.hub
     a = hub.request_home_visit(boss, **ASK, reason="certificate", certificate_seen=True).event.data["visit_id"]
     with hub.engine.connect() as conn:
         raw = conn.execute(select(EventRow.data)).all()
@@ -123,17 +123,17 @@ def test_the_person_rests_sealed_and_a_full_showing_is_audited(tree):
      e.Forbidden),  # another site's clerk
 ])
 def test_hostile_requests_are_refused_and_write_nothing(tree, actor, kw, error):
-    world, live, child, staff, boss = tree
-    before = _count(child.hub.engine)
+    world, live, village, staff, boss = tree
+    before = _count(village.hub.engine)
     with pytest.raises(error) as refused:
-        child.hub.request_home_visit(actor, **{**ASK, **kw})
+        village.hub.request_home_visit(actor, **{**ASK, **kw})
     assert refused.value.messages["zh_CN"] and refused.value.messages["en"]
-    assert _count(child.hub.engine) == before
+    assert _count(village.hub.engine) == before
 
 
 def test_the_village_staff_cannot_plan_and_steps_keep_their_order(tree):
-    world, live, child, staff, boss = tree
-    hub = child.hub
+    world, live, village, staff, boss = tree
+    hub = village.hub
     a = hub.request_home_visit(staff, **ASK, reason="certificate", certificate_seen=True).event.data["visit_id"]
     today = business_day(hub.clock.now())
     with pytest.raises(e.Forbidden):
@@ -153,7 +153,7 @@ def test_the_village_staff_cannot_plan_and_steps_keep_their_order(tree):
     {"person": "张三明 13812345678"},  # unsealed personal data
 ])
 def test_a_relayed_home_request_naming_what_is_not_the_villages_is_refused(tree, change):
-    world, live, child, staff, boss = tree
+    world, live, village, staff, boss = tree
     kind, data = hv.decide_request(visit_id=uuid7(), item_id="s2-IA", person=hv.seal_person(KEY, hv.Person(
         "张三", "13812345678", "某村")), source="village", reason="certificate", seen_by="s2-C1",
         slots=["any"] + [""] * 6)
@@ -161,7 +161,7 @@ def test_a_relayed_home_request_naming_what_is_not_the_villages_is_refused(tree,
     x = Event(id=uuid7(), site_id="s2", kind=kind, at=world.clock.now(), data=data)
     from common.sync.transport import HttpTransport
 
-    with child.hub.engine.connect() as conn:
+    with village.hub.engine.connect() as conn:
         token = upstream.load_state(conn)["token"]
     before = _count(world.hub.engine)
     body = {"protocol": PROTOCOL, "after": 10**6, "events": [{**to_wire(x), "p": 10**6 + 1}]}

@@ -126,9 +126,9 @@ def test_age_from_the_id_card_counts_on_the_birthday(today, ok):
 
 def test_a_certificate_counts_only_where_the_site_takes_one_and_when_seen():
     hv.eligible(hv.Eligibility(), "certificate", None, True, date(2026, 12, 31))
-    for rule, seen in ((hv.Eligibility(), False), (hv.Eligibility(certificate=False), True)):
+    for site_rule, seen in ((hv.Eligibility(), False), (hv.Eligibility(certificate=False), True)):
         with pytest.raises(e.Forbidden):
-            hv.eligible(rule, "certificate", None, seen, date(2026, 12, 31))
+            hv.eligible(site_rule, "certificate", None, seen, date(2026, 12, 31))
 
 
 @pytest.mark.parametrize("args", [("", "13812345678", "某村"), ("张三", "1381234567x", "某村"), ("张三", "123", "某村"),
