@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from common.domain import cases, videohelp
+from common.domain import cases, homevisits, videohelp
 from common.domain import limits as L
 
 SCHEMA_VERSION = 1
@@ -43,7 +43,7 @@ KINDS = frozenset(
         NUMBERS_LEASED,
         TICKET_EXPIRED,
     }
-) | cases.KINDS | videohelp.KINDS
+) | cases.KINDS | videohelp.KINDS | homevisits.KINDS
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,33 @@ FIELDS.update({
     videohelp.VIDEO_RATED: {"request_id": _REQUEST, "score": _int(L.SCORE_MIN, L.SCORE_MAX)},
 })
 
+# 上门办 (branch homevisits): a visit of a village site; its person only sealed (docs/remote.md)
+_VISIT, _HV = _id(max_len=L.UUID_MAX), homevisits
+FIELDS.update({
+    _HV.HOME_REQUESTED: {"visit_id": _VISIT, "item_id": _id(), "person": Field((str,), max_len=_HV.SEALED_MAX, form="sealed"),
+                         "source": Field((str,), choices=_HV.SOURCES), "reason": Field((str,), choices=_HV.REASONS),
+                         "seen_by": _id(False), "slots": Field((str,), max_len=80, form="slots")},
+    _HV.HOME_PLANNED: {"visit_id": _VISIT, "team": Field((str,), max_len=_HV.TEAM_MAX, form="printable"),
+                       "day": _DAY, "order": _int(1, _HV.ORDER_MAX)},
+    _HV.HOME_VISITED: {"visit_id": _VISIT, "outcome": Field((str,), choices=_HV.OUTCOMES),
+                       "materials": Field((str,), max_len=_HV.MATERIALS_MAX * 61, form="printable")},
+    _HV.HOME_CANCELLED: {"visit_id": _VISIT, "reason": Field((str,), max_len=L.TEXT_MAX, form="printable")},
+    _HV.HOME_RATED: {"visit_id": _VISIT, "score": _int(L.SCORE_MIN, L.SCORE_MAX)},
+})
+
 _ID = re.compile(L.ID_PATTERN)
 _TOKEN = re.compile(L.TOKEN_PATTERN)
+_SEALED = re.compile(r"v1\.[0-9a-f]{8}\.[A-Za-z0-9_-]+={0,2}")
 _FORMS = {
     "id": lambda v: bool(_ID.match(v)),
     "letter": lambda v: "A" <= v <= "Z",
     "token": lambda v: L.TOKEN_MIN <= len(v) <= L.TOKEN_MAX and bool(_TOKEN.match(v)),
     "day": lambda v: len(v) == 10 and date.fromisoformat(v).isoformat() == v,  # YYYY-MM-DD only, no week dates
     "time": lambda v: len(v) <= 40 and datetime.fromisoformat(v).tzinfo is not None,
+    "printable": lambda v: v.isprintable(),
+    "sealed": lambda v: bool(_SEALED.fullmatch(v)),
+    "slots": lambda v: len(v.split(",")) == homevisits.WEEKDAYS and set(v.split(",")) <= homevisits.SLOTS | {""}
+    and v.strip(","),
 }
 
 
@@ -207,5 +226,7 @@ def validate(kind: str, data: dict) -> None:
         raise ValueError("number")
     if kind == cases.CASE_OPENED and data["number"] != cases.case_number(data["case_id"]):
         raise ValueError("number")
+    if kind == homevisits.HOME_VISITED and data["outcome"] == "not_home" and data["materials"]:
+        raise ValueError("materials")
     if kind == NUMBERS_LEASED and not 0 <= data["last"] - data["first"] < L.LEASE_MAX:
         raise ValueError("last")

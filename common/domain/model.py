@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from common.domain.cases import Case
+from common.domain.homevisits import HomeVisit
 from common.domain.videohelp import VideoHelp
 
 
@@ -173,3 +174,4 @@ class SiteState:
     numbers: set[tuple[str, str, str]] = field(default_factory=set)
     cases: dict[str, Case] = field(default_factory=dict)  # 办不成事 and 差评 cases (common/domain/cases.py)
     video: dict[str, VideoHelp] = field(default_factory=dict)  # 视频帮办 requests (common/domain/videohelp.py)
+    home: dict[str, HomeVisit] = field(default_factory=dict)  # 上门办 visits (common/domain/homevisits.py)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
-from common.domain import cases, sla, videohelp
+from common.domain import cases, homevisits, sla, videohelp
 from common.domain import events as ev
 from common.domain.model import UNRATED, Outcome, Priority, SiteState, Ticket, TicketStatus, WindowState
 
@@ -54,6 +54,8 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         return cases.apply(state.cases, event.site_id, event.kind, event.at, d)
     if event.kind in videohelp.KINDS:
         return videohelp.apply(state.video, event.site_id, event.kind, event.at, d)
+    if event.kind in homevisits.KINDS:
+        return homevisits.apply(state.home, event.site_id, event.kind, event.at, d)
     if event.kind == ev.NUMBERS_LEASED:
         _bump(state, event.site_id, d["business_day"], d["letter"], d["last"])
         return True

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from common.db import caserows, repo
-from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
-from common.domain import cases, contact, policy
+from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
+from common.domain import cases, contact, homevisits, policy
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
@@ -74,6 +74,7 @@ class _Site:
     tokens: dict[str, str]  # public token -> case id, of the tokens a device's cases give that cases here have
     owned: set[str] = field(default_factory=set)  # the sites this hub owns, if the batch has handling steps naming one
     returned: set[str] = field(default_factory=set)  # ids of this hub's own handling steps coming back up (held here)
+    parent_clerks: set[str] = field(default_factory=set)  # clerks of the site above, if the batch has 上门办 events
 
 
 def _pairs(rows) -> dict:
@@ -108,7 +109,10 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
     named = [x for x in events if x.kind in HANDLING and x.data.get("handler_site_id")]
     owned = repo.owned_sites(conn) if named and actor.role is Role.hub else set()
     back = [x.id for x in named if x.data["handler_site_id"] in owned]
+    home = any(x.kind in homevisits.KINDS for x in events)
+    parent = conn.execute(select(SiteRow.parent_id).where(SiteRow.id == sid)).scalar() if home else None
     return _Site(
+        parent_clerks=set(conn.execute(select(ClerkRow.id).where(ClerkRow.site_id == parent)).scalars()) if parent else set(),
         owned=owned,
         returned=set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(back))).scalars()) if back else set(),
         limits=limits,
@@ -204,9 +208,24 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
         _check_case(actor, site, x, i)
         if actor.role is not Role.hub:
             _check_device_case(actor, site, x, i, now)
+    if x.kind in homevisits.KINDS:
+        _check_home(site, x, i)
     if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
         raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
     _check_clerk(actor, site, x, i)
+
+
+def _check_home(site: _Site, x: Event, i: int) -> None:
+    """A 上门办 event a child hub relays (only hubs push them: `receive.MAY_PUSH`) names a matter of the village and,
+    as its clerk or the clerk who saw a certificate, one of the village or of the site above (a town's team)."""
+    d = x.data
+    if x.kind == homevisits.HOME_REQUESTED and d["item_id"] not in site.items:
+        raise e.Forbidden("sync_not_own_site", field="item_id", index=i, kind=x.kind)
+    for name, clerk in (("seen_by", d.get("seen_by")), ("clerk_id", x.clerk_id)):
+        if clerk is not None and clerk not in site.clerks | site.parent_clerks:
+            raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
+    if x.kind == homevisits.HOME_REQUESTED and (d["reason"] == "certificate") != (d.get("seen_by") is not None):
+        raise e.InvalidInput("sync_event_invalid", field="seen_by", index=i, kind=x.kind)
 
 
 def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
@@ -319,7 +338,7 @@ def _check_clerk(actor: Actor, site: _Site, x: Event, i: int) -> None:
     take `limits.CLOCK_SKEW_S`: the session's start is the hub's time, the event's the device's corrected clock."""
     clerk = x.clerk_id
     if actor.role is Role.hub:
-        if clerk is not None and clerk not in site.clerks:
+        if clerk is not None and clerk not in site.clerks and not (x.kind in homevisits.KINDS and clerk in site.parent_clerks):
             raise e.Forbidden("sync_not_own_site", field="clerk_id", index=i, kind=x.kind)
         return
     if clerk is None:

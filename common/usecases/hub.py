@@ -29,11 +29,12 @@ from common.usecases import appointments, auth, door, receive
 from common.usecases.casework import CaseCommands, rating_case
 from common.usecases.commands import AtSite, Build, Done, at_site, command
 from common.usecases.guidework import GuideCommands
+from common.usecases.homework import HomeCommands
 from common.usecases.videowork import VideoCommands
 from common.usecases.writer import Writer
 
 
-class Hub(CaseCommands, VideoCommands, GuideCommands):
+class Hub(CaseCommands, VideoCommands, GuideCommands, HomeCommands):
     """The site hub's commands and the queries they need. Shells (HTTP, CLI, demo) call only these."""
 
     def __init__(self, engine: Engine, clock=None, id_key: bytes | None = None, contact_key: bytes | None = None,

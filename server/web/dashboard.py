@@ -13,7 +13,7 @@ from common.db.schema import SiteRow
 from common.domain import errors as e
 from common.domain.clock import business_day
 from common.planning import live
-from common.readmodels import assessment, dashboard, firsttime, queries
+from common.readmodels import assessment, dashboard, firsttime, homevisits, queries
 from common.usecases.auth import Supervisor
 from server import signins
 from server.web import charts, pages, session
@@ -46,7 +46,8 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
         return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
                 "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now),
                 "first_time": firsttime.first_time(conn, [chosen], *assessment.parse_quarter(quarter)),
-                "warnings": live.site_warnings(conn, chosen, now, day["windows"])}
+                "warnings": live.site_warnings(conn, chosen, now, day["windows"]),
+                "home": homevisits.figures(conn, now)}
 
 
 @router.get("", include_in_schema=False)
