@@ -60,6 +60,8 @@ def create_enrolment_code(
 ) -> str:
     """A one-time code an administrator hands to whoever sets up the device."""
     code = new_token(9)
+    while code.startswith("-"):  # typed after a flag (haoban setup --code CODE): a leading "-" reads as another flag
+        code = new_token(9)
     conn.execute(
         insert(EnrolmentCodeRow).values(
             code_hash=token_hash(code), site_id=site_id, role=role.value, name=name,

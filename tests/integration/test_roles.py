@@ -227,3 +227,12 @@ def test_the_open_streams_of_a_revoked_device_end_on_every_hub_process(live, wor
         for s in streams:
             s.close()
         second.stop()
+
+
+def test_no_enrolment_code_starts_with_a_dash(world):
+    """A code is typed after a flag (`haoban setup --code CODE`): one starting with "-" read as another flag (found
+    when the set-up command was tested). 1 in 64 codes did; 400 of them now, none does, and each is still 12 long."""
+    with world.hub.engine.begin() as conn:
+        codes = [auth.create_enrolment_code(conn, site_id="s1", role=Role.kiosk, name=f"k{i}", now=world.clock.now())
+                 for i in range(400)]
+    assert not [c for c in codes if c.startswith("-")] and {len(c) for c in codes} == {12} and len(set(codes)) == 400
