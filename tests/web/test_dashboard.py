@@ -148,6 +148,9 @@ def test_a_supervisor_signs_in_and_sees_the_figures_of_the_events(pages, hall, l
     bars = page.locator("svg.chart rect title").all_text_contents()
     assert [int(b.split(": ")[1]) for b in bars] == want["arrivals"]
     assert "工作人员3" in page.inner_text("#windows") and "午休" in page.inner_text("#windows")
+    for section in ("#kpis", "#first-time", "#home-visits"):  # each once, in the page's body (a merge once put one in <title>)
+        assert page.locator(section).count() == 1, section
+    assert page.title().startswith("好办 · ") and "上门办" not in page.title()
     from common.readmodels.assessment import parse_quarter
     from common.readmodels.firsttime import first_time
 
