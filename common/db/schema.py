@@ -1,13 +1,35 @@
 """Tables. Reference data, the append-only event log, and the projection (tickets, window states, counters)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 Seq = BigInteger().with_variant(Integer, "sqlite")
-Stamp = DateTime(timezone=True)
+
+
+class UtcStamp(TypeDecorator):
+    """An instant, stored as UTC and read back aware in UTC on every database. SQLite keeps no offset: an aware
+    Shanghai time was stored as its wall-clock reading and came back eight hours off (a clock injected in Shanghai
+    time found it); PostgreSQL's timestamptz converts by itself. Same column type as before: no migration."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value
+
+
+Stamp = UtcStamp()
 
 
 class Base(DeclarativeBase):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from common.domain.clock import SHANGHAI
+from common.domain.clock import SHANGHAI, utc
 from common.domain.model import Ticket
 
 TRANSFERRED, FINISHED = "transferred", "finished"  # how a service ended
@@ -57,8 +57,8 @@ def service_ends(t: Ticket, at: datetime, end: str) -> None:
     if t.started_at is None:
         return
     t.services = [*t.services, {
-        "window_id": t.window_id, "clerk_id": t.clerk_id, "started_at": t.started_at.isoformat(),
-        "ended_at": at.isoformat(), "waited_seconds": t.waited_seconds, "end": end, "score": None}]
+        "window_id": t.window_id, "clerk_id": t.clerk_id, "started_at": utc(t.started_at).isoformat(),
+        "ended_at": utc(at).isoformat(), "waited_seconds": t.waited_seconds, "end": end, "score": None}]
 
 
 def service_rated(t: Ticket, score: int) -> None:

@@ -21,6 +21,7 @@ from common.domain import errors as e
 from common.domain.model import Outcome
 from common.readmodels import reportbook, reports
 from tests import world as world_mod
+from tests.web import recompute
 
 SHANGHAI = timezone(timedelta(hours=8))  # the recomputation's own clock rule: no daylight saving in China
 # days a report must cut right: the last minutes of a year, of a month, the day after National Day, a 调休 Sunday
@@ -124,7 +125,7 @@ def from_events(engine, first: date, last: date, now: datetime) -> dict:
                 pauses.append((d["window_id"], *open_.pop(d["window_id"]), at))
             continue
         if r.kind == "ticket_issued":
-            tickets[d["ticket_id"]] = {"day": at.astimezone(SHANGHAI).date(), "issued": at, "item": d["item_id"],
+            tickets[d["ticket_id"]] = {"id": d["ticket_id"], "day": at.astimezone(SHANGHAI).date(), "issued": at, "item": d["item_id"],
                                        "wl": d["wait_limit_min"] * 60, "sl": d["service_limit_min"] * 60,
                                        "status": "waiting", "first": None, "start": None, "end": None, "window": None,
                                        "clerk": None, "score": None, "outcome": None, "transfers": 0}
@@ -159,16 +160,20 @@ def from_events(engine, first: date, last: date, now: datetime) -> dict:
         stop = min(end or midnight, midnight, now)
         if stop > start:
             cut.append({"window": wid, "clerk": clerk, "reason": reason, "day": day, "start": start, "end": stop})
-    return {"tickets": [t for t in tickets.values() if first <= t["day"] <= last], "pauses": cut}
+    waits = recompute.tickets_from_events(engine, "s1")  # the waits as docs/queue.md "Figures" defines them
+    kept = [t | {"rc": waits[t["id"]], "now": now} for t in tickets.values() if first <= t["day"] <= last]
+    return {"tickets": kept, "pauses": cut}
 
 
 def brute(ts: list[dict], pauses: list[dict], key: str | None) -> dict:
-    waits = sorted((t["first"] - t["issued"]).total_seconds() for t in ts if t["first"])
+    # waits: every span of waiting summed (recompute.wait), of called tickets; the share: within / over as
+    # recompute.verdict has it (over while still waiting counts); services: every ended service of these tickets
+    waits = sorted(recompute.wait(t["rc"], t["now"]) for t in ts if t["first"])
     fin = [t for t in ts if t["status"] == "finished"]
     services = sorted((t["end"] - t["start"]).total_seconds() for t in fin)
     scores = [t["score"] for t in ts if t["score"]]
-    waits_ok = [(t["first"] - t["issued"]).total_seconds() <= t["wl"] for t in ts if t["first"]]
-    services_ok = [(t["end"] - t["start"]).total_seconds() <= t["sl"] for t in fin]
+    waits_ok = [v for t in ts if (v := recompute.verdict(t["rc"], t["now"])) is not None]
+    services_ok = [(x["end"] - x["start"]).total_seconds() <= t["sl"] for t in ts for x in t["rc"]["services"]]
     out = {
         "arrivals": len(ts), "served": len(fin), "no_show": sum(t["status"] == "no_show" for t in ts),
         "wait_median": round(statistics.median(waits)) if waits else None,
