@@ -346,17 +346,23 @@ def test_screenshots_of_every_terminal_and_rating_screen_in_both_languages(tmp_p
                                                  for y in range(0, image.height(), 5)}) > 3  # not blank
 
 
-def test_the_finish_form_offers_the_matters_guide_materials_as_missing(counter):
-    """容缺受理 with the matter's own list: the guide the hub published reaches the terminal with its reference data,
-    and the finish form offers that guide's materials (naming its version) instead of the common ones."""
+def published_guide(c):
+    """The sample guide of 医保卡补领 published for the test hall's item IA, once the terminal holds it."""
     from common.guides.files import samples
     from common.usecases import reference
 
-    c = counter
     guide = next(g for g in samples() if g.item == "YB-01").model_copy(update={"item": "IA"})
     with c.world.hub.engine.begin() as conn:
         reference.publish_guides(conn, (guide,), "区政务办", c.world.clock.now())
     wait_for(lambda: any(g.get("item") == "IA" for g in c.desk.client.store.tables().get("guides", [])), timeout=30)
+    return guide
+
+
+def test_the_finish_form_offers_the_matters_guide_materials_as_missing(counter):
+    """容缺受理 with the matter's own list: the guide the hub published reaches the terminal with its reference data,
+    and the finish form offers that guide's materials (naming its version) instead of the common ones."""
+    c = counter
+    guide = published_guide(c)
     signed_in(c)
     t = c.issue()
     c.key(Qt.Key_F1)
@@ -391,14 +397,8 @@ def test_a_matter_without_a_guide_offers_the_common_materials(counter):
 
 
 def test_in_english_the_guides_materials_show_their_english_names_and_keep_the_chinese_record(counter, tmp_path):
-    from common.guides.files import samples
-    from common.usecases import reference
-
     c = counter
-    guide = next(g for g in samples() if g.item == "YB-01").model_copy(update={"item": "IA"})
-    with c.world.hub.engine.begin() as conn:
-        reference.publish_guides(conn, (guide,), "区政务办", c.world.clock.now())
-    wait_for(lambda: any(g.get("item") == "IA" for g in c.desk.client.store.tables().get("guides", [])), timeout=30)
+    guide = published_guide(c)
     signed_in(c)
     c.window.model.toggleLanguage()
     t = c.issue()
