@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from urllib.parse import quote
 
-from common.devices.printer import GuideList
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI
 from common.domain.guide import Form, Guide
@@ -106,16 +104,3 @@ def parse_version(raw: str | None) -> int | None:
     if len(raw) > 7 or not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise e.InvalidInput("guide_link_version")
     return int(raw)
-
-
-def guide_list(site_name: str, shown: dict, url: str, at: datetime) -> GuideList:
-    """The printed list of a `view(...)` (what the screen shows is what is printed)."""
-    answered = tuple(f"{a['question']}{a['answer']}" for a in shown["answered"])
-    notes = ("尚有问题未回答，以上为必备材料" if not shown["final"] else "",) + (("示例内容",) if shown["sample"] else ())
-    return GuideList(site_name=site_name, name=shown["name"], version=shown["version"], published=shown["published"],
-                     answered=answered, materials=tuple((m["name"], m["form"], m["copies"], m["required"])
-                                                        for m in shown["materials"]),
-                     promised_days=shown["promised_days"], visits=shown["visits"],
-                     fees=tuple((f["name"], f["yuan"]) for f in shown["fees"]), place=shown["place"],
-                     hours=shown["hours"], phone=shown["consult_phone"], url=url, printed_at=at,
-                     notes=tuple(n for n in notes if n))

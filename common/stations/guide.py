@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from common.devices.printer import GuideList
 from common.stations.ticketing import KioskService
 
 if TYPE_CHECKING:  # imported when the index is first built (pypinyin and jieba take 0.4 s): not on the kiosk's start
@@ -97,7 +99,7 @@ class GuideDesk:
             raise LookupError(code)
         shown = tell.view(guide, answers)
         url = tell.link(self.service.public_url, guide, answers)
-        self.service.printer.print_guide_list(tell.guide_list(self.service.site_name(), shown, url,
+        self.service.printer.print_guide_list(guide_list(self.service.site_name(), shown, url,
                                                               self.service.client.now()))
 
     def matter(self, choice: dict) -> dict:
@@ -132,3 +134,16 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
                  "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}
                              for b in tables["bundles"]]}
     return Index(catalogue_docs(catalogue, default_lexicon().aliases)), choices
+
+
+def guide_list(site_name: str, shown: dict, url: str, at: datetime) -> GuideList:
+    """The printed list of a `view(...)` (what the screen shows is what is printed)."""
+    answered = tuple(f"{a['question']}{a['answer']}" for a in shown["answered"])
+    notes = ("尚有问题未回答，以上为必备材料" if not shown["final"] else "",) + (("示例内容",) if shown["sample"] else ())
+    return GuideList(site_name=site_name, name=shown["name"], version=shown["version"], published=shown["published"],
+                     answered=answered, materials=tuple((m["name"], m["form"], m["copies"], m["required"])
+                                                        for m in shown["materials"]),
+                     promised_days=shown["promised_days"], visits=shown["visits"],
+                     fees=tuple((f["name"], f["yuan"]) for f in shown["fees"]), place=shown["place"],
+                     hours=shown["hours"], phone=shown["consult_phone"], url=url, printed_at=at,
+                     notes=tuple(n for n in notes if n))

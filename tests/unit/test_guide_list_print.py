@@ -11,6 +11,7 @@ import pytest
 from common.devices.printer import FS_CHINESE_OFF, FS_CHINESE_ON, LINE, Receipt, dummy_printer, wrap
 from common.guides import files, tell
 from common.guides.rules import checklist
+from common.stations.guide import guide_list as guide_list_of
 from devtools.receipts import printed_qr_texts
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -21,7 +22,7 @@ URL = tell.link("http://127.0.0.1:8300", YB01, ANSWERS)
 
 
 def guide_list():
-    return tell.guide_list("青浦区行政服务中心", tell.view(YB01, ANSWERS), URL, AT)
+    return guide_list_of("青浦区行政服务中心", tell.view(YB01, ANSWERS), URL, AT)
 
 
 def golden(name: str, out: bytes) -> bytes:
