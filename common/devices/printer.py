@@ -221,7 +221,7 @@ class EscposPrinter:
         self.text("-" * LINE)
         self.text("请带齐以下材料：")
         for n, (name, form, copies, required) in enumerate(r.materials, 1):
-            tail = f"（{form} {copies} 份" + ("" if required else "，视情况") + "）"
+            tail = f"（{form} {copies} 份" + ("" if required else "，按您的情况") + "）"
             for line in wrap(f"{n}. {name}{tail}"):
                 self.text(line)
         self.text("-" * LINE)

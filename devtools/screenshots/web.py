@@ -1,6 +1,7 @@
 """Screenshots of the hub's pages for review: the display board at 1920x1080, the phone page at 390x844
-(中文 and English, waiting and called), the dashboard at 1440x900 (and its whole length), the sign-in pages, the
-cases panel and a department's page (/handler) with one of its cases.
+(中文 and English, waiting and called), the 一次告知 list on the phone (a question open, and answered), the
+dashboard at 1440x900 (and its whole length), the sign-in pages, the cases panel and a department's page (/handler)
+with one of its cases.
 
 The data is a demo morning played through the hub's commands (devtools/sample.py); Debian's Chromium renders.
 """
@@ -9,8 +10,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from common.db import guiderows
 from common.db.engine import make_engine, migrate
 from common.domain.model import Outcome, Role
+from common.guides import tell
 from common.usecases import auth, reference
 from devtools import browser, sample
 
@@ -47,6 +50,7 @@ def _render(folder: Path, chromium) -> list[Path]:
         waiting = hub.issue_ticket(hall.kiosk, item_id="qp-centre-YB-01").ticket
         with engine.begin() as c:
             code = auth.create_enrolment_code(c, site_id="qp-centre", role=Role.display, name="大厅屏", now=hall.clock.now())
+        guide = hub.read(guiderows.guide, "YB-01")
         supervisor = next(s for s in reference.demo_data()["sites"] if s["id"] == "qp-centre")["supervisors"][0]
 
         with LoopbackHub(hub) as served:
@@ -70,6 +74,10 @@ def _render(folder: Path, chromium) -> list[Path]:
                     page.goto(f"{served.url}/api/v1/public/tickets/{ticket.public_token}?lang={lang}")
                     browser.wait_until(page, "window.haobanPhone && window.haobanPhone.updates > 0")
                     shot(page, f"phone-{name}-{lang}")
+                for name, answers in (("guide-question", {"who": "agent"}), ("guide-list", {"who": "agent", "why": "lost"})):
+                    page = browser.new_page(chromium, "phone")  # the printed 一次告知 list's QR, one answer or both
+                    page.goto(tell.link(served.url, guide, answers) + f"&lang={lang}")
+                    shot(page, f"phone-{name}-{lang}", full=True)
             page = browser.new_page(chromium, "dashboard")
             page.goto(f"{served.url}/dashboard")
             shot(page, "dashboard-sign-in")
