@@ -265,15 +265,13 @@ def _export_guides(conn, args) -> str:
 
 def _guide_flags(conn, args, now) -> str:
     """The refusals of the last DAYS days whose clerk said the guide misled the citizen, newest first."""
-    from datetime import timedelta
-
-    from common.db import repo
-    from common.readmodels.guideflags import flags
+    from common.domain.clock import SHANGHAI
+    from common.readmodels.guideflags import at_hub
 
     if not 1 <= args.days <= 366:
         raise e.InvalidInput("guide_flag_days")
-    found = flags(conn, sorted(repo.owned_sites(conn) | repo.child_hub_sites(conn)), now - timedelta(days=args.days), now)
-    lines = [f"{f['at']:%Y-%m-%d %H:%M} {f['item_code']} {f['item_name']} 第{f['guide_version'] or '—'}版 "
+    found = at_hub(conn, now, args.days)
+    lines = [f"{f['at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M} {f['item_code']} {f['item_name']} 第{f['guide_version'] or '—'}版 "
              f"{f['site_id']} {f['window']}号窗口：{f['reason']}" for f in found]
     return "\n".join(lines + [f"{len(found)} flagged refusals in {args.days} days"])
 

@@ -5,17 +5,19 @@ Read from the event log (index ix_events_site_kind_seq, then the flag inside the
 range and a count: a refusal is a few a day at a busy centre, flagged ones fewer."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
 
+from common.db import repo
 from common.db.guiderows import G
 from common.db.repo import E
-from common.db.schema import ServiceItemRow, TicketRow, WindowRow
+from common.db.schema import ServiceItemRow, SiteRow, TicketRow, WindowRow
 from common.domain import events as ev
 from common.domain.clock import utc
 
 MOST = 500  # flags listed at most
+DAYS = 30  # the editors' page looks this far back
 
 
 def flags(conn: Connection, site_ids: list[str], since: datetime, until: datetime) -> list[dict]:
@@ -42,3 +44,13 @@ def flags(conn: Connection, site_ids: list[str], since: datetime, until: datetim
         out.append({"item_code": r.code, "item_name": r.name, "at": at, "site_id": r.site_id, "window": r.number,
                     "reason": r.data.get("reason") or "", "guide_version": current[-1] if current else None})
     return out
+
+
+def at_hub(conn: Connection, now: datetime, days: int = DAYS, code: str | None = None) -> list[dict]:
+    """The flags of the last `days` days at every site this hub holds (its own and its child hubs'), of one item
+    code or all: what the editors' page and `haoban admin guide-flags` list."""
+    sites = sorted(repo.owned_sites(conn) | repo.child_hub_sites(conn))
+    found = flags(conn, sites, now - timedelta(days=days), now + timedelta(seconds=1))  # a flag of this second counts
+    names: dict[str, str] = {r.id: r.name for r in conn.execute(select(SiteRow.id, SiteRow.name))}
+    return [{**f, "site_name": names.get(f["site_id"], f["site_id"])} for f in found
+            if code is None or f["item_code"] == code]

@@ -23,6 +23,7 @@ from common.domain.clock import SHANGHAI, utc
 from common.domain.guide import Form, Guide, Source
 from common.domain.limits import ID_MAX
 from common.guides.rules import Problem
+from common.readmodels import guideflags
 from common.usecases import guidework
 from server.web import guideform, pages, session
 
@@ -69,8 +70,12 @@ def listing(request: Request):
     if refused:
         return refused
     hub = request.app.state.hub
+    flagged = hub.guides_read(sup, guideflags.at_hub, hub.clock.now())
+    counts: dict[str, int] = {}
+    for f in flagged:
+        counts[f["item_code"]] = counts.get(f["item_code"], 0) + 1
     return _page(request, "guides.html", items=hub.guides_read(sup, guidework.catalogue),
-                 editing=hub.guide_editing(sup))
+                 editing=hub.guide_editing(sup), flag_counts=counts, flag_total=len(flagged), flag_days=guideflags.DAYS)
 
 
 def _problems(found: list[Problem]) -> list[dict]:
@@ -85,6 +90,7 @@ def _editor(request: Request, sup, code: str, view: dict | None = None, found: l
         return guiderows.guide(conn, code), guidework.item_name(conn, code)
 
     newest, named = hub.guides_read(sup, read)
+    flagged = hub.guides_read(sup, guideflags.at_hub, hub.clock.now(), guideflags.DAYS, code)
     if newest is None and named is None:
         return pages.message(*_texts(e.NotFound("guide_no_item", item=code)), 404)
     if view is None:  # the page as opened: the newest version, with its list as the kiosk shows it now
@@ -95,6 +101,7 @@ def _editor(request: Request, sup, code: str, view: dict | None = None, found: l
     status = error.status if error else (422 if problems else 200)
     return _page(request, "guide_edit.html", http_status=status, code=code, v=view, newest=newest, base=base,
                  problems=problems, checklist=checklist, error=error, done=done, editing=hub.guide_editing(sup),
+                 flags=flagged, flag_days=guideflags.DAYS,
                  rows=guideform.ROWS, spare=guideform.SPARE, spare_answers=guideform.SPARE_ANSWERS,
                  forms=[f.value for f in Form], sources=[s.value for s in Source], chosen=view.get("chosen", {}))
 

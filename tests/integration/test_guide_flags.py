@@ -117,6 +117,7 @@ def test_the_cli_lists_the_flags_of_the_last_days_newest_first(tmp_path):
     r = run_cli("admin", "guide-flags", "--days", "7", env=env)
     assert r.returncode == 0, r.stderr
     assert "IA" in r.stdout and "材料清单少写了一项" in r.stdout and "1 flagged refusals in 7 days" in r.stdout
+    assert r.stdout.startswith("2026-12-31 23:59 IA")  # the hall's time, not UTC
     later = {**env, "HAOBAN_CLOCK": "sim:2027-01-08T00:02:00+08:00:1"}  # 7 days and a minute on: out of the range
     assert "0 flagged refusals in 7 days" in run_cli("admin", "guide-flags", "--days", "7", env=later).stdout
     r = run_cli("admin", "guide-flags", "--days", "0", env=env)

@@ -258,3 +258,29 @@ def test_too_many_materials_and_too_long_texts_are_named(hall, guided):
 def test_unknown_items_and_versions_are_said_so(hall, guided, path):
     r = sign_in(guided).get(guided + path, timeout=10)
     assert r.status_code == 404 and "没有这个" in r.text
+
+
+def test_the_clerks_flags_show_on_the_list_and_on_the_guides_page(hall, guided):
+    """A refusal whose clerk ticked "指南有误": counted on the list, listed on its guide's page with the version
+    then current, the site and window, and the reason as text (script in it is not run)."""
+    from common.domain.model import Outcome
+
+    hub, kiosk, clerk = hall.hub, hall.actor("kiosk"), hall.actor("terminal1")
+    hub.issue_ticket(kiosk, item_id=hall.items["A"])
+    hub.call_next(clerk, clerk.window_id)
+    hub.start(clerk, clerk.window_id)
+    hub.finish(clerk, clerk.window_id, Outcome.rejected, "清单没写户口簿" + HOSTILE[:30], guide_wrong=True)
+    http = sign_in(guided)
+    page = http.get(f"{guided}/dashboard/guides").text
+    assert "窗口反馈办事指南有误 1 次" in page
+    ia = re.search(r'<tr data-code="IA">(.*?)</tr>', page, re.S)[1]
+    assert re.search(r'class="flag"[^>]*>1</a>', ia)
+    ib = re.search(r'<tr data-code="IB">(.*?)</tr>', page, re.S)[1]
+    assert 'class="flag"' not in ib
+    edit = http.get(f"{guided}/dashboard/guides/IA").text
+    flags = re.search(r'<section class="card flags" id="flags">(.*?)</section>', edit, re.S)[1]
+    assert "共 1 次" in flags and "v1" in flags and "1 号窗口" in flags and "清单没写户口簿" in flags
+    assert "<script>" not in flags and "&lt;script&gt;" in flags
+    assert 'id="flags"' not in http.get(f"{guided}/dashboard/guides/IB").text
+    hall.clock.advance(days=31)  # a month on: out of the page's 30 days
+    assert "窗口反馈办事指南有误 0 次" in sign_in(guided).get(f"{guided}/dashboard/guides").text  # (signed in anew)

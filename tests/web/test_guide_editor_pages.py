@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from common.db import guiderows
+from common.domain.model import Outcome
 from common.guides.files import samples
 from common.usecases import reference
 from tests.web.conftest import PIN, SUPERVISOR
@@ -42,11 +43,18 @@ def shot(page, name: str, folder: Path, full: bool = False) -> None:
 
 def test_an_editor_edits_previews_publishes_and_sees_the_history(pages, hall, guided, tmp_path):
     folder = Path(os.environ.get("HAOBAN_SCREENSHOTS") or tmp_path)
+    clerk = hall.actor("terminal1")  # a clerk refused a citizen the guide had misled: a flag for the editors
+    hall.hub.issue_ticket(hall.actor("kiosk"), item_id=hall.items["A"])
+    hall.hub.call_next(clerk, clerk.window_id)
+    hall.hub.start(clerk, clerk.window_id)
+    hall.hub.finish(clerk, clerk.window_id, Outcome.rejected, "指南未写明须带户口簿", guide_wrong=True)
     page = sign_in(pages)
     assert page.inner_text('tr[data-code="IA"] td.version') == "v1"
+    assert page.inner_text('tr[data-code="IA"] a.flag') == "1" and "有误 1 次" in page.inner_text("#flag-total")
     shot(page, "guides-zh", folder)
     page.click('tr[data-code="IA"] a.open')
     page.wait_for_selector("#guide-form")
+    assert "指南未写明须带户口簿" in page.inner_text("#flags")
     assert "第 1 版" in page.inner_text("#version")
     first = SAMPLE["SB-05"].materials[0]
     assert page.input_value("#materials\\[0\\]\\.name") == first.name
