@@ -60,6 +60,8 @@ class KioskModel(ScreenModel, GuideScreens):
         if changes.get("screen", before) != before and "banner" not in changes:
             changes["banner"] = {}  # a passing message belongs to the screen it was shown on
         super()._set(**changes)
+        if before == "guide" and self._view["screen"] != "guide":
+            self.guide.leave()  # a search that found nothing goes to the editors
         if self._view["screen"] != before:
             self._say(PROMPT_OF.get(self._view["screen"]))
 
@@ -95,6 +97,7 @@ class KioskModel(ScreenModel, GuideScreens):
             self.worker.run(self.service.guide_sign_out, lambda _result: None)
         self._items, self._choice, self._staff_green, self._late_choice, self._card_id = [], None, False, None, None
         self._matters, self._case_ticket = [], None
+        self.guide.leave()  # a search that found nothing, left by "home" or the idle timeout, goes to the editors
         self._guide_clear()
         self._view = {"screen": "home", "busy": False, "category": "", "items": [], "choice": {}, "preview": {},
                       "ticket": {}, "error": {}, "checkin": {}, "banner": {}, "green_offer": None, "green": False,

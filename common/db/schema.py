@@ -389,6 +389,17 @@ class GuideRow(Base):
     published_at: Mapped[datetime] = mapped_column(Stamp)
 
 
+class SearchWordsRow(Base):
+    """One published version of the words editors add to guide search ({"synonyms": [[...]], "aliases": {code:
+    [...]}}, common/search/lexicon.py `parse_words`). Versions are only added, each with who published it and when."""
+
+    __tablename__ = "search_words"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[dict] = mapped_column(JSON)
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(Stamp)
+
+
 class AuditRow(Base):
     """Every showing of personal data in full (PIPL): who saw what of which record, when. Rows are only inserted;
     no command of the hub updates or deletes them, and supervisors read them on the dashboard."""

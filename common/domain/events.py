@@ -24,6 +24,7 @@ WINDOW_PAUSED = "window_paused"
 WINDOW_RESUMED = "window_resumed"
 NUMBERS_LEASED = "numbers_leased"  # a block of ticket numbers reserved for a kiosk to use offline
 TICKET_EXPIRED = "ticket_expired"  # the hub closes a past business day: its tickets still waiting expire
+SEARCH_MISSED = "search_missed"  # a kiosk's guide search that ended in nothing: its masked text, for the editors
 # and the case kinds of common/domain/cases.py (办不成事 and 差评 cases), folded by `cases.apply`, and the video-help
 # kinds of common/domain/videohelp.py (视频帮办), folded by `videohelp.apply`
 
@@ -42,6 +43,7 @@ KINDS = frozenset(
         WINDOW_RESUMED,
         NUMBERS_LEASED,
         TICKET_EXPIRED,
+        SEARCH_MISSED,
     }
 ) | cases.KINDS | videohelp.KINDS | homevisits.KINDS
 
@@ -127,6 +129,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     WINDOW_RESUMED: {"window_id": _WINDOW},
     NUMBERS_LEASED: {"letter": _LETTER, "business_day": _DAY, "first": _int(1, L.SEQ_MAX), "last": _int(1, L.SEQ_MAX)},
     TICKET_EXPIRED: {"ticket_id": _TICKET, "business_day": _DAY, "window_id": _id(False)},  # the window it frees
+    # digits masked by the kiosk (common/search/text.py `masked`); no run of four digits or more passes
+    SEARCH_MISSED: {"text": Field((str,), max_len=L.MISS_TEXT_MAX, form="miss")},
 }
 _CASE, _NOTE, _DUE = _id(max_len=L.UUID_MAX), Field((str,), max_len=L.TEXT_MAX), Field((str, type(None)), False, form="day")
 FIELDS.update({
@@ -190,6 +194,7 @@ _FORMS = {
     "day": lambda v: len(v) == 10 and date.fromisoformat(v).isoformat() == v,  # YYYY-MM-DD only, no week dates
     "time": lambda v: len(v) <= 40 and datetime.fromisoformat(v).tzinfo is not None,
     "printable": lambda v: v.isprintable(),
+    "miss": lambda v: v.isprintable() and bool(v.strip()) and not re.search(r"\d{4}", v),  # no long digit run
     "sealed": lambda v: bool(_SEALED.fullmatch(v)),
     "slots": lambda v: len(v.split(",")) == homevisits.WEEKDAYS and set(v.split(",")) <= homevisits.SLOTS | {""}
     and v.strip(","),

@@ -27,3 +27,4 @@ HOURS_AHEAD = 1  # device clocks are corrected by the hub's time; more than this
 DAYS_AHEAD = 1  # no business day after tomorrow
 CLOCK_SKEW_S = 5  # a device's corrected clock errs by at most half an answered round trip: under half the 10 s
 #   transport timeout (common/sync/transport.py). A pushed event this much before its clerk's sign-in still counts.
+MISS_TEXT_MAX = 40  # characters of a guide search kept when it found nothing (a citizen types a few words)

@@ -56,6 +56,8 @@ def apply(state: SiteState, event: ev.Event) -> bool:
         return videohelp.apply(state.video, event.site_id, event.kind, event.at, d)
     if event.kind in homevisits.KINDS:
         return homevisits.apply(state.home, event.site_id, event.kind, event.at, d)
+    if event.kind == ev.SEARCH_MISSED:  # kept in the log for the guide editors (common/readmodels/searchmisses.py)
+        return True
     if event.kind == ev.NUMBERS_LEASED:
         _bump(state, event.site_id, d["business_day"], d["letter"], d["last"])
         return True

@@ -1,7 +1,8 @@
 """The kiosk's 查询·办事指南, without Qt (docs/guide-search.md, "On the kiosk"): the search index of the catalogue the
 kiosk holds offline, built once and again only when the reference data changes; a query's hits as the kiosk's usual
 choices (items and 一件事 bundles, the dicts `KioskService.take_ticket` takes); a matter's page (department, category,
-the queue and windows that serve it). Nothing personal is kept: a miss is only counted (the engine masks digits)."""
+the queue and windows that serve it). A search that found nothing is reported to the hub when the citizen leaves the
+screen, masked (runs of four digits or more become '#'), for the editors' list of words to add."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from common.devices.printer import GuideList
+from common.domain.events import SEARCH_MISSED
+from common.domain.limits import MISS_TEXT_MAX
 from common.stations.ticketing import KioskService
 
 if TYPE_CHECKING:  # imported when the index is first built (pypinyin and jieba take 0.4 s): not on the kiosk's start
@@ -37,7 +40,8 @@ class GuideDesk:
         self._choices: dict[str, dict] = {}  # by code, as the index's hits name them
         self._guides: tuple[object, dict[str, Guide]] = (None, {})  # (reference version, guides by item code)
         self._lock = threading.Lock()  # the kiosk builds it in the background at start; a search may come meanwhile
-        self.misses = 0  # queries that found nothing (a count only: the texts stay on the kiosk's screen)
+        self.misses = 0  # searches that found nothing, counted as the screen was left
+        self._missed: str | None = None  # the masked text of the last search, while it found nothing
 
     def _reference_version(self) -> object:
         return (self.service.client.store.get("reference") or {}).get("version")
@@ -55,10 +59,22 @@ class GuideDesk:
     def search(self, query: object) -> Found:
         index = self.index()
         answer: Answer = index.search(query, limit=SHOWN)
-        if answer.miss:
-            self.misses += 1
+        self._missed = answer.query.strip()[:MISS_TEXT_MAX] if answer.miss else None  # typing on: the longer one
         choices = [self._choices[h.id] for h in answer.hits if h.id in self._choices][:SHOWN]
         return Found(choices, answer.reasons, answer.miss)
+
+    def leave(self) -> bool:
+        """The citizen left the search screen: a last search that found nothing is reported to the hub with the
+        next sync (`search_missed`, its masked text only) so editors can add the word. Never raises."""
+        text, self._missed = self._missed, None
+        if not text or len(text) < 2 or not text.isprintable():  # one stray character says nothing
+            return False
+        self.misses += 1
+        try:
+            self.service.client.record(SEARCH_MISSED, {"text": text})
+        except Exception:  # noqa: BLE001 - a full disk must not stop the kiosk: the miss is only lost
+            return False
+        return True
 
     def guide(self, code: str) -> Guide | None:
         """An item's guide (by its code) as the kiosk holds it offline: the version the last sync brought, whatever
@@ -133,7 +149,13 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
     catalogue = {"items": tables["service_items"],
                  "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}
                              for b in tables["bundles"]]}
-    return Index(catalogue_docs(catalogue, default_lexicon().aliases)), choices
+    lexicon = default_lexicon()
+    for words in tables.get("search_words", [])[:1]:  # the editors' words, as the hub published them
+        try:
+            lexicon = lexicon.extended(words.get("words"))
+        except Exception:  # noqa: BLE001 - words the hub checked cannot fail here; if they do, search without them
+            lexicon = default_lexicon()
+    return Index(catalogue_docs(catalogue, lexicon.aliases), lexicon), choices
 
 
 def guide_list(site_name: str, shown: dict, url: str, at: datetime) -> GuideList:

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from common.db import guiderows, repo
+from common.db import guiderows, repo, wordrows
 from common.db.engine import reader
-from common.db.schema import ServiceItemRow, SiteRow
+from common.db.schema import BundleRow, ServiceItemRow, SiteRow
 from common.domain import errors as e
 from common.domain.guide import Guide
 from common.usecases import auth, reference
+
+WORDS_TEXT_MAX = 20_000  # characters of an editor's words (the form's 64 KB body, urlencoded)
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,28 @@ class GuideCommands:
                 raise e.Conflict("guide_stale", version=now_at or 0)
             added = reference.publish_guides(conn, (guide,), sup.name, self.clock.now())  # type: ignore[attr-defined]
         return added[0][1] if added else None
+
+    def publish_words(self, sup: auth.Supervisor, text: str, base: int | None) -> int | None:
+        """The editors' words for guide search (`lexicon.parse_words`'s text) as the next version, by her name at
+        the hub's time; flows down with the reference data, and each kiosk's index is built with it. Checked before
+        the lock: each line (named when bad), the lexicon they make, and every code an item or bundle here. `base`:
+        the version she opened (a colleague's newer one is not overwritten unseen). None: nothing changed."""
+        from common.search.lexicon import WORDS_LINES, default_lexicon, parse_words  # (jieba: not on every start)
+
+        if not isinstance(text, str) or len(text) > WORDS_TEXT_MAX:
+            raise e.InvalidInput("search_words_many", most=WORDS_LINES)
+        words = parse_words(text)
+        default_lexicon().extended(words)
+        with reader(self.engine) as conn:  # type: ignore[attr-defined]
+            codes = set(conn.execute(select(ServiceItemRow.code)).scalars()) | set(conn.execute(select(BundleRow.code)).scalars())
+        for code in words["aliases"]:
+            if code not in codes:
+                raise e.NotFound("search_words_code", code=code[:64])
+        with self._write_lock, self.engine.begin() as conn:  # type: ignore[attr-defined]
+            allowed = editing(conn, sup)
+            if not allowed.may_publish:
+                raise e.Forbidden(allowed.reason or "forbidden")
+            newest = wordrows.newest(conn)
+            if (newest or {}).get("version") != base:
+                raise e.Conflict("guide_stale", version=(newest or {}).get("version") or 0)
+            return wordrows.publish(conn, words, sup.name, self.clock.now())  # type: ignore[attr-defined]

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from common.usecases.door import Admitted
 
 # Which kinds of event each role may push. A hub relays everything of its own site. A kiosk or terminal opens a
-# case offline (`case_opened` only: every later step is the hub's), checked by `door._check_device_case`.
+# case offline (`case_opened` only: every later step is the hub's), checked by `door._check_device_case`; a kiosk
+# reports a guide search that found nothing (`search_missed`: masked text only).
 MAY_PUSH: dict[Role, frozenset[str]] = {
-    Role.kiosk: frozenset({ev.TICKET_ISSUED, cases.CASE_OPENED}),
+    Role.kiosk: frozenset({ev.TICKET_ISSUED, cases.CASE_OPENED, ev.SEARCH_MISSED}),
     Role.terminal: frozenset({ev.TICKET_ISSUED, ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED,
                               ev.TICKET_TRANSFERRED, ev.SERVICE_STARTED, ev.SERVICE_FINISHED,
                               ev.WINDOW_PAUSED, ev.WINDOW_RESUMED, cases.CASE_OPENED}),

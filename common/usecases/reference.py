@@ -6,7 +6,7 @@ from importlib import resources
 
 from sqlalchemy import Connection, insert, select, update
 
-from common.db import caserows, guiderows, repo
+from common.db import caserows, guiderows, repo, wordrows
 from common.db.schema import (
     BundleItemRow,
     BundleRow,
@@ -210,6 +210,9 @@ def snapshot(conn: Connection, site_id: str, case_box: dict | None = None) -> di
         select(bi).where(bi.c.bundle_id.in_(bundles)).order_by(bi.c.bundle_id, bi.c.item_id)).mappings()]
     tables["calendar_days"] = workdays.overrides_to_wire(caserows.calendar(conn))  # the district's, for case deadlines
     tables["guides"] = guiderows.newest(conn, sorted({i["code"] for i in tables["service_items"]}))  # the tree's
+    words = wordrows.newest(conn)  # the editors' words for guide search (the top's, as guides)
+    if words is not None:
+        tables["search_words"] = [words]
     if case_box is not None:
         tables["case_box"] = [case_box]
     canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
@@ -243,6 +246,11 @@ def apply_snapshot(conn: Connection, snap: dict) -> None:
                 conn.execute(insert(table).values(row))
     if "calendar_days" in snap["tables"]:  # the tree's calendar is the top's: entries it dropped go here too
         caserows.replace_calendar(conn, workdays.overrides_from_wire(snap["tables"]["calendar_days"]))
+    for words in snap["tables"].get("search_words", []):  # checked as an editor's are before they are kept
+        from common.search.lexicon import default_lexicon
+
+        default_lexicon().extended(words["words"])
+        wordrows.put(conn, words)
     if "guides" in snap["tables"]:  # the top's versions, checked as any guide coming in (all or none)
         for g in guide_files.from_wire(snap["tables"]["guides"]):
             guiderows.put(conn, g)

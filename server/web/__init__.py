@@ -29,10 +29,12 @@ def install(app: FastAPI) -> None:
         reports,
         staffing,
         video,
+        words,
     )
 
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
-    for module in (display, phone, guidephone, casepage, cases, guides, reports, dashboard, handler, video, staffing):
+    for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
+                   staffing):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

@@ -36,7 +36,7 @@ def main() -> int:
             store.put("me", me)
         except HubUnreachable:
             time.sleep(0.2)
-    client = SyncClient(store, HttpTransport(args.url, me["token"], timeout=3), device_id=me["device_id"],
+    client = SyncClient(store, HttpTransport(args.url, me["token"], timeout=15), device_id=me["device_id"],
                         site_id=me["site_id"], lease_size=5)
     while True:
         reference = store.get("reference")

@@ -1,7 +1,9 @@
 """GuideDesk, the kiosk's 查询·办事指南 without Qt: the test world's hub on loopback, a real kiosk store. Its hits are the
 kiosk's choices (a ticket is taken for them), the index follows the reference data and is built only when it changes,
-any input is answered within bounds, a miss is a count and nothing more."""
+any input is answered within bounds, a search that found nothing reaches the hub masked."""
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import text
@@ -23,7 +25,7 @@ def desk(sqlite_engine, tmp_path):
     world = build(sqlite_engine)
     with LiveHub(world.hub) as live:
         info = Device(live.url, world.codes["kiosk"]).info
-        client = SyncClient(LocalStore(tmp_path / "kiosk.sqlite3"), HttpTransport(live.url, info["token"], timeout=3),
+        client = SyncClient(LocalStore(tmp_path / "kiosk.sqlite3"), HttpTransport(live.url, info["token"], timeout=15),
                             device_id=info["device_id"], site_id=info["site_id"], lease_size=5, clock=world.clock)
         client.sync_once()
         yield GuideDesk(KioskService(client, dummy_printer(), live.url)), world
@@ -59,11 +61,21 @@ def test_any_input_is_answered_within_bounds(desk, query):
     assert len(found.choices) <= SHOWN and all(c["queue_id"] for c in found.choices)
 
 
-def test_a_miss_is_only_counted(desk):
-    guide, _ = desk
-    assert guide.search("13812345678 zzqqxx").miss and guide.misses == 1
-    assert not guide.search("").miss and guide.misses == 1  # an empty box is not a miss
-    assert "13812345678" not in repr(vars(guide))  # nothing of what was typed is kept
+def test_a_search_that_found_nothing_reaches_the_hub_masked_when_the_screen_is_left(desk):
+    guide, world = desk
+    assert guide.search("13812345678 zzqqxx").miss and guide.misses == 0
+    assert guide.leave() and guide.misses == 1 and not guide.leave()  # once
+    assert not guide.search("").miss and not guide.leave()  # an empty box is not a miss
+    guide.search("zzqq")
+    guide.search("事项A")  # typing on found it: nothing to report
+    assert not guide.leave()
+    guide.search("z")
+    assert not guide.leave()  # one stray letter says nothing
+    assert "13812345678" not in repr(vars(guide))  # nothing of the digits typed is kept
+    guide.service.client.sync_once()
+    with world.hub.engine.connect() as conn:
+        kept = conn.execute(text("select data from events where kind = 'search_missed'")).scalars().all()
+    assert [json.loads(d) if isinstance(d, str) else d for d in kept] == [{"text": "# zzqqxx"}]
 
 
 def test_before_the_first_sync_there_is_nothing_to_search(tmp_path):

@@ -136,3 +136,30 @@ def test_a_child_hub_takes_the_tops_versions_and_does_not_publish(world, tmp_pat
     with child.connect() as conn:
         assert guiderows.guide(conn, "IA").version == 2
     child.dispose()
+
+
+def test_the_editors_search_words_flow_down_to_a_child_hub_checked_as_they_come(world, tmp_path):
+    from common.db import wordrows
+    from common.search.lexicon import parse_words
+
+    with world.hub.engine.begin() as conn:
+        wordrows.publish(conn, parse_words("IA: 小蓝本\n户口本 = 户口簿"), "区政务办", AT)
+        snap = json.loads(json.dumps(reference.snapshot(conn, "s1"), default=str))
+    assert snap["tables"]["search_words"][0]["version"] == 1
+    child = make_engine(f"sqlite:///{tmp_path / 'child.sqlite3'}")
+    migrate(child)
+    with child.begin() as conn:
+        reference.apply_snapshot(conn, snap)
+        reference.apply_snapshot(conn, snap)  # again: nothing doubles
+    with child.connect() as conn:
+        assert [(h["version"], h["by"]) for h in wordrows.history(conn)] == [(1, "区政务办")]
+        assert wordrows.newest(conn)["words"]["aliases"] == {"IA": ["小蓝本"]}
+        again = json.loads(json.dumps(reference.snapshot(conn, "s1"), default=str))
+    assert again["tables"]["search_words"] == snap["tables"]["search_words"]  # and on to its own kiosks
+    tampered = json.loads(json.dumps(snap))
+    tampered["tables"]["search_words"][0].update(version=2, words={"synonyms": [["孤词"]], "aliases": {}})
+    with child.begin() as conn, pytest.raises(e.InvalidInput):
+        reference.apply_snapshot(conn, tampered)  # a group of one word: refused as an editor's would be
+    with child.connect() as conn:
+        assert wordrows.newest(conn)["version"] == 1
+    child.dispose()

@@ -99,6 +99,7 @@ class Door:
             (self.t1, ev.WINDOW_RESUMED, {"window_id": w1}, clerk),
             (self.pad1, ev.TICKET_RATED, {"ticket_id": self.finished_at_1, "score": 5, "reason": None}, None),
             (self.pad1, ev.TICKET_UNRATED, {"ticket_id": self.finished_at_1}, None),
+            (self.kiosk, ev.SEARCH_MISSED, {"text": "护照加急 怎么办"}, None),
         ]
 
 
@@ -334,14 +335,16 @@ def mutations(door: Door, kind: str, data: dict):
     yield "naive time", data, {"t": now.replace(tzinfo=None).isoformat()}
     yield "version -1", data, {"v": -1}
     yield "other site", data, {"s": "s2"}
-    yield "another device", data, {"dv": door.kiosk.info["device_id"] if kind != ev.TICKET_ISSUED else door.pad1.info["device_id"]}
+    kiosks = (ev.TICKET_ISSUED, ev.SEARCH_MISSED)  # a kiosk's kinds: another device is the pad
+    yield "another device", data, {"dv": door.kiosk.info["device_id"] if kind not in kiosks else door.pad1.info["device_id"]}
     yield "1 MB id", data, {"i": "e" * 1_000_000}
     yield "unknown envelope", data, {"zz": 1}
 
 
 def test_every_pushed_kind_refuses_hostile_variants_and_writes_nothing(door, world):
     before = snapshot(world.hub.engine)
-    wrong_role = {ev.TICKET_ISSUED: door.pad1, ev.TICKET_RATED: door.t1, ev.TICKET_UNRATED: door.kiosk}
+    wrong_role = {ev.TICKET_ISSUED: door.pad1, ev.TICKET_RATED: door.t1, ev.TICKET_UNRATED: door.kiosk,
+                  ev.SEARCH_MISSED: door.t1}
     tried = 0
     for device, kind, data, clerk in door.valid():
         for what, bad, envelope in mutations(door, kind, data):
@@ -454,3 +457,13 @@ def test_a_window_calls_only_its_queues_tickets_as_online(door, world):
     to_b = door.wire(door.t1, ev.TICKET_TRANSFERRED, {**to_w2["d"], "to_window_id": None}, door.clerk1)
     again = door.wire(door.t1, ev.TICKET_CALLED, {"ticket_id": door.called, "window_id": w1, "reason": None}, door.clerk1)
     assert door.push(door.t1, to_b, again).status_code == 200  # to queue B, which window 1 serves: it may call it back
+
+
+def test_a_search_miss_carries_no_long_digit_run_nor_more_than_a_few_words(door, world):
+    """`search_missed` holds a kiosk's masked query: a phone or ID number typed into the box never reaches the hub."""
+    before = snapshot(world.hub.engine)
+    for typed in ("13812345678", "身份证 3101", "１２３４５", "x" * (L.MISS_TEXT_MAX + 1), "护照\n加急", "   ", ""):
+        r = door.push(door.kiosk, door.wire(door.kiosk, ev.SEARCH_MISSED, {"text": typed}))
+        refused(door, r, before, 422)
+    r = door.push(door.kiosk, door.wire(door.kiosk, ev.SEARCH_MISSED, {"text": "# 护照加急"}))
+    assert r.status_code == 200, r.text

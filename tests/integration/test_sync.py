@@ -26,7 +26,7 @@ from tests.world import FakeClock
 def device_client(live, world, code_name, tmp_path, clock=None, lease_size=5):
     info = Device(live.url, world.codes[code_name]).info
     store = LocalStore(tmp_path / f"{code_name}.sqlite3")
-    transport = HttpTransport(live.url, info["token"], timeout=3)
+    transport = HttpTransport(live.url, info["token"], timeout=15)  # (a loaded machine can take 3 s)
     return SyncClient(store, transport, device_id=info["device_id"], site_id=info["site_id"],
                       lease_size=lease_size, clock=clock or world.clock), info
 

@@ -43,7 +43,7 @@ def main(url: str, kiosk_code: str, terminal_code: str, out: str) -> int:
 
     store = LocalStore(folder / "kiosk.sqlite3")
     me = store.identity(url, kiosk_code)
-    client = SyncClient(store, HttpTransport(url, me["token"], timeout=3), device_id=me["device_id"], site_id=me["site_id"])
+    client = SyncClient(store, HttpTransport(url, me["token"], timeout=15), device_id=me["device_id"], site_id=me["site_id"])
     client.sync_once()
     model = KioskModel(KioskService(client, make_printer("dummy", "gb18030", True), url))
     view = kiosk_view(model)

@@ -3,10 +3,11 @@ keyboard, no IME), the demo hub on loopback. The search is local: with the hub c
 comes from the kiosk's lease."""
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from common.devices.voice import prompt_wav
 from common.stations.guide import SHOWN
+from common.sync.store import OUTBOX
 from kiosk.guide import LONGEST
 
 
@@ -80,7 +81,7 @@ def test_no_result_is_said_in_both_languages_with_what_to_try(kiosk, tmp_path):
     assert results(kiosk) == [] and kiosk.visible("guideNoResult")
     assert kiosk.item("guideTry").property("text") == "试试输入拼音首字母，如 ybk（医保卡），或点上面的常见问题"
     assert "咨询台" in kiosk.item("guideHelpDesk").property("text")
-    assert kiosk.model.guide.misses == 1  # counted, the text not kept
+    assert kiosk.model.guide.misses == 0  # reported only when the citizen leaves the screen
     kiosk.tap("languageButton")
     kiosk.settle()
     assert kiosk.item("guideTry").property("text").startswith("Try the initials of the pinyin, e.g. ybk")
@@ -88,6 +89,12 @@ def test_no_result_is_said_in_both_languages_with_what_to_try(kiosk, tmp_path):
     kiosk.grab(tmp_path / "none-en.png")
     kiosk.tap("guideKey_clear")
     assert results(kiosk) == [] and not kiosk.visible("guideNoResult")  # an empty box is not a miss
+    kiosk.tap("homeButton")  # leaving the screen: the search that found nothing goes to the hub with the next sync
+    kiosk.wait_for(lambda: kiosk.screen() != "guide")
+    assert kiosk.model.guide.misses == 1
+    with kiosk.model.service.client.store.engine.connect() as conn:
+        outbox = [w for (w,) in conn.execute(select(OUTBOX.c.wire))]
+    assert [w["d"] for w in outbox if w["k"] == "search_missed"] == [{"text": "qqxxzz"}]  # (the wire's short keys)
 
 
 def test_every_key_pressed_200_times_never_crashes_and_stays_bounded(kiosk):

@@ -19,7 +19,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "db": (("domain",), ()),
     "sync": (("domain",), ()),
     "devices": (("domain",), ("assets",)),
-    "usecases": (("domain", "db", "sync", "guides"), ()),
+    "usecases": (("domain", "db", "sync", "guides", "search"), ()),  # search: the editors' words checked as kiosks read them
     "readmodels": (("domain", "db"), ()),
     "stations": (("domain", "sync", "devices", "search", "guides"), ()),
     "search": (("domain",), ()),
