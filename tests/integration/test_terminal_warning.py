@@ -114,3 +114,22 @@ def test_hostile_window_ids_get_a_bilingual_refusal(live, world, window_id):
     r = desk.get(f"/windows/{window_id}/warnings")
     assert 400 <= r.status_code < 500, (window_id, r.status_code, r.text)
     assert r.json()["message_zh"] and r.json()["message_en"]
+
+
+def test_the_cache_keeps_a_bounded_number_of_sites_and_follows_its_clock_back():
+    from server.warning_routes import SiteWarnings
+
+    clock = FakeClock(datetime(2026, 12, 31, 15, 59, 50, tzinfo=timezone.utc))  # 23:59:50 in Shanghai
+    cache, asked = SiteWarnings(clock, sites=2), []
+
+    def compute(site):
+        return lambda now: asked.append((site, now)) or [{"site": site}]
+
+    for site in ("s1", "s2", "s1", "s3"):  # s1 asked again is the newest: s2 is the one dropped for s3
+        assert cache.get(site, compute(site)) == (clock.now(), [{"site": site}])
+    assert [s for s, _ in asked] == ["s1", "s2", "s3"]
+    cache.get("s2", compute("s2"))
+    assert [s for s, _ in asked] == ["s1", "s2", "s3", "s2"] and cache.computed == 4
+    clock.advance(seconds=-5)  # the clock set back: what was computed "later" is no answer now
+    cache.get("s2", compute("s2"))
+    assert asked[-1] == ("s2", clock.now()) and cache.computed == 5
