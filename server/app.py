@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import i18n
 from common.domain import errors as e
 from common.usecases.hub import Hub
-from server import appointment_routes, case_routes, limits, metrics, routes, stream, sync_routes, web
+from server import appointment_routes, case_routes, limits, metrics, routes, stream, sync_routes, warning_routes, web
 from server.schemas import ErrorOut
 
 log = logging.getLogger("haoban.hub")
@@ -73,6 +73,7 @@ def create_app(hub: Hub, upstream=None, bounds: limits.Limits | None = None) -> 
     app.include_router(stream.router)
     app.include_router(sync_routes.router)
     appointment_routes.install(app)
+    warning_routes.install(app, hub)
     web.install(app)
     limits.install(app, bounds or limits.Limits())
     metrics.install(app, hub)  # after the limits: its latency middleware is the outermost, it times every answer

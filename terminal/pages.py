@@ -92,6 +92,11 @@ class ServePage(Page):
         self.set_aside_hint = QLabel("", objectName="setAsideHint", wordWrap=True, visible=False,
                                      styleSheet=f"background:{THEME['seal']}; color:white; padding:8px; border-radius:6px")
         outer.addWidget(self.set_aside_hint)
+        # the live warning: above the ticket and the keys, in the layout (it moves them down, never covers them)
+        self.warning = QLabel("", objectName="liveWarning", wordWrap=True, visible=False, font=font(20, True),
+                              styleSheet=f"background:{THEME['amber']}; color:{THEME['ink']}; padding:10px 14px; "
+                                         "border-radius:6px")
+        outer.addWidget(self.warning)
         body = QHBoxLayout()
         left = QVBoxLayout()
         self.current = QLabel("—", objectName="currentTicket", alignment=Qt.AlignCenter, font=font(64, True))

@@ -18,6 +18,7 @@ from common.sync.stream import EventFollower
 from common.sync.transport import HubUnreachable
 from qtbase.worker import Worker
 from terminal.cases import CasesModel
+from terminal.warning import WarningModel
 
 TEXTS = i18n.catalogue("terminal")
 FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that need a form first
@@ -32,7 +33,8 @@ class TerminalModel(QObject):
     `service_timer` and its `colour` ("normal", "amber", "red"), `rows` [(text, soon)] of the waiting tickets,
     `message` (`message_error`: shown as a refusal) and `refusal` (zh, en) of the last refusal,
     `rejected` ({ticket_id, number} of the service just refused here: offered to be registered as a case),
-    `page` ("serve" or "cases") and `cases` (the cases page's model; `cases.available` at a 办不成事 window).
+    `page` ("serve" or "cases") and `cases` (the cases page's model; `cases.available` at a 办不成事 window),
+    `warning` (the live warning banner's model, terminal/warning.py: `warning.text`, "" for none).
     Data: `loaded` (the last load from the hub), `last_figures`."""
 
     changed = Signal()  # any of the state above moved
@@ -60,6 +62,7 @@ class TerminalModel(QObject):
         self.rejected: dict | None = None
         self.page = "serve"
         self.cases = CasesModel(self)
+        self.warning = WarningModel(self)
         self.sync_status = QTimer(self, interval=1000, timeout=self._show_set_aside)  # the background sync's count
         self.sync_status.start()
         self._show_link()
@@ -80,6 +83,7 @@ class TerminalModel(QObject):
         if self.last_figures:
             self._show_figures(self.last_figures)
         self.cases.render()
+        self.warning.render()
         self.languageChanged.emit()
         self.changed.emit()
 
@@ -118,6 +122,7 @@ class TerminalModel(QObject):
             if up and self.signed_in:
                 self.refresh()
                 self.cases.back_online()
+                self.warning.ask()
             self.cases.render()
             self.changed.emit()
 
@@ -155,6 +160,7 @@ class TerminalModel(QObject):
                 self._learn_kind(None)  # from the cached reference until the hub's load comes (offline: says so)
                 self.ticker.start()
                 self.refresh()
+                self.warning.start()
             self.signInAnswered.emit(self.sign_in_error)
             self.changed.emit()
 
@@ -163,6 +169,7 @@ class TerminalModel(QObject):
     def sign_out(self) -> None:
         def done(_):
             self.ticker.stop()
+            self.warning.stop()
             self.loaded = self.last_figures = None
             self.current = self.waited = self.service_timer = self.message = self.figures = ""
             self.rows, self.signed_in, self.rejected, self.page = [], False, None, "serve"
@@ -371,8 +378,11 @@ class TerminalModel(QObject):
         self.changed.emit()
 
     def _tick(self) -> None:
+        shown = self.warning.text
+        self.warning.render()
         if self.loaded:
             self._render(self.service.board(self.loaded))
+        if self.loaded or self.warning.text != shown:
             self.changed.emit()
 
     def _render(self, board: dict) -> None:
@@ -404,6 +414,7 @@ class TerminalModel(QObject):
 
     def close(self) -> None:
         self.ticker.stop()
+        self.warning.poll.stop()
         self.reload.stop()
         if self.follower is not None:
             self.follower.stop()

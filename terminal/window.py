@@ -192,6 +192,8 @@ class TerminalWindow(QMainWindow):
         page.offline_hint.setVisible(not m.online)
         page.set_aside_hint.setText(m.set_aside_hint)
         page.set_aside_hint.setVisible(bool(m.set_aside_hint))
+        page.warning.setText(m.warning.text)
+        page.warning.setVisible(bool(m.warning.text))
         page.buttons["walk_in"].setVisible(not m.online)
         page.queue.setEnabled(m.online)  # while offline the list is the last one seen, not the live queue
         page.figures.setText(m.figures)

@@ -1,8 +1,8 @@
 """The window terminal's use cases, without Qt: sign in, serve the window's tickets through the hub,
-what the clerk sees (the window's queue, the current ticket, the service timer's colour, today's figures),
-announcements, manual mode (walk-ins recorded on the terminal while the hub is unreachable), and the 办不成事
-window's cases (docs/cases.md): they live at the hub only (the hub seals the reporter's contact), so none of
-these calls has an offline fallback."""
+what the clerk sees (the window's queue, the current ticket, the service timer's colour, today's figures, the live
+warnings of the window's queues: docs/planning.md), announcements, manual mode (walk-ins recorded on the terminal
+while the hub is unreachable), and the 办不成事 window's cases (docs/cases.md): they live at the hub only (the hub
+seals the reporter's contact), so none of these calls has an offline fallback."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -27,6 +27,8 @@ CASE_CAUSES = ("policy", "system", "materials", "attitude", "other")  # 政策 /
 CASE_CLASSES = ("immediate", "general", "complex", "out_of_scope")  # 即办 / 一般 / 复杂 / 不属受理范围
 CASE_ANSWERS = {"case": ("done", "partly", "cannot"), "rating": ("rectified", "explained", "appeal")}
 CASE_STEPS = ("classify", "assign", "notes", "extend", "answer", "follow-up")  # POST /cases/{id}/<step>
+WARNING_POLL_SECONDS = 30  # the terminal asks for its live warnings (the hub computes a site's once per 30 s)
+WARNING_MAX_AGE = timedelta(minutes=2)  # older than this (the hub away), a warning is shown no more
 
 
 def timer_colour(started_at: datetime | None, limit_min: int, now: datetime) -> str:
@@ -45,6 +47,29 @@ def about_to_breach(breach_at: datetime, now: datetime, within: timedelta = time
 def case_mark(item: dict) -> str:
     """"overdue", "due_soon" or "" for a case of the work list (the hub flags them on the day it reads them)."""
     return "overdue" if item.get("overdue") else "due_soon" if item.get("due_soon") else ""
+
+
+def fresh_warnings(got: dict | None, now: datetime) -> list[dict]:
+    """The warnings of the hub's last answer (`TerminalService.warnings`) while they are at most WARNING_MAX_AGE old:
+    their age when the hub answered (by its clock) plus the time since (by ours), so clocks set apart do not matter."""
+    if not got:
+        return []
+    age = timedelta(seconds=got["age_seconds"]) + (now - got["received"])
+    return list(got["warnings"]) if timedelta(0) <= age <= WARNING_MAX_AGE else []
+
+
+def warning_banner(warnings: list[dict], t) -> str:
+    """One line per warning in the terminal's language (`t`: key, *args -> text), as the hall says it:
+    "医保社保 预计 12 分钟后超时 — 7 号窗口可协助", or "— 请本窗口协助" at the window suggested to help."""
+    lines = []
+    for w in warnings:
+        line = t("warn_line", w["queue"], max(1, w["minutes"]))
+        if w["helper_is_me"]:
+            line += t("warn_me")
+        elif w["window_number"] is not None:
+            line += t("warn_helper", w["window_number"])
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _at(text: str | None) -> datetime | None:
@@ -174,6 +199,11 @@ class TerminalService:
 
     def figures(self) -> dict:
         return self.transport.call("GET", "/figures/me")
+
+    def warnings(self) -> dict:
+        """The hub's live warnings for this window's queues, with when they came (for `fresh_warnings`)."""
+        answer = self.transport.call("GET", f"/windows/{self.window_id}/warnings")
+        return {"warnings": answer["warnings"], "age_seconds": answer["age_seconds"], "received": self.clock.now()}
 
     def window_kind(self, loaded: dict | None) -> str | None:
         """This window's kind ("cases": the 办不成事反映窗口) from the last load, or, before one, from the

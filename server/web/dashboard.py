@@ -46,7 +46,7 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
         return {"supervisor": sup.name, "site_id": chosen, "quarter": quarter, "sites": sites, "day": day,
                 "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now),
                 "first_time": firsttime.first_time(conn, [chosen], *assessment.parse_quarter(quarter)),
-                "warnings": live.site_warnings(conn, chosen, now, day["windows"]),
+                "warnings": live.site_warnings(conn, chosen, now),
                 "home": homevisits.figures(conn, now)}
 
 
