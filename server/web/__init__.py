@@ -16,10 +16,25 @@ STATIC = Path(str(resources.files(__name__) / "static"))
 
 def install(app: FastAPI) -> None:
     """Add the pages' routes and their static files to the hub's app."""
-    from server.web import casepage, cases, dashboard, display, guides, handler, phone, ratelimit, reports, staffing, video
+    from server.web import (
+        casepage,
+        cases,
+        dashboard,
+        display,
+        guides,
+        handler,
+        homeplan,
+        homevisits,
+        phone,
+        ratelimit,
+        reports,
+        staffing,
+        video,
+    )
 
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
-    for module in (display, phone, casepage, cases, guides, reports, dashboard, handler, video, staffing):
+    for module in (display, phone, casepage, cases, guides, reports, dashboard, handler, video, staffing, homevisits,
+                   homeplan):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
