@@ -115,7 +115,8 @@ async def register(request: Request):
         return pages.message(exc.zh, exc.en, exc.status)
     except e.HaobanError as exc:  # too long to read: the empty form, with why
         return _form(request, who, error=exc)
-    typed = {k: v[:SHORT_MAX] for k, v in f.items() if k != session.CSRF_FIELD}
+    # what she typed comes back to her form, but not the ID number: it is typed again, never sent back to a page
+    typed = {k: v[:SHORT_MAX] for k, v in f.items() if k not in (session.CSRF_FIELD, "id_number")}
     try:
         await answered(hub.request_home_visit.submit(
             who, site_id=f.get("site_id", ""), item_id=f.get("item_id", ""), name=f.get("name", ""),

@@ -98,6 +98,7 @@ def test_a_refused_request_comes_back_on_the_form_with_its_message_and_nothing_w
         assert error and said in html.unescape(error[1])
         kept = html.escape({**GOOD, **change}["name" if "phone" in change else "phone"])
         assert 'id="hv-form"' in r.text and f'value="{kept}"' in r.text  # what was typed is kept
+        assert "110105200001010013" not in r.text  # but never the ID number
     assert counts(hall) == before
 
 
