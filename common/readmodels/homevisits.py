@@ -2,7 +2,7 @@
 figures. Persons only masked here (`Person.masked`); the full showing is `Hub.show_home_person` (audited)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
@@ -14,8 +14,10 @@ from common.domain.clock import business_day
 from common.domain.homevisits import HomeVisit
 
 
-def _sites(conn: Connection) -> list[str]:
-    return sorted(repo.owned_sites(conn) | repo.child_hub_sites(conn))
+def _sites(conn: Connection, only: Collection[str] | None = None) -> list[str]:
+    """The sites whose visits this hub holds (its own, its child hubs'); `only`: of these, those a page may show."""
+    held = repo.owned_sites(conn) | repo.child_hub_sites(conn)
+    return sorted(held if only is None else held & set(only))
 
 
 def _names(conn: Connection) -> dict[str, str]:
@@ -41,14 +43,14 @@ def _one(v: HomeVisit, key: bytes | None, items, villages: dict[str, str]) -> di
 
 
 def day_list(conn: Connection, team: str, day: date, village_order: Sequence[str], key: bytes | None,
-             now: datetime) -> list[dict]:
+             now: datetime, sites: Collection[str] | None = None) -> list[dict]:
     """A team's visits for `day`: grouped by village, the villages in the team's configured order (`village_order`;
     a village it does not name comes after, by name), within a village by the planner's order; each with the
-    matter's 一次告知 materials when its guide has them."""
+    matter's 一次告知 materials when its guide has them. `sites`: only these villages' visits (a page's viewer's)."""
     villages = _names(conn)
     items = _items(conn)
     rank = {s: i for i, s in enumerate(village_order)}
-    todo = [v for v in homerows.visits(conn, _sites(conn)).values()
+    todo = [v for v in homerows.visits(conn, _sites(conn, sites)).values()
             if v.status is hv.HomeStatus.planned and v.team == team and v.day == day.isoformat()]
     todo.sort(key=lambda v: (rank.get(v.site_id, len(rank)), villages.get(v.site_id, v.site_id), v.order or 0, v.id))
     out = []
@@ -62,19 +64,21 @@ def day_list(conn: Connection, team: str, day: date, village_order: Sequence[str
     return out
 
 
-def open_requests(conn: Connection, key: bytes | None, now: datetime) -> list[dict]:
-    """Requests still to plan (new, or back after not-at-home / needs-another-visit), oldest first."""
+def open_requests(conn: Connection, key: bytes | None, now: datetime,
+                  sites: Collection[str] | None = None) -> list[dict]:
+    """Requests still to plan (new, or back after not-at-home / needs-another-visit), oldest first; `sites` as in
+    `day_list`."""
     items, villages = _items(conn), _names(conn)
-    waiting = [v for v in homerows.visits(conn, _sites(conn)).values()
+    waiting = [v for v in homerows.visits(conn, _sites(conn, sites)).values()
                if v.status in (hv.HomeStatus.requested, hv.HomeStatus.revisit)]
     return [_one(v, key, items, villages) for v in sorted(waiting, key=lambda v: v.requested_at)]
 
 
-def figures(conn: Connection, now: datetime) -> dict:
+def figures(conn: Connection, now: datetime, sites: Collection[str] | None = None) -> dict:
     """For the dashboard: requests, visits made and done, the average in working days (the district's calendar,
-    `WorkCalendar.between`) from the request to the first visit at the door, the ratings."""
+    `WorkCalendar.between`) from the request to the first visit at the door, the ratings; `sites` as in `day_list`."""
     calendar = caserows.calendar(conn)
-    all_ = list(homerows.visits(conn, _sites(conn)).values())
+    all_ = list(homerows.visits(conn, _sites(conn, sites)).values())
     visited = [v for v in all_ if v.first_visit_at is not None]
     days = [calendar.between(business_day(v.requested_at), business_day(v.first_visit_at)) for v in visited
             if v.first_visit_at is not None]
@@ -85,3 +89,21 @@ def figures(conn: Connection, now: datetime) -> dict:
             "avg_working_days": round(sum(days) / len(days), 1) if days else None,
             "ratings": len(scores), "avg_score": round(sum(scores) / len(scores), 2) if scores else None,
             "by_score": {s: scores.count(s) for s in range(1, 6)}}
+
+
+def places(conn: Connection, site_id: str) -> list[dict]:
+    """The villages a supervisor of `site_id` plans for (her site and the sites right below it, as the commands
+    allow), by name, each with its matters: {site_id, name, items: [{id, name, name_en, code}]}."""
+    rows = conn.execute(select(SiteRow.id, SiteRow.name).where((SiteRow.id == site_id) | (SiteRow.parent_id == site_id))
+                        .order_by(SiteRow.name, SiteRow.id)).all()
+    items = conn.execute(select(ServiceItemRow.id, ServiceItemRow.site_id, ServiceItemRow.name, ServiceItemRow.name_en,
+                                ServiceItemRow.code).where(ServiceItemRow.site_id.in_([r.id for r in rows]))
+                         .order_by(ServiceItemRow.code)).all()
+    return [{"site_id": r.id, "name": r.name,
+             "items": [{"id": i.id, "name": i.name, "name_en": i.name_en or i.name, "code": i.code}
+                       for i in items if i.site_id == r.id]} for r in rows]
+
+
+def teams(conn: Connection, sites: Collection[str]) -> list[str]:
+    """The teams already planned for these villages (the planning page offers them), by name."""
+    return sorted({v.team for v in homerows.visits(conn, _sites(conn, sites)).values() if v.team})

@@ -24,6 +24,8 @@ def install(app: FastAPI) -> None:
         guidephone,
         guides,
         handler,
+        homeplan,
+        homevisits,
         phone,
         ratelimit,
         reports,
@@ -35,6 +37,6 @@ def install(app: FastAPI) -> None:
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
     for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
-                   staffing):
+                   staffing, homevisits, homeplan):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
