@@ -19,18 +19,11 @@ from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport
 from common.usecases import reference
-from tests.integration.http import Device, post_form
+from tests.integration.http import Device
 from tests.web.conftest import PIN, SUPERVISOR
+from tests.web.test_guide_editor_http import sign_in
 
 PAGE = "/dashboard/search-words"
-
-
-def sign_in(url: str, staff_no: str = SUPERVISOR[0], site: str = "s1") -> requests.Session:
-    http = requests.Session()
-    r = post_form(http, url, "/dashboard/sign-in", "/dashboard/sign-in", {"site": site, "staff_no": staff_no, "pin": PIN},
-                  allow_redirects=False)
-    assert r.status_code == 303, r.text
-    return http
 
 
 def publish(http, url: str, words: str, base: str | None = None, csrf: str | None = None):
