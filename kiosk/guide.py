@@ -117,6 +117,7 @@ class GuideScreens:
             self._set(screen="guide_matter", guide={**self._view["guide"], "printed": "", "matter": {
                 k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")},
                 "told": self._told()})
+            self._say_list(self._view["guide"]["told"])
 
     def _told(self) -> dict | None:
         """The matter's guide under the answers so far (common.guides.tell.view), and whether it may be old: a
@@ -136,6 +137,19 @@ class GuideScreens:
         if question and 0 <= index < len(question["answers"]):
             self._guide_answers[question["id"]] = question["answers"][index]["id"]
             self._guide(told=self._told(), printed="")
+            self._say_list(self._view["guide"]["told"])
+
+    def _say_list(self, told: dict | None) -> None:
+        """Elder mode reads a final 一次告知 list aloud from the recorded clips (Chinese only): "请准备以下材料", each
+        material whose name has clips, and "其余材料请看屏幕上的清单" for the rest (common/devices/voice.py)."""
+        if not told or not told.get("final") or not self._elder or self.speaker is None or self._lang != "zh_CN":
+            return
+        from common.devices import voice
+
+        try:
+            self.speaker.play(voice.join(voice.list_clips([m["name"] for m in told["materials"]])))
+        except Exception:  # noqa: BLE001 - a clip replaced by a bad file: the list stays on the screen, unread
+            return
 
     @Slot()
     def guideUndo(self) -> None:

@@ -38,7 +38,51 @@ PROMPTS: dict[str, str] = {
     "case_done": "您的反映已受理，请收好受理回执",
     "guide": "请输入要办的事，可以打拼音首字母",
     "guide_results": "请点一下您要办的事",
+    "guide_list": "请准备以下材料",
+    "guide_more": "其余材料请看屏幕上的清单",
 }
+# The words of a 一次告知 list that have a clip: a material whose name is made of them (《》（） aside) is read aloud in
+# elder mode; another is left to the screen ("其余材料请看屏幕上的清单"). Clips made by assets/voice/make_clips.py.
+LIST_WORDS: dict[str, str] = {
+    "居民身份证": "w_jumin_shenfenzheng",
+    "身份证": "w_shenfenzheng",
+    "代办人": "w_daibanren",
+    "经办人": "w_jingbanren",
+    "监护人": "w_jianhuren",
+    "申领人": "w_shenlingren",
+    "法定代表人": "w_fadingdaibiaoren",
+    "本人": "w_benren",
+    "单位": "w_danwei",
+    "父母双方": "w_fumushuangfang",
+    "原": "w_yuan",
+    "及": "w_ji",
+    "或": "w_huo",
+    "委托书": "w_weituoshu",
+    "户口簿": "w_hukoubu",
+    "居民": "w_jumin",
+    "营业执照": "w_yingyezhizhao",
+    "正副本": "w_zhengfuben",
+    "残疾人证": "w_canjirenzheng",
+    "社会保障卡": "w_shehuibaozhangka",
+    "银行卡": "w_yinhangka",
+    "借记卡": "w_jiejika",
+    "结婚证": "w_jiehunzheng",
+    "上海市居住证": "w_shanghaijuzhuzheng",
+    "居住登记凭证": "w_juzhudengji",
+    "近期一寸免冠照片": "w_yicunzhaopian",
+    "照片": "w_zhaopian",
+    "申请表": "w_shenqingbiao",
+    "出生医学证明": "w_chushengyixue",
+    "火化证明": "w_huohuazhengming",
+    "房屋租赁合同": "w_fangwuzulin",
+    "产权证明": "w_chanquanzhengming",
+    "人事档案": "w_renshidangan",
+    "退休审批表": "w_tuixiushenpibiao",
+    "退休证明": "w_tuixiuzhengming",
+    "股东会决议": "w_gudonghuijueyi",
+    "股东决定": "w_gudongjueding",
+}
+_QUIET = str.maketrans("", "", "《》（）()〈〉“”\" ")
 
 
 def clip_path(name: str) -> Path:
@@ -107,3 +151,29 @@ def prompt_wav(name: str) -> bytes:
     if name not in PROMPTS:
         raise e.InvalidInput("voice_prompt", name=name)
     return join([f"p_{name}"])
+
+
+def _read(name: str) -> list[str] | None:
+    """The clips of one material's name, longest words first; None when a part of it has no clip."""
+    text, out = name.translate(_QUIET), []
+    while text:
+        word = next((w for w in sorted(LIST_WORDS, key=len, reverse=True) if text.startswith(w)), None)
+        if word is None:
+            return None
+        out.append(LIST_WORDS[word])
+        text = text[len(word):]
+    return out or None
+
+
+def list_clips(materials: list[str]) -> list[str]:
+    """The clips reading a 一次告知 list: "请准备以下材料", each material that can be read (numbered 一、二…), and
+    "其余材料请看屏幕上的清单" when one could not be."""
+    out, missed, n = ["p_guide_list"], False, 0
+    for name in materials:
+        clips = _read(name)
+        if clips is None:
+            missed = True
+            continue
+        n += 1
+        out += _number_clips(n) + clips
+    return out + (["p_guide_more"] if missed else [])

@@ -133,3 +133,26 @@ def test_no_glyph_of_the_guide_screens_is_missing_from_the_font(kiosk):
         needed |= {c for q in g.questions for c in q.text + "".join(a.text for a in q.answers)}
     missing = sorted(ch for ch in needed if not ch.isspace() and not metrics.inFontUcs4(ord(ch)))
     assert missing == []
+
+
+def test_elder_mode_reads_the_final_list_aloud_from_the_clips(kiosk):
+    """"请准备以下材料", each material whose name has clips (numbered), "其余材料请看屏幕上的清单" for the rest; only once the
+    list is final, and not while English is shown (the clips are Chinese)."""
+    from common.devices import voice
+
+    kiosk.tap("elderButton")
+    open_ybk(kiosk)
+    kiosk.tap("guideAnswer_1")  # 他人代办: a question is still open, nothing read yet
+    before = len(kiosk.speaker.played)
+    kiosk.tap("guideAnswer_0")  # 遗失补领: the list is final
+    assert len(kiosk.speaker.played) == before + 1
+    names = materials(kiosk)
+    expected = voice.list_clips(names)
+    assert expected[:4] == ["p_guide_list", "n1", "w_jumin_shenfenzheng", "n2"]  # 居民身份证, then 代办人居民身份证
+    assert expected[-1] == "p_guide_more"  # 《社会保障卡补换申请表》 has no clip: left to the screen
+    assert kiosk.speaker.played[-1] == voice.join(expected)
+    kiosk.tap("guideUndoButton")
+    kiosk.tap("languageButton")
+    kiosk.settle()
+    kiosk.tap("guideAnswer_0")
+    assert len(kiosk.speaker.played) == before + 1  # English: the screen only

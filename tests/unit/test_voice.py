@@ -104,3 +104,15 @@ def test_recording_speaker_keeps_what_it_played() -> None:
     speaker = RecordingSpeaker()
     speaker.play(b"x")
     assert speaker.played == [b"x"]
+
+
+def test_a_list_is_read_where_its_words_have_clips_and_the_rest_is_left_to_the_screen():
+    from common.devices.voice import LIST_WORDS, clip_path, list_clips
+
+    assert all(clip_path(c).exists() for c in LIST_WORDS.values())
+    assert list_clips(["居民身份证", "代办人居民身份证", "居民户口簿"]) == [
+        "p_guide_list", "n1", "w_jumin_shenfenzheng", "n2", "w_daibanren", "w_jumin_shenfenzheng",
+        "n3", "w_jumin", "w_hukoubu"]  # the longest word first: 居民身份证, not 居民 + 身份证
+    assert list_clips(["《出生医学证明》", "某某特别证明"]) == ["p_guide_list", "n1", "w_chushengyixue", "p_guide_more"]
+    assert list_clips([]) == ["p_guide_list"] and list_clips(["", "（）"])[-1] == "p_guide_more"
+    assert len(voice.join(list_clips(["居民身份证"]))) > 44  # a real WAV, made of the committed clips
