@@ -65,7 +65,8 @@ def case_failures(h, shot_both) -> None:
 
 
 def guide_search(h, shot) -> None:
-    """查询·办事指南: the empty search, typing "ybk" with its results, a query that finds nothing, a matter's page."""
+    """查询·办事指南: the empty search, typing "ybk" with its results, a query that finds nothing, a matter's page,
+    its final 一次告知 list and the list printed."""
     h.model.go("guide")
     shot("12-guide-empty")
     for key in "ybk":
@@ -82,6 +83,12 @@ def guide_search(h, shot) -> None:
     h.model.guideChip(3)
     h.model.guideOpen(0)
     shot("12d-guide-matter")
+    while (h.model.view["guide"].get("told") or {}).get("question"):  # each question's first answer: the final list
+        h.model.guideAnswer(0)
+    shot("12d1-guide-list")
+    h.model.guidePrint()
+    h.wait_for(lambda: not h.model.view["busy"])
+    shot("12d2-guide-printed")
 
 
 def main(argv: list[str] | None = None) -> int:

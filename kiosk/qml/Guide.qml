@@ -137,84 +137,95 @@ Item {
         visible: page.v.screen === "guide_matter"
         anchors.fill: parent
         spacing: 20 * page.u
-        Label { objectName: "guideMatterName"; text: page.nameOf(page.m); font.pixelSize: (page.english ? 44 : 54) * page.u
-                font.bold: true; Layout.fillWidth: true; wrapMode: Text.WordWrap }
-        Label { visible: page.m.bundle === true; text: page.t.guide_bundle; font.pixelSize: 32 * page.u; color: page.th.seal }
+        // portrait: the matter's facts above its list; landscape: side by side, so the list has the height it needs
         GridLayout {
-            columns: 2; columnSpacing: 30 * page.u; rowSpacing: 14 * page.u; Layout.fillWidth: true
-            Label { text: page.t.guide_department; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
-            Label { objectName: "guideMatterDepartment"; text: page.m.department || ""; font.pixelSize: 36 * page.u
-                    Layout.fillWidth: true; wrapMode: Text.WordWrap }
-            Label { text: page.t.guide_category; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
-            Label { text: page.m.category ? page.t[page.m.category] || "" : ""; font.pixelSize: 36 * page.u }
-            Label { text: page.t.guide_served_at; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
-            Label { objectName: "guideMatterWindows"; Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 36 * page.u
-                    text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
-        }
-        // the guide: its version, the guided questions (one tap each, back always possible), the 一次告知 list
-        Label { objectName: "guideVersion"; visible: !!page.told.item; font.pixelSize: 30 * page.u; color: page.th.inkSoft
-                text: page.told.item ? page.t.guide_version.arg(page.told.version).arg(page.told.published) : "" }
-        Label { objectName: "guideOfflineVersion"; visible: page.told.offline === true; text: page.t.guide_offline_version
-                font.pixelSize: 30 * page.u; color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap }
-        Flickable {
-            id: tellBox
-            objectName: "guideTell"
+            columns: page.portrait ? 1 : 2; columnSpacing: 40 * page.u; rowSpacing: 20 * page.u
             Layout.fillWidth: true; Layout.fillHeight: true
-            clip: true; contentHeight: tell.implicitHeight; boundsBehavior: Flickable.StopAtBounds
             ColumnLayout {
-                id: tell
-                width: tellBox.width; spacing: 14 * page.u
-                Label { visible: !page.told.item; text: page.t.guide_no_guide; font.pixelSize: 34 * page.u
-                        color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
-                Repeater {
-                    model: page.told.answered || []
-                    Label { font.pixelSize: 30 * page.u; color: page.th.inkSoft; Layout.fillWidth: true; wrapMode: Text.WordWrap
-                            text: "✓ " + (page.english ? modelData.question_en + " " + modelData.answer_en
-                                                         : modelData.question + modelData.answer) }
+                spacing: 20 * page.u
+                Layout.fillWidth: page.portrait; Layout.preferredWidth: page.portrait ? -1 : parent.width * 0.42
+                Layout.maximumWidth: page.portrait ? 100000 : parent.width * 0.42
+                Layout.alignment: Qt.AlignTop
+                Label { objectName: "guideMatterName"; text: page.nameOf(page.m); font.pixelSize: (page.english ? 44 : 54) * page.u
+                        font.bold: true; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                Label { visible: page.m.bundle === true; text: page.t.guide_bundle; font.pixelSize: 32 * page.u; color: page.th.seal }
+                GridLayout {
+                    columns: 2; columnSpacing: 30 * page.u; rowSpacing: 14 * page.u; Layout.fillWidth: true
+                    Label { text: page.t.guide_department; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+                    Label { objectName: "guideMatterDepartment"; text: page.m.department || ""; font.pixelSize: 36 * page.u
+                            Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                    Label { text: page.t.guide_category; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+                    Label { text: page.m.category ? page.t[page.m.category] || "" : ""; font.pixelSize: 36 * page.u }
+                    Label { text: page.t.guide_served_at; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
+                    Label { objectName: "guideMatterWindows"; Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 36 * page.u
+                            text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
                 }
-                Label { objectName: "guideQuestion"; visible: !!page.told.question; font.pixelSize: 40 * page.u; font.bold: true
-                        text: page.told.question ? (page.english ? page.told.question.text_en : page.told.question.text) : ""
-                        Layout.fillWidth: true; wrapMode: Text.WordWrap }
-                Flow {
-                    Layout.fillWidth: true; spacing: 16 * page.u
-                    visible: !!page.told.question
+                // the guide: its version, the guided questions (one tap each, back always possible), the 一次告知 list
+                Label { objectName: "guideVersion"; visible: !!page.told.item; font.pixelSize: 30 * page.u; color: page.th.inkSoft
+                        text: page.told.item ? page.t.guide_version.arg(page.told.version).arg(page.told.published) : "" }
+                Label { objectName: "guideOfflineVersion"; visible: page.told.offline === true; text: page.t.guide_offline_version
+                        font.pixelSize: 30 * page.u; color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+            }
+            Flickable {
+                id: tellBox
+                objectName: "guideTell"
+                Layout.fillWidth: true; Layout.fillHeight: true
+                clip: true; contentHeight: tell.implicitHeight; boundsBehavior: Flickable.StopAtBounds
+                ColumnLayout {
+                    id: tell
+                    width: tellBox.width; spacing: 14 * page.u
+                    Label { visible: !page.told.item; text: page.t.guide_no_guide; font.pixelSize: 34 * page.u
+                            color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
                     Repeater {
-                        model: page.told.question ? page.told.question.answers : []
-                        BigButton {
-                            objectName: "guideAnswer_" + index
-                            // ≥ 15 mm for an old hand (BigButton's measure: 120 px at 1080 px)
-                            width: (tell.width - 32 * page.u) / 3; height: Math.max(120, 130 * page.u)
-                            title: page.english ? modelData.text_en : modelData.text; titleSize: page.english ? 30 : 36
-                            fill: page.th.paper; textColor: page.th.ink; border.color: page.th.lake; border.width: 3
-                            onTapped: kiosk.guideAnswer(index)
-                        }
+                        model: page.told.answered || []
+                        Label { font.pixelSize: 30 * page.u; color: page.th.inkSoft; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                                text: "✓ " + (page.english ? modelData.question_en + " " + modelData.answer_en
+                                                             : modelData.question + modelData.answer) }
                     }
-                }
-                Rectangle {
-                    objectName: "guideMaterials"
-                    visible: !!page.told.item
-                    Layout.fillWidth: true; implicitHeight: list.implicitHeight + 40 * page.u
-                    radius: page.th.radius; color: page.th.amberSoft
-                    ColumnLayout {
-                        id: list
-                        x: 30 * page.u; y: 20 * page.u; width: parent.width - 60 * page.u; spacing: 10 * page.u
-                        Label { text: page.t.guide_tell; font.pixelSize: 36 * page.u; font.bold: true; color: page.th.amberInk }
-                        Label { visible: page.told.final === false; text: page.t.guide_so_far; font.pixelSize: 28 * page.u
-                                color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                    Label { objectName: "guideQuestion"; visible: !!page.told.question; font.pixelSize: 40 * page.u; font.bold: true
+                            text: page.told.question ? (page.english ? page.told.question.text_en : page.told.question.text) : ""
+                            Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                    Flow {
+                        Layout.fillWidth: true; spacing: 16 * page.u
+                        visible: !!page.told.question
                         Repeater {
-                            model: page.told.materials || []
-                            Label {
-                                objectName: "guideMaterial_" + index
-                                Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 32 * page.u; color: page.th.ink
-                                text: (index + 1) + ". " + (page.english ? modelData.name_en : modelData.name) + "  ·  "
-                                      + page.t.guide_copies.arg(page.english ? modelData.form_en : modelData.form).arg(modelData.copies)
-                                      + (modelData.required ? "" : "  ·  " + page.t.guide_if_needed)
+                            model: page.told.question ? page.told.question.answers : []
+                            BigButton {
+                                objectName: "guideAnswer_" + index
+                                // ≥ 15 mm for an old hand (BigButton's measure: 120 px at 1080 px)
+                                width: (tell.width - 32 * page.u) / 3; height: Math.max(120, 130 * page.u)
+                                title: page.english ? modelData.text_en : modelData.text; titleSize: page.english ? 30 : 36
+                                fill: page.th.paper; textColor: page.th.ink; border.color: page.th.lake; border.width: 3
+                                onTapped: kiosk.guideAnswer(index)
                             }
                         }
-                        Label { objectName: "guideDays"; font.pixelSize: 30 * page.u; color: page.th.inkSoft
-                                Layout.fillWidth: true; wrapMode: Text.WordWrap
-                                text: page.told.promised_days ? page.t.guide_days.arg(page.told.promised_days).arg(page.told.visits)
-                                                              : page.t.guide_at_once.arg(page.told.visits || 1) }
+                    }
+                    Rectangle {
+                        objectName: "guideMaterials"
+                        visible: !!page.told.item
+                        Layout.fillWidth: true; implicitHeight: list.implicitHeight + 40 * page.u
+                        radius: page.th.radius; color: page.th.amberSoft
+                        ColumnLayout {
+                            id: list
+                            x: 30 * page.u; y: 20 * page.u; width: parent.width - 60 * page.u; spacing: 10 * page.u
+                            Label { text: page.t.guide_tell; font.pixelSize: 36 * page.u; font.bold: true; color: page.th.amberInk }
+                            Label { visible: page.told.final === false; text: page.t.guide_so_far; font.pixelSize: 28 * page.u
+                                    color: page.th.amberInk; Layout.fillWidth: true; wrapMode: Text.WordWrap }
+                            Repeater {
+                                model: page.told.materials || []
+                                Label {
+                                    objectName: "guideMaterial_" + index
+                                    Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 32 * page.u; color: page.th.ink
+                                    text: (index + 1) + ". " + (page.english ? modelData.name_en : modelData.name) + "  ·  "
+                                          + page.t.guide_copies.arg(page.english ? modelData.form_en : modelData.form).arg(modelData.copies)
+                                          + (modelData.required ? "" : "  ·  " + page.t.guide_if_needed)
+                                }
+                            }
+                            Label { objectName: "guideDays"; font.pixelSize: 30 * page.u; color: page.th.inkSoft
+                                    Layout.fillWidth: true; wrapMode: Text.WordWrap
+                                    text: page.told.promised_days ? page.t.guide_days.arg(page.told.promised_days).arg(page.told.visits)
+                                                                  : page.t.guide_at_once.arg(page.told.visits || 1) }
+                        }
                     }
                 }
             }

@@ -156,3 +156,20 @@ def test_elder_mode_reads_the_final_list_aloud_from_the_clips(kiosk):
     kiosk.settle()
     kiosk.tap("guideAnswer_0")
     assert len(kiosk.speaker.played) == before + 1  # English: the screen only
+
+
+def test_in_landscape_the_whole_list_shows_beside_the_matter_without_scrolling(kiosk, tmp_path):
+    """At 1920x1080 the matter's facts and its list stand side by side: the last material is inside the list's view."""
+    from qtbase.app import LANDSCAPE
+
+    kiosk.resize(LANDSCAPE)
+    open_ybk(kiosk)
+    kiosk.tap("guideAnswer_1")  # 他人代办: four materials
+    kiosk.tap("guideAnswer_0")
+    kiosk.settle()
+    box, last = kiosk.item("guideTell"), kiosk.item(f"guideMaterial_{len(materials(kiosk)) - 1}")
+    bottom = last.mapToItem(box, 0, last.height()).y()
+    assert 0 < bottom <= box.height(), (bottom, box.height())
+    name = kiosk.item("guideMatterName")
+    assert name.mapToItem(box, 0, 0).x() < 0  # the facts are to the left of the list, not above it
+    kiosk.grab(tmp_path / "landscape-list.png")
