@@ -23,28 +23,15 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
-from common.devices.printer import EscposPrinter
+from common.devices.printer import open_printer
 from common.settings import load_or_exit
 from common.stations.ticketing import KioskService
 from common.sync.client import SyncClient
 from common.sync.store import LocalStore
 from common.sync.transport import HttpTransport
 from kiosk import settings
-
-
-def make_printer(spec: str, encoding: str, chinese_mode: bool) -> EscposPrinter:
-    from escpos import printer as p
-
-    kind, _, arg = spec.partition(":")
-    device = {
-        "usb": lambda: p.Usb(*(int(x, 16) for x in arg.split(":"))),
-        "serial": lambda: p.Serial(arg),
-        "network": lambda: p.Network(arg),
-        "file": lambda: p.File(arg),
-        "dummy": lambda: p.Dummy(),
-    }[kind]()
-    return EscposPrinter(device, encoding, chinese_mode, check_paper=kind in ("usb", "serial"))
 
 
 def make_speaker(spec: str):
@@ -97,7 +84,12 @@ def demo_devices_for_today(client) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["kiosk.toml"])[0])  # before Qt: a bad file exits 2
+    path = Path((argv or sys.argv[1:] or ["kiosk.toml"])[0])
+    if not path.exists():  # the first start: the set-up screen writes the settings (qtbase/setup.py)
+        from qtbase.setup import first_start
+
+        path = first_start(path, ("village", "kiosk")) or path
+    cfg = load_or_exit(settings.load, path)  # before the kiosk's Qt: a bad file exits 2
 
     from kiosk.app import kiosk_view
     from kiosk.model import KioskModel
@@ -107,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     me = store.identity(cfg.hub_url, cfg.enrolment_code)
     client = SyncClient(store, HttpTransport(cfg.hub_url, me["token"], timeout=3), device_id=me["device_id"],
                         site_id=me["site_id"])
-    printer = make_printer(cfg.printer, cfg.printer_encoding, cfg.printer_chinese_mode)
+    printer = open_printer(cfg.printer, cfg.printer_encoding, cfg.printer_chinese_mode)
     app = application()
     stop = threading.Event()
     threading.Thread(target=client.run, args=(stop,), daemon=True).start()

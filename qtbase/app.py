@@ -32,6 +32,20 @@ def application() -> QApplication:
     return app
 
 
+class WedgeKeys(QObject):
+    """Every key typed into a window goes to its model's keyboard-wedge scanner as well (`model.wedgeKey`), whatever
+    has the focus: a USB scanner types its QR code and presses Enter (typing as slow as a person's is ignored)."""
+
+    def __init__(self, model: QObject) -> None:
+        super().__init__(model)
+        self.model = model
+
+    def eventFilter(self, _obj, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.text():
+            self.model.wedgeKey(event.text())
+        return False
+
+
 def make_view(model: QObject, size: tuple[int, int], qml: Path, name: str, key_filter: QObject | None = None) -> QQuickView:
     """A Qt Quick view of `qml` with `model` as the context property `name`; `key_filter` sees every key typed."""
     view = QQuickView()

@@ -35,3 +35,14 @@ def find_item(view, name: str) -> QQuickItem:
 def centre(item: QQuickItem):
     """Where a finger or a mouse taps `item`, in its window's coordinates."""
     return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+
+def type_keys(window, text: str) -> None:
+    """Key events with their text into a Qt Quick window, as a USB keyboard-wedge scanner types ("\\r": Enter)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QGuiApplication, QKeyEvent
+
+    for ch in text:
+        key = Qt.Key_Return if ch == "\r" else Qt.Key(ord(ch.upper()))
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QGuiApplication.sendEvent(window, QKeyEvent(kind, key, Qt.NoModifier, ch))

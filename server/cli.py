@@ -291,16 +291,21 @@ def cmd_hub(args, settings) -> int:
 
 
 def cmd_setup(args, settings) -> int:
-    """One step for a village laptop (common/usecases/setup.py): enrol upstream, fetch reference data, write hub.toml."""
+    """One step for a machine (common/usecases/setup.py): a village laptop (enrol its hub upstream, fetch reference
+    data, write hub.toml, kiosk.toml and terminal.toml) or, with --station, a single kiosk or counter PC joining a hub."""
     from pathlib import Path
 
     from common.usecases import setup
 
     folder = Path(args.config_dir) if args.config_dir else settings.data_path
-    plan = setup.Plan(hub_url=args.hub, code=args.code, config_dir=folder, data_dir=settings.data_path)
-    answer = setup.village(_engine(settings), plan)
+    plan = setup.Plan(hub_url=args.hub, code=args.code, config_dir=folder, data_dir=settings.data_path,
+                      printer=args.printer, scanner=args.scanner)
+    if args.station:
+        answer = setup.station(plan, Role(args.station))
+    else:
+        answer = setup.village(_engine(settings), plan, parse_clock(settings.clock).now())
     again = "（已登记过，仅更新基础数据）/ (enrolled before: reference data refreshed)" if answer["again"] else ""
-    print(f"设置完成，可以使用 / ready: site {answer['site_id']}, settings {folder / 'hub.toml'} {again}".rstrip())
+    print(f"设置完成，可以使用 / ready: site {answer['site_id']}, settings {', '.join(answer['files'])} {again}".rstrip())
     return 0
 
 
@@ -358,10 +363,16 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--hub", help="the hub's address (default: the kiosk's hub_url, else this hub's own)")
     d.set_defaults(fn=cmd_doctor)
 
-    x = sub.add_parser("setup", help="a village laptop in one step: enrol at the district hub, fetch reference data, write hub.toml")
+    x = sub.add_parser("setup", help="a village laptop in one step (enrol at the district hub, fetch reference data, "
+                                     "write the settings), or a single kiosk or counter PC joining a hub (--station)")
     x.add_argument("--hub", required=True, help="the district hub's address")
-    x.add_argument("--code", required=True, help="the one-time enrolment code (role hub) the district gave")
-    x.add_argument("--config-dir", help="where hub.toml is written (default: the data folder)")
+    x.add_argument("--code", required=True, help="the one-time enrolment code (role hub; with --station, the station's role)")
+    x.add_argument("--config-dir", help="where the settings files are written (default: the data folder)")
+    x.add_argument("--station", choices=("kiosk", "terminal"), help="a single kiosk or counter PC joining the hub "
+                                                                   "(a code for that role); default: a village laptop")
+    x.add_argument("--printer", default="dummy", help="the kiosk's printer (usb:VID:PID, serial:/dev/ttyUSB0, "
+                                                      "network:HOST, file:/dev/usb/lp0; default dummy, the simulator)")
+    x.add_argument("--scanner", default="wedge", help="wedge | camera:N | none")
     x.set_defaults(fn=cmd_setup)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from common.domain import errors as e
-from common.domain.model import Outcome, Priority
+from common.domain.model import Outcome, Priority, Role
 from common.readmodels import queries
 from common.usecases.hub import Done
 from server import signins
@@ -58,7 +58,7 @@ async def answered(future: Future[Done]) -> Done:
 @router.post("/enrol", response_model=EnrolOut, tags=["devices"])
 def enrol(body: EnrolIn, hub: HubDep):
     """Spend a one-time enrolment code; the device token in the answer is shown only once."""
-    token, actor = hub.enrol(body.code)
+    token, actor = hub.enrol(body.code, Role(body.role) if body.role else None)
     return EnrolOut(token=token, device_id=actor.device_id, site_id=actor.site_id, role=actor.role.value, window_id=actor.window_id)
 
 

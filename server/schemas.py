@@ -18,6 +18,8 @@ class In(BaseModel):
 
 class EnrolIn(In):
     code: str = Field(min_length=4, max_length=64)
+    role: Literal["kiosk", "terminal", "rating", "display", "hub", "booking_import"] | None = None  # the role expected:
+    # a code for another role is refused and stays unspent (a set-up screen that was given the wrong code)
 
 
 class EnrolOut(BaseModel):

@@ -17,13 +17,19 @@ terminal/settings.py; a HAOBAN_TERMINAL_<KEY> environment variable overrides a k
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from common.settings import load_or_exit
 from terminal import settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    cfg = load_or_exit(settings.load, (argv or sys.argv[1:] or ["terminal.toml"])[0])  # before Qt: a bad file exits 2
+    path = Path((argv or sys.argv[1:] or ["terminal.toml"])[0])
+    if not path.exists():  # the first start: the set-up screen writes the settings (qtbase/setup.py)
+        from qtbase.setup import first_start
+
+        path = first_start(path, ("terminal",)) or path
+    cfg = load_or_exit(settings.load, path)  # before the terminal's Qt: a bad file exits 2
 
     from qtbase.app import application
     from terminal.desk import Desk

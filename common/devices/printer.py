@@ -97,6 +97,10 @@ PHONE_LOST_LINES = ("本机未能记录您的电话，", "答复请扫码查看"
                     "the answer.")
 
 
+TEST_QR = "HB1:TEST"  # what the test page's QR code holds; the set-up screen's test scan expects it
+TEST_LINES = ("能看清这几行中文，打印机就正常", "（全角标点：，。；“好办”）", "If you can read this,", "the printer works")
+
+
 class Printer(Protocol):
     def print_receipt(self, receipt: Receipt) -> None:
         """Print, or raise `PrinterFailed` (paper out, offline): the caller shows the ticket on screen."""
@@ -132,6 +136,23 @@ class EscposPrinter:
 
     def print_guide_list(self, r: GuideList) -> None:
         self._print(self.render_guide_list, r)
+
+    def print_test_page(self, qr: str = TEST_QR) -> None:
+        """The set-up screen's test print: Chinese, English and a QR code the test scan can read back."""
+        self._print(self.render_test_page, qr)
+
+    def render_test_page(self, qr: str) -> None:
+        d = self.device
+        d.hw("INIT")
+        d.set(align="center", bold=True)
+        self.text("好办 打印测试")
+        d.set(align="center", bold=False)
+        for line in TEST_LINES:
+            self.text(line)
+        d.qr(qr, native=True, size=6)
+        self.text("用扫码器扫这个码，测试扫码")
+        self.text("Scan this code to test the scanner")
+        d.cut()
 
     def _print(self, render, r) -> None:
         try:
@@ -243,3 +264,19 @@ def dummy_printer(encoding: str = "gb18030", chinese_mode: bool = True) -> Escpo
     from escpos.printer import Dummy
 
     return EscposPrinter(Dummy(), encoding, chinese_mode)
+
+
+def open_printer(spec: str, encoding: str = "gb18030", chinese_mode: bool = True) -> EscposPrinter:
+    """The printer of a kiosk spec (kiosk.toml `printer`): usb:VID:PID, serial:PORT, network:HOST[:PORT], file:PATH
+    (a printer's device file, /dev/usb/lp0) or dummy (the simulator: receipts kept in memory)."""
+    from escpos import printer as p
+
+    kind, _, arg = spec.partition(":")
+    device = {
+        "usb": lambda: p.Usb(*(int(x, 16) for x in arg.split(":"))),
+        "serial": lambda: p.Serial(arg),
+        "network": lambda: p.Network(arg),
+        "file": lambda: p.File(arg),
+        "dummy": lambda: p.Dummy(),
+    }[kind]()
+    return EscposPrinter(device, encoding, chinese_mode, check_paper=kind in ("usb", "serial"))

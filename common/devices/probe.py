@@ -7,6 +7,7 @@ for writing, a network printer only connected to, a reader's port only opened.
 """
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -130,3 +131,47 @@ def sound(command: str = "aplay") -> Probe:
         said = (done.stderr or done.stdout).strip().splitlines()
         return Probe("no_sound_card", f"{command} -l lists no card ({said[-1] if said else 'no output'})")
     return Probe("", f"{len(cards)} card{'s' if len(cards) > 1 else ''}: " + "; ".join(f"{n}: {name}" for n, name in cards))
+
+
+@dataclass(frozen=True)
+class Found:
+    spec: str  # as kiosk.toml writes it
+    saw: str  # technical, in English: what was found where
+
+
+PRINTER_FILES = ("usb/lp*", "lp[0-9]*")  # the usblp driver's device files (a USB printer with the kernel's driver)
+SERIAL_FILES = ("ttyUSB*", "ttyACM*")  # USB-serial adapters; a receipt printer on a serial port often sits here
+PRINTER_CLASS = 7  # USB interface class of printers
+
+
+def detect_printers(dev: str = "/dev") -> list[Found]:
+    """The receipt printers this machine may have: device files of the usblp driver and USB-serial ports under
+    `dev`, and USB devices with a printer interface (through pyusb, when it is installed). Nothing is sent."""
+    found = [Found(f"file:{path}", f"{path}: a printer device file") for pattern in PRINTER_FILES
+             for path in sorted(glob.glob(os.path.join(dev, pattern)))]
+    found += [Found(f"serial:{path}", f"{path}: a USB-serial port") for pattern in SERIAL_FILES
+              for path in sorted(glob.glob(os.path.join(dev, pattern)))]
+    return found + _usb_printers()
+
+
+def _usb_printers() -> list[Found]:
+    try:
+        import usb.core  # pyusb: optional, python-escpos's USB path
+        devices = list(usb.core.find(find_all=True))
+    except Exception:  # noqa: BLE001 - no pyusb, no libusb backend, no permission: nothing found that way
+        return []
+    found = []
+    for d in devices:
+        try:
+            classes = {i.bInterfaceClass for c in d for i in c}
+        except Exception:  # noqa: BLE001 - a device that cannot be read is not offered
+            continue
+        if PRINTER_CLASS in classes:
+            found.append(Found(f"usb:{d.idVendor:04x}:{d.idProduct:04x}", f"USB printer {d.idVendor:04x}:{d.idProduct:04x}"))
+    return found
+
+
+def detect_cameras(dev: str = "/dev") -> list[Found]:
+    """Cameras a kiosk could read QR codes with (/dev/videoN; a camera often has two nodes, the first captures)."""
+    paths = sorted(glob.glob(os.path.join(dev, "video[0-9]*")), key=lambda p: int(p.rpartition("video")[2]))
+    return [Found(f"camera:{p.rpartition('video')[2]}", f"{p}: a video device") for p in paths]

@@ -236,3 +236,19 @@ def test_no_enrolment_code_starts_with_a_dash(world):
         codes = [auth.create_enrolment_code(conn, site_id="s1", role=Role.kiosk, name=f"k{i}", now=world.clock.now())
                  for i in range(400)]
     assert not [c for c in codes if c.startswith("-")] and {len(c) for c in codes} == {12} and len(set(codes)) == 400
+
+
+def test_an_enrolment_that_names_its_role_refuses_a_code_for_another_and_leaves_it_unspent(live, world):
+    """The set-up screen enrols a kiosk with {"code", "role": "kiosk"}: a terminal's code typed by mistake is refused
+    (and can still enrol the terminal); a role that is not one, or not a string, is a 422 in both languages."""
+    url = f"{live.url}/api/v1/enrol"
+    code = world.codes["terminal1"]
+    for body in ({"code": code, "role": "kiosk"}, {"code": code, "role": "hub"}):
+        r = requests.post(url, json=body, timeout=10)
+        assert r.status_code == 401 and r.json()["error"] == "enrolment_invalid" and "登记码" in r.json()["message_zh"]
+    for bad in ("admin", "", 7, ["kiosk"], {"x": 1}, "kiosk" * 100):
+        r = requests.post(url, json={"code": code, "role": bad}, timeout=10)
+        assert r.status_code == 422 and r.json()["message_zh"] and r.json()["message_en"], (bad, r.text)
+    r = requests.post(url, json={"code": code, "role": "terminal"}, timeout=10)
+    assert r.status_code == 200 and r.json()["role"] == "terminal" and r.json()["window_id"]
+    assert requests.post(url, json={"code": code, "role": "terminal"}, timeout=10).status_code == 401  # spent now

@@ -83,3 +83,39 @@ def test_a_ticket_taken_on_the_set_up_laptop_reaches_the_district(tmp_path):
     finally:
         for p in procs:
             p.stop()
+
+
+def test_setup_of_a_single_kiosk_joining_a_hub_enrols_it_at_once(tmp_path):
+    """`haoban setup --station kiosk`: the kiosk's code is spent at the hub now (a terminal's code is refused and
+    stays unspent), its token kept in the kiosk's store, and kiosk.toml written without any code."""
+    from common.sync.store import LocalStore
+    from kiosk import settings as kiosk_settings
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    district_env = hub_env(tmp_path / "district", port)
+    cli("admin", "load-demo", env=district_env)
+    kiosk_code = cli("admin", "enrol-code", "--site", SITE, "--role", "kiosk", "--name", "自助机", env=district_env)
+    window = f"{SITE}-w01"
+    desk_code = cli("admin", "enrol-code", "--site", SITE, "--role", "terminal", "--name", "1号窗口",
+                    "--window", window, env=district_env)
+    station_env = hub_env(tmp_path / "kiosk-pc", free_port())
+    conf = tmp_path / "conf"
+    district = Proc(["-m", "server.cli", "serve"], district_env, open(tmp_path / "district.log", "w")).start()
+    try:
+        wait_up(url)
+        wrong = setup("--station", "kiosk", "--hub", url, f"--code={desk_code}", "--config-dir", str(conf),
+                      "--printer", "network:192.0.2.7", env=station_env)
+        assert wrong.returncode == 2 and "登记码无效" in wrong.stderr and not (conf / "kiosk.toml").exists()
+        done = setup("--station", "kiosk", "--hub", url, f"--code={kiosk_code}", "--config-dir", str(conf),
+                     "--printer", "network:192.0.2.7", env=station_env)
+        assert done.returncode == 0, done.stderr
+        written = kiosk_settings.load(conf / "kiosk.toml")
+        assert (written.hub_url, written.printer, written.enrolment_code) == (url, "network:192.0.2.7", "")
+        assert LocalStore(written.store).get("me")["role"] == "kiosk"
+        desk = setup("--station", "terminal", "--hub", url, f"--code={desk_code}", "--config-dir", str(conf),
+                     env=station_env)  # refused for the kiosk above, so still good for the terminal
+        assert desk.returncode == 0, desk.stderr
+        assert LocalStore(tmp_path / "kiosk-pc" / "terminal.sqlite3").get("me")["window_id"] == window
+    finally:
+        district.stop()

@@ -27,12 +27,12 @@ def main(url: str, kiosk_code: str, terminal_code: str, out: str) -> int:
     from PySide6.QtTest import QTest
 
     from common.devices import voice
+    from common.devices.printer import open_printer
     from common.stations.ticketing import KioskService
     from common.sync.client import SyncClient
     from common.sync.store import LocalStore
     from common.sync.transport import HttpTransport
     from kiosk.app import kiosk_view
-    from kiosk.main import make_printer
     from kiosk.model import KioskModel
     from qtbase.app import application, dispose_view
     from terminal.desk import Desk
@@ -45,7 +45,7 @@ def main(url: str, kiosk_code: str, terminal_code: str, out: str) -> int:
     me = store.identity(url, kiosk_code)
     client = SyncClient(store, HttpTransport(url, me["token"], timeout=15), device_id=me["device_id"], site_id=me["site_id"])
     client.sync_once()
-    model = KioskModel(KioskService(client, make_printer("dummy", "gb18030", True), url))
+    model = KioskModel(KioskService(client, open_printer("dummy", "gb18030", True), url))
     view = kiosk_view(model)
     view.show()
     QTest.qWait(500)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
 from sqlalchemy import text
 
 from common.devices.idreader import CardData
@@ -18,6 +16,7 @@ from common.domain.idcard import check_digit
 from common.usecases import appointments
 from common.usecases.reference import demo_data
 from devtools.harness import STAFF_PIN
+from qtbase.probes import type_keys
 
 
 def book(kiosk, code: str, start_min: int, end_min: int, id_body: str = "31011819800101001") -> CardData:
@@ -82,10 +81,7 @@ def test_a_keyboard_wedge_scan_on_the_confirm_screen_goes_to_check_in(kiosk):
     kiosk.tap("category_personal")
     kiosk.tap("item_0")
     assert kiosk.screen() == "confirm"
-    for ch in "HB1:APPT:YW-WEDGE-001\r":  # as a USB scanner types: key events with text, then Enter
-        key = Qt.Key_Return if ch == "\r" else Qt.Key(ord(ch.upper()))
-        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
-            QGuiApplication.sendEvent(kiosk.view, QKeyEvent(kind, key, Qt.NoModifier, ch))
+    type_keys(kiosk.view, "HB1:APPT:YW-WEDGE-001\r")  # as a USB scanner types: key events with text, then Enter
     assert on_ticket(kiosk)["slot"]
 
 

@@ -71,3 +71,14 @@ def test_printer_failures_become_one_error_with_a_plain_message():
     with pytest.raises(PrinterFailed) as err:
         EscposPrinter(OutOfPaper(), check_paper=True).print_receipt(RECEIPT)
     assert "打印纸" in err.value.zh
+
+
+def test_the_set_up_screens_test_page_matches_its_golden_file_and_carries_the_test_code():
+    printer = dummy_printer("gb18030", True)
+    printer.print_test_page()
+    out = printer.device.output
+    golden = GOLDEN / "test-page-gb18030.bin"
+    if os.environ.get("HAOBAN_WRITE_GOLDEN") == "1":
+        golden.write_bytes(out)
+    assert out == golden.read_bytes()
+    assert "能看清这几行中文".encode("gb18030") in out and b"HB1:TEST" in out and FS_CHINESE_ON in out
