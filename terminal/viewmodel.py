@@ -6,6 +6,7 @@ hub's event stream (no refresh key); the service timer ticks locally every secon
 (办不成事反映窗口, learnt from the hub's list of windows) it also owns the cases page's model (terminal/cases.py)."""
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,6 +23,7 @@ from terminal.warning import WarningModel
 
 TEXTS = i18n.catalogue("terminal")
 FORMS = ("finish", "pause", "transfer", "call", "walk_in")  # the actions that need a form first
+FIGURES_RETRY_SECONDS = 5  # a failed load of today's figures is asked again after this long
 CASE_FORMS = ("case_classify", "case_assign", "case_note", "case_extend", "case_answer", "case_follow_up", "case_contact")
 
 
@@ -51,6 +53,7 @@ class TerminalModel(QObject):
         self.signed_in, self.sign_in_error = False, ""
         self.loaded: dict | None = None
         self.last_figures = None
+        self.figures_error, self._figures_busy, self._figures_again_at = None, False, 0.0  # a failed load is asked again
         self.online, self.follower, self._loading, self._again = True, None, False, False
         self.clerk = self.waited = self.service_timer = self.message = self.figures = ""
         self.current, self.current_queue, self.colour = "—", None, "normal"
@@ -333,7 +336,7 @@ class TerminalModel(QObject):
             return
         self._loading = True
         self.worker.run(self.service.load, self._loaded)
-        if self.last_figures is None:
+        if self.last_figures is None and not self._figures_busy:
             self.load_figures()
 
     def _loaded(self, result) -> None:
@@ -364,13 +367,16 @@ class TerminalModel(QObject):
             self.page = "serve"
 
     def load_figures(self) -> None:
+        self._figures_busy = True
         self.worker.run(self.service.figures, self._show_figures)
 
     def _show_figures(self, result) -> None:
         kind, f = result
-        if kind == "error":
+        self._figures_busy = False
+        if kind == "error":  # asked again by the ticker a few seconds later (`_tick`): the line never stays empty
+            self.figures_error, self._figures_again_at = f, time.monotonic() + FIGURES_RETRY_SECONDS
             return
-        self.last_figures = result
+        self.last_figures, self.figures_error = result, None
         avg, share = f["average_service_seconds"], f["service_within_limit_share"]
         self.figures = self.t("figures", f["served"], "—" if avg is None else self.t("minutes", f"{avg / 60:.1f}"),
                               "—" if share is None else f"{share:.0%}", f["ratings"]["average"] or "—",
@@ -378,6 +384,9 @@ class TerminalModel(QObject):
         self.changed.emit()
 
     def _tick(self) -> None:
+        if self.signed_in and self.online and self.last_figures is None and not self._figures_busy \
+                and time.monotonic() >= self._figures_again_at:
+            self.load_figures()  # the first load failed (a hub slow to answer, a link that blinked): once more
         shown = self.warning.text
         self.warning.render()
         if self.loaded:

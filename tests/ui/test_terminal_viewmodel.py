@@ -50,7 +50,8 @@ class Terminal:
 
     def signed_in(self):
         self.vm.sign_in("C1", PIN)
-        state = lambda: f"signed_in={self.vm.signed_in} error={self.vm.sign_in_error!r} online={self.vm.online}"  # noqa: E731
+        state = lambda: (f"signed_in={self.vm.signed_in} error={self.vm.sign_in_error!r} online={self.vm.online} "  # noqa: E731
+                         f"figures_error={self.vm.figures_error!r}")
         wait_for(lambda: self.vm.signed_in and self.vm.loaded is not None, timeout=30, what=state)
         wait_for(lambda: self.vm.figures != "", timeout=30, what=state)
 
@@ -156,6 +157,24 @@ def test_refusals_say_why_in_the_clerks_language(terminal):
     wait_for(lambda: vm.service_timer == "暂停服务（开会） · 按 F9 恢复")
     vm.resume()
     wait_for(lambda: vm.service_timer == "空闲 · 按 F1 叫号")
+
+
+def test_figures_that_failed_to_load_are_asked_again(terminal):
+    """A first load of today's figures that fails (a hub slow to answer) does not leave the clerk's line empty."""
+    from common.sync.transport import HubUnreachable
+
+    t, vm = terminal, terminal.vm
+    real, calls = vm.service.figures, []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise HubUnreachable("read timed out")
+        return real()
+
+    vm.service.figures = flaky
+    t.signed_in()
+    assert len(calls) >= 2 and vm.figures_error is None and "0" in vm.figures
 
 
 def test_the_hub_cut_switches_to_manual_mode_and_back(terminal):
