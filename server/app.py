@@ -26,32 +26,47 @@ def _error(status: int, code: str, key: str, extra: dict | None = None, **fields
     return JSONResponse({**e.answer(code, i18n.texts("errors", key, **fields)), **(extra or {})}, status_code=status)
 
 
-CLOSE_DAYS_EVERY = 60.0  # seconds between two looks for tickets left from a business day that has ended
+EVERY_MINUTE = 60.0  # seconds between two rounds of the hub's own jobs
 
 
-def close_days(hub: Hub, stop: threading.Event, every: float = CLOSE_DAYS_EVERY) -> None:
-    """Expire what a past business day left waiting, at start and then every minute (after midnight in
-    Shanghai, yesterday's tickets go before anybody calls one of them)."""
+def close_days(hub: Hub) -> None:
+    """Expire what a past business day left waiting (after midnight in Shanghai, yesterday's tickets go before
+    anybody calls one of them)."""
+    expired = hub.close_past_days()
+    if expired:
+        log.info("closed past business days: %d tickets expired", expired)
+
+
+def keep_warnings(hub: Hub) -> None:
+    """Store the live warnings raised and decide those whose horizon has passed."""
+    stored, decided = hub.keep_warnings()
+    if stored or decided:
+        log.info("live warnings: %d raised, %d decided", stored, decided)
+
+
+def every_minute(job, what: str, stop: threading.Event, every: float = EVERY_MINUTE) -> None:
+    """Run `job` at start and then every minute until `stop`; a failure (a busy database) is tried again next time
+    and never stops the loop."""
     while True:
         try:
-            expired = hub.close_past_days()
-            if expired:
-                log.info("closed past business days: %d tickets expired", expired)
-        except Exception:  # a busy database: try again next time; never stop the loop
-            log.exception("closing past business days failed")
+            job()
+        except Exception:
+            log.exception("%s failed", what)
         if stop.wait(every):
             return
 
 
 def create_app(hub: Hub, upstream=None, bounds: limits.Limits | None = None) -> FastAPI:
     """The hub's app; with `upstream` (a `common.usecases.upstream.UpstreamLink`), a thread keeps it in step;
-    another thread closes past business days (`close_days`). `bounds`: body sizes and stream caps (server/limits.py)."""
+    other threads close past business days (`close_days`) and keep the live warnings (`keep_warnings`). `bounds`: body sizes and stream caps (server/limits.py)."""
 
     stop = threading.Event()  # the background threads end with the app (a server cut short sets it too)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        threading.Thread(target=close_days, args=(hub, stop), name="close-days", daemon=True).start()
+        threading.Thread(target=every_minute, args=(lambda: close_days(hub), "closing past business days", stop), name="close-days", daemon=True).start()
+        threading.Thread(target=every_minute, args=(lambda: keep_warnings(hub), "keeping the live warnings", stop), name="warnings",
+                         daemon=True).start()
         if upstream is not None:
             threading.Thread(target=upstream.run, args=(stop,), name="upstream", daemon=True).start()
         yield

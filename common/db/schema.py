@@ -400,6 +400,27 @@ class SearchWordsRow(Base):
     published_at: Mapped[datetime] = mapped_column(Stamp)
 
 
+class RaisedWarningRow(Base):
+    """A live warning as the hub raised it (common/planning/warning.py: a ticket of the queue expected past its wait
+    limit within `horizon` minutes), and once the horizon has passed whether it came true: so that the warnings'
+    precision is a figure (docs/planning.md "Live warning"). One row per queue while its warning lasts."""
+
+    __tablename__ = "raised_warnings"
+    __table_args__ = (Index("ix_raised_warnings_site_day", "site_id", "business_day"),
+                      Index("ix_raised_warnings_open", "decided_at"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    queue_id: Mapped[str] = mapped_column(String(64))
+    business_day: Mapped[str] = mapped_column(String(10))  # of the raising, Shanghai time
+    raised_at: Mapped[datetime] = mapped_column(Stamp)
+    horizon: Mapped[int] = mapped_column(Integer)  # minutes it looked ahead (15 or 30)
+    minutes: Mapped[int] = mapped_column(Integer)  # until the first crossing it expected
+    tickets: Mapped[int] = mapped_column(Integer)  # expected to cross within the horizon
+    helper_window_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(Stamp, nullable=True)  # None: its horizon has not passed
+    came_true: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
 class AuditRow(Base):
     """Every showing of personal data in full (PIPL): who saw what of which record, when. Rows are only inserted;
     no command of the hub updates or deletes them, and supervisors read them on the dashboard."""

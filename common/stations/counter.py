@@ -51,11 +51,15 @@ def case_mark(item: dict) -> str:
 
 def fresh_warnings(got: dict | None, now: datetime) -> list[dict]:
     """The warnings of the hub's last answer (`TerminalService.warnings`) while they are at most WARNING_MAX_AGE old:
-    their age when the hub answered (by its clock) plus the time since (by ours), so clocks set apart do not matter."""
+    their age when the hub answered (by its clock) plus the time since (by ours), so clocks set apart do not matter.
+    Their minutes count down by that age (whole minutes, never under 0): between two answers the banner moves on."""
     if not got:
         return []
     age = timedelta(seconds=got["age_seconds"]) + (now - got["received"])
-    return list(got["warnings"]) if timedelta(0) <= age <= WARNING_MAX_AGE else []
+    if not timedelta(0) <= age <= WARNING_MAX_AGE:
+        return []
+    gone = int(age.total_seconds() // 60)
+    return [{**w, "minutes": max(0, w["minutes"] - gone)} for w in got["warnings"]]
 
 
 def warning_banner(warnings: list[dict], t) -> str:

@@ -25,7 +25,7 @@ from common.domain.idcard import parse_id
 from common.domain.ids import new_token, uuid7
 from common.domain.model import Outcome, Priority, Role, SiteState, TicketStatus
 from common.domain.projection import apply
-from common.usecases import appointments, auth, door, receive
+from common.usecases import appointments, auth, door, receive, warnkeeper
 from common.usecases.casework import CaseCommands, rating_case
 from common.usecases.commands import AtSite, Build, Done, at_site, command
 from common.usecases.guidework import GuideCommands
@@ -171,6 +171,11 @@ class Hub(CaseCommands, VideoCommands, GuideCommands, HomeCommands):
             return policy.decide_call_next(repo.site_rules(conn, actor.site_id), window, ws, by_queue, now)
 
         return build
+
+    def keep_warnings(self) -> tuple[int, int]:
+        """Store the live warnings raised and decide those whose horizon has passed (common/usecases/warnkeeper.py);
+        the hub runs it every minute (server/app.py). Returns (stored, decided)."""
+        return warnkeeper.keep(self.engine, self._write_lock, self.clock.now())
 
     def close_past_days(self) -> int:
         """Expire every ticket still waiting (or called) from a business day that has ended, site by site:

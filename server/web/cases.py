@@ -25,13 +25,9 @@ from server.web.dashboard import QuarterQuery
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 ExportQuarter = Annotated[str | None, Query(max_length=6, pattern=r"^([0-9]{4}Q[1-4]|all)$")]
-LANGS = {"en": "en"}  # ?lang=en; otherwise 中文
 CODES = {"kind": "kind", "source": "source", "cause": "cause", "status": "status", "case_class": "class", "answer": "answer"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _lang(request: Request) -> str:
-    return LANGS.get(request.query_params.get("lang", ""), "zh_CN")
 
 
 def label(lang: str):
@@ -50,7 +46,7 @@ def _desk(request: Request) -> Desk:
 
 
 def _page(request: Request, template: str, http_status: int = 200, **context):
-    lang = _lang(request)
+    lang = pages.lang_of(request)
     query = "?lang=en" if lang == "en" else ""
     return session.form_page(request, template, http_status=http_status, lang=lang, query=query, label=label(lang),
                              **context)
@@ -111,7 +107,7 @@ async def hotline(request: Request):
 
 
 def _query(request: Request) -> str:
-    return "?lang=en" if _lang(request) == "en" else ""
+    return "?lang=en" if pages.lang_of(request) == "en" else ""
 
 
 @router.get("/cases.xlsx")
@@ -124,7 +120,7 @@ def export(request: Request, quarter: ExportQuarter = None):
     period = None if quarter == "all" else assessment.parse_quarter(quarter or assessment.quarter_of(business_day(hub.clock.now())))
     rows, steps = hub.read_cases(desk, lambda conn, site, today, calendar: caseledger.ledger(
         conn, site, today, calendar, hub.masked_contact, period))
-    lang = _lang(request)
+    lang = pages.lang_of(request)
     body = caseledger.to_xlsx(rows, steps, (i18n.text("web", "cases_sheet_cases", lang),
                                             i18n.text("web", "cases_sheet_history", lang)), label(lang))
     name = f"cases-{desk.site_id}-{business_day(hub.clock.now()).isoformat()}.xlsx"

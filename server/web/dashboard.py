@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 import i18n
+from common.db import warningrows
 from common.db.engine import reader
 from common.db.schema import SiteRow
 from common.domain import errors as e
@@ -47,6 +48,7 @@ def data(hub, sup: Supervisor, site: str | None, quarter: str | None) -> dict:
                 "overview": overview, "assessment": assessment.assessment(conn, chosen, quarter, now),
                 "first_time": firsttime.first_time(conn, [chosen], *assessment.parse_quarter(quarter)),
                 "warnings": live.site_warnings(conn, chosen, now),
+                "warning_record": warningrows.record(conn, chosen, now),
                 "home": homevisits.figures(conn, now)}
 
 
@@ -60,9 +62,11 @@ def page(request: Request, site: SiteQuery = None, quarter: QuarterQuery = None)
         return RedirectResponse("/dashboard/sign-in", status_code=303)
     except e.HaobanError as exc:  # (a department's handler: not her page)
         return pages.message(exc.zh, exc.en, exc.status)
-    chart = charts.bars([(i18n.text("web", "dash_hour", hour=p["hour"]), p["count"]) for p in d["day"]["arrivals_per_hour"]],
-                        i18n.text("web", "dash_chart"))
-    return session.form_page(request, "dashboard.html", d=d, chart=chart, headers={"Refresh": "30"})
+    lang = pages.lang_of(request)
+    chart = charts.bars([(i18n.text("web", "dash_hour", lang, hour=p["hour"]), p["count"])
+                         for p in d["day"]["arrivals_per_hour"]], i18n.text("web", "dash_chart", lang))
+    return session.form_page(request, "dashboard.html", d=d, chart=chart, headers={"Refresh": "30"}, lang=lang,
+                             lang_query="&lang=en" if lang == "en" else "")
 
 
 @router.get("/data")

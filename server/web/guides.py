@@ -30,9 +30,6 @@ from server.web import guideform, pages, session
 router = APIRouter(prefix="/dashboard/guides", tags=["dashboard"])
 
 
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "zh_CN"
-
 
 def local(at: datetime | str | None) -> str:
     """A stored time as the hall reads it: Shanghai, to the minute."""
@@ -59,7 +56,7 @@ def _code(code: str) -> str:
 
 
 def _page(request: Request, template: str, http_status: int = 200, **context):
-    lang = _lang(request)
+    lang = pages.lang_of(request)
     return session.form_page(request, template, http_status=http_status, lang=lang, local=local,
                              query="?lang=en" if lang == "en" else "", **context)
 
@@ -149,7 +146,7 @@ async def post(request: Request, code: str):
         version = await run_in_threadpool(hub.publish_guide, sup, guide, base)
     except e.HaobanError as exc:
         return _editor(request, sup, code, view, error=exc, base=base)
-    query = "&lang=en" if _lang(request) == "en" else ""
+    query = "&lang=en" if pages.lang_of(request) == "en" else ""
     return RedirectResponse(f"/dashboard/guides/{code}?published={version or 0}{query}", status_code=303)
 
 

@@ -16,7 +16,7 @@ from common.readmodels import assessment, cases
 from common.usecases.casework import Handler
 from server.routes import answered
 from server.web import dashboard, pages, session
-from server.web.cases import _lang, _page, _query, case_view, handling_steps
+from server.web.cases import _page, _query, case_view, handling_steps
 
 router = APIRouter(prefix="/handler", tags=["handler"])
 router.add_api_route("/sign-in", dashboard.sign_in_page, methods=["GET"], include_in_schema=False)
@@ -68,7 +68,7 @@ def one(request: Request, case_id: str, error: e.HaobanError | None = None, show
     except e.HaobanError as exc:
         return _refused(exc)
     return _page(request, "case_detail.html", http_status=error.status if error else 200, error=error, shown=shown,
-                 base="/handler/cases", back="/handler", purposes=("handle",), note=i18n.text("web", "handler_centre_steps", _lang(request)),
+                 base="/handler/cases", back="/handler", purposes=("handle",), note=i18n.text("web", "handler_centre_steps", pages.lang_of(request)),
                  **case_view(hub, actor.site_id, actor.clerk_id, found, STEPS))
 
 

@@ -23,8 +23,7 @@ SLOT_FIELDS = tuple(f"slot{d}" for d in range(hv.WEEKDAYS))  # the form's times 
 SHORT_MAX = 200  # a field of the form read at most this long (the commands give the real limits)
 
 
-def lang_of(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "zh_CN"
+lang_of = pages.lang_of
 
 
 def query_of(request: Request) -> str:

@@ -35,6 +35,11 @@ def render(name: str, http_status: int = 200, headers: dict | None = None, lang:
     return HTMLResponse(html, status_code=http_status, headers={**HEADERS, **(headers or {})})
 
 
+def lang_of(request) -> str:
+    """The page's language: English with `?lang=en`, else 中文 (every staff page reads it so)."""
+    return "en" if request.query_params.get("lang") == "en" else i18n.DEFAULT
+
+
 def translator(page_lang: str):
     """`t("catalogue.key", lang=None, **fields)`: a catalogue's text in `lang`, by default the page's."""
     def t(dotted: str, lang: str | None = None, **fields) -> str:

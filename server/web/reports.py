@@ -17,12 +17,8 @@ router = APIRouter(prefix="/dashboard/reports", tags=["dashboard"])
 # bounded here, checked by reports.parse_period (a clear zh/en message for what is not a period)
 PeriodQuery = Annotated[str | None, Query(max_length=16)]
 SiteQuery = Annotated[str | None, Query(max_length=64)]
-LANGS = {"en": "en"}  # ?lang=en; otherwise 中文 (as the cases pages)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _lang(request: Request) -> str:
-    return LANGS.get(request.query_params.get("lang", ""), "zh_CN")
 
 
 def data(hub, request: Request, site: str | None, period: str | None) -> dict:
@@ -48,7 +44,7 @@ def _charts(d: dict, lang: str) -> list:
 
 @router.get("", include_in_schema=False)
 def page(request: Request, site: SiteQuery = None, period: PeriodQuery = None):
-    hub, lang = request.app.state.hub, _lang(request)
+    hub, lang = request.app.state.hub, pages.lang_of(request)
     try:
         d = data(hub, request, site, period)
     except e.Unauthenticated:
@@ -72,5 +68,5 @@ def export(request: Request, site: SiteQuery = None, period: PeriodQuery = None)
     """The report as an XLSX workbook: totals, sites, departments, windows, clerks, pauses."""
     d = data(request.app.state.hub, request, site, period)
     name = f"report-{d['site']['site_id']}-{d['site']['period']}.xlsx"
-    return Response(reportbook.to_xlsx(d, _lang(request)), media_type=XLSX,
+    return Response(reportbook.to_xlsx(d, pages.lang_of(request)), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -21,8 +21,7 @@ from common.domain import videohelp as vh
 from common.readmodels import videohelp as views
 from common.usecases.videowork import VIDEO_ROLES, VideoUser, desk_may
 from server import signalling, signins
-from server.web import dashboard, session
-from server.web.cases import _lang
+from server.web import dashboard, pages, session
 
 router = APIRouter(prefix="/video", tags=["video"])
 router.add_api_route("/sign-out", dashboard.sign_out, methods=["POST"], include_in_schema=False)
@@ -76,7 +75,7 @@ def _script_json(value) -> Markup:
 
 
 def _page(request: Request, template: str, **context):
-    lang = _lang(request)
+    lang = pages.lang_of(request)
     texts = {**i18n.by_language("video")[lang], "lang": "en" if lang == "en" else "zh"}
     return session.form_page(request, template, lang=lang, texts=_script_json(texts),
                              ice=_script_json(request.app.state.hub_ice_servers), **context)

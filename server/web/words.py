@@ -15,8 +15,8 @@ from common.db import wordrows
 from common.domain import errors as e
 from common.readmodels import searchmisses
 from common.usecases.guidework import WORDS_TEXT_MAX
-from server.web import session
-from server.web.guides import _lang, _page, _who
+from server.web import pages, session
+from server.web.guides import _page, _who
 
 router = APIRouter(prefix="/dashboard/search-words", tags=["dashboard"])
 DAYS = 30
@@ -66,5 +66,5 @@ async def publish(request: Request):
         version = await run_in_threadpool(hub.publish_words, sup, text, base)
     except e.HaobanError as exc:
         return _render(request, sup, text=text[:WORDS_TEXT_MAX], error=exc)
-    query = "&lang=en" if _lang(request) == "en" else ""
+    query = "&lang=en" if pages.lang_of(request) == "en" else ""
     return RedirectResponse(f"/dashboard/search-words?published={version or 0}{query}", status_code=303)

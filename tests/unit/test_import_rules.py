@@ -19,7 +19,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "db": (("domain",), ()),
     "sync": (("domain",), ()),
     "devices": (("domain",), ("assets",)),
-    "usecases": (("domain", "db", "sync", "guides", "search"), ()),  # search: the editors' words checked as kiosks read them
+    # search: the editors' words checked as kiosks read them; planning: the live warnings the hub keeps
+    "usecases": (("domain", "db", "sync", "guides", "search", "planning"), ()),
     "readmodels": (("domain", "db"), ()),
     "stations": (("domain", "sync", "devices", "search", "guides"), ()),
     "search": (("domain",), ()),

@@ -54,10 +54,18 @@ def test_the_terminal_asks_for_its_own_windows_warnings_and_notes_when_they_came
 def test_an_answer_is_shown_for_two_minutes_from_the_hubs_computation_across_midnight():
     got = {"warnings": [A], "age_seconds": 20, "received": NOW}  # computed at 23:58:40
     assert fresh_warnings(got, NOW) == [A]
-    assert fresh_warnings(got, NOW + WARNING_MAX_AGE - timedelta(seconds=20)) == [A]  # 00:00:40 on 1 Jan: 2 min old
+    assert fresh_warnings(got, NOW + timedelta(seconds=39)) == [A]  # 59 s old: still "12 minutes"
+    assert fresh_warnings(got, NOW + timedelta(seconds=40)) == [{**A, "minutes": 11}]  # counts down between answers
+    # 00:00:40 on 1 Jan: 2 min old, the last it is shown
+    assert fresh_warnings(got, NOW + WARNING_MAX_AGE - timedelta(seconds=20)) == [{**A, "minutes": 10}]
     assert fresh_warnings(got, NOW + WARNING_MAX_AGE - timedelta(seconds=19)) == []  # 00:00:41: older, gone
     assert fresh_warnings(got, NOW - timedelta(minutes=1)) == []  # our clock went back: no telling its age
     assert fresh_warnings(None, NOW) == [] and fresh_warnings({**got, "warnings": []}, NOW) == []
+
+
+def test_the_countdown_stops_at_zero():
+    got = {"warnings": [{**A, "minutes": 1}], "age_seconds": 0, "received": NOW}
+    assert fresh_warnings(got, NOW + WARNING_MAX_AGE)[0]["minutes"] == 0  # said as 1 by the banner, never below
 
 
 def test_the_banner_says_which_window_could_help_or_asks_this_one():
