@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -317,9 +318,10 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
         sim = Simulation(sites, random.Random(seed))
         shells.append(_kiosk_window(folder, base, codes))
         shells.append(_terminal_window(folder, base, desk))
-        try:
-            run_day(sim, sites, clock, end, base)
-        except KeyboardInterrupt:
+        stop = threading.Event()  # while the day runs, a signal asks it to end between two steps: an interrupt raised
+        _stop_on_signals(stop)  # in the middle of a step could leave a lock of the clients held and hang the end
+        run_day(sim, sites, clock, end, base, stop)
+        if stop.is_set():
             print("\n演示已停止 / demo stopped")
         print(_summary(clock(), sites))
     except KeyboardInterrupt:  # while setting up: stopped all the same
@@ -333,17 +335,28 @@ def run(settings, *, speed: float = 60.0, until: str = "17:00", port: int = 8300
 
 
 def _interrupt_on_signals():
-    """SIGTERM and SIGHUP (a closed terminal window) stop the demo as Ctrl-C does: as a KeyboardInterrupt in
-    the main thread, so that the hub and the windows are stopped and the projection checked. Returns the undo."""
+    """While setting up, Ctrl-C, SIGTERM and SIGHUP (a closed terminal window) stop the demo alike: as a
+    KeyboardInterrupt in the main thread, so that the hub and the windows are stopped and the projection checked
+    (once the day runs, `_stop_on_signals`). Returns the undo."""
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    kinds = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    kinds = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
         old = {kind: signal.signal(kind, interrupt) for kind in kinds}
     except ValueError:  # not the main thread: signals stay as they are
         return lambda: None
     return lambda: [signal.signal(kind, handler) for kind, handler in old.items()]
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP set `stop` (the day ends after its current step); `restore` puts the old back."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            try:
+                signal.signal(getattr(signal, name), lambda signum, frame: stop.set())
+            except ValueError:  # not the main thread: signals stay as they are
+                return
 
 
 def _stop(hub: subprocess.Popen, shells: list) -> None:
@@ -406,9 +419,12 @@ def _kiosk_window(folder, base: str, codes: dict):
     return shell
 
 
-def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str) -> None:
+def run_day(sim: Simulation, sites: list[SiteSim], clock, end: datetime, base: str,
+            stop: threading.Event | None = None) -> None:
+    """The simulated day until `end`, or until `stop` is set (a signal)."""
+    stop = stop or threading.Event()
     next_line = clock().replace(second=0, microsecond=0) + timedelta(minutes=1)
-    while (now := clock()) < end:
+    while (now := clock()) < end and not stop.is_set():
         sim.step(now)
         if now >= next_line:
             print(_summary(now, sites), flush=True)

@@ -49,6 +49,9 @@ def test_the_demo_stops_its_hub_on_a_signal(tmp_path, sig):
             out, _ = demo.communicate(timeout=120)  # about 8 s on an idle machine
         except subprocess.TimeoutExpired:  # say where it hangs: faulthandler prints every thread's stack on SIGABRT
             demo.send_signal(signal.SIGABRT)
+            demo.wait(30)
+            if _alive(pid):  # its hub (a session of its own) holds the pipe open: end it to read the stacks
+                os.kill(pid, signal.SIGKILL)
             pytest.fail("the demo did not stop:\n" + "".join(lines) + demo.communicate(timeout=30)[0])
     finally:
         if demo.poll() is None:
