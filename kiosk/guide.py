@@ -123,7 +123,7 @@ class GuideScreens:
         """The matter's guide under the answers so far (common.guides.tell.view), and whether it may be old: a
         kiosk offline shows the version its last sync brought."""
         choice = self._guide_choice or {}
-        told = self.guide.told(choice.get("code", ""), self._guide_answers) if not choice.get("bundle") else None
+        told = self.guide.told(choice.get("code", ""), self._guide_answers)
         if told is not None:
             told["offline"] = not self.service.client.status.online
         return told

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select
 
-from common.db.schema import GuideRow
+from common.db.schema import BundleItemRow, BundleRow, GuideRow, ServiceItemRow
 from common.domain.clock import utc
 from common.domain.guide import Guide, Published
 
@@ -41,6 +41,23 @@ def guide(conn: Connection, code: str, version: int | None = None) -> Guide | No
     q = q.where(G.c.version == version) if version is not None else q.order_by(G.c.version.desc()).limit(1)
     body = conn.execute(q).scalar()
     return Guide.model_validate(body) if body is not None else None
+
+
+def bundle(conn: Connection, code: str) -> tuple[dict, list[Guide], list[dict]] | None:
+    """A 一件事 bundle by its code (the first site's that has it): {code, name, name_en}, the newest guides of its
+    items in the reference data's order (by item id, as a kiosk holds them) and its items without a guide
+    ({name, name_en}); None when no bundle has this code."""
+    b, bi, si = BundleRow.__table__, BundleItemRow.__table__, ServiceItemRow.__table__
+    found = conn.execute(select(b.c.id, b.c.code, b.c.name, b.c.name_en).where(b.c.code == code)
+                         .order_by(b.c.site_id).limit(1)).first()
+    if found is None:
+        return None
+    items = conn.execute(select(si.c.code, si.c.name, si.c.name_en).join(bi, bi.c.item_id == si.c.id)
+                         .where(bi.c.bundle_id == found.id).order_by(bi.c.item_id)).all()
+    guides = [(i, guide(conn, i.code)) for i in items]
+    return ({"code": found.code, "name": found.name, "name_en": found.name_en or found.name},
+            [g for _, g in guides if g is not None],
+            [{"name": i.name, "name_en": i.name_en or i.name} for i, g in guides if g is None])
 
 
 def history(conn: Connection, code: str) -> list[dict]:

@@ -60,7 +60,7 @@ class GuideList:
 
     site_name: str
     name: str
-    version: int
+    version: int  # 0: a 一件事 bundle's list (its items' guides have their own versions)
     published: str
     answered: tuple[str, ...]  # "为谁办理？本人"
     materials: tuple[tuple[str, str, int, bool], ...]
@@ -235,7 +235,8 @@ class EscposPrinter:
         for line in wrap(r.name):
             self.text(line)
         d.set(align="left", bold=False)
-        self.text(f"办事指南第 {r.version} 版" + (f" · {r.published} 发布" if r.published else ""))
+        if r.version:  # a 一件事 bundle's list (version 0) names its items instead, among the answers
+            self.text(f"办事指南第 {r.version} 版" + (f" · {r.published} 发布" if r.published else ""))
         for answer in r.answered:
             for line in wrap(f"· {answer}"):
                 self.text(line)

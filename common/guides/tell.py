@@ -13,7 +13,7 @@ from urllib.parse import quote
 from common.domain import errors as e
 from common.domain.clock import SHANGHAI
 from common.domain.guide import Form, Guide
-from common.guides.rules import Checklist, checklist, walk
+from common.guides.rules import Checklist, bundle_checklist, checklist, walk
 
 PATH = "/api/v1/public/guides"  # the phone page of a guide: PATH/{item}?v=3&a=who.self~why.lost
 ANSWERS_MAX = 20  # (question, answer) pairs a link may carry
@@ -28,32 +28,72 @@ def published_on(guide: Guide) -> str:
     return f"{guide.published.at.astimezone(SHANGHAI):%Y-%m-%d}" if guide.published else ""
 
 
-def view(guide: Guide, answers: Mapping[str, str]) -> dict:
-    """What the screen shows: the version, the questions answered, the question to ask next (with its answers) or
-    none, and the 一次告知 list as it stands (what is sure so far while a question is open)."""
-    path, pending = walk(guide, answers)
-    told = checklist(guide, answers)
-    by_id = {q.id: q for q in guide.questions}
-    question = None
-    if pending is not None:
-        q = by_id[pending]
-        question = {"id": q.id, "text": q.text, "text_en": q.text_en or q.text,
-                    "answers": [{"id": a.id, "text": a.text, "text_en": a.text_en or a.text} for a in q.answers]}
-    answered = []
-    for q, aid in path:
-        a = next(a for a in q.answers if a.id == aid)
-        answered.append({"question": q.text, "question_en": q.text_en or q.text, "answer": a.text,
-                         "answer_en": a.text_en or a.text})
-    return {"item": guide.item, "name": guide.name, "name_en": guide.name_en or guide.name,
-            "version": guide.version, "published": published_on(guide), "sample": guide.sample,
-            "question": question, "answered": answered, "final": pending is None,
-            "answers": {q.id: aid for q, aid in path},
-            "materials": [{"name": m.name, "name_en": m.name_en or m.name, "form": m.form.value,
+def _question(q, key: str) -> dict:
+    return {"id": key, "text": q.text, "text_en": q.text_en or q.text,
+            "answers": [{"id": a.id, "text": a.text, "text_en": a.text_en or a.text} for a in q.answers]}
+
+
+def _answered(q, aid: str) -> dict:
+    a = next(a for a in q.answers if a.id == aid)
+    return {"question": q.text, "question_en": q.text_en or q.text, "answer": a.text, "answer_en": a.text_en or a.text}
+
+
+def _list(told: Checklist) -> dict:
+    """The 一次告知 part of a view: materials with form and copies, time limits, visits, fees, place and hours."""
+    return {"materials": [{"name": m.name, "name_en": m.name_en or m.name, "form": m.form.value,
                            "form_en": FORM_EN[m.form], "copies": m.copies, "required": m.required,
                            "notes": m.notes or ""} for m in told.materials],
             "promised_days": told.promised_days, "statutory_days": told.statutory_days, "visits": told.visits,
             "fees": [{"name": n, "yuan": y} for n, y in told.fees], "place": told.place, "hours": told.hours,
-            "windows": told.windows or "", "consult_phone": guide.consult_phone}
+            "windows": told.windows or ""}
+
+
+def view(guide: Guide, answers: Mapping[str, str]) -> dict:
+    """What the screen shows: the version, the questions answered, the question to ask next (with its answers) or
+    none, and the 一次告知 list as it stands (what is sure so far while a question is open)."""
+    path, pending = walk(guide, answers)
+    by_id = {q.id: q for q in guide.questions}
+    return {"item": guide.item, "name": guide.name, "name_en": guide.name_en or guide.name,
+            "version": guide.version, "published": published_on(guide), "sample": guide.sample, "bundle": False,
+            "question": _question(by_id[pending], pending) if pending is not None else None,
+            "answered": [_answered(q, aid) for q, aid in path], "final": pending is None,
+            "answers": {q.id: aid for q, aid in path}, **_list(checklist(guide, answers)),
+            "consult_phone": guide.consult_phone}
+
+
+def item_answers(item: str, answers: Mapping[str, str]) -> dict[str, str]:
+    """One item's answers within a bundle: a question id means the same question in each of the bundle's items, so
+    "本人还是代办？" is asked once; `ITEM-id` answers that item's question alone (asked so when the item does not offer
+    the answer given for an earlier item's question of the same id)."""
+    prefix = f"{item}-"
+    return {**answers, **{k[len(prefix):]: a for k, a in answers.items() if k.startswith(prefix)}}
+
+
+def bundle_view(code: str, name: str, name_en: str, guides: list[Guide], missing: list[dict],
+                answers: Mapping[str, str]) -> dict:
+    """A 一件事 bundle's view, the same dict as `view`: its items' questions in turn, each question id asked once,
+    and the union of the items' lists (rules.bundle_checklist). `missing`: its items without a guide ({name, name_en}),
+    said on the screen (the list lacks their materials). `version` 0: each item has its own, in `items`."""
+    per = {g.item: item_answers(g.item, answers) for g in guides}
+    answered, used, question = [], {}, None
+    for g in guides:
+        path, pending = walk(g, per[g.item])
+        for q, aid in path:
+            key = q.id if answers.get(q.id) == aid else f"{g.item}-{q.id}"
+            if key not in used:
+                used[key] = aid
+                answered.append(_answered(q, aid))
+        if pending is not None and question is None:
+            key = pending if pending not in answers else f"{g.item}-{pending}"
+            question = _question(next(q for q in g.questions if q.id == pending), key)
+    order = [k for k in answers if k in used]  # in the order the citizen answered (the last one is taken back)
+    return {"item": code, "name": name, "name_en": name_en or name, "version": 0, "published": "",
+            "sample": any(g.sample for g in guides), "bundle": True,
+            "items": [{"item": g.item, "name": g.name, "name_en": g.name_en or g.name, "version": g.version,
+                       "published": published_on(g)} for g in guides], "missing": missing,
+            "question": question, "answered": answered, "final": question is None,
+            "answers": {k: used[k] for k in order}, **_list(bundle_checklist(guides, per)),
+            "consult_phone": guides[0].consult_phone}
 
 
 def prepare(told: Checklist, limit: int = PREPARE_MAX) -> str:
@@ -77,6 +117,16 @@ def link(base: str, guide: Guide, answers: Mapping[str, str]) -> str:
     pairs = "~".join(f"{q.id}.{aid}" for q, aid in path)
     url = f"{base}{PATH}/{quote(guide.item, safe='')}?v={guide.version}"
     return url + (f"&a={pairs}" if pairs else "")
+
+
+def link_of(base: str, shown: dict) -> str:
+    """The phone link of a view (`view` or `bundle_view`): its item or bundle code, its version (a guide's), the
+    answers on its path."""
+    pairs = "~".join(f"{k}.{a}" for k, a in shown["answers"].items())
+    url = f"{base}{PATH}/{quote(shown['item'], safe='')}" + (f"?v={shown['version']}" if shown["version"] else "")
+    if not pairs:
+        return url
+    return url + ("&" if "?" in url else "?") + f"a={pairs}"
 
 
 def parse_answers(raw: str | None) -> dict[str, str]:

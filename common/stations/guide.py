@@ -88,35 +88,59 @@ class GuideDesk:
                 self._guides = (version, {g.item: g for g in from_wire(rows)})
             return self._guides[1].get(code)
 
+    def bundle(self, code: str) -> tuple[dict, list[Guide], list[dict]] | None:
+        """A 一件事 bundle by its code: the bundle, the guides of its items (in the bundle's order) and the names of
+        its items without a guide; None when `code` is not a bundle's."""
+        tables = self.service._tables()
+        bundle = next((b for b in tables["bundles"] if b["code"] == code), None) if code else None
+        if bundle is None:
+            return None
+        items = {i["id"]: i for i in tables["service_items"]}
+        inside = [items[link["item_id"]] for link in tables.get("bundle_items", [])
+                  if link["bundle_id"] == bundle["id"] and link["item_id"] in items]
+        guides = [(i, self.guide(i["code"])) for i in inside]
+        return bundle, [g for _, g in guides if g is not None], [
+            {"name": i["name"], "name_en": i.get("name_en") or i["name"]} for i, g in guides if g is None]
+
     def told(self, code: str, answers: dict[str, str]) -> dict | None:
-        """The guide of a matter as the screen shows it under these answers (common.guides.tell.view), or None."""
+        """The guide of a matter (an item, or a bundle: its items' lists united) as the screen shows it under these
+        answers (common.guides.tell.view, bundle_view), or None when it has none."""
         from common.guides import tell
 
         guide = self.guide(code)
-        return tell.view(guide, answers) if guide is not None else None
+        if guide is not None:
+            return tell.view(guide, answers)
+        found = self.bundle(code)
+        if found is None or not found[1]:
+            return None
+        bundle, guides, missing = found
+        return tell.bundle_view(code, bundle["name"], bundle.get("name_en") or "", guides, missing, answers)
 
     def prepare(self, code: str | None, answers: dict[str, str] | None = None) -> tuple[str, str]:
-        """A ticket's "请准备" (Chinese, English) from the matter's guide: the required materials, or those the
-        citizen's answers call for; ("", "") for a matter without a guide."""
+        """A ticket's "请准备" (Chinese, English) from the matter's guide (a bundle's: its items' united): the required
+        materials, or those the citizen's answers call for; ("", "") for a matter without a guide."""
         from common.guides import rules, tell
 
         guide = self.guide(code) if code else None
-        if guide is None:
-            return "", ""
-        told = rules.checklist(guide, answers or {})
+        if guide is not None:
+            told = rules.checklist(guide, answers or {})
+        else:
+            found = self.bundle(code or "")
+            if found is None or not found[1]:
+                return "", ""
+            told = rules.bundle_checklist(found[1], {g.item: tell.item_answers(g.item, answers or {}) for g in found[1]})
         return tell.prepare(told), tell.prepare_en(told)
 
     def print_list(self, code: str, answers: dict[str, str]) -> None:
         """Print the 一次告知 list on the kiosk's receipt printer (raises PrinterFailed), its QR the phone page."""
         from common.guides import tell
 
-        guide = self.guide(code)
-        if guide is None:
+        shown = self.told(code, answers)
+        if shown is None:
             raise LookupError(code)
-        shown = tell.view(guide, answers)
-        url = tell.link(self.service.public_url, guide, answers)
+        url = tell.link_of(self.service.public_url, shown)
         self.service.printer.print_guide_list(guide_list(self.service.site_name(), shown, url,
-                                                              self.service.client.now()))
+                                                         self.service.client.now()))
 
     def matter(self, choice: dict) -> dict:
         """The matter's page: its queue (letter and name) and the windows that call it, by number."""
@@ -161,7 +185,10 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
 def guide_list(site_name: str, shown: dict, url: str, at: datetime) -> GuideList:
     """The printed list of a `view(...)` (what the screen shows is what is printed)."""
     answered = tuple(f"{a['question']}{a['answer']}" for a in shown["answered"])
-    notes = ("尚有问题未回答，以上为必备材料" if not shown["final"] else "",) + (("示例内容",) if shown["sample"] else ())
+    notes = ("尚有问题未回答，以上为必备材料" if not shown["final"] else "",) + tuple(
+        f"{m['name']}的办事指南尚在编写，其材料未列入" for m in shown.get("missing", ())) + (("示例内容",) if shown["sample"] else ())
+    if shown.get("bundle"):
+        answered = (f"包含 {len(shown['items'])} 个事项：" + "、".join(i["name"] for i in shown["items"]),) + answered
     return GuideList(site_name=site_name, name=shown["name"], version=shown["version"], published=shown["published"],
                      answered=answered, materials=tuple((m["name"], m["form"], m["copies"], m["required"])
                                                         for m in shown["materials"]),

@@ -78,6 +78,9 @@ def _render(folder: Path, chromium) -> list[Path]:
                     page = browser.new_page(chromium, "phone")  # the printed 一次告知 list's QR, one answer or both
                     page.goto(tell.link(served.url, guide, answers) + f"&lang={lang}")
                     shot(page, f"phone-{name}-{lang}", full=True)
+                page = browser.new_page(chromium, "phone")  # a 一件事 bundle's list: one item's question answered
+                page.goto(f"{served.url}{tell.PATH}/BD-01?a=married.yes&lang={lang}")
+                shot(page, f"phone-guide-bundle-{lang}", full=True)
             page = browser.new_page(chromium, "dashboard")
             page.goto(f"{served.url}/dashboard")
             shot(page, "dashboard-sign-in")

@@ -161,8 +161,18 @@ Item {
                             text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
                 }
                 // the guide: its version, the guided questions (one tap each, back always possible), the 一次告知 list
-                Label { objectName: "guideVersion"; visible: !!page.told.item; font.pixelSize: 30 * page.u; color: page.th.inkSoft
+                Label { objectName: "guideVersion"; visible: !!page.told.item && !page.told.bundle; font.pixelSize: 30 * page.u
+                        color: page.th.inkSoft
                         text: page.told.item ? page.t.guide_version.arg(page.told.version).arg(page.told.published) : "" }
+                // a 一件事 bundle: the matters it does in one go, and those whose guide is not written yet
+                Label { objectName: "guideBundleItems"; visible: page.told.bundle === true; font.pixelSize: 30 * page.u
+                        color: page.th.inkSoft; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                        text: page.told.bundle ? page.t.guide_bundle_items.arg(page.told.items.length).arg(
+                                  page.told.items.map(i => page.english ? i.name_en : i.name).join(page.english ? "; " : "、")) : "" }
+                Label { objectName: "guideBundleMissing"; visible: (page.told.missing || []).length > 0; font.pixelSize: 30 * page.u
+                        color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                        text: (page.told.missing || []).length ? page.t.guide_bundle_missing.arg(
+                                  page.told.missing.map(i => page.english ? i.name_en : i.name).join(page.english ? ", " : "、")) : "" }
                 Label { objectName: "guideOfflineVersion"; visible: page.told.offline === true; text: page.t.guide_offline_version
                         font.pixelSize: 30 * page.u; color: page.th.seal; Layout.fillWidth: true; wrapMode: Text.WordWrap }
             }

@@ -49,6 +49,30 @@ def _links(guide: Guide, newest: Guide, shown: dict, lang: str) -> dict:
 _QUERY = {lang: query for query, lang in phone.QUERY_LANG.items()}
 
 
+def _bundle_page(request: Request, html: bool, lang: str, code: str, found, answers: dict[str, str]):
+    """The phone page of a bundle's printed list (tell.bundle_view), its links made by tell.link_of."""
+    head, guides, missing = found
+    shown = tell.bundle_view(code, head["name"], head["name_en"], guides, missing, answers)
+    if not html:
+        return JSONResponse(shown)
+    suffix = "" if lang == "zh_CN" else f"&lang={_QUERY[lang]}"
+    at = {**shown, "answers": dict(shown["answers"])}
+
+    def link(answers: dict[str, str]) -> str:
+        url = tell.link_of("", {**at, "answers": answers})
+        return url + (suffix if "?" in url else suffix.replace("&", "?", 1))
+
+    pick = {a["id"]: link({**at["answers"], shown["question"]["id"]: a["id"]})
+            for a in (shown["question"] or {"answers": []})["answers"]}
+    back = link({k: v for k, v in list(at["answers"].items())[:-1]}) if at["answers"] else None
+    here = tell.link_of("", at)
+    joint = "&" if "?" in here else "?"
+    others = [(here + f"{joint}lang={query}", phone.QUERY_LANG[query]) for query in ("en", "zh", "zh_Hant")
+              if phone.QUERY_LANG[query] != lang]
+    return pages.render("guide_phone.html", lang=lang, shown=shown, asked=None, found=True, newest=0,
+                        en=lang == "en", pick=pick, back=back, others=others, newer=None)
+
+
 @router.get("/{item}")
 def page(item: str, request: Request):
     """The list in 中文 (default), English (?lang=en) or 繁體 (?lang=zh_Hant); JSON for a client not asking for HTML."""
@@ -63,7 +87,8 @@ def page(item: str, request: Request):
         if not _ITEM.match(item):
             raise e.NotFound("no_guide")
         asked, newest = hub.read(_lookup, item, version)
-        if newest is None:
+        bundle = hub.read(guiderows.bundle, item) if newest is None and version is None else None
+        if newest is None and not (bundle and bundle[1]):
             raise e.NotFound("no_guide")
     except e.HaobanError as exc:
         if not html:
@@ -72,6 +97,8 @@ def page(item: str, request: Request):
                             message=exc.messages.get(lang, exc.zh),
                             others=[(f"?lang={q}", phone.QUERY_LANG[q]) for q in ("en", "zh", "zh_Hant")
                                     if phone.QUERY_LANG[q] != lang])
+    if newest is None:  # a 一件事 bundle's list: its items' newest guides (each has its own version)
+        return _bundle_page(request, html, lang, item, bundle, answers)
     guide = asked or newest
     shown = tell.view(guide, answers)
     if not html:

@@ -15,6 +15,14 @@ from tests.ui.test_kiosk_guide import results, type_keys
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+def keep(kiosk, name: str, tmp_path: Path | None = None) -> None:
+    """A screen grabbed: into tmp_path (the test renders it whatever), into docs/screenshots with HAOBAN_SCREENSHOTS=1."""
+    if tmp_path is not None:
+        kiosk.grab(tmp_path / name)
+    if os.environ.get("HAOBAN_SCREENSHOTS") == "1":
+        kiosk.grab(SHOTS / name)
+
+
 def materials(kiosk) -> list[str]:
     return [m["name"] for m in kiosk.model.view["guide"]["told"]["materials"]]
 

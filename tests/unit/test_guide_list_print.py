@@ -92,3 +92,40 @@ def test_a_link_round_trips_to_the_same_list():
     query = parse_qs(urlsplit(URL).query)
     assert tell.parse_version(query["v"][0]) == 1
     assert tell.view(YB01, tell.parse_answers(query["a"][0])) == tell.view(YB01, ANSWERS)
+
+
+BIRTH = [{g.item: g for g in files.samples()}[code] for code in ("HJ-03", "YB-04", "YB-07")]
+
+
+def birth(answers: dict[str, str], missing: list[dict] | None = None) -> dict:
+    return tell.bundle_view("BD-01", "新生儿出生一件事", "Newborn, all in one go", BIRTH, missing or [], answers)
+
+
+def test_a_bundle_list_is_the_union_of_its_items_lists_each_question_asked_once():
+    first = birth({})
+    assert first["bundle"] and first["question"]["id"] == "married" and not first["final"]
+    names = [m["name"] for m in first["materials"]]
+    assert len(names) == len(set(names))
+    every = {m.name for g in BIRTH for m in g.materials if m.required}
+    assert every == set(names)  # before any answer: what every item surely asks, once
+    done = birth({"married": "yes", "who": "minor"})
+    assert done["final"] and done["answers"] == {"married": "yes", "who": "minor"} and len(done["answered"]) == 2
+    assert done["promised_days"] == max(g.promised_days for g in BIRTH)
+    # an answer the later item does not offer for its question of the same id: that item's question is asked alone
+    odd = birth({"married": "yes", "who": "agent"})
+    assert odd["question"]["id"] == "YB-07-who"
+    fixed = birth({"married": "yes", "who": "agent", "YB-07-who": "self"})
+    assert fixed["final"] and fixed["answers"] == {"married": "yes", "YB-07-who": "self"}
+
+
+def test_the_printed_bundle_list_names_its_items_and_what_is_missing_golden():
+    shown = birth({"married": "yes", "who": "minor"}, [{"name": "出生医学证明办理", "name_en": "Birth certificate"}])
+    url = tell.link_of("http://127.0.0.1:8300", shown)
+    assert url == "http://127.0.0.1:8300/api/v1/public/guides/BD-01?a=married.yes~who.minor"
+    printer = dummy_printer("gb18030")
+    printer.print_guide_list(guide_list_of("朱家角镇社区事务受理服务中心", shown, url, AT))
+    out = printer.device.output
+    assert out == golden("guide-list-bundle-gb18030.bin", out)
+    assert "办事指南第".encode("gb18030") not in out and printed_qr_texts(out) == [url]
+    assert FS_CHINESE_ON + "· 包含 3 个事项：".encode("gb18030") in out
+    assert "出生医学证明办理的办事指南尚在编".encode("gb18030") in out  # the item without a guide is named

@@ -106,3 +106,49 @@ def test_the_citizen_answers_on_the_phone_goes_back_and_reads_it_in_english(hall
     box = page.locator("#question .choices a").first.bounding_box()
     assert box is not None and box["height"] >= 48  # a thumb's target
     assert pages.foreign() == [] and pages.errors == []
+
+
+def bundle_guides(hall):
+    """The test world's bundle BD (items IA, IC) with guides: IA asks YB-01's questions, IC GJJ-03's (whose "who"
+    offers self and agent only)."""
+    ia = YB01.model_copy(update={"item": "IA", "name": "事项A"})
+    ic = SAMPLE["GJJ-03"].model_copy(update={"item": "IC", "name": "事项C"})
+    with hall.hub.engine.begin() as conn:
+        reference.publish_guides(conn, (ia, ic), "区政务办", hall.clock.now())
+    return ia, ic
+
+
+def test_a_bundle_list_opens_on_the_phone_each_question_asked_once(hall, live_hall):
+    ia, ic = bundle_guides(hall)
+    base = f"{live_hall.url}{tell.PATH}/BD"
+    first = requests.get(base, timeout=10).json()
+    assert first["bundle"] and [i["item"] for i in first["items"]] == ["IA", "IC"] and first["question"]["id"] == "who"
+    both = requests.get(base + "?a=who.agent~why.lost", timeout=10).json()  # IC's "who" answered by IA's
+    assert both["question"]["id"] == "proof" and len(both["answered"]) == 2  # "who" once, for both items
+    expected = tell.bundle_view("BD", "一件事", "", [ia, ic], [], {"who": "agent", "why": "lost", "proof": "paper"})
+    done = requests.get(base + "?a=who.agent~why.lost~proof.paper", timeout=10).json()
+    assert done["final"] and done["materials"] == expected["materials"]
+    minor = requests.get(base + "?a=who.minor~why.lost", timeout=10).json()  # not offered by IC: asked of IC alone
+    assert minor["question"]["id"] == "IC-who"
+    page = requests.get(base + "?a=who.agent&lang=en", headers={"accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "These 2 matters done in one go" in page.text
+    for bad in ("?v=1", "?a=who", "?a=" + "x" * 601):  # a bundle has no version of its own; garbage answers
+        got = requests.get(base + bad, timeout=10)
+        assert got.status_code in (404, 422) and got.json()["message_zh"], bad
+
+
+def test_a_bundle_list_on_the_phone_is_answered_and_taken_back_in_both_languages(hall, pages, tmp_path):
+    bundle_guides(hall)
+    page = pages.open("phone", f"{tell.PATH}/BD?a=who.agent~why.lost")
+    assert "事项A" in page.inner_text("#items") and page.is_visible("#question")
+    page.click("#question .choices a:last-child")  # 纸质证明
+    page.wait_for_selector("#answered")
+    assert not page.is_visible("#question") and page.locator("#answered li").count() == 3
+    page.screenshot(path=str(tmp_path / "bundle-zh.png"), full_page=True)
+    page.click("#back")
+    page.wait_for_selector("#question")
+    page.click("#lang")
+    page.wait_for_selector("html[lang=en]")
+    assert "These 2 matters done in one go" in page.inner_text("#items")
+    page.screenshot(path=str(tmp_path / "bundle-en.png"), full_page=True)
+    assert pages.foreign() == [] and pages.errors == []
