@@ -41,3 +41,21 @@ def by_language(name: str) -> dict[str, dict[str, str]]:
 
 def _in(entry: dict[str, str], lang: str) -> str:
     return entry.get(lang) or entry[DEFAULT]
+
+
+_LISTS = ("、", "，", ",")
+
+
+def name(text: str, lang: str = DEFAULT) -> str:
+    """A department's or queue's name as the hall wrote it, in `lang` when i18n/names.json knows it; a list of names
+    ("户籍、医保") part by part, joined as the language does; an unknown name stays as written. i18n/names.json: the
+    names halls commonly give (the demo's all), by the Chinese name, in every language."""
+    if lang == DEFAULT or not text:
+        return text
+    names = catalogue("names")
+    for sep in _LISTS:
+        if sep in text:
+            parts = [name(p.strip(), lang) for p in text.split(sep)]
+            return ("; " if lang == "en" else "、").join(parts)
+    entry = names.get(text.strip())
+    return (entry.get(lang) or text) if entry else text

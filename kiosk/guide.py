@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+import i18n
 from common.stations.guide import CHIPS, GuideDesk
 from common.stations.ticketing import KioskService
 from qtbase.worker import Worker
@@ -101,7 +102,8 @@ class GuideScreens:
             return self._fail(exc)
         self._guide_hits = found.choices
         self._guide(no_result=not found.choices, results=[
-            {"name": c["name"], "name_en": c["name_en"], "department": c["department"], "bundle": c["bundle"]}
+            {"name": c["name"], "name_en": c["name_en"], "department": c["department"],
+             "department_en": i18n.name(c["department"], "en"), "bundle": c["bundle"]}
             for c in found.choices])
         if found.choices and not self._guide_spoke:
             self._guide_spoke = True
@@ -115,7 +117,8 @@ class GuideScreens:
             page = self.guide.matter(choice)
             self._guide_choice, self._guide_answers = choice, {}
             self._set(screen="guide_matter", guide={**self._view["guide"], "printed": "", "matter": {
-                k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")},
+                **{k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")},
+                "department_en": i18n.name(page["department"], "en"), "queue_en": page["queue_en"]},
                 "told": self._told()})
             self._say_list(self._view["guide"]["told"])
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import i18n
 from common.devices.printer import GuideList
 from common.domain.events import SEARCH_MISSED
 from common.domain.limits import MISS_TEXT_MAX
@@ -149,6 +150,7 @@ class GuideDesk:
         serving = {wq["window_id"] for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"]}
         windows = sorted((w for w in tables["windows"] if w["id"] in serving), key=lambda w: w["number"])
         return {**choice, "queue": f"{queue['letter']} · {queue['name']}".strip(" ·"),
+                "queue_en": f"{queue['letter']} · {i18n.name(queue['name'], 'en')}".strip(" ·"),
                 "windows": [w["number"] for w in windows]}
 
 

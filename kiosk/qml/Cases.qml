@@ -70,7 +70,7 @@ Item {
                               rightMargin: page.portrait || index % 2 === 1 ? 0 : 8 * page.u; bottomMargin: 16 * page.u }
                     title: page.english && modelData.name_en ? modelData.name_en : modelData.name
                     titleSize: page.english ? 32 : 38; lines: 2
-                    subtitle: modelData.department
+                    subtitle: page.english && modelData.department_en ? modelData.department_en : modelData.department
                     fill: page.th.paper; textColor: page.th.ink; border.color: page.th.line; border.width: 2
                     onTapped: kiosk.caseMatter(index)
                 }

@@ -121,7 +121,8 @@ Item {
                     objectName: "guideResult_" + index
                     width: results.width; height: Math.max(100, (page.portrait ? 130 : 118) * page.u)
                     title: page.nameOf(modelData); titleSize: page.english ? 28 : 34; lines: 2
-                    subtitle: modelData.department + (modelData.bundle ? " · " + page.t.guide_bundle : "")
+                    subtitle: (page.english ? modelData.department_en : modelData.department)
+                              + (modelData.bundle ? " · " + page.t.guide_bundle : "")
                     fill: modelData.bundle ? page.th.tile : page.th.paper
                     textColor: modelData.bundle ? "white" : page.th.ink
                     border.color: page.th.line; border.width: 2
@@ -152,13 +153,13 @@ Item {
                 GridLayout {
                     columns: 2; columnSpacing: 30 * page.u; rowSpacing: 14 * page.u; Layout.fillWidth: true
                     Label { text: page.t.guide_department; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
-                    Label { objectName: "guideMatterDepartment"; text: page.m.department || ""; font.pixelSize: 36 * page.u
+                    Label { objectName: "guideMatterDepartment"; text: (page.english ? page.m.department_en : page.m.department) || ""; font.pixelSize: 36 * page.u
                             Layout.fillWidth: true; wrapMode: Text.WordWrap }
                     Label { text: page.t.guide_category; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
                     Label { text: page.m.category ? page.t[page.m.category] || "" : ""; font.pixelSize: 36 * page.u }
                     Label { text: page.t.guide_served_at; font.pixelSize: 34 * page.u; color: page.th.inkSoft }
                     Label { objectName: "guideMatterWindows"; Layout.fillWidth: true; wrapMode: Text.WordWrap; font.pixelSize: 36 * page.u
-                            text: page.t.guide_windows.arg(page.m.queue || "").arg((page.m.windows || []).join("、")) }
+                            text: page.t.guide_windows.arg((page.english ? page.m.queue_en : page.m.queue) || "").arg((page.m.windows || []).join(page.english ? ", " : "、")) }
                 }
                 // the guide: its version, the guided questions (one tap each, back always possible), the 一次告知 list
                 Label { objectName: "guideVersion"; visible: !!page.told.item && !page.told.bundle; font.pixelSize: 30 * page.u

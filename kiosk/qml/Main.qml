@@ -189,7 +189,7 @@ Rectangle {
                 Label { text: t.your_number; font.pixelSize: 40 * root.u; Layout.alignment: Qt.AlignHCenter }
                 Label { objectName: "ticketNumber"; text: v.ticket.number || ""; font.pixelSize: (root.portrait ? 200 : 170) * root.u
                         font.bold: true; color: th.seal; Layout.alignment: Qt.AlignHCenter }
-                Label { text: (v.ticket.queue || "") + " · " + (root.english && v.ticket.item_en ? v.ticket.item_en : (v.ticket.item || ""))
+                Label { text: ((root.english ? v.ticket.queue_en : v.ticket.queue) || "") + " · " + (root.english && v.ticket.item_en ? v.ticket.item_en : (v.ticket.item || ""))
                         font.pixelSize: 34 * root.u; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter }
                 Label { objectName: "ticketSlot"; visible: !!v.ticket.slot; text: t.slot.arg(v.ticket.slot || "")
                         font.pixelSize: 36 * root.u; font.bold: true; color: th.celadonDark; Layout.alignment: Qt.AlignHCenter }

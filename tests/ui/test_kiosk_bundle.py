@@ -38,6 +38,8 @@ def test_a_bundle_asks_its_items_questions_in_turn_and_lists_their_materials_onc
     kiosk.tap("languageButton")
     kiosk.settle()
     assert kiosk.item("guideBundleItems").property("text").startswith("These 3 matters done in one go: ")
+    assert kiosk.item("guideMatterDepartment").property("text") == "Household registration; Medical insurance"
+    assert "Queue C · Household registration and residence permits" in kiosk.item("guideMatterWindows").property("text")
     keep(kiosk, "kiosk-guide-bundle-en.png", tmp_path)
     kiosk.tap("languageButton")
     kiosk.tap("guideUndoButton")

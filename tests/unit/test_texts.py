@@ -112,3 +112,16 @@ def test_every_key_a_page_or_its_script_names_is_in_its_catalogue():
     named += [("web", key) for key in re.findall(r"\bT\.(?:zh_CN|en)\.(\w+)", board)]
     assert len(named) > 80
     assert [(name, key) for name, key in named if key not in i18n.catalogue(name)] == []
+
+
+def test_a_hall_s_names_read_in_english_part_by_part_and_unknown_ones_stay_as_written():
+    assert i18n.name("医保社保", "en") == "Medical and social insurance"
+    assert i18n.name("户籍、医保", "en") == "Household registration; Medical insurance"
+    assert i18n.name("户籍，某某科", "en") == "Household registration; 某某科"  # a hall's own name is kept
+    assert i18n.name("户籍", "zh_Hant") == "戶籍" and i18n.name("户籍") == "户籍" and i18n.name("", "en") == ""
+    demo = i18n.catalogue("names")
+    from common.usecases import reference
+
+    data = reference.demo_data()
+    names = {i["department"] for i in data["catalogue"]["items"]} | {q["name"] for s in data["sites"] for q in s["queues"]}
+    assert sorted(n for n in names if n not in demo) == []  # every name of the demo reads in English
