@@ -25,6 +25,7 @@ def install(app: FastAPI) -> None:
         guides,
         handler,
         homeplan,
+        hometeam,
         homevisits,
         phone,
         ratelimit,
@@ -37,6 +38,6 @@ def install(app: FastAPI) -> None:
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
     for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
-                   staffing, homevisits, homeplan):
+                   staffing, homevisits, homeplan, hometeam):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
