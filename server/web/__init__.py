@@ -24,6 +24,7 @@ def install(app: FastAPI) -> None:
         guidephone,
         guides,
         handler,
+        homecancel,
         homeplan,
         hometeam,
         homevisits,
@@ -38,6 +39,6 @@ def install(app: FastAPI) -> None:
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
     for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
-                   staffing, homevisits, homeplan, hometeam):
+                   staffing, homevisits, homeplan, hometeam, homecancel):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

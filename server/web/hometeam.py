@@ -52,14 +52,14 @@ def one(hub, who: HomeUser, visit_id: str) -> dict:
     return found
 
 
-def _day_link(request: Request, team: str | None, day: str | None, **more: str) -> str:
+def day_link(request: Request, team: str | None, day: str | None, **more: str) -> str:
     q = {k: v for k, v in (("team", team), ("day", day)) if v}
     q |= more | ({"lang": "en"} if web.lang_of(request) == "en" else {})
     return "/homevisits" + (f"?{urlencode(q)}" if q else "")
 
 
 def _render(request: Request, template: str, error: e.HaobanError | None = None, **context):
-    return web.render(request, template, error=error, day_link=lambda team, day, **m: _day_link(request, team, day, **m),
+    return web.render(request, template, error=error, day_link=lambda team, day, **m: day_link(request, team, day, **m),
                       **context)
 
 
@@ -175,7 +175,7 @@ async def record(request: Request, visit_id: str):
         return _visit(request, who, visit_id, exc, ticked, f.get("other", "")[:200])
     q = "?lang=en" if web.lang_of(request) == "en" else ""
     if outcome == "not_home":
-        return RedirectResponse(_day_link(request, v["team"], v["day"], saved="not_home"), status_code=303)
+        return RedirectResponse(day_link(request, v["team"], v["day"], saved="not_home"), status_code=303)
     return RedirectResponse(f"/homevisits/{v['id']}/rate{q}", status_code=303)
 
 

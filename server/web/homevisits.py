@@ -86,7 +86,8 @@ def _list(request: Request, who: HomeUser):
     for r in waiting:
         r["waiting_days"] = waiting_days(r["requested_at"], today)
     figures = hub.home_read(lambda conn, now: read.figures(conn, now, sites))
-    return render(request, "homevisits.html", waiting=waiting, f=figures, made=request.query_params.get("made") == "1")
+    return render(request, "homevisits.html", waiting=waiting, f=figures, made=request.query_params.get("made") == "1",
+                  cancelled=request.query_params.get("cancelled") == "1")
 
 
 @router.get("/homevisits/new", include_in_schema=False)

@@ -99,6 +99,9 @@ def test_a_visit_is_recorded_then_rated_once_with_the_faces(team, hall):
     assert again.status_code == 409 and "该次服务已评价过" in again.text
     assert http.get(f"{url}/homevisits/{v.zhang}/rate").status_code == 409
     assert _visit(hall, v.zhang).rating_score == 4 and counts(hall)[0] == before[0] + 2
+    closed = http.get(f"{url}/homevisits/{v.zhang}")  # done and rated: the page says so, no form
+    assert closed.status_code == 200 and 'id="hvt-nothing"' in closed.text and "已上门办理" in closed.text
+    assert 'id="hvt-record"' not in closed.text and 'id="hvt-cancel"' not in closed.text
     made = http.get(url + DAY).text.split('id="hvt-made"')[1]
     assert v.zhang in made and "已办理" in made and "已评价" in made
 
