@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from common.domain import homevisits as hv
 from tests.web.conftest import PIN
-from tests.web.homehall import ZHANG, counts
+from tests.web.homehall import BOSS, ZHANG, counts
+from tests.web.test_dashboard import _sign_in
 from tests.web.test_homevisit_render import SHOTS
 from tests.web.test_homevisit_team import _visit, team  # noqa: F401 - the fixture
+from tests.web.test_reports import _browser_page
 
 TOUCH = 60
 
@@ -74,3 +77,42 @@ def test_the_team_records_a_visit_and_the_citizen_rates_it_in_chromium(pages, ha
     assert page.locator("#hvt-todo li[data-id]").count() == 1
     refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     assert not pages.foreign() and pages.errors == [refused]  # the refused outcome's own page, and nothing else
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_request_is_cancelled_from_the_supervisors_list_and_the_teams_visit_in_chromium(pages, hall, live_hall,
+                                                                                         team, lang):  # noqa: F811
+    url, v, http = team
+    q = "?lang=en" if lang == "en" else ""
+    hall.hub.record_home_visit(BOSS, v.li, outcome="not_home", materials=[])  # back to plan: on the list
+    page = _browser_page(pages, _sign_in(url), f"/dashboard/homevisits{q}")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.click(f'tr[data-id="{v.li}"] a.cancel-link')
+    page.wait_for_selector("#hvc-form")
+    before = counts(hall)
+    page.fill("#hvc-reason", "   ")  # only spaces: the browser lets it through, the command refuses it
+    page.click("#hvc-submit")
+    page.wait_for_selector("#error")
+    assert page.inner_text("#error") == ("请填写原因" if lang == "zh" else "A reason is required")
+    assert counts(hall) == before and "李*" in page.inner_text("#hvc-person")
+    page.screenshot(path=str(SHOTS / f"web-homevisit-cancel-{lang}.png"), full_page=True)
+    page.fill("#hvc-reason", "办事人已到镇中心窗口办理")
+    page.click("#hvc-submit")
+    page.wait_for_selector("#cancelled")
+    assert page.locator(f'#hv-open tr[data-id="{v.li}"]').count() == 0
+
+    team_page = pages.open("dashboard", f"/homevisits/sign-in{q}")
+    team_page.set_viewport_size({"width": 1366, "height": 768})
+    team_page.context.add_cookies([{"name": "haoban_session", "value": http.cookies["haoban_session"], "url": pages.url}])
+    team_page.goto(f"{pages.url}/homevisits/{v.zhang}{q}")
+    team_page.click("#hvt-cancel")
+    team_page.wait_for_selector("#hvc-form")
+    _targets_big(team_page)
+    team_page.fill("#hvc-reason", "老人已由子女陪同到村居办理")
+    team_page.screenshot(path=str(SHOTS / f"web-homevisit-team-cancel-{lang}.png"), full_page=True)
+    team_page.click("#hvc-submit")
+    team_page.wait_for_selector("#saved")
+    assert _visit(hall, v.zhang).status is hv.HomeStatus.cancelled
+    assert team_page.locator(f'#hvt-todo li[data-id="{v.zhang}"]').count() == 0
+    refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    assert not pages.foreign() and pages.errors == [refused]
