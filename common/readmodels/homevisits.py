@@ -94,12 +94,12 @@ def visit(conn: Connection, visit_id: str, key: bytes | None, now: datetime,
 
 
 def open_requests(conn: Connection, key: bytes | None, now: datetime,
-                  sites: Collection[str] | None = None) -> list[dict]:
+                  sites: Collection[str] | None = None, planned: bool = False) -> list[dict]:
     """Requests still to plan (new, or back after not-at-home / needs-another-visit), oldest first; `sites` as in
-    `day_list`."""
+    `day_list`; `planned`: those put on a day too (every open request: the village staff's list)."""
     items, villages = _items(conn), _names(conn)
-    waiting = [v for v in homerows.visits(conn, _sites(conn, sites)).values()
-               if v.status in (hv.HomeStatus.requested, hv.HomeStatus.revisit)]
+    wanted = hv.OPEN if planned else (hv.HomeStatus.requested, hv.HomeStatus.revisit)
+    waiting = [v for v in homerows.visits(conn, _sites(conn, sites)).values() if v.status in wanted]
     return [_one(v, key, items, villages) for v in sorted(waiting, key=lambda v: v.requested_at)]
 
 

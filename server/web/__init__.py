@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
         homecancel,
         homeplan,
         hometeam,
+        homevillage,
         homevisits,
         phone,
         ratelimit,
@@ -39,6 +40,6 @@ def install(app: FastAPI) -> None:
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
     for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
-                   staffing, homevisits, homeplan, hometeam, homecancel):
+                   staffing, homevisits, homeplan, homevillage, hometeam, homecancel):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
