@@ -116,3 +116,43 @@ def test_a_request_is_cancelled_from_the_supervisors_list_and_the_teams_visit_in
     assert team_page.locator(f'#hvt-todo li[data-id="{v.zhang}"]').count() == 0
     refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     assert not pages.foreign() and pages.errors == [refused]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_village_clerk_registers_a_request_on_the_laptop_in_chromium(pages, hall, live_hall, team, lang):  # noqa: F811
+    url, v, _ = team
+    q = "?lang=en" if lang == "en" else ""
+    page = pages.open("dashboard", f"/homevisits/sign-in{q}")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.select_option("#site", "s2")
+    page.fill("#staff_no", "V1")
+    page.fill("#pin", PIN)
+    page.click("#sign-in")
+    page.wait_for_selector("#hvt-todo")
+    page.goto(f"{pages.url}/homevisits{q}")
+    page.click("#hvt-requests")
+    page.wait_for_selector("#hvv-list")
+    page.click("#hvv-new")
+    page.wait_for_selector("#hv-form")
+    page.select_option("#hv-item", "s2-IA")
+    page.fill("#hv-name", "赵六")
+    page.fill("#hv-phone", "1370000abcd")
+    page.fill("#hv-address", "张马村 5 组 20 号")
+    page.select_option("#hv-slot0", "morning")
+    page.select_option("#hv-reason", "certificate")
+    page.check("#hv-seen")
+    before = counts(hall)
+    page.click("#hv-submit")
+    page.wait_for_selector("#error")
+    assert page.input_value("#hv-name") == "赵六" and counts(hall) == before
+    _targets_big(page)
+    page.screenshot(path=str(SHOTS / f"web-homevisit-village-form-{lang}.png"), full_page=True)
+    page.fill("#hv-phone", "13700002222")
+    page.click("#hv-submit")
+    page.wait_for_selector("#made")
+    assert page.locator("#hvv-list li[data-id]").count() == 2 and counts(hall)[0] == before[0] + 1
+    assert "赵六" not in page.content() and "赵*" in page.content()
+    _targets_big(page)
+    page.screenshot(path=str(SHOTS / f"web-homevisit-village-{lang}.png"), full_page=True)
+    refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    assert not pages.foreign() and pages.errors == [refused]
