@@ -64,13 +64,42 @@ def day_list(conn: Connection, team: str, day: date, village_order: Sequence[str
     return out
 
 
+def recorded(conn: Connection, team: str, day: date, key: bytes | None, now: datetime,
+             sites: Collection[str] | None = None) -> list[dict]:
+    """A team's visits of `day` already recorded (done, or back to plan after not at home / needs another visit),
+    in the planner's order; each says its last outcome and whether the citizen may still rate it."""
+    villages, items = _names(conn), _items(conn)
+    made = [v for v in homerows.visits(conn, _sites(conn, sites)).values()
+            if v.visits and v.team == team and v.day == day.isoformat()
+            and v.status in (hv.HomeStatus.done, hv.HomeStatus.revisit)]
+    made.sort(key=lambda v: (villages.get(v.site_id, v.site_id), v.order or 0, v.id))
+    return [{**_one(v, key, items, villages), "outcome": v.visits[-1]["outcome"], "ratable": v.ratable()}
+            for v in made]
+
+
+def visit(conn: Connection, visit_id: str, key: bytes | None, now: datetime,
+          sites: Collection[str] | None = None) -> dict | None:
+    """One visit as the team's laptop shows it (masked): its matter's 一次告知 materials (the names the team ticks
+    as taken), its last outcome and whether the citizen may rate it; None when `sites` do not hold it."""
+    v = homerows.visits(conn, _sites(conn, sites)).get(visit_id) if isinstance(visit_id, str) else None
+    if v is None:
+        return None
+    row = _one(v, key, _items(conn), _names(conn))
+    g = guiderows.guide(conn, row["item_code"]) if row["item_code"] else None
+    row["materials"] = [{"name": m.name, "name_en": m.name_en or m.name} for m in g.materials] if g else []
+    row["outcome"] = v.visits[-1]["outcome"] if v.visits else None
+    row["taken"] = v.visits[-1]["materials"] if v.visits else []
+    row["ratable"] = v.ratable()
+    return row
+
+
 def open_requests(conn: Connection, key: bytes | None, now: datetime,
-                  sites: Collection[str] | None = None) -> list[dict]:
+                  sites: Collection[str] | None = None, planned: bool = False) -> list[dict]:
     """Requests still to plan (new, or back after not-at-home / needs-another-visit), oldest first; `sites` as in
-    `day_list`."""
+    `day_list`; `planned`: those put on a day too (every open request: the village staff's list)."""
     items, villages = _items(conn), _names(conn)
-    waiting = [v for v in homerows.visits(conn, _sites(conn, sites)).values()
-               if v.status in (hv.HomeStatus.requested, hv.HomeStatus.revisit)]
+    wanted = hv.OPEN if planned else (hv.HomeStatus.requested, hv.HomeStatus.revisit)
+    waiting = [v for v in homerows.visits(conn, _sites(conn, sites)).values() if v.status in wanted]
     return [_one(v, key, items, villages) for v in sorted(waiting, key=lambda v: v.requested_at)]
 
 

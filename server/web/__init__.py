@@ -24,7 +24,10 @@ def install(app: FastAPI) -> None:
         guidephone,
         guides,
         handler,
+        homecancel,
         homeplan,
+        hometeam,
+        homevillage,
         homevisits,
         phone,
         ratelimit,
@@ -37,6 +40,6 @@ def install(app: FastAPI) -> None:
     app.state.phone_limit = ratelimit.TokenBucket(phone.RATE, phone.BURST)
     video.install(app)
     for module in (display, phone, guidephone, casepage, cases, words, guides, reports, dashboard, handler, video,
-                   staffing, homevisits, homeplan):
+                   staffing, homevisits, homeplan, homevillage, hometeam, homecancel):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")

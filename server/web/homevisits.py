@@ -86,7 +86,8 @@ def _list(request: Request, who: HomeUser):
     for r in waiting:
         r["waiting_days"] = waiting_days(r["requested_at"], today)
     figures = hub.home_read(lambda conn, now: read.figures(conn, now, sites))
-    return render(request, "homevisits.html", waiting=waiting, f=figures, made=request.query_params.get("made") == "1")
+    return render(request, "homevisits.html", waiting=waiting, f=figures, made=request.query_params.get("made") == "1",
+                  cancelled=request.query_params.get("cancelled") == "1")
 
 
 @router.get("/homevisits/new", include_in_schema=False)
@@ -94,35 +95,55 @@ def new_page(request: Request):
     return signed_in(_form)(request)
 
 
-def _form(request: Request, who: HomeUser, typed: dict | None = None, error: e.HaobanError | None = None):
-    """The form of a request from a 12345 call; after a refusal, with what was typed and why."""
-    return render(request, "homevisit_new.html", error=error, places=places(request.app.state.hub, who),
-                  typed=typed or {}, reasons=sorted(hv.REASONS), slots=sorted(hv.SLOTS), slot_fields=SLOT_FIELDS)
+BASES = {"/dashboard/homevisits": "home_base.html", "/homevisits": "homevisit_team_base.html"}  # by the door
+
+
+def _form(request: Request, who: HomeUser, typed: dict | None = None, error: e.HaobanError | None = None,
+          door: str = "/dashboard/homevisits"):
+    """The form of a request (a supervisor's from a 12345 call, or the village staff's for her own village: `door`
+    /homevisits); after a refusal, with what was typed and why."""
+    found = places(request.app.state.hub, who)
+    if door == "/homevisits":
+        found = [p for p in found if p["site_id"] == who.site_id]
+    back = door + ("/requests" if door == "/homevisits" else "") + query_of(request)
+    return render(request, "homevisit_new.html", error=error, places=found, base=BASES[door], action=f"{door}/new",
+                  back=back, typed=typed or {}, reasons=sorted(hv.REASONS), slots=sorted(hv.SLOTS),
+                  slot_fields=SLOT_FIELDS, village=door == "/homevisits")
 
 
 @router.post("/homevisits/new", include_in_schema=False)
 async def register(request: Request):
     """Register the request through `Hub.request_home_visit` (source "hotline" for a village below her site)."""
-    hub = request.app.state.hub
     try:
         who = user(request)
     except e.HaobanError as exc:
         return pages.message(exc.zh, exc.en, exc.status)
+    return await registered(request, who, "/dashboard/homevisits")
+
+
+async def registered(request: Request, who: HomeUser, door: str):
+    """The posted request form of `door` (its CSRF token checked) through `Hub.request_home_visit`; at the village
+    staff's door (/homevisits) only for her own village (source "village")."""
+    hub = request.app.state.hub
     try:
         f = await session.form(request)
     except e.CsrfInvalid as exc:
         return pages.message(exc.zh, exc.en, exc.status)
     except e.HaobanError as exc:  # too long to read: the empty form, with why
-        return _form(request, who, error=exc)
+        return _form(request, who, error=exc, door=door)
     # what she typed comes back to her form, but not the ID number: it is typed again, never sent back to a page
     typed = {k: v[:SHORT_MAX] for k, v in f.items() if k not in (session.CSRF_FIELD, "id_number")}
+    site_id = f.get("site_id", "")
     try:
+        if door == "/homevisits" and site_id != who.site_id:  # the village staff asks for her own village only
+            raise e.Forbidden("home_not_allowed")
         await answered(hub.request_home_visit.submit(
-            who, site_id=f.get("site_id", ""), item_id=f.get("item_id", ""), name=f.get("name", ""),
+            who, site_id=site_id, item_id=f.get("item_id", ""), name=f.get("name", ""),
             phone=f.get("phone", ""), address=f.get("address", ""), slots=[f.get(s, "") for s in SLOT_FIELDS],
             reason=f.get("reason", ""), id_number=f.get("id_number") or None,
             certificate_seen=f.get("certificate_seen") == "yes"))
     except e.HaobanError as exc:
-        return _form(request, who, typed, exc)
+        return _form(request, who, typed, exc, door)
     q = query_of(request)
-    return RedirectResponse(f"/dashboard/homevisits{q}{'&' if q else '?'}made=1", status_code=303)
+    back = door + ("/requests" if door == "/homevisits" else "")
+    return RedirectResponse(f"{back}{q}{'&' if q else '?'}made=1", status_code=303)
