@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, DateTime, select, type_coerce
 
 from common.db import repo
 from common.db.schema import BundleRow, ClerkRow, ServiceItemRow, SiteRow, WindowRow
@@ -134,7 +134,9 @@ class Pause(NamedTuple):
 def pauses(conn: Connection, site_ids: list[str], period: Period, now: datetime) -> list[Pause]:
     """Each pause of a window in the period, from its events: from window_paused to window_resumed, cut at the end of
     its business day (a window left paused overnight was closed, not paused) and at `now`."""
-    rows = conn.execute(select(E.c.site_id, E.c.kind, E.c.at, E.c.clerk_id, E.c.data)
+    # the two keys taken out by the database (not each event's JSON parsed here), the time as the driver gives it
+    rows = conn.execute(select(E.c.kind, type_coerce(E.c.at, DateTime(timezone=True)), E.c.clerk_id,
+                               E.c.data["window_id"].as_string(), E.c.data["reason"].as_string())
                         .where(E.c.site_id.in_(site_ids), E.c.kind.in_((ev.WINDOW_PAUSED, ev.WINDOW_RESUMED)),
                                E.c.at >= period.start, E.c.at < period.end).order_by(E.c.seq)).all()
     open_: dict[str, tuple[datetime, str | None, str]] = {}
@@ -148,15 +150,14 @@ def pauses(conn: Connection, site_ids: list[str], period: Period, now: datetime)
         if end > start:
             out.append(Pause(window_id, clerk, reason, day, start, end))
 
-    for r in rows:
-        wid, at = r.data.get("window_id"), utc(r.at)
+    for kind, at, clerk_id, wid, reason in rows:
         if not wid:
             continue
-        if r.kind == ev.WINDOW_PAUSED:
+        if kind == ev.WINDOW_PAUSED:
             if wid not in open_:  # a second pause while paused changes the reason shown, not the time
-                open_[wid] = (at, r.clerk_id, (r.data.get("reason") or "").strip())
+                open_[wid] = (utc(at), clerk_id, (reason or "").strip())
         elif wid in open_:
-            close(wid, at)
+            close(wid, utc(at))
     for wid in list(open_):
         close(wid, None)
     return out
