@@ -212,16 +212,16 @@ def pause_reasons(paused: Iterable[Pause]) -> list[dict]:
 # The fields of a ticket this report reads (here, in `queries.figures_of` and in `common.domain.sla`'s figures); the
 # others are not fetched and are None in its tickets: half the columns, for 300,000 tickets a month. A field read
 # from now on must be added here (tests/integration/test_reports.py compares with tickets read whole).
-READ = frozenset({
+READ_FIELDS = frozenset({
     "id", "site_id", "business_day", "item_id", "bundle_id", "status", "window_id", "clerk_id", "first_called_at",
     "started_at", "finished_at", "outcome", "rating_score", "transfers", "wait_limit_min", "service_limit_min",
     "waited_seconds", "waiting_since", "services"})
-_COLUMNS = repo.ticket_columns(READ)
+_COLUMNS = repo.ticket_columns(READ_FIELDS)
 
 
 def tickets_of(conn: Connection, site_ids: list[str], period: Period) -> list[Ticket]:
     """The tickets of the period's business days (`business_day` is the Shanghai date of issue), with the fields
-    in `READ`."""
+    in `READ_FIELDS`."""
     rows = conn.execute(select(*_COLUMNS).where(
         T.c.site_id.in_(site_ids), T.c.business_day >= period.first.isoformat(),
         T.c.business_day <= period.last.isoformat())).all()  # all(): psycopg's row-by-row fetch cost a third
