@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 from devtools.demo import _free_port, _prepare  # noqa: E402
 
 PG_ADMIN = os.environ.get("HAOBAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_BENCH = os.environ.get("HAOBAN_BENCH_DB", "haoban_bench")  # its own name: two benchmarks at once drop each other's
 
 
 def fresh_database(kind: str, folder: Path) -> str:
@@ -25,10 +26,10 @@ def fresh_database(kind: str, folder: Path) -> str:
         return f"sqlite:///{folder / 'bench.sqlite3'}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text("DROP DATABASE IF EXISTS haoban_bench WITH (FORCE)"))
-        c.execute(text("CREATE DATABASE haoban_bench"))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{PG_BENCH}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{PG_BENCH}"'))
     admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/haoban_bench"
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_BENCH
 
 
 def demo_engine(kind: str):

@@ -4,7 +4,8 @@ The district hub holds two months of a seeded, realistic district (the month rep
 report must pick its month out of a larger table): 1 district centre (34 windows, ~1,600 tickets a working day),
 7 sub-centres (8 windows, ~400), 30 community centres (6 windows, ~200) and 262 village points (1 window, ~20);
 the working days of the month by the 调休 calendar; waits, services, no-shows, transfers, outcomes, ratings and each
-window's pauses (lunch, meetings, system faults) as the hub's projection and event log would hold them, written in
+window's pauses (lunch, meetings, system faults) as the hub's projection and event log would hold them (each ticket's
+closed wait and finished service as `sla` reads them; a transfer is counted, its second service not made), written in
 bulk. Then the district supervisor's report (`reports.report`: the centre's own breakdown and every site summarised)
 is timed, and with `--profile` a cProfile of one run is printed.
 
@@ -115,6 +116,12 @@ def day_rows(rng: random.Random, sid: str, windows: int, daily: int, day: date):
         for k in ("issued_at", "arrival_at", "first_called_at", "called_at", "started_at", "finished_at"):
             if t[k] is not None:
                 t[k] = t[k].astimezone(timezone.utc)
+        # what the projection keeps for `sla` (common/domain/sla.py): the wait closed by the call, the finished service
+        t["waited_seconds"] = round((t["first_called_at"] - t["issued_at"]).total_seconds(), 3)
+        t["services"] = [] if t["started_at"] is None else [{
+            "window_id": t["window_id"], "clerk_id": t["clerk_id"], "started_at": t["started_at"].isoformat(),
+            "ended_at": t["finished_at"].isoformat(), "waited_seconds": t["waited_seconds"], "end": "finished",
+            "score": t["rating_score"]}]
     return tickets, events
 
 

@@ -129,15 +129,18 @@ def wait_share(tickets, now: datetime) -> dict:
     return {"share": share(verdicts), "counted": len(verdicts), "over": verdicts.count(False)}
 
 
-def figures_of(site_id: str, tickets, now: datetime, classes: dict[str, Complexity] | None = None) -> dict:
-    """The figures of `tickets` (one site's, of today) at `now`; every wait and service by `common.domain.sla`."""
+def figures_of(site_id: str, tickets, now: datetime, classes: dict[str, Complexity] | None = None, *,
+               by_class: bool = True) -> dict:
+    """The figures of `tickets` (one site's, of today) at `now`; every wait and service by `common.domain.sla`.
+    `by_class=False`: without the shares per class (the monthly report shows none; they were a fifth of its figures)."""
     classes = classes or {}
     status = Counter(t.status for t in tickets)
     waiting = [t for t in tickets if t.status is TicketStatus.waiting]
     finished = [t for t in tickets if t.status is TicketStatus.finished]
     rated = [t.rating_score for t in tickets if t.rating_score not in (None, UNRATED)]
     services = [(t, s) for t in tickets for s in sla.services(t)]
-    by_class = {c.value: wait_share([t for t in tickets if matter_class(t, classes) is c], now) for c in Complexity}
+    by_class = ({c.value: wait_share([t for t in tickets if matter_class(t, classes) is c], now) for c in Complexity}
+                if by_class else None)
 
     return {
         "site_id": site_id,
