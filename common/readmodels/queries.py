@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+import i18n
 from common.db import repo
 from common.db.schema import (
     BundleItemRow,
@@ -205,6 +206,7 @@ def public_ticket(conn: Connection, t: Ticket, now: datetime) -> dict:
     queue_name = conn.execute(select(QueueRow.name).where(QueueRow.id == t.queue_id)).scalar()
     return {
         "number": t.number, "site_name": site_name, "queue_name": queue_name, "status": t.status.value,
+        "queue_names": {lang: i18n.name(queue_name or "", lang) for lang in i18n.LANGUAGES[1:]},  # en, 繁體
         "people_ahead": ahead, "window_number": called.number if called else None,
         "window_name": called.name if called else None,
         "target_window_number": window.number if window and not t.window_id else None,

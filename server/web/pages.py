@@ -30,8 +30,10 @@ HTML_LANG = {"zh_CN": "zh-CN", "en": "en", "zh_Hant": "zh-Hant"}
 
 def render(name: str, http_status: int = 200, headers: dict | None = None, lang: str = i18n.DEFAULT,
            **context) -> HTMLResponse:
-    """The template `name` in `lang` (the language of its `t(...)` texts)."""
-    html = _env.get_template(name).render(t=translator(lang), html_lang=HTML_LANG[lang], **context)
+    """The template `name` in `lang` (the language of its `t(...)` texts; `tn(name)` a department's or queue's name in
+    it, i18n.name)."""
+    html = _env.get_template(name).render(t=translator(lang), tn=lambda text: i18n.name(text or "", lang),
+                                          html_lang=HTML_LANG[lang], **context)
     return HTMLResponse(html, status_code=http_status, headers={**HEADERS, **(headers or {})})
 
 

@@ -7,10 +7,10 @@ import threading
 from datetime import datetime, timezone
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from common.db import warningrows
-from common.db.schema import RaisedWarningRow
+from common.db.schema import QueueRow, RaisedWarningRow
 from common.domain.model import Outcome
 from common.usecases import reference
 from server.app import every_minute, keep_warnings
@@ -113,6 +113,7 @@ def test_the_minute_job_keeps_the_warnings_by_itself(world):
 def test_the_dashboard_shows_the_precision_in_both_languages(world):
     with world.hub.engine.begin() as c:
         reference.create_clerk(c, site_id="s1", staff_no="S1", name="主管甲", pin=PIN, role="supervisor")
+        c.execute(update(QueueRow).where(QueueRow.id == world.queues["A"]).values(name="医保社保"))  # a name halls give
     _four_waiting(world)
     world.hub.keep_warnings()
     world.clock.advance(minutes=16)
@@ -126,3 +127,4 @@ def test_the_dashboard_shows_the_precision_in_both_languages(world):
         assert "近 30 天预警 1 次：已判定 1 次，其中应验 1 次，准确率 100.0%" in zh
         en = http.get(f"{live.url}/dashboard?lang=en", timeout=30).text
         assert "Last 30 days: 1 warnings; of the 1 decided, 1 came true (precision 100.0%)" in en
+        assert "<b>A</b> Medical and social insurance <span>" in en and "<b>A</b> 医保社保 <span>" in zh

@@ -7,7 +7,7 @@ from devtools.browser import wait_until
 from server.web import phone, ratelimit
 from tests.web.conftest import kiosk, terminal
 
-PUBLIC_FIELDS = {"number", "site_name", "queue_name", "status", "people_ahead", "window_number", "window_name",
+PUBLIC_FIELDS = {"number", "site_name", "queue_name", "queue_names", "status", "people_ahead", "window_number", "window_name",
                  "target_window_number", "issued_at", "waited_seconds", "wait_minutes"}
 
 
@@ -124,3 +124,19 @@ def test_a_full_hub_gets_a_readable_message_and_the_page_tries_again_later(chrom
         assert slots.open == 1
     finally:
         page.context.close()
+
+
+def test_the_queue_is_named_in_the_page_s_language_when_the_hall_s_name_is_known(pages, hall, live_hall):
+    from sqlalchemy import update
+
+    from common.db.schema import QueueRow
+
+    with hall.hub.engine.begin() as conn:
+        conn.execute(update(QueueRow).where(QueueRow.id == hall.queues["A"]).values(name="医保社保"))
+    mine = kiosk(live_hall, hall).post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    status = requests.get(live_hall.url + mine["status_path"], timeout=10).json()
+    assert status["queue_name"] == "医保社保" and status["queue_names"]["en"] == "Medical and social insurance"
+    for lang, expected in (("en", "Medical and social insurance"), ("zh_Hant", "醫保社保"), ("zh", "医保社保")):
+        page = pages.open("phone", mine["status_path"] + f"?lang={lang}")
+        wait_until(page, "window.haobanPhone.updates >= 1")
+        assert page.inner_text("#queue") == expected, lang

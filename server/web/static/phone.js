@@ -14,6 +14,7 @@ const t = {
 };
 const HHMM = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
 window.haobanPhone = { status: null, updates: 0 };
+const LANG = { "en": "en", "zh-Hant": "zh_Hant" }[document.documentElement.lang];  // the queue's name in it (i18n.name)
 
 function render(s) {
   window.haobanPhone.status = s;
@@ -21,7 +22,7 @@ function render(s) {
   $("site").textContent = s.site_name || "";
   $("label-number").textContent = t.number;
   $("number").textContent = s.number;
-  $("queue").textContent = s.queue_name || "";
+  $("queue").textContent = (s.queue_names || {})[LANG] || s.queue_name || "";
   const box = $("state");
   box.className = "card state";
   let headline = "", detail = "";
