@@ -3,7 +3,7 @@ dashboard reads `record`). A row is added for a queue only while it has no undec
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -38,15 +38,20 @@ def decide(conn: Connection, row_id: str, came_true: bool, at: datetime) -> None
 
 
 def record(conn: Connection, site_id: str, now: datetime, days: int = 30) -> dict:
-    """The site's warnings of the last `days` business days up to today: raised, decided, came true, precision
-    (None: none decided yet) and undecided."""
-    since = (business_day(now) - timedelta(days=days - 1)).isoformat()
-    rows = conn.execute(select(W.c.came_true, func.count()).where(W.c.site_id == site_id, W.c.business_day >= since,
-                                                                 W.c.business_day <= business_day(now).isoformat())
+    """The site's warnings of the last `days` business days up to today (`between`), and `days`."""
+    today = business_day(now)
+    return {"days": days} | between(conn, site_id, today - timedelta(days=days - 1), today)
+
+
+def between(conn: Connection, site_id: str, first: date, last: date) -> dict:
+    """The site's warnings of the business days first..last: raised, decided, came true, precision (None: none
+    decided yet) and undecided."""
+    rows = conn.execute(select(W.c.came_true, func.count()).where(W.c.site_id == site_id, W.c.business_day >= first.isoformat(),
+                                                                 W.c.business_day <= last.isoformat())
                         .group_by(W.c.came_true)).all()
     counts = {c: n for c, n in rows}
     true, false, open_ = counts.get(True, 0), counts.get(False, 0), counts.get(None, 0)
     decided = true + false
-    return {"days": days, "raised": decided + open_, "decided": decided, "came_true": true, "undecided": open_,
+    return {"raised": decided + open_, "decided": decided, "came_true": true, "undecided": open_,
             "precision": true / decided if decided else None}
 

@@ -62,6 +62,13 @@ def tables(report: dict, lang: str) -> list[tuple[str, list[str], list[list], li
     out.append((text("rep_sheet_pauses"), [text("rep_pause_reason"), text("rep_pause_count"), text("rep_paused")],
                 [[p["reason"] or text("rep_no_reason"), p["count"], round(p["seconds"] / 60, 1)] for p in site["pause_reasons"]],
                 ["@", "0", "0.0"]))
+    w = site.get("warnings")
+    if w is not None:  # the live warnings of the period (common/db/warningrows.py): how often they came true
+        out.append((text("rep_sheet_warnings"), [text(k) for k in ("rep_warn_raised", "rep_warn_decided",
+                                                                     "rep_warn_came_true", "rep_warn_undecided",
+                                                                     "rep_warn_precision")],
+                    [[w["raised"], w["decided"], w["came_true"], w["undecided"], w["precision"]]],
+                    ["0", "0", "0", "0", "0.0%"]))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, DateTime, select, type_coerce
 
-from common.db import repo
+from common.db import repo, warningrows
 from common.db.schema import BundleRow, ClerkRow, ServiceItemRow, SiteRow, WindowRow
 from common.domain import errors as e
 from common.domain import events as ev
@@ -279,6 +279,7 @@ def site_report(conn: Connection, site_id: str, period: Period, now: datetime, t
         "clerks": [{"staff_no": c.staff_no, "name": c.name} | _timed(figures(by_clerk.get(c.id, []), now, site_id), clerk_use.get(c.id))
                    for c in clerks if c.id in by_clerk or c.id in clerk_use],
         "pause_reasons": pause_reasons(paused),
+        "warnings": warningrows.between(conn, site_id, period.first, period.last),  # the live warnings kept, decided
     }
 
 

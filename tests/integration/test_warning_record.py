@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from common.db import warningrows
 from common.db.schema import QueueRow, RaisedWarningRow
 from common.domain.model import Outcome
+from common.readmodels import reports
 from common.usecases import reference
 from server.app import every_minute, keep_warnings
 from tests.conftest import LiveHub
@@ -84,6 +85,9 @@ def test_a_warning_raised_at_2359_on_31_december_is_that_days_and_decided_after_
     with world.hub.engine.connect() as c:
         assert warningrows.record(c, "s1", world.clock.now())["raised"] == 1  # the last 30 days include 31 Dec
         assert warningrows.record(c, "s1", world.clock.now(), days=1)["raised"] == 0  # today alone does not
+        for period, raised in (("2026-12", 1), ("2026-Q4", 1), ("2027-01", 0)):  # the monthly and quarterly reports
+            got = reports.site_report(c, "s1", reports.parse_period(period), world.clock.now())["warnings"]
+            assert (got["raised"], got["came_true"], got["precision"]) == (raised, raised, 1.0 if raised else None)
 
 
 def test_other_sites_keep_their_own_warnings(world):

@@ -39,9 +39,27 @@ def _browser_page(pages, http, path):
     return page
 
 
+def _warnings(hall) -> None:
+    """Three live warnings kept in November (two came true, one not) and one in December: the report's precision."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from common.db.schema import RaisedWarningRow
+
+    at = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    rows = [{"id": f"w{i}", "site_id": "s1", "queue_id": hall.queues["A"], "business_day": day, "raised_at": at,
+             "horizon": 15, "minutes": 10, "tickets": 2, "decided_at": at, "came_true": true}
+            for i, (day, true) in enumerate((("2026-11-20", True), ("2026-11-20", False), ("2026-11-30", True),
+                                             ("2026-12-01", False)))]
+    with hall.hub.engine.begin() as conn:
+        conn.execute(insert(RaisedWarningRow), rows)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_report_page_shows_the_read_models_figures_on_screen_and_in_print(pages, hall, live_hall, lang):
     _day(live_hall, hall)
+    _warnings(hall)
     http = _sign_in(live_hall.url)
     query = "&lang=en" if lang == "en" else ""
     page = _browser_page(pages, http, f"/dashboard/reports?period=2026-11{query}")
@@ -57,6 +75,8 @@ def test_the_report_page_shows_the_read_models_figures_on_screen_and_in_print(pa
     assert shown == want["total"]["outcomes"]
     rate = want["total"]["first_pass_rate"]  # 一次办成率 as common/readmodels/firsttime.py counts it (tested there)
     assert rate is not None and page.inner_text("#kpi-first-pass") == f"{rate * 100:.1f}%"
+    assert want["warnings"] == {"raised": 3, "decided": 3, "came_true": 2, "undecided": 0, "precision": 2 / 3}
+    assert page.inner_text("#kpi-warnings") == "66.7%"
     assert page.locator("svg.chart").count() == 2 and not pages.foreign() and not pages.errors
     page.screenshot(path=str(SHOTS / f"reports-{lang}.png"), full_page=True)
     page.emulate_media(media="print")
@@ -74,7 +94,8 @@ def test_the_xlsx_opens_back_with_the_pages_numbers_and_no_formula(live_hall, ha
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml")
     assert r.headers["content-disposition"] == 'attachment; filename="report-s1-2026-11.xlsx"'
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["总览", "按部门", "按窗口", "按工作人员", "暂停原因"]
+    assert wb.sheetnames == ["总览", "按部门", "按窗口", "按工作人员", "暂停原因", "超时预警"]
+    assert [c.value for c in wb["超时预警"][3]] == [0, 0, 0, 0, None]  # no warning kept in this November
     want = _report(hall)["site"]
     total = [c.value for c in wb["总览"][3]]
     assert total[:3] == ["测试中心s1", want["total"]["arrivals"], want["total"]["served"]]
