@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-import i18n
 from common.stations.guide import CHIPS, GuideDesk
 from common.stations.ticketing import KioskService
 from qtbase.worker import Worker
@@ -102,8 +101,7 @@ class GuideScreens:
             return self._fail(exc)
         self._guide_hits = found.choices
         self._guide(no_result=not found.choices, results=[
-            {"name": c["name"], "name_en": c["name_en"], "department": c["department"],
-             "department_en": i18n.name(c["department"], "en"), "bundle": c["bundle"]}
+            {k: c[k] for k in ("name", "name_en", "department", "department_en", "bundle")}
             for c in found.choices])
         if found.choices and not self._guide_spoke:
             self._guide_spoke = True
@@ -117,8 +115,8 @@ class GuideScreens:
             page = self.guide.matter(choice)
             self._guide_choice, self._guide_answers = choice, {}
             self._set(screen="guide_matter", guide={**self._view["guide"], "printed": "", "matter": {
-                **{k: page[k] for k in ("name", "name_en", "department", "category", "queue", "windows", "bundle")},
-                "department_en": i18n.name(page["department"], "en"), "queue_en": page["queue_en"]},
+                k: page[k] for k in ("name", "name_en", "department", "department_en", "category", "queue", "queue_en",
+                                     "windows", "bundle")},
                 "told": self._told()})
             self._say_list(self._view["guide"]["told"])
 

@@ -114,9 +114,7 @@ def prepare_en(told: Checklist, limit: int = PREPARE_MAX) -> str:
 def link(base: str, guide: Guide, answers: Mapping[str, str]) -> str:
     """The phone link of this list: the item, the version and the answers on the path (ids only)."""
     path, _ = walk(guide, answers)
-    pairs = "~".join(f"{q.id}.{aid}" for q, aid in path)
-    url = f"{base}{PATH}/{quote(guide.item, safe='')}?v={guide.version}"
-    return url + (f"&a={pairs}" if pairs else "")
+    return link_of(base, {"item": guide.item, "version": guide.version, "answers": {q.id: aid for q, aid in path}})
 
 
 def link_of(base: str, shown: dict) -> str:

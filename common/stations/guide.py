@@ -39,7 +39,8 @@ class GuideDesk:
         self._version: object = None
         self._index: Index | None = None
         self._choices: dict[str, dict] = {}  # by code, as the index's hits name them
-        self._guides: tuple[object, dict[str, Guide]] = (None, {})  # (reference version, guides by item code)
+        # (reference version, guides by item code, bundles by code with their items): read again on another version
+        self._held: tuple[object, dict[str, Guide], dict[str, tuple[dict, list[dict]]]] = (None, {}, {})
         self._lock = threading.Lock()  # the kiosk builds it in the background at start; a search may come meanwhile
         self.misses = 0  # searches that found nothing, counted as the screen was left
         self._missed: str | None = None  # the masked text of the last search, while it found nothing
@@ -77,31 +78,40 @@ class GuideDesk:
             return False
         return True
 
-    def guide(self, code: str) -> Guide | None:
-        """An item's guide (by its code) as the kiosk holds it offline: the version the last sync brought, whatever
-        the hub has published since (a kiosk offline shows the version it has, `Guide.version`)."""
+    def _reference(self) -> tuple[dict[str, Guide], dict[str, tuple[dict, list[dict]]]]:
+        """The guides (by item code) and the 一件事 bundles (by code, with their items in the reference data's order)
+        of the reference data the kiosk holds: one read of the store, parsed again only when a sync brought another
+        version (a kiosk offline shows the version it has, `Guide.version`)."""
         from common.guides.files import from_wire
 
-        version = self._reference_version()
+        reference = self.service.client.store.get("reference") or {}
+        version = reference.get("version")
         with self._lock:
-            if self._guides[0] != version or version is None:
-                rows = self.service.client.store.tables().get("guides", [])
-                self._guides = (version, {g.item: g for g in from_wire(rows)})
-            return self._guides[1].get(code)
+            if self._held[0] != version or version is None:
+                tables = reference.get("tables", {})
+                items = {i["id"]: i for i in tables.get("service_items", [])}
+                inside: dict[str, list[dict]] = {}
+                for link in tables.get("bundle_items", []):
+                    if link["item_id"] in items:
+                        inside.setdefault(link["bundle_id"], []).append(items[link["item_id"]])
+                self._held = (version, {g.item: g for g in from_wire(tables.get("guides", []))},
+                              {b["code"]: (b, inside.get(b["id"], [])) for b in tables.get("bundles", [])})
+            return self._held[1], self._held[2]
+
+    def guide(self, code: str) -> Guide | None:
+        """An item's guide (by its code) as the kiosk holds it offline: the version the last sync brought, whatever
+        the hub has published since."""
+        return self._reference()[0].get(code)
 
     def bundle(self, code: str) -> tuple[dict, list[Guide], list[dict]] | None:
-        """A 一件事 bundle by its code: the bundle, the guides of its items (in the bundle's order) and the names of
-        its items without a guide; None when `code` is not a bundle's."""
-        tables = self.service._tables()
-        bundle = next((b for b in tables["bundles"] if b["code"] == code), None) if code else None
-        if bundle is None:
+        """A 一件事 bundle by its code: the bundle, the guides of its items (in the bundle's order) and its items
+        without a guide ({name, name_en}); None when `code` is not a bundle's."""
+        guides, bundles = self._reference()
+        if code not in bundles:
             return None
-        items = {i["id"]: i for i in tables["service_items"]}
-        inside = [items[link["item_id"]] for link in tables.get("bundle_items", [])
-                  if link["bundle_id"] == bundle["id"] and link["item_id"] in items]
-        guides = [(i, self.guide(i["code"])) for i in inside]
-        return bundle, [g for _, g in guides if g is not None], [
-            {"name": i["name"], "name_en": i.get("name_en") or i["name"]} for i, g in guides if g is None]
+        bundle, inside = bundles[code]
+        return bundle, [guides[i["code"]] for i in inside if i["code"] in guides], [
+            {"name": i["name"], "name_en": i.get("name_en") or i["name"]} for i in inside if i["code"] not in guides]
 
     def told(self, code: str, answers: dict[str, str]) -> dict | None:
         """The guide of a matter (an item, or a bundle: its items' lists united) as the screen shows it under these
@@ -170,7 +180,8 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
         codes = inside.get(b["id"], [])
         departments[b["code"]] = "、".join(dict.fromkeys(choices[c]["department"] for c in codes if c in choices))
         choices[b["code"]] = {"id": b["id"], "name": b["name"], "name_en": b.get("name_en") or "", "queue_id": b["queue_id"],
-                              "bundle": True, "minutes": None, "department": departments[b["code"]], "category": "bundle",
+                              "bundle": True, "minutes": None, "department": departments[b["code"]],
+                              "department_en": i18n.name(departments[b["code"]], "en"), "category": "bundle",
                               "code": b["code"]}
     catalogue = {"items": tables["service_items"],
                  "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}

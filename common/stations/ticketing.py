@@ -99,7 +99,8 @@ class KioskService:
     @staticmethod
     def _choice(i: dict) -> dict:
         return {"id": i["id"], "name": i["name"], "name_en": i.get("name_en") or "", "queue_id": i["queue_id"],
-                "bundle": False, "minutes": i["standard_minutes"], "department": i["department"], "code": i["code"]}
+                "bundle": False, "minutes": i["standard_minutes"], "department": i["department"],
+                "department_en": i18n.name(i["department"], "en"), "code": i["code"]}
 
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""

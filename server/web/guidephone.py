@@ -6,6 +6,7 @@ view as JSON; rate-limited per address as the phone ticket page is."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -29,48 +30,42 @@ def _lookup(conn: Connection, item: str, version: int | None) -> tuple[Guide | N
     return guiderows.guide(conn, item, version), newest
 
 
-def _links(guide: Guide, newest: Guide, shown: dict, lang: str) -> dict:
-    """The page's links: each open answer, back one answer, the newest version, the other languages."""
-    suffix = "" if lang == "zh_CN" else f"&lang={_QUERY[lang]}"
+def _join(url: str, extra: str) -> str:
+    """`url` with one more query parameter ("lang=en"); as it is when `extra` is empty."""
+    return url + ("&" if "?" in url else "?") + extra if extra else url
+
+
+def _links(link: Callable[[dict[str, str]], str], shown: dict, lang: str) -> dict:
+    """The page's links, `link(answers)` being the address of the same list under other answers: each open answer,
+    back one answer, the other languages."""
+    suffix = _lang_param(lang)
     answers = dict(shown["answers"])
-    pick = {a["id"]: tell.link("", guide, {**answers, shown["question"]["id"]: a["id"]}) + suffix
+    pick = {a["id"]: _join(link({**answers, shown["question"]["id"]: a["id"]}), suffix)
             for a in (shown["question"] or {"answers": []})["answers"]}
-    back = None
-    if answers:
-        last = list(answers)[-1]
-        back = tell.link("", guide, {k: v for k, v in answers.items() if k != last}) + suffix
-    here = tell.link("", guide, answers)
-    others = [(here + f"&lang={query}", phone.QUERY_LANG[query]) for query in ("en", "zh", "zh_Hant")
+    back = _join(link(dict(list(answers.items())[:-1])), suffix) if answers else None
+    here = link(answers)
+    others = [(_join(here, f"lang={query}"), phone.QUERY_LANG[query]) for query in ("en", "zh", "zh_Hant")
               if phone.QUERY_LANG[query] != lang]
-    newer = tell.link("", newest, answers) + suffix if newest.version != guide.version else None
-    return {"pick": pick, "back": back, "others": others, "newer": newer}
+    return {"pick": pick, "back": back, "others": others}
+
+
+def _lang_param(lang: str) -> str:
+    """The query parameter that keeps the page's language on its links ("" for 中文, the default)."""
+    return "" if lang == "zh_CN" else f"lang={_QUERY[lang]}"
 
 
 _QUERY = {lang: query for query, lang in phone.QUERY_LANG.items()}
 
 
-def _bundle_page(request: Request, html: bool, lang: str, code: str, found, answers: dict[str, str]):
-    """The phone page of a bundle's printed list (tell.bundle_view), its links made by tell.link_of."""
+def _bundle_page(html: bool, lang: str, code: str, found, answers: dict[str, str]):
+    """The phone page of a bundle's printed list (tell.bundle_view): its items' newest guides, no version."""
     head, guides, missing = found
     shown = tell.bundle_view(code, head["name"], head["name_en"], guides, missing, answers)
     if not html:
         return JSONResponse(shown)
-    suffix = "" if lang == "zh_CN" else f"&lang={_QUERY[lang]}"
-    at = {**shown, "answers": dict(shown["answers"])}
-
-    def link(answers: dict[str, str]) -> str:
-        url = tell.link_of("", {**at, "answers": answers})
-        return url + (suffix if "?" in url else suffix.replace("&", "?", 1))
-
-    pick = {a["id"]: link({**at["answers"], shown["question"]["id"]: a["id"]})
-            for a in (shown["question"] or {"answers": []})["answers"]}
-    back = link({k: v for k, v in list(at["answers"].items())[:-1]}) if at["answers"] else None
-    here = tell.link_of("", at)
-    joint = "&" if "?" in here else "?"
-    others = [(here + f"{joint}lang={query}", phone.QUERY_LANG[query]) for query in ("en", "zh", "zh_Hant")
-              if phone.QUERY_LANG[query] != lang]
+    links = _links(lambda a: tell.link_of("", {**shown, "answers": a}), shown, lang)
     return pages.render("guide_phone.html", lang=lang, shown=shown, asked=None, found=True, newest=0,
-                        en=lang == "en", pick=pick, back=back, others=others, newer=None)
+                        en=lang == "en", newer=None, **links)
 
 
 @router.get("/{item}")
@@ -98,11 +93,14 @@ def page(item: str, request: Request):
                             others=[(f"?lang={q}", phone.QUERY_LANG[q]) for q in ("en", "zh", "zh_Hant")
                                     if phone.QUERY_LANG[q] != lang])
     if newest is None:  # a 一件事 bundle's list: its items' newest guides (each has its own version)
-        return _bundle_page(request, html, lang, item, bundle, answers)
+        return _bundle_page(html, lang, item, bundle, answers)
     guide = asked or newest
     shown = tell.view(guide, answers)
     if not html:
         return JSONResponse({**shown, "newest_version": newest.version, "asked_version": version,
                              "asked_found": asked is not None})
+    links = _links(lambda a: tell.link("", guide, a), shown, lang)
+    newer = (_join(tell.link("", newest, shown["answers"]), _lang_param(lang)) if newest.version != guide.version
+             else None)
     return pages.render("guide_phone.html", lang=lang, shown=shown, asked=version, found=asked is not None,
-                        newest=newest.version, en=lang == "en", **_links(guide, newest, shown, lang))
+                        newest=newest.version, en=lang == "en", newer=newer, **links)
