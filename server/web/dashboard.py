@@ -16,7 +16,6 @@ from common.domain.clock import business_day
 from common.planning import live
 from common.readmodels import assessment, dashboard, firsttime, homevisits, queries
 from common.usecases.auth import Supervisor
-from server import signins
 from server.web import charts, pages, session
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -111,18 +110,11 @@ async def sign_in(request: Request):
     """A supervisor or a department's handler, at either sign-in page: each goes to her own page (the dashboard,
     /handler). Every failure answers alike (README "Sign-in and back-off"); argon2 runs on the sign-in threads
     (server/signins.py), never on the event loop."""
-    hub, form = request.app.state.hub, {}
-    try:
-        form = await session.form(request)
-        token, known, role = await signins.run(
-            hub.web_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
-            address=request.client.host if request.client else "", browser_token=session.known_browser(request))
-    except e.HaobanError as exc:
-        return _sign_in_form(request, exc, {"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
-    response = RedirectResponse("/handler" if role == "handler" else "/dashboard", status_code=303)
-    session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
-    session.set_cookie(request, response, session.KNOWN_COOKIE, known, session.KNOWN_COOKIE_SECONDS)
-    return response
+    typed, found, refused = await session.sign_in(request)
+    if found is None:
+        return _sign_in_form(request, refused, typed)
+    token, known, role = found
+    return session.signed_in(request, "/handler" if role == "handler" else "/dashboard", token, known)
 
 
 @router.post("/sign-out", include_in_schema=False)

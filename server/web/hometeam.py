@@ -20,7 +20,6 @@ from common.domain import homevisits as hv
 from common.domain.clock import business_day
 from common.readmodels import homevisits as read
 from common.usecases.homework import HOME_ROLES, HomeUser
-from server import signins
 from server.routes import answered
 from server.web import dashboard, homeplan, pages, session
 from server.web import homevisits as web
@@ -91,19 +90,10 @@ def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: di
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
-    hub, form = request.app.state.hub, {}
-    try:
-        form = await session.form(request)
-        token, known, _ = await signins.run(
-            hub.web_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
-            address=request.client.host if request.client else "", browser_token=session.known_browser(request),
-            roles=HOME_ROLES)
-    except e.HaobanError as exc:
-        return _sign_in_form(request, exc, {"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
-    response = RedirectResponse("/homevisits", status_code=303)
-    session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
-    session.set_cookie(request, response, session.KNOWN_COOKIE, known, session.KNOWN_COOKIE_SECONDS)
-    return response
+    typed, found, refused = await session.sign_in(request, HOME_ROLES)
+    if found is None:
+        return _sign_in_form(request, refused, typed)
+    return session.signed_in(request, "/homevisits", found[0], found[1])
 
 
 # ---------------------------------------------------------------- the day

@@ -13,11 +13,11 @@ import secrets
 from urllib.parse import parse_qs
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from common.domain import errors as e
 from common.domain.model import Role
-from common.usecases.auth import Actor, Supervisor, WebUser
+from common.usecases.auth import WEB_ROLES, Actor, Supervisor, WebUser
 from server.web import pages
 
 DISPLAY_COOKIE = "haoban_display"
@@ -94,6 +94,33 @@ async def form(request: Request) -> dict[str, str]:
     if not expected or not hmac.compare_digest(fields.get(CSRF_FIELD, "").encode(), expected.encode()):
         raise e.CsrfInvalid()
     return fields
+
+
+async def sign_in(request: Request, roles: frozenset[str] = WEB_ROLES) -> tuple[dict, tuple[str, str, str] | None,
+                                                                            e.HaobanError | None]:
+    """A sign-in form posted (CSRF checked, fields cut to their lengths) through `Hub.web_sign_in` on the sign-in
+    threads (server/signins.py: argon2 never on the event loop), for one of `roles`: (what was typed, to show again
+    without the PIN; (session token, known token, role) or None; the refusal or None). Every failure answers alike
+    (README "Sign-in and back-off")."""
+    from server import signins
+
+    hub, fields = request.app.state.hub, {}
+    try:
+        fields = await form(request)
+        found = await signins.run(
+            hub.web_sign_in, fields.get("site", "")[:64], fields.get("staff_no", "")[:32], fields.get("pin", "")[:32],
+            address=request.client.host if request.client else "", browser_token=known_browser(request), roles=roles)
+    except e.HaobanError as exc:
+        return {"site": fields.get("site"), "staff_no": fields.get("staff_no", "")[:32]}, None, exc
+    return {}, found, None
+
+
+def signed_in(request: Request, where: str, token: str, known: str) -> Response:
+    """After a sign-in: to `where`, with the session's cookie and the browser's known token."""
+    response = RedirectResponse(where, status_code=303)
+    set_cookie(request, response, SUPERVISOR_COOKIE, token, SUPERVISOR_COOKIE_SECONDS)
+    set_cookie(request, response, KNOWN_COOKIE, known, KNOWN_COOKIE_SECONDS)
+    return response
 
 
 def check_csrf_header(request: Request) -> None:

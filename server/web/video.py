@@ -20,7 +20,7 @@ from common.domain import errors as e
 from common.domain import videohelp as vh
 from common.readmodels import videohelp as views
 from common.usecases.videowork import VIDEO_ROLES, VideoUser, desk_may
-from server import signalling, signins
+from server import signalling
 from server.web import dashboard, pages, session
 
 router = APIRouter(prefix="/video", tags=["video"])
@@ -102,21 +102,14 @@ def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: di
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
     """A desk clerk goes to the desk, village staff to the village end: by whether her site serves others."""
-    hub, form = request.app.state.hub, {}
-    try:
-        form = await session.form(request)
-        token, known, _ = await signins.run(
-            hub.web_sign_in, form.get("site", "")[:64], form.get("staff_no", "")[:32], form.get("pin", "")[:32],
-            address=request.client.host if request.client else "", browser_token=session.known_browser(request),
-            roles=VIDEO_ROLES)
-    except e.HaobanError as exc:
-        return _sign_in_form(request, exc, {"site": form.get("site"), "staff_no": form.get("staff_no", "")[:32]})
+    hub = request.app.state.hub
+    typed, found, refused = await session.sign_in(request, VIDEO_ROLES)
+    if found is None:
+        return _sign_in_form(request, refused, typed)
+    token, known, _ = found
     user = hub.video_user(token)
     serves = await run_in_threadpool(hub.video_read, lambda conn, now: bool(views.videorows.served_by(conn, user.site_id)))
-    response = RedirectResponse("/video/desk" if serves else "/video/village", status_code=303)
-    session.set_cookie(request, response, session.SUPERVISOR_COOKIE, token, session.SUPERVISOR_COOKIE_SECONDS)
-    session.set_cookie(request, response, session.KNOWN_COOKIE, known, session.KNOWN_COOKIE_SECONDS)
-    return response
+    return session.signed_in(request, "/video/desk" if serves else "/video/village", token, known)
 
 
 # ---------------------------------------------------------------- the desk
