@@ -91,14 +91,15 @@ def export(fmt: str, request: Request, sup: SupervisorDep, site: SiteQuery = Non
 
 @router.get("/sign-in", include_in_schema=False)
 def sign_in_page(request: Request):
-    return _sign_in_form(request)
+    return sign_in_form(request)
 
 
-SIGN_IN = {"/dashboard": "web.sign_in_heading", "/handler": "web.handler_sign_in_heading"}  # the pages signed in to
+SIGN_IN = {"/dashboard": "web.sign_in_heading", "/handler": "web.handler_sign_in_heading",  # the pages signed in to
+           "/video": "video.sign_in_heading", "/homevisits": "web.hvt_sign_in_heading"}
 
 
-def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: dict | None = None):
-    """The sign-in form of the dashboard (/dashboard/sign-in) or of the departments' page (/handler/sign-in)."""
+def sign_in_form(request: Request, error: e.HaobanError | None = None, form: dict | None = None):
+    """The sign-in form of the page at the path's prefix (SIGN_IN: /dashboard, /handler, /video, /homevisits)."""
     prefix = request.url.path.removesuffix("/sign-in")
     return session.form_page(request, "sign_in.html", http_status=error.status if error else 200,
                              sites=_all_sites(request.app.state.hub), error=error, form=form or {},
@@ -112,7 +113,7 @@ async def sign_in(request: Request):
     (server/signins.py), never on the event loop."""
     typed, found, refused = await session.sign_in(request)
     if found is None:
-        return _sign_in_form(request, refused, typed)
+        return sign_in_form(request, refused, typed)
     token, known, role = found
     return session.signed_in(request, "/handler" if role == "handler" else "/dashboard", token, known)
 

@@ -77,22 +77,14 @@ def team_page(fn):
 
 # ---------------------------------------------------------------- sign-in
 
-@router.get("/sign-in", include_in_schema=False)
-def sign_in_page(request: Request):
-    return _sign_in_form(request)
-
-
-def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: dict | None = None):
-    return session.form_page(request, "sign_in.html", http_status=error.status if error else 200,
-                             sites=dashboard._all_sites(request.app.state.hub), error=error, form=form or {},
-                             action="/homevisits/sign-in", heading="web.hvt_sign_in_heading")
+router.add_api_route("/sign-in", dashboard.sign_in_page, methods=["GET"], include_in_schema=False)
 
 
 @router.post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request):
     typed, found, refused = await session.sign_in(request, HOME_ROLES)
     if found is None:
-        return _sign_in_form(request, refused, typed)
+        return dashboard.sign_in_form(request, refused, typed)
     return session.signed_in(request, "/homevisits", found[0], found[1])
 
 

@@ -88,15 +88,7 @@ def _desks_open(request: Request, serving_site_id: str | None) -> bool:
 
 # ---------------------------------------------------------------- sign-in
 
-@router.get("/sign-in", include_in_schema=False)
-def sign_in_page(request: Request):
-    return _sign_in_form(request)
-
-
-def _sign_in_form(request: Request, error: e.HaobanError | None = None, form: dict | None = None):
-    return session.form_page(request, "sign_in.html", http_status=error.status if error else 200,
-                             sites=dashboard._all_sites(request.app.state.hub), error=error, form=form or {},
-                             action="/video/sign-in", heading="video.sign_in_heading")
+router.add_api_route("/sign-in", dashboard.sign_in_page, methods=["GET"], include_in_schema=False)
 
 
 @router.post("/sign-in", include_in_schema=False)
@@ -105,7 +97,7 @@ async def sign_in(request: Request):
     hub = request.app.state.hub
     typed, found, refused = await session.sign_in(request, VIDEO_ROLES)
     if found is None:
-        return _sign_in_form(request, refused, typed)
+        return dashboard.sign_in_form(request, refused, typed)
     token, known, _ = found
     user = hub.video_user(token)
     serves = await run_in_threadpool(hub.video_read, lambda conn, now: bool(views.videorows.served_by(conn, user.site_id)))
