@@ -1,6 +1,7 @@
 """Screenshots of the set-up screen (qtbase/setup.py), zh and en: a village laptop set up against a district hub on
 loopback (the test world: its site s2 is the village), a wrong code refused, a printer device file found and a test
-page printed into it, a test scan typed by a keyboard-wedge scanner, ready; the devices step in portrait too (a kiosk).
+page printed into it, a test scan typed by a keyboard-wedge scanner, the rating screen on a second monitor, ready;
+the devices step in portrait too (a kiosk).
 `.venv/bin/python -m devtools.screenshots.setup` writes docs/screenshots/setup-<step>-{zh,en}.png."""
 import os
 import tempfile
@@ -34,7 +35,7 @@ def run(lang: str, live, world, tmp: Path) -> None:
     (dev / "usb").mkdir(parents=True)
     (dev / "usb" / "lp0").touch()  # a printer's device file: the test page's bytes go into it
     model = SetupModel(("village", "kiosk"), tmp / lang / "conf", tmp / lang / "data", now=world.clock.now,
-                       dev=str(dev), engine_for=hub_engine)
+                       dev=str(dev), engine_for=hub_engine, screens=2)  # a second monitor: the rating screen
     model.setLanguage(lang)
     view = setup_view(model, LANDSCAPE)
     view.show()

@@ -17,6 +17,7 @@ from common.db.schema import ServiceItemRow
 from common.devices.printer import TEST_QR
 from common.domain import events as ev
 from common.domain.clock import OffsetClock
+from common.domain.errors import HaobanError
 from common.domain.model import Role
 from common.sync.store import LocalStore
 from common.usecases import auth, upstream
@@ -26,6 +27,7 @@ from kiosk import settings as kiosk_settings
 from qtbase.app import dispose_view
 from qtbase.probes import centre, find_item, type_keys, wait_for
 from qtbase.setup import SetupModel, hub_engine, setup_view
+from terminal import settings as terminal_settings
 from tests.conftest import LiveHub
 from tests.integration.http import Device
 
@@ -113,6 +115,7 @@ def test_a_village_laptop_set_up_on_the_screen_takes_a_ticket_that_reaches_the_d
     assert (kiosk.hub_url, kiosk.printer, kiosk.scanner) == (local, f"file:{dev}/usb/lp0", "wedge")
     terminal = tomllib.loads((conf / "terminal.toml").read_text())["terminal"]
     assert terminal["hub_url"] == local and terminal["enrolment_code"]
+    assert "rating_store" not in terminal and "rating_enrolment_code" not in terminal  # one screen: no rating screen
 
     # the laptop's hub (as `haoban serve --config hub.toml` runs it): its kiosk enrols with the code written for it
     engine = hub_engine(data)
@@ -125,6 +128,38 @@ def test_a_village_laptop_set_up_on_the_screen_takes_a_ticket_that_reaches_the_d
     with world.hub.engine.connect() as c:
         issued = [x for x in repo.events_after(c, "s2", 0, 1000) if x.kind == ev.TICKET_ISSUED]
     assert [x.ticket_id for x in issued] == [ticket.json()["ticket"]["ticket_id"]]
+
+
+def test_a_village_laptop_with_a_second_monitor_gets_its_rating_screen_written(hall, screens, tmp_path):
+    world, live = hall
+    conf, data = tmp_path / "conf", tmp_path / "data"
+    s = screens(("village", "kiosk"), conf, data, now=world.clock.now, dev=str(tmp_path / "nodev"), screens=2)
+    s.tap("kind_village")
+    s.hub(live.url, hub_code(world))
+    assert s.model.view["rating"] == "screen"  # a second monitor: the rating screen is chosen first
+    s.tap("rating_none")
+    assert s.model.view["rating"] == "none"
+    s.tap("rating_screen")
+    s.tap("finish")
+    s.wait_step("done")
+    terminal = terminal_settings.load(conf / "terminal.toml")
+    assert terminal.rating_store == data / "rating.sqlite3" and not terminal.rating_mouse
+    engine = hub_engine(data)
+    with engine.begin() as c:  # the code written is one the laptop's hub takes for a rating screen, and only for it
+        with pytest.raises(HaobanError):
+            auth.enrol(c, terminal.rating_enrolment_code, world.clock.now(), Role.kiosk)
+        auth.enrol(c, terminal.rating_enrolment_code, world.clock.now(), Role.rating)
+    LocalStore(data / "rating.sqlite3").put("me", {"device_id": "d", "site_id": "s2"})  # as the rating screen keeps it
+
+    s.tap("start")  # set up again: the rating screen enrolled keeps its store and needs no new code
+    s2 = screens(("village", "kiosk"), conf, data, now=world.clock.now, dev=str(tmp_path / "nodev"), screens=2)
+    s2.tap("kind_village")
+    s2.hub(live.url, "unused")
+    s2.tap("finish")
+    s2.wait_step("done")
+    again = terminal_settings.load(conf / "terminal.toml")
+    assert s2.model.view["done"]["again"] and again.rating_store == data / "rating.sqlite3"
+    assert again.rating_enrolment_code == ""
 
 
 def test_a_kiosk_joins_a_hub_and_a_code_for_another_role_stays_unspent(hall, screens, tmp_path):
