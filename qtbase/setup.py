@@ -125,7 +125,7 @@ class SetupModel(ScreenModel):
         kind, value = result
         self._set(busy=False)
         if kind == "ok":
-            return self._set(step="done", done=value)
+            return self._set(step="done", done={**value, "window_text": self._window_text(value)})
         if isinstance(value, HubUnreachable):
             message = self._text("hub_down", url=self._view["hub_url"])
         elif isinstance(value, HaobanError):
@@ -133,6 +133,15 @@ class SetupModel(ScreenModel):
         else:  # a machine that cannot write its settings, a broken database: said, never a crash
             message = self._text("failed", reason=type(value).__name__)
         self._set(step="hub", error=message)
+
+    def _window_text(self, done: dict) -> str:
+        """A counter PC's window on the done step: the one its code named, or the clerk's choice at sign-in."""
+        if "window" not in done:
+            return ""
+        w = done["window"]
+        if w is None:
+            return self._text("done_window_any")
+        return self._text("done_window", number=w["number"], window=w["name"]) if w else self._text("done_window_later")
 
     # ------------------------------------------------------------------ the devices
     @Slot()

@@ -137,7 +137,23 @@ def station(plan: Plan, role: Role) -> dict:
         LocalStore(store).put("me", me)
     me = LocalStore(store).get("me")
     write_whole(path, station_text(role, url, store, plan))
-    return {"site_id": me["site_id"], "device_id": me["device_id"], "again": again, "files": [str(path)]}
+    answer = {"site_id": me["site_id"], "device_id": me["device_id"], "again": again, "files": [str(path)]}
+    if role is Role.terminal:
+        answer["window"] = _window(url, me)
+    return answer
+
+
+def _window(url: str, me: dict) -> dict | None:
+    """A counter PC's window as its hub lists it (number and name), when its code named one; None when the clerk picks
+    one at sign-in (terminal/desk.py); {} when the code named one but the hub fell silent right after the enrolment
+    (the terminal shows it once it reaches the hub: said so, not an error)."""
+    if not me.get("window_id"):
+        return None
+    try:
+        windows = HttpTransport(url, me["token"]).call("GET", "/windows")
+    except e.HubUnreachable:
+        return {}
+    return next(({"number": w["number"], "name": w["name"]} for w in windows if w["window_id"] == me["window_id"]), {})
 
 
 def _hub_of(path: Path, role: Role) -> str:

@@ -1,7 +1,7 @@
 """Screenshots of the set-up screen (qtbase/setup.py), zh and en: a village laptop set up against a district hub on
 loopback (the test world: its site s2 is the village), a wrong code refused, a printer device file found and a test
 page printed into it, a test scan typed by a keyboard-wedge scanner, the rating screen on a second monitor, ready;
-the devices step in portrait too (a kiosk).
+the devices step in portrait too (a kiosk); a counter PC's done step naming its window.
 `.venv/bin/python -m devtools.screenshots.setup` writes docs/screenshots/setup-<step>-{zh,en}.png."""
 import os
 import tempfile
@@ -61,6 +61,18 @@ def run(lang: str, live, world, tmp: Path) -> None:
     dispose_view(view)
 
 
+def counter(lang: str, live, code: str, tmp: Path) -> None:
+    """A counter PC whose code names its window: the done step says which, as the hub lists it."""
+    model = SetupModel(("terminal",), tmp / lang / "counter-conf", tmp / lang / "counter-data", now=lambda: None)
+    model.setLanguage(lang)
+    view = setup_view(model, LANDSCAPE)
+    view.show()
+    model.submitHub(live.url, code)
+    wait_for(lambda: model.view["step"] == "done", timeout=60)
+    shoot(view, "done-counter", lang)
+    dispose_view(view)
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{tmp}/district.sqlite3")
@@ -70,7 +82,8 @@ def main() -> None:
     with LiveHub(world.hub) as live:
         for lang in ("zh_CN", "en"):
             run(lang, live, world, tmp)
-    print("docs/screenshots/setup-{kind,hub-refused,devices,devices-portrait,done}-{zh,en}.png")
+            counter(lang, live, world.codes[f"terminal{1 if lang == 'en' else 2}"], tmp)
+    print("docs/screenshots/setup-{kind,hub-refused,devices,devices-portrait,done,done-counter}-{zh,en}.png")
 
 
 if __name__ == "__main__":

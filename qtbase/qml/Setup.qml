@@ -184,6 +184,7 @@ Rectangle {
             Words { objectName: "doneTitle"; text: root.t.done_title; font.pixelSize: 56 * root.u; font.bold: true
                     color: setup.theme.celadonDark }
             Words { text: root.t.done_site.replace("{site}", root.v.done.site_name || root.v.done.site_id || "") }
+            Words { objectName: "doneWindow"; text: root.v.done.window_text || ""; visible: text !== "" }
             Words { text: root.t.done_again; visible: root.v.done.again === true; color: setup.theme.inkSoft }
             Words { text: root.t.done_files; color: setup.theme.inkSoft; font.pixelSize: 28 * root.u }
             Repeater {

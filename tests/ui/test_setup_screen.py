@@ -20,7 +20,7 @@ from common.domain.clock import OffsetClock
 from common.domain.errors import HaobanError
 from common.domain.model import Role
 from common.sync.store import LocalStore
-from common.usecases import auth, upstream
+from common.usecases import auth, setup, upstream
 from common.usecases.hub import Hub
 from devtools.loopback import free_port
 from kiosk import settings as kiosk_settings
@@ -222,6 +222,27 @@ def test_a_counter_pc_is_told_plainly_what_is_wrong_and_nothing_is_written(hall,
     written = tomllib.loads((conf / "terminal.toml").read_text())["terminal"]
     assert written == {"hub_url": live.url, "store": str(data / "terminal.sqlite3")}
     assert LocalStore(data / "terminal.sqlite3").get("me")["window_id"]  # the code was for window 1
+    assert s.model.view["done"]["window"] == {"number": 1, "name": "1号窗口"}  # as the hub lists it
+    assert find_item(s.view, "doneWindow").property("text") == "This counter: window 1 (1号窗口)"
+
+
+def test_a_counter_pc_whose_code_names_no_window_says_the_clerk_chooses_it(hall, screens, tmp_path):
+    world, live = hall
+    s = screens(("terminal",), tmp_path / "conf", tmp_path / "data", now=world.clock.now)
+    s.hub(live.url, hub_code(world, "s1", Role.terminal))
+    s.wait_step("done")
+    assert s.model.view["done"]["window"] is None
+    assert find_item(s.view, "doneWindow").property("text") == "本机窗口：工作人员登录时选择"
+    assert LocalStore(tmp_path / "data" / "terminal.sqlite3").get("me")["window_id"] is None
+
+
+def test_a_window_named_by_the_code_but_not_read_from_a_silent_hub_is_said_so(screens, tmp_path):
+    down = f"http://127.0.0.1:{free_port()}"
+    assert setup._window(down, {"window_id": "w1", "token": "t"}) == {}  # the hub fell silent after the enrolment
+    assert setup._window(down, {"window_id": None, "token": "t"}) is None  # no request: the clerk chooses
+    s = screens(("terminal",), tmp_path / "conf", tmp_path / "data", now=lambda: None)
+    assert s.model._window_text({"window": {}}) == "本机窗口：已由登记码指定，连上服务端后在叫号界面显示"
+    assert s.model._window_text({"site_id": "s1"}) == ""  # a kiosk or village laptop: no line
 
 
 def test_a_test_scan_that_reads_nothing_says_so_and_slow_typing_is_not_a_scan(hall, screens, tmp_path):
