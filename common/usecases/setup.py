@@ -41,6 +41,7 @@ class Plan:
     printer: str = "dummy"
     scanner: str = "wedge"
     local_url: str = LOCAL_HUB
+    id_reader: str = "none"  # the kiosk's ID-card reader, as kiosk.toml names it (common/devices/idreader.open_reader)
     rating: bool = False  # a village laptop's terminal starts the citizen's rating screen on its second monitor
 
 
@@ -73,7 +74,8 @@ def station_text(role: Role, hub_url: str, store: Path, plan: Plan, code: str = 
     if code:
         lines.append(f"enrolment_code = {_toml_str(code)}")
     if role is Role.kiosk:
-        lines += [f"printer = {_toml_str(plan.printer)}", f"scanner = {_toml_str(plan.scanner)}"]
+        lines += [f"printer = {_toml_str(plan.printer)}", f"scanner = {_toml_str(plan.scanner)}",
+                  f"id_reader = {_toml_str(plan.id_reader)}"]
     if role is Role.terminal and rating is not None:
         lines.append(f"rating_store = {_toml_str(str(rating[0]))}")
         if rating[1]:
