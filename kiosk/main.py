@@ -44,17 +44,11 @@ def make_reader(spec: str):
     """The ID-card reader; a reader that cannot be opened is reported and the kiosk runs without it."""
     from common.devices import idreader
 
-    kind, _, rest = spec.partition(":")
-    library, _, port = rest.partition(":")
     try:
-        if kind == "sdt":
-            return idreader.SdtReader(library or "libsdtapi.so", int(port or 1001))
-        if kind == "cvr":
-            return idreader.CvrReader(library or "libtermb.so", int(port or 1001))
+        return idreader.open_reader(spec)
     except (OSError, idreader.ReaderFailed) as exc:
         print(f"ID-card reader {spec!r} not available: {exc}", file=sys.stderr)
         return None
-    return idreader.SimulatedReader() if kind == "simulated" else None
 
 
 def start_camera(spec: str, model):

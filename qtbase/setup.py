@@ -3,6 +3,9 @@ command line. What kind of machine, the hub's address and a one-time code, the p
 a test print and a test scan), then `common/usecases/setup.py` enrols it on the worker thread and writes its
 settings files. `haoban setup` is the same without a screen.
 
+A village laptop's terminal gets the citizen's rating screen (评价器) when chosen on the devices step: preselected
+when the machine has a second monitor (`screens`), written as rating_store and a rating code in terminal.toml.
+
 Steps (view["step"]): kind → hub → devices (not for a counter PC) → working → done; a refusal of the hub (a wrong
 code, a hub that is down) goes back to the hub step with the message, what was typed and chosen kept.
 """
@@ -46,7 +49,7 @@ class SetupModel(ScreenModel):
 
     def __init__(self, kinds: tuple[str, ...], config_dir: Path, data_dir: Path, *, now: Callable[[], datetime],
                  dev: str = "/dev", engine_for=hub_engine, on_done: Callable[[dict], None] | None = None,
-                 local_url: str = setup.LOCAL_HUB, scan_seconds: float = SCAN_SECONDS) -> None:
+                 local_url: str = setup.LOCAL_HUB, scan_seconds: float = SCAN_SECONDS, screens: int = 1) -> None:
         super().__init__()
         self.kinds, self.config_dir, self.data_dir, self.dev = kinds, config_dir, data_dir, dev
         self.local_url, self.scan_seconds = local_url, scan_seconds
@@ -59,7 +62,8 @@ class SetupModel(ScreenModel):
         self._camera = None
         self._set(step="kind" if len(kinds) > 1 else "hub", kind=kinds[0], kinds=list(kinds), hub_url="", code="",
                   error="", printer="dummy", scanner="wedge", print_result="", print_ok=False, scan_result="",
-                  scan_ok=False, scanning=False, busy=False, done={})
+                  scan_ok=False, scanning=False, busy=False, done={},
+                  rating="screen" if screens > 1 else "none")  # a second monitor found: the rating screen on it
         self._detect()
 
     # ------------------------------------------------------------------ the steps
@@ -108,7 +112,8 @@ class SetupModel(ScreenModel):
     def _run(self) -> None:
         v = self._view
         plan = setup.Plan(hub_url=v["hub_url"], code=v["code"], config_dir=self.config_dir, data_dir=self.data_dir,
-                          printer=v["printer"], scanner=v["scanner"], local_url=self.local_url)
+                          printer=v["printer"], scanner=v["scanner"], local_url=self.local_url,
+                          rating=v["rating"] == "screen")
         if v["kind"] == "village":
             work = lambda: setup.village(self.engine_for(self.data_dir), plan, self.now())  # noqa: E731
         else:
@@ -120,7 +125,7 @@ class SetupModel(ScreenModel):
         kind, value = result
         self._set(busy=False)
         if kind == "ok":
-            return self._set(step="done", done=value)
+            return self._set(step="done", done={**value, "window_text": self._window_text(value)})
         if isinstance(value, HubUnreachable):
             message = self._text("hub_down", url=self._view["hub_url"])
         elif isinstance(value, HaobanError):
@@ -128,6 +133,15 @@ class SetupModel(ScreenModel):
         else:  # a machine that cannot write its settings, a broken database: said, never a crash
             message = self._text("failed", reason=type(value).__name__)
         self._set(step="hub", error=message)
+
+    def _window_text(self, done: dict) -> str:
+        """A counter PC's window on the done step: the one its code named, or the clerk's choice at sign-in."""
+        if "window" not in done:
+            return ""
+        w = done["window"]
+        if w is None:
+            return self._text("done_window_any")
+        return self._text("done_window", number=w["number"], window=w["name"]) if w else self._text("done_window_later")
 
     # ------------------------------------------------------------------ the devices
     @Slot()
@@ -145,7 +159,8 @@ class SetupModel(ScreenModel):
         chosen = self._view.get("printer")
         if chosen not in [p["spec"] for p in printers] or chosen == "dummy":
             chosen = printers[0]["spec"]  # a printer found is chosen first; the simulator only when none is
-        self._set(printers=printers, printer=chosen, printers_found=found, scanners=scanners)
+        ratings = [{"spec": spec, "label": self._text(f"rating_{spec}")} for spec in ("screen", "none")]
+        self._set(printers=printers, printer=chosen, printers_found=found, scanners=scanners, ratings=ratings)
 
     def _label(self, spec: str) -> str:
         kind, _, path = spec.partition(":")
@@ -161,6 +176,11 @@ class SetupModel(ScreenModel):
         if spec in [s["spec"] for s in self._view["scanners"]]:
             self._stop_scan()
             self._set(scanner=spec, scan_result="", scan_ok=False)
+
+    @Slot(str)
+    def chooseRating(self, spec: str) -> None:
+        if spec in ("screen", "none"):
+            self._set(rating=spec)
 
     @Slot()
     def testPrint(self) -> None:
@@ -247,7 +267,7 @@ def first_start(path: Path, kinds: tuple[str, ...]) -> Path | None:
     app = application()
     answer: dict = {}
     model = SetupModel(kinds, path.parent, Path(user_data_dir("haoban", appauthor=False)), now=SystemClock().now,
-                       on_done=lambda done: (answer.update(done), app.quit()))
+                       on_done=lambda done: (answer.update(done), app.quit()), screens=len(app.screens()))
     screen = app.primaryScreen().availableGeometry()
     view = setup_view(model, (screen.width(), screen.height()))
     view.show()

@@ -220,7 +220,7 @@ def cmd_setup(args, settings) -> int:
 
     folder = Path(args.config_dir) if args.config_dir else settings.data_path
     plan = setup.Plan(hub_url=args.hub, code=args.code, config_dir=folder, data_dir=settings.data_path,
-                      printer=args.printer, scanner=args.scanner)
+                      printer=args.printer, scanner=args.scanner, id_reader=args.id_reader, rating=args.rating_screen)
     if args.station:
         answer = setup.station(plan, Role(args.station))
     else:
@@ -294,6 +294,10 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--printer", default="dummy", help="the kiosk's printer (usb:VID:PID, serial:/dev/ttyUSB0, "
                                                       "network:HOST, file:/dev/usb/lp0; default dummy, the simulator)")
     x.add_argument("--scanner", default="wedge", help="wedge | camera:N | none")
+    x.add_argument("--id-reader", default="none", help="the kiosk's ID-card reader: sdt:LIBRARY:PORT | "
+                                                        "cvr:LIBRARY:PORT | simulated | none (default)")
+    x.add_argument("--rating-screen", action="store_true", help="a village laptop: its terminal starts the citizen's "
+                                                                "rating screen on a second monitor (default: none)")
     x.set_defaults(fn=cmd_setup)
 
     h = sub.add_parser("hub", help="this hub's links: enrol upstream, status of every peer")

@@ -119,6 +119,18 @@ class SimulatedReader:
         return self.card
 
 
+def open_reader(spec: str) -> IdCardReader | None:
+    """The reader a settings value names (kiosk.toml's id_reader): sdt:<library>:<port> | cvr:<library>:<port> |
+    simulated | none (None). Raises OSError (no such library) or ReaderFailed (no reader on that port)."""
+    kind, _, rest = spec.partition(":")
+    library, _, port = rest.partition(":")
+    if kind == "sdt":
+        return SdtReader(library or "libsdtapi.so", int(port or 1001))
+    if kind == "cvr":
+        return CvrReader(library or "libtermb.so", int(port or 1001))
+    return SimulatedReader() if kind == "simulated" else None
+
+
 class CardWatcher:
     """Polls a reader in a thread (a vendor read blocks for up to a second: never on the UI thread) and calls
     `on_card(card)` once when a card is put on (or another card replaces it), `on_error(exc)` once per run

@@ -28,7 +28,7 @@ from common.usecases import auth, upstream
 
 LOCAL_HUB = "http://127.0.0.1:8300"  # the laptop's own hub, as `haoban serve` listens by default
 STATIONS = (Role.kiosk, Role.terminal)
-NAMES = {Role.kiosk: "本机自助取号", Role.terminal: "本机窗口"}  # the devices' names in the hub's device list
+NAMES = {Role.kiosk: "本机自助取号", Role.terminal: "本机窗口", Role.rating: "本机评价器"}  # the devices' names in the hub's device list
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Plan:
     printer: str = "dummy"
     scanner: str = "wedge"
     local_url: str = LOCAL_HUB
+    id_reader: str = "none"  # the kiosk's ID-card reader, as kiosk.toml names it (common/devices/idreader.open_reader)
+    rating: bool = False  # a village laptop's terminal starts the citizen's rating screen on its second monitor
 
 
 def _toml_str(value: str) -> str:
@@ -63,13 +65,21 @@ def _url(text: str) -> str:
     return url
 
 
-def station_text(role: Role, hub_url: str, store: Path, plan: Plan, code: str = "") -> str:
-    """The settings file of a kiosk or terminal (kiosk.toml, terminal.toml): the hub, its store, its devices."""
+def station_text(role: Role, hub_url: str, store: Path, plan: Plan, code: str = "",
+                 rating: tuple[Path, str] | None = None) -> str:
+    """The settings file of a kiosk or terminal (kiosk.toml, terminal.toml): the hub, its store, its devices; for a
+    terminal with a rating screen (`rating`: its store and, before it enrolled, its one-time code) the two keys the
+    terminal starts it with (terminal/main.py)."""
     lines = [f"[{role.value}]", f"hub_url = {_toml_str(hub_url)}", f"store = {_toml_str(str(store))}"]
     if code:
         lines.append(f"enrolment_code = {_toml_str(code)}")
     if role is Role.kiosk:
-        lines += [f"printer = {_toml_str(plan.printer)}", f"scanner = {_toml_str(plan.scanner)}"]
+        lines += [f"printer = {_toml_str(plan.printer)}", f"scanner = {_toml_str(plan.scanner)}",
+                  f"id_reader = {_toml_str(plan.id_reader)}"]
+    if role is Role.terminal and rating is not None:
+        lines.append(f"rating_store = {_toml_str(str(rating[0]))}")
+        if rating[1]:
+            lines.append(f"rating_enrolment_code = {_toml_str(rating[1])}")
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +90,8 @@ def _enrolled(store: Path) -> bool:
 def village(engine: Engine, plan: Plan, now: datetime) -> dict:
     """A village laptop: its own hub enrolled upstream at the district (reference data fetched), then hub.toml
     (data folder and upstream), kiosk.toml and terminal.toml (the laptop's own hub, with a one-time code each made
-    in its database) written. Re-run at the same district: the enrolment is kept, a station already enrolled at
+    in its database; with `plan.rating` the terminal's rating screen too, its own device with a code of role rating,
+    not bound to a window: a village point's ratings are of its one terminal) written. Re-run at the same district: the enrolment is kept, a station already enrolled at
     the laptop's hub keeps its store and needs no new code."""
     url = _url(plan.hub_url)
     with engine.begin() as conn:
@@ -92,13 +103,18 @@ def village(engine: Engine, plan: Plan, now: datetime) -> dict:
         answer = {**upstream.enrol(engine, url, plan.code), "again": False}
     files = {plan.config_dir / "hub.toml": f"[hub]\ndata_dir = {_toml_str(str(plan.data_dir))}\n"
                                            f"upstream = {_toml_str(url)}\n"}
-    for role in STATIONS:
+    def store_and_code(role: Role) -> tuple[Path, str]:
         store = plan.data_dir / f"{role.value}.sqlite3"
-        code = ""
-        if not _enrolled(store):
-            with engine.begin() as conn:
-                code = auth.create_enrolment_code(conn, site_id=answer["site_id"], role=role, name=NAMES[role], now=now)
-        files[plan.config_dir / f"{role.value}.toml"] = station_text(role, plan.local_url, store, plan, code)
+        if _enrolled(store):
+            return store, ""
+        with engine.begin() as conn:
+            return store, auth.create_enrolment_code(conn, site_id=answer["site_id"], role=role, name=NAMES[role],
+                                                     now=now)
+
+    rating = store_and_code(Role.rating) if plan.rating else None
+    for role in STATIONS:
+        store, code = store_and_code(role)
+        files[plan.config_dir / f"{role.value}.toml"] = station_text(role, plan.local_url, store, plan, code, rating)
     for path, text in files.items():
         write_whole(path, text)
     with engine.begin() as conn:
@@ -123,7 +139,23 @@ def station(plan: Plan, role: Role) -> dict:
         LocalStore(store).put("me", me)
     me = LocalStore(store).get("me")
     write_whole(path, station_text(role, url, store, plan))
-    return {"site_id": me["site_id"], "device_id": me["device_id"], "again": again, "files": [str(path)]}
+    answer = {"site_id": me["site_id"], "device_id": me["device_id"], "again": again, "files": [str(path)]}
+    if role is Role.terminal:
+        answer["window"] = _window(url, me)
+    return answer
+
+
+def _window(url: str, me: dict) -> dict | None:
+    """A counter PC's window as its hub lists it (number and name), when its code named one; None when the clerk picks
+    one at sign-in (terminal/desk.py); {} when the code named one but the hub fell silent right after the enrolment
+    (the terminal shows it once it reaches the hub: said so, not an error)."""
+    if not me.get("window_id"):
+        return None
+    try:
+        windows = HttpTransport(url, me["token"]).call("GET", "/windows")
+    except e.HubUnreachable:
+        return {}
+    return next(({"number": w["number"], "name": w["name"]} for w in windows if w["window_id"] == me["window_id"]), {})
 
 
 def _hub_of(path: Path, role: Role) -> str:

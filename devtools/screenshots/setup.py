@@ -1,6 +1,7 @@
 """Screenshots of the set-up screen (qtbase/setup.py), zh and en: a village laptop set up against a district hub on
 loopback (the test world: its site s2 is the village), a wrong code refused, a printer device file found and a test
-page printed into it, a test scan typed by a keyboard-wedge scanner, ready; the devices step in portrait too (a kiosk).
+page printed into it, a test scan typed by a keyboard-wedge scanner, the rating screen on a second monitor, ready;
+the devices step in portrait too (a kiosk); a counter PC's done step naming its window.
 `.venv/bin/python -m devtools.screenshots.setup` writes docs/screenshots/setup-<step>-{zh,en}.png."""
 import os
 import tempfile
@@ -34,7 +35,7 @@ def run(lang: str, live, world, tmp: Path) -> None:
     (dev / "usb").mkdir(parents=True)
     (dev / "usb" / "lp0").touch()  # a printer's device file: the test page's bytes go into it
     model = SetupModel(("village", "kiosk"), tmp / lang / "conf", tmp / lang / "data", now=world.clock.now,
-                       dev=str(dev), engine_for=hub_engine)
+                       dev=str(dev), engine_for=hub_engine, screens=2)  # a second monitor: the rating screen
     model.setLanguage(lang)
     view = setup_view(model, LANDSCAPE)
     view.show()
@@ -60,6 +61,18 @@ def run(lang: str, live, world, tmp: Path) -> None:
     dispose_view(view)
 
 
+def counter(lang: str, live, code: str, tmp: Path) -> None:
+    """A counter PC whose code names its window: the done step says which, as the hub lists it."""
+    model = SetupModel(("terminal",), tmp / lang / "counter-conf", tmp / lang / "counter-data", now=lambda: None)
+    model.setLanguage(lang)
+    view = setup_view(model, LANDSCAPE)
+    view.show()
+    model.submitHub(live.url, code)
+    wait_for(lambda: model.view["step"] == "done", timeout=60)
+    shoot(view, "done-counter", lang)
+    dispose_view(view)
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{tmp}/district.sqlite3")
@@ -69,7 +82,8 @@ def main() -> None:
     with LiveHub(world.hub) as live:
         for lang in ("zh_CN", "en"):
             run(lang, live, world, tmp)
-    print("docs/screenshots/setup-{kind,hub-refused,devices,devices-portrait,done}-{zh,en}.png")
+            counter(lang, live, world.codes[f"terminal{1 if lang == 'en' else 2}"], tmp)
+    print("docs/screenshots/setup-{kind,hub-refused,devices,devices-portrait,done,done-counter}-{zh,en}.png")
 
 
 if __name__ == "__main__":

@@ -154,6 +154,13 @@ Rectangle {
                          onTapped: setup.testScan() }
                 Words { objectName: "scanResult"; text: root.v.scan_result; visible: text !== ""; font.bold: true
                         color: root.v.scan_ok ? setup.theme.celadonDark : root.v.scanning ? setup.theme.amberInk : setup.theme.seal }
+                Words { text: root.t.rating; visible: root.v.kind === "village"; font.pixelSize: 44 * root.u; font.bold: true
+                        Layout.topMargin: 24 * root.u }
+                Repeater {  // a village laptop's terminal: the citizen's rating screen on a second monitor, or none
+                    model: root.v.kind === "village" ? root.v.ratings : []
+                    Choice { objectName: "rating_" + modelData.spec; label: modelData.label
+                             chosen: root.v.rating === modelData.spec; onTapped: setup.chooseRating(modelData.spec) }
+                }
             }
             RowLayout {
                 Layout.columnSpan: devices.columns; Layout.fillWidth: true; Layout.alignment: Qt.AlignBottom
@@ -177,6 +184,7 @@ Rectangle {
             Words { objectName: "doneTitle"; text: root.t.done_title; font.pixelSize: 56 * root.u; font.bold: true
                     color: setup.theme.celadonDark }
             Words { text: root.t.done_site.replace("{site}", root.v.done.site_name || root.v.done.site_id || "") }
+            Words { objectName: "doneWindow"; text: root.v.done.window_text || ""; visible: text !== "" }
             Words { text: root.t.done_again; visible: root.v.done.again === true; color: setup.theme.inkSoft }
             Words { text: root.t.done_files; color: setup.theme.inkSoft; font.pixelSize: 28 * root.u }
             Repeater {

@@ -41,6 +41,14 @@ def test_setup_enrols_a_village_laptop_and_is_harmless_again(tmp_path):
         assert again.returncode == 0, again.stderr
         assert "enrolled before" in again.stdout
         assert tomllib.loads((conf / "hub.toml").read_text())["hub"] == written
+        assert "rating_store" not in (conf / "terminal.toml").read_text()  # no rating screen unless asked for
+        rated = setup("--hub", url, f"--code={code}", "--config-dir", str(conf), "--rating-screen",
+                      "--id-reader", "sdt:/usr/lib/libsdtapi.so:1001", env=laptop_env)
+        assert rated.returncode == 0, rated.stderr
+        terminal = tomllib.loads((conf / "terminal.toml").read_text())["terminal"]
+        assert terminal["rating_store"] == str(tmp_path / "laptop" / "rating.sqlite3")
+        assert terminal["rating_enrolment_code"]
+        assert tomllib.loads((conf / "kiosk.toml").read_text())["kiosk"]["id_reader"] == "sdt:/usr/lib/libsdtapi.so:1001"
         status = cli("hub", "status", env=laptop_env)
         assert url in status
     finally:

@@ -17,15 +17,17 @@ from common.db.schema import ServiceItemRow
 from common.devices.printer import TEST_QR
 from common.domain import events as ev
 from common.domain.clock import OffsetClock
+from common.domain.errors import HaobanError
 from common.domain.model import Role
 from common.sync.store import LocalStore
-from common.usecases import auth, upstream
+from common.usecases import auth, setup, upstream
 from common.usecases.hub import Hub
 from devtools.loopback import free_port
 from kiosk import settings as kiosk_settings
 from qtbase.app import dispose_view
 from qtbase.probes import centre, find_item, type_keys, wait_for
 from qtbase.setup import SetupModel, hub_engine, setup_view
+from terminal import settings as terminal_settings
 from tests.conftest import LiveHub
 from tests.integration.http import Device
 
@@ -113,6 +115,7 @@ def test_a_village_laptop_set_up_on_the_screen_takes_a_ticket_that_reaches_the_d
     assert (kiosk.hub_url, kiosk.printer, kiosk.scanner) == (local, f"file:{dev}/usb/lp0", "wedge")
     terminal = tomllib.loads((conf / "terminal.toml").read_text())["terminal"]
     assert terminal["hub_url"] == local and terminal["enrolment_code"]
+    assert "rating_store" not in terminal and "rating_enrolment_code" not in terminal  # one screen: no rating screen
 
     # the laptop's hub (as `haoban serve --config hub.toml` runs it): its kiosk enrols with the code written for it
     engine = hub_engine(data)
@@ -125,6 +128,38 @@ def test_a_village_laptop_set_up_on_the_screen_takes_a_ticket_that_reaches_the_d
     with world.hub.engine.connect() as c:
         issued = [x for x in repo.events_after(c, "s2", 0, 1000) if x.kind == ev.TICKET_ISSUED]
     assert [x.ticket_id for x in issued] == [ticket.json()["ticket"]["ticket_id"]]
+
+
+def test_a_village_laptop_with_a_second_monitor_gets_its_rating_screen_written(hall, screens, tmp_path):
+    world, live = hall
+    conf, data = tmp_path / "conf", tmp_path / "data"
+    s = screens(("village", "kiosk"), conf, data, now=world.clock.now, dev=str(tmp_path / "nodev"), screens=2)
+    s.tap("kind_village")
+    s.hub(live.url, hub_code(world))
+    assert s.model.view["rating"] == "screen"  # a second monitor: the rating screen is chosen first
+    s.tap("rating_none")
+    assert s.model.view["rating"] == "none"
+    s.tap("rating_screen")
+    s.tap("finish")
+    s.wait_step("done")
+    terminal = terminal_settings.load(conf / "terminal.toml")
+    assert terminal.rating_store == data / "rating.sqlite3" and not terminal.rating_mouse
+    engine = hub_engine(data)
+    with engine.begin() as c:  # the code written is one the laptop's hub takes for a rating screen, and only for it
+        with pytest.raises(HaobanError):
+            auth.enrol(c, terminal.rating_enrolment_code, world.clock.now(), Role.kiosk)
+        auth.enrol(c, terminal.rating_enrolment_code, world.clock.now(), Role.rating)
+    LocalStore(data / "rating.sqlite3").put("me", {"device_id": "d", "site_id": "s2"})  # as the rating screen keeps it
+
+    s.tap("start")  # set up again: the rating screen enrolled keeps its store and needs no new code
+    s2 = screens(("village", "kiosk"), conf, data, now=world.clock.now, dev=str(tmp_path / "nodev"), screens=2)
+    s2.tap("kind_village")
+    s2.hub(live.url, "unused")
+    s2.tap("finish")
+    s2.wait_step("done")
+    again = terminal_settings.load(conf / "terminal.toml")
+    assert s2.model.view["done"]["again"] and again.rating_store == data / "rating.sqlite3"
+    assert again.rating_enrolment_code == ""
 
 
 def test_a_kiosk_joins_a_hub_and_a_code_for_another_role_stays_unspent(hall, screens, tmp_path):
@@ -187,6 +222,27 @@ def test_a_counter_pc_is_told_plainly_what_is_wrong_and_nothing_is_written(hall,
     written = tomllib.loads((conf / "terminal.toml").read_text())["terminal"]
     assert written == {"hub_url": live.url, "store": str(data / "terminal.sqlite3")}
     assert LocalStore(data / "terminal.sqlite3").get("me")["window_id"]  # the code was for window 1
+    assert s.model.view["done"]["window"] == {"number": 1, "name": "1号窗口"}  # as the hub lists it
+    assert find_item(s.view, "doneWindow").property("text") == "This counter: window 1 (1号窗口)"
+
+
+def test_a_counter_pc_whose_code_names_no_window_says_the_clerk_chooses_it(hall, screens, tmp_path):
+    world, live = hall
+    s = screens(("terminal",), tmp_path / "conf", tmp_path / "data", now=world.clock.now)
+    s.hub(live.url, hub_code(world, "s1", Role.terminal))
+    s.wait_step("done")
+    assert s.model.view["done"]["window"] is None
+    assert find_item(s.view, "doneWindow").property("text") == "本机窗口：工作人员登录时选择"
+    assert LocalStore(tmp_path / "data" / "terminal.sqlite3").get("me")["window_id"] is None
+
+
+def test_a_window_named_by_the_code_but_not_read_from_a_silent_hub_is_said_so(screens, tmp_path):
+    down = f"http://127.0.0.1:{free_port()}"
+    assert setup._window(down, {"window_id": "w1", "token": "t"}) == {}  # the hub fell silent after the enrolment
+    assert setup._window(down, {"window_id": None, "token": "t"}) is None  # no request: the clerk chooses
+    s = screens(("terminal",), tmp_path / "conf", tmp_path / "data", now=lambda: None)
+    assert s.model._window_text({"window": {}}) == "本机窗口：已由登记码指定，连上服务端后在叫号界面显示"
+    assert s.model._window_text({"site_id": "s1"}) == ""  # a kiosk or village laptop: no line
 
 
 def test_a_test_scan_that_reads_nothing_says_so_and_slow_typing_is_not_a_scan(hall, screens, tmp_path):
