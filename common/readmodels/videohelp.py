@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 from common.db import videorows
 from common.db.schema import ServiceItemRow
 from common.domain import videohelp as vh
-from common.domain.clock import business_day
+from common.domain.clock import SHANGHAI, business_day
 from common.domain.videohelp import VideoHelp
 
 
@@ -31,6 +31,7 @@ def one(v: VideoHelp, now: datetime, names: dict[str, tuple[str, str]], villages
     name, name_en = names.get(v.item_id, (v.item_id, v.item_id))
     return {"id": v.id, "status": v.status.value, "village": villages.get(v.site_id, v.site_id),
             "item": name, "item_en": name_en, "call_back": v.call_back, "requested_at": v.requested_at.isoformat(),
+            "requested_hm": v.requested_at.astimezone(SHANGHAI).strftime("%H:%M"),
             "wait_s": int(wait), "wait_limit_min": v.wait_limit_min, "wait_over": wait > v.wait_limit_min * 60,
             "service_s": None if service is None else int(service), "service_limit_min": v.service_limit_min,
             "service_over": service is not None and service > v.service_limit_min * 60,

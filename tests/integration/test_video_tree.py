@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from common.db import videorows
@@ -85,6 +86,11 @@ def test_a_call_back_left_offline_is_taken_at_the_district_and_its_steps_come_do
         shown = staff.get(f"{village_hub.url}/video/village/call-backs").json()
         assert [(v["id"], v["status"], v["outcome"], v["item"]) for v in shown] == [(rid, "finished", "completed", "事项A")]
         assert "call_token" not in str(shown) and left["call_token"] not in str(shown)
+        for cookies in ({}, {"haoban_session": "x" * 201}, {"haoban_session": "forged"}):  # no session: told so
+            r = requests.get(f"{village_hub.url}/video/village/call-backs", cookies=cookies, timeout=10)
+            _bilingual(r, 401)
+        district_desk = desk.get(f"{live.url}/video/village/call-backs").json()  # her own site's: none of the village
+        assert district_desk == []
     child.link.sync_once()  # ... and go back up, where the district knows them as its own
     assert _requests(world.hub.engine) == _requests(child.hub.engine)
     with child.hub.engine.connect() as conn:
