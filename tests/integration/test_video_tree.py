@@ -6,6 +6,7 @@ go back up recognised as the district's own. The district's door refuses what a 
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from common.db import videorows
 from common.db.schema import EventRow, SiteRow
 from common.domain import errors as e
+from common.domain import limits as L
 from common.domain import videohelp as vh
 from common.domain.events import Event
 from common.domain.ids import uuid7
@@ -115,6 +117,8 @@ def test_one_writer_at_a_time(district, child):  # noqa: F811
         child.hub.take_video(VideoUser(site_id="s1", clerk_id="s1-C1"), rid)
     assert refused.value.key == "video_with_upstream" and _count(child.hub.engine) == before
     world.hub.take_video(DESK, rid)
+    child.link.sync_once()  # the take comes down: the village page says a clerk will phone
+    assert [(v["id"], v["status"]) for v in child.hub.video_read(views.call_backs, "s2")] == [(rid, "taken")]
     for act in (lambda: world.hub.connect_video(DESK, rid), lambda: world.hub.desk_hang_up_video(DESK, rid)):
         with pytest.raises(e.Forbidden) as refused:
             act()
@@ -186,20 +190,23 @@ def test_steps_sent_down_that_do_not_fit_are_set_aside(district, child):  # noqa
     rid = left["request_id"]
     now = world.clock.now()
 
-    def step(kind, data, site="s2", q=0):
-        return {**to_wire(Event(id=uuid7(), site_id=site, kind=kind, at=now, clerk_id="s1-C1", data=data)), "q": 10**6 + q}
+    def step(kind, data, site="s2", q=0, at=now):
+        return {**to_wire(Event(id=uuid7(), site_id=site, kind=kind, at=at, clerk_id="s1-C1", data=data)), "q": 10**6 + q}
 
     page = [step(vh.VIDEO_CONNECTED, {"request_id": rid}, q=1),
             step(vh.VIDEO_TAKEN, {"request_id": uuid7(), "desk_clerk_id": "s1-C1"}, q=2),
             step(vh.VIDEO_TAKEN, {"request_id": rid, "desk_clerk_id": "s1-C1"}, site="s1", q=3),
-            step(vh.VIDEO_TAKEN, {"request_id": rid, "desk_clerk_id": "s1-C1"}, q=4)]
+            step(vh.VIDEO_TAKEN, {"request_id": rid, "desk_clerk_id": "s1-C1"}, q=4,
+                 at=now - timedelta(days=L.HUB_DAYS_BACK + 1)),  # from further back than a child's own may be
+            step(vh.VIDEO_TAKEN, {"request_id": rid, "desk_clerk_id": "s1-C1"}, q=5)]
     with child.hub.engine.connect() as conn:
-        good, aside, upto = door.admit_from_upstream(conn, {"events": [dict(x) for x in page], "next": 10**6 + 4}, 10**6, now)
-    assert [a["key"] for a in aside] == ["sync_event_not_allowed", "sync_not_own_site", "sync_own_site_only"]
-    assert [x.kind for x in good] == [vh.VIDEO_TAKEN] and upto == 10**6 + 4
+        good, aside, upto = door.admit_from_upstream(conn, {"events": [dict(x) for x in page], "next": 10**6 + 5}, 10**6, now)
+    assert [a["key"] for a in aside] == ["sync_event_not_allowed", "sync_not_own_site", "sync_own_site_only",
+                                         "sync_event_time"]
+    assert [x.kind for x in good] == [vh.VIDEO_TAKEN] and upto == 10**6 + 5
     with child.hub.engine.begin() as conn:  # as if the village were served by a site of its own hub
         conn.execute(SiteRow.__table__.update().where(SiteRow.id == "s1").values(parent_id="s2"))
         conn.execute(SiteRow.__table__.update().where(SiteRow.id == "s2").values(parent_id=None))
     with child.hub.engine.connect() as conn:
-        good, aside, _ = door.admit_from_upstream(conn, {"events": [dict(x) for x in page[3:]], "next": 10**6 + 4}, 10**6 + 3, now)
+        good, aside, _ = door.admit_from_upstream(conn, {"events": [dict(x) for x in page[4:]], "next": 10**6 + 5}, 10**6 + 4, now)
     assert good == [] and [a["key"] for a in aside] == ["sync_not_own_site"] and "serving_site_id" in aside[0]["message_en"]
