@@ -12,6 +12,8 @@ as it stands and returns the event to store (kind, data); `apply` folds an event
         └──(asked while no desk can answer)──▶ call_back ──take──▶ taken ...
 
 A rating (微笑, 1-5) is given once, by the village end, after the call is over (call_over or finished).
+A call-back may also be finished straight from taken: the clerk returned it by telephone, with no video call (so
+there is nothing to rate). Across the hub tree that is the only way (docs/remote.md): `ACROSS`.
 """
 from __future__ import annotations
 
@@ -31,6 +33,11 @@ VIDEO_CANCELLED = "video_cancelled"
 VIDEO_RATED = "video_rated"
 KINDS = frozenset({VIDEO_REQUESTED, VIDEO_TAKEN, VIDEO_CONNECTED, VIDEO_HUNG_UP, VIDEO_FINISHED, VIDEO_CANCELLED,
                    VIDEO_RATED})
+
+# The desk's steps on a call-back of a village whose hub is not the desk's (the district serving a village hub): it
+# takes it, telephones the village, and finishes it with the outcome. Written at the desk's hub, they come down to
+# the village hub as a case's handling steps do (`door.admit_from_upstream`); every other step there is refused.
+ACROSS = frozenset({VIDEO_TAKEN, VIDEO_FINISHED})
 
 OUTCOMES = frozenset({"completed", "accepted", "accepted_missing", "commitment", "rejected"})  # model.Outcome's
 ENDS = frozenset({"village", "desk"})  # who hung up
@@ -115,9 +122,15 @@ def decide_hang_up(v: VideoHelp, by: str) -> tuple[str, dict]:
     return VIDEO_HUNG_UP, {"request_id": v.id, "by": by}
 
 
+def finishable(v: VideoHelp) -> bool:
+    """The call is over, or the request is a call-back taken and returned by telephone (no video call)."""
+    return v.status is VideoStatus.call_over or (v.status is VideoStatus.taken and v.call_back)
+
+
 def decide_finish(v: VideoHelp, outcome: str, reason: str | None) -> tuple[str, dict]:
-    """The clerk's outcome, once the call is over; 不予受理 needs its reason, as at a window."""
-    _must(v.status is VideoStatus.call_over, "video_not_over")
+    """The clerk's outcome, once the call is over (or a call-back returned by phone); 不予受理 needs its reason, as
+    at a window."""
+    _must(finishable(v), "video_not_over")
     if outcome not in OUTCOMES:
         raise e.InvalidInput("video_outcome")
     if outcome == "rejected" and not reason:
@@ -163,7 +176,7 @@ def apply(requests: dict[str, VideoHelp], site_id: str, kind: str, at: datetime,
         v.status, v.connected_at = VideoStatus.in_call, at
     elif kind == VIDEO_HUNG_UP and v.status in LIVE:
         v.status, v.hung_up_at, v.hung_up_by = VideoStatus.call_over, at, d["by"]
-    elif kind == VIDEO_FINISHED and v.status is VideoStatus.call_over:
+    elif kind == VIDEO_FINISHED and finishable(v):
         v.status, v.finished_at, v.outcome, v.reason = VideoStatus.finished, at, d["outcome"], d.get("reason")
     elif kind == VIDEO_CANCELLED and v.status in (*WAITING, VideoStatus.taken):
         v.status = VideoStatus.cancelled

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 from common.db import videorows
 from common.db.schema import ServiceItemRow
 from common.domain import videohelp as vh
-from common.domain.clock import business_day
+from common.domain.clock import SHANGHAI, business_day
 from common.domain.videohelp import VideoHelp
 
 
@@ -31,10 +31,12 @@ def one(v: VideoHelp, now: datetime, names: dict[str, tuple[str, str]], villages
     name, name_en = names.get(v.item_id, (v.item_id, v.item_id))
     return {"id": v.id, "status": v.status.value, "village": villages.get(v.site_id, v.site_id),
             "item": name, "item_en": name_en, "call_back": v.call_back, "requested_at": v.requested_at.isoformat(),
+            "requested_hm": v.requested_at.astimezone(SHANGHAI).strftime("%H:%M"),
             "wait_s": int(wait), "wait_limit_min": v.wait_limit_min, "wait_over": wait > v.wait_limit_min * 60,
             "service_s": None if service is None else int(service), "service_limit_min": v.service_limit_min,
             "service_over": service is not None and service > v.service_limit_min * 60,
-            "outcome": v.outcome, "rated": v.rating_score is not None, "hung_up_by": v.hung_up_by}
+            "outcome": v.outcome, "rated": v.rating_score is not None, "hung_up_by": v.hung_up_by,
+            "by_phone": v.call_back and v.status is vh.VideoStatus.taken}  # a call-back taken: return it by phone
 
 
 def desk(conn: Connection, site_id: str, clerk_id: str, now: datetime) -> dict:
@@ -59,3 +61,14 @@ def desk(conn: Connection, site_id: str, clerk_id: str, now: datetime) -> dict:
 def village(conn: Connection, v: VideoHelp, now: datetime) -> dict:
     """The village end's view of its own request."""
     return one(v, now, _items(conn, [v.site_id]), {})
+
+
+def call_backs(conn: Connection, site_id: str, now: datetime) -> list[dict]:
+    """The village's call-back requests, newest first: those still open, and those left today (the village page shows
+    where each stands: 待回拨, taken by a clerk who will phone, finished). Across the hub tree the desk's steps come
+    down with the village hub's next round, so this is as fresh as the link."""
+    today = business_day(now)
+    shown = [v for v in videorows.requests(conn, [site_id]).values()
+             if v.call_back and (v.status in (*vh.WAITING, *vh.LIVE) or business_day(v.requested_at) == today)]
+    names = _items(conn, [site_id])
+    return [one(v, now, names, {}) for v in sorted(shown, key=lambda v: v.requested_at, reverse=True)]

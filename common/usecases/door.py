@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from common.db import caserows, repo
-from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, SiteRow, WindowQueueRow, WindowRow
-from common.domain import cases, contact, homevisits, policy
+from common.db import caserows, repo, videorows
+from common.db.schema import BundleRow, ClerkRow, ClerkSessionRow, QueueRow, ServiceItemRow, WindowQueueRow, WindowRow
+from common.domain import cases, contact, homevisits, policy, videohelp
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain import limits as L
@@ -75,6 +75,8 @@ class _Site:
     owned: set[str] = field(default_factory=set)  # the sites this hub owns, if the batch has handling steps naming one
     returned: set[str] = field(default_factory=set)  # ids of this hub's own handling steps coming back up (held here)
     parent_clerks: set[str] = field(default_factory=set)  # clerks of the site above, if the batch has 上门办 events
+    parent: str | None = None  # the site above, if a child hub's batch has 视频帮办 events
+    served: dict[str, str] = field(default_factory=dict)  # video request id -> its serving site (held, or the batch's)
 
 
 def _pairs(rows) -> dict:
@@ -107,12 +109,15 @@ def _load(conn: Connection, actor: Actor, events: list[Event], now: datetime) ->
     since = (business_day(now) - timedelta(days=L.DAYS_BACK)).isoformat()  # as far back as a device's events
     T = repo.T
     named = [x for x in events if x.kind in HANDLING and x.data.get("handler_site_id")]
-    owned = repo.owned_sites(conn) if named and actor.role is Role.hub else set()
-    back = [x.id for x in named if x.data["handler_site_id"] in owned]
+    video = [x for x in events if x.kind in videohelp.KINDS] if actor.role is Role.hub else []
+    owned = repo.owned_sites(conn) if (named or video) and actor.role is Role.hub else set()
+    back = [x.id for x in named if x.data["handler_site_id"] in owned] + [x.id for x in video if x.kind in videohelp.ACROSS]
     home = any(x.kind in homevisits.KINDS for x in events)
-    parent = conn.execute(select(SiteRow.parent_id).where(SiteRow.id == sid)).scalar() if home else None
+    parent = videorows.parent_of(conn, sid) if home or video else None
     return _Site(
-        parent_clerks=set(conn.execute(select(ClerkRow.id).where(ClerkRow.site_id == parent)).scalars()) if parent else set(),
+        parent_clerks=set(conn.execute(select(ClerkRow.id).where(ClerkRow.site_id == parent)).scalars()) if home and parent else set(),
+        parent=parent,
+        served={v.id: v.serving_site_id for v in videorows.requests(conn, [sid]).values()} if video else {},
         owned=owned,
         returned=set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_(back))).scalars()) if back else set(),
         limits=limits,
@@ -210,6 +215,8 @@ def _check(actor: Actor, site: _Site, x: Event, i: int, now: datetime) -> None:
             _check_device_case(actor, site, x, i, now)
     if x.kind in homevisits.KINDS:
         _check_home(site, x, i)
+    if x.kind in videohelp.KINDS:
+        _check_video(site, x, i)
     if actor.window_id is not None and x.kind in WINDOW_KINDS and d["window_id"] != actor.window_id:
         raise e.Forbidden("sync_own_window_only", index=i, kind=x.kind)
     _check_clerk(actor, site, x, i)
@@ -226,6 +233,25 @@ def _check_home(site: _Site, x: Event, i: int) -> None:
             raise e.Forbidden("sync_not_own_site", field=name, index=i, kind=x.kind)
     if x.kind == homevisits.HOME_REQUESTED and (d["reason"] == "certificate") != (d.get("seen_by") is not None):
         raise e.InvalidInput("sync_event_invalid", field="seen_by", index=i, kind=x.kind)
+
+
+def _check_video(site: _Site, x: Event, i: int) -> None:
+    """A 视频帮办 event a child hub relays (only hubs push them: `receive.MAY_PUSH`). A request names a matter of the
+    village and, as its serving site, the village's parent as the reference data has it; one served by a site this
+    hub owns is a call-back (no live call crosses the tree). On such a request the child writes nothing more: its
+    desk steps are this hub's (coming back up they are held: `site.returned`), and the village end's are refused at
+    the village hub (`video_with_upstream`), so one pushed is not its own to write."""
+    d = x.data
+    if x.kind == videohelp.VIDEO_REQUESTED:
+        if d["item_id"] not in site.items:
+            raise e.Forbidden("sync_not_own_site", field="item_id", index=i, kind=x.kind)
+        if site.parent is None or d["serving_site_id"] != site.parent:
+            raise e.Forbidden("sync_not_own_site", field="serving_site_id", index=i, kind=x.kind)
+        if d["serving_site_id"] in site.owned and not d["call_back"]:
+            raise e.InvalidInput("sync_event_invalid", field="call_back", index=i, kind=x.kind)
+        site.served.setdefault(d["request_id"], d["serving_site_id"])
+    elif site.served.get(d["request_id"]) in site.owned:
+        raise e.Forbidden("sync_not_own_site", field="serving_site_id", index=i, kind=x.kind)
 
 
 def _check_case(actor: Actor, site: _Site, x: Event, i: int) -> None:
@@ -380,13 +406,17 @@ def admit_from_upstream(conn: Connection, page: dict, after: int, now: datetime)
     held = set(conn.execute(select(repo.E.c.id).where(repo.E.c.id.in_([x.id for x in events]))).scalars()) if events else set()
     found = {k.id: k for k in caserows.cases_by_id(conn, {x.case_id for x in events if x.case_id})}
     owned = repo.owned_sites(conn)
+    video_sites = {x.site_id for x in events if x.kind in videohelp.KINDS} & owned
+    requests = videorows.requests(conn, video_sites) if video_sites else {}
+    parents = {site: videorows.parent_of(conn, site) for site in video_sites}
     good, aside = [], []
     for i, (q, x) in enumerate(parsed):
         refusal = x if isinstance(x, e.HaobanError) else None
         if isinstance(x, Event):
             if x.id in held:
                 continue
-            refusal = _from_upstream(x, found.get(x.case_id or ""), owned, now, i)
+            refusal = (_video_from_upstream(x, requests.get(x.data.get("request_id", "")), owned, parents, now, i)
+                       if x.kind in videohelp.KINDS else _from_upstream(x, found.get(x.case_id or ""), owned, now, i))
             if refusal is None:
                 good.append(x)
                 continue
@@ -407,6 +437,27 @@ def _from_upstream(x: Event, found: cases.Case | None, owned: set[str], now: dat
     handler = x.data.get("handler_site_id")
     if handler is None or handler in owned or handler != found.handler_site_id:
         return e.Forbidden("sync_not_own_site", field="handler_site_id", index=i, kind=x.kind)
+    try:
+        _check_time(x, now, i, L.HUB_DAYS_BACK)
+    except e.InvalidInput as exc:
+        return exc
+    return None
+
+
+def _video_from_upstream(x: Event, v: videohelp.VideoHelp | None, owned: set[str], parents: dict[str, str | None],
+                         now: datetime, i: int) -> e.HaobanError | None:
+    """Why the upstream's 视频帮办 desk step `x` is not let in, or None: only a desk step across the tree
+    (`videohelp.ACROSS`: take, finish) of a site this hub owns, on a call-back this hub holds of that site whose
+    serving site is the upstream's (the village's parent, not a site this hub owns), from no further back than a
+    child hub's own events may be."""
+    if x.kind not in videohelp.ACROSS:
+        return e.Forbidden("sync_event_not_allowed", index=i, kind=x.kind)
+    if x.site_id not in owned:
+        return e.Forbidden("sync_own_site_only", index=i, kind=x.kind)
+    if v is None or v.site_id != x.site_id:
+        return e.Forbidden("sync_not_own_site", field="request_id", index=i, kind=x.kind)
+    if not v.call_back or v.serving_site_id in owned or v.serving_site_id != parents.get(x.site_id):
+        return e.Forbidden("sync_not_own_site", field="serving_site_id", index=i, kind=x.kind)
     try:
         _check_time(x, now, i, L.HUB_DAYS_BACK)
     except e.InvalidInput as exc:

@@ -5,12 +5,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from common.db import caserows, repo
 from common.db.engine import lock_site
-from common.db.schema import SyncPeerRow
-from common.domain import cases
+from common.db.schema import ClerkRow, SyncPeerRow
+from common.domain import cases, videohelp
 from common.domain import errors as e
 from common.domain import events as ev
 from common.domain.clock import utc
@@ -175,17 +175,21 @@ def pushed_report(actor: Actor, body: dict) -> dict | None:
 
 def serve_case_steps(conn: Connection, actor: Actor, after: int, limit: int, now: datetime) -> dict:
     """For a child hub: the handling steps this hub's departments wrote on cases of its site (`casework.HANDLING`,
-    naming a handler site this hub owns), after this hub's seq `after`, oldest first (docs/sync.md "Cases down the
-    tree"). Only a child hub asks, and only for its own site: the site is its token's, never a parameter. Run under
+    naming a handler site this hub owns), and the steps this hub's 视频帮办 desks took on its site's call-backs
+    (`videohelp.ACROSS`, by a clerk of a site this hub owns: docs/remote.md), after this hub's seq `after`, oldest
+    first (docs/sync.md "Cases down the tree"). Only a child hub asks, and only for its own site: the site is its token's, never a parameter. Run under
     the site's lock (as `serve_pull`), so no step of that site is still being written below the page's last seq."""
     if actor.role is not Role.hub or actor.site_id not in repo.child_hub_sites(conn):
         raise e.Forbidden("sync_child_hubs_only")
     limit = max(1, min(limit, MAX_BATCH))
     owned = sorted(repo.owned_sites(conn))
     E = repo.E
+    handling = and_(E.c.kind.in_(sorted(casework.HANDLING)), E.c.data["handler_site_id"].as_string().in_(owned))
+    desk = and_(E.c.kind.in_(sorted(videohelp.ACROSS)),
+                E.c.clerk_id.in_(select(ClerkRow.id).where(ClerkRow.site_id.in_(owned))))
     batch = [repo.event_from_row(r) for r in conn.execute(
-        select(E).where(E.c.site_id == actor.site_id, E.c.kind.in_(sorted(casework.HANDLING)), E.c.seq > after,
-                        E.c.data["handler_site_id"].as_string().in_(owned)).order_by(E.c.seq).limit(limit + 1))]
+        select(E).where(E.c.site_id == actor.site_id, E.c.seq > after, or_(handling, desk))
+        .order_by(E.c.seq).limit(limit + 1))]
     more = len(batch) > limit
     batch = batch[:limit]
     return {"protocol": PROTOCOL, "events": [{**to_wire(x), "q": x.seq} for x in batch],

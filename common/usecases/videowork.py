@@ -6,8 +6,11 @@
   clerk who took it.
 - cancel, hang up, rate (微笑, once): the village end of that request, by its unguessable call token.
 
-Every step is an event of the village site, written under that site's lock, and only by the hub that owns the
-village site (a child hub's village is that hub's: `video_at_child_hub`).
+Every step is an event of the village site, written under that site's lock, by the hub that owns the village site
+(a child hub's village is that hub's: `video_at_child_hub`), with one exception across the hub tree: a call-back of
+a child hub's village served by a site this hub owns (the district's desk) is taken and finished here (`vh.ACROSS`),
+and those steps come down to the village hub (`door.admit_from_upstream`). The village hub, for its part, writes
+nothing on such a request after leaving it (`video_with_upstream`): one writer at a time.
 """
 from __future__ import annotations
 
@@ -42,6 +45,18 @@ class VideoUser:
 
 def _owned(conn: Connection, site_id: str) -> None:
     if site_id not in repo.owned_sites(conn):
+        raise e.Forbidden("video_at_child_hub")
+
+
+def _desk_owned(conn: Connection, v: VideoHelp, kind: str) -> None:
+    """A desk writes only at the hub that owns its (serving) site: on a request of a village this hub owns, or
+    (`vh.ACROSS` steps only) on a call-back of a child hub's village."""
+    owned = repo.owned_sites(conn)
+    if v.serving_site_id not in owned:  # the desk is the upstream's: the village hub is not its writer
+        raise e.Forbidden("video_with_upstream")
+    if v.site_id in owned:
+        return
+    if not (kind in vh.ACROSS and v.call_back and v.serving_site_id in owned and v.site_id in repo.child_hub_sites(conn)):
         raise e.Forbidden("video_at_child_hub")
 
 
@@ -130,10 +145,11 @@ class VideoCommands:
             seen = _find(conn, videorows.served_by(conn, actor.site_id), _request_id(request_id))
 
         def build(conn, state, now):
-            _owned(conn, seen.site_id)
             v = state.video[request_id] = _find(conn, [seen.site_id], request_id)
             desk_may(actor, v, taken)
-            return decide(v)
+            kind, data = decide(v)
+            _desk_owned(conn, v, kind)
+            return kind, data
 
         return AtSite(seen.site_id, build)
 
@@ -166,6 +182,8 @@ class VideoCommands:
         def build(conn, state, now):
             _owned(conn, seen.site_id)
             v = state.video[seen.id] = by_token(conn, request_id, token)
+            if v.serving_site_id not in repo.owned_sites(conn):  # its desk is at the upstream, which alone writes now
+                raise e.Forbidden("video_with_upstream")
             return decide(v)
 
         return VideoUser(site_id=seen.site_id, clerk_id=None, device_id="video-village"), AtSite(seen.site_id, build)

@@ -192,6 +192,14 @@ async def availability(request: Request) -> dict:
     return {"available": reachable and _desks_open(request, serving)}
 
 
+@router.get("/village/call-backs")
+async def call_backs(request: Request) -> list[dict]:
+    """The signed-in village's call-back requests and where each stands (taken, finished: from the desk, which may
+    be at the district's hub)."""
+    user = _user(request)
+    return await run_in_threadpool(request.app.state.hub.video_read, views.call_backs, user.site_id)
+
+
 @router.post("/village/request")
 async def ask(request: Request) -> dict:
     """{"item_id", "call_back"} -> {"request_id", "token"}: the token is the village end's for this request."""

@@ -38,14 +38,18 @@ function show(state) {
   $("take-next").disabled = !state.queue.some((q) => !q.call_back) || !!state.mine;
   $("figures").textContent = T.figures.replace("{n}", state.figures.served).replace("{w}", state.figures.within_wait);
   const mine = state.mine;
-  $("call").hidden = !mine || mine.status === "call_over";
-  $("finish").hidden = !mine || mine.status !== "call_over";
+  const over = mine && (mine.status === "call_over" || mine.by_phone);  // a call-back is returned by telephone
+  $("call").hidden = !mine || over;
+  $("finish").hidden = !over;
+  $("by-phone").hidden = !(mine && mine.by_phone);
+  $("outcome-heading").textContent = mine && mine.by_phone ? T.by_phone_heading : T.outcome_heading;
+  if (mine && mine.by_phone) $("by-phone").textContent = `${T.by_phone}${mine.village} · ${T.lang === "en" ? mine.item_en : mine.item}`;
   if (mine) {
     $("call-what").textContent = `${mine.village} · ${T.lang === "en" ? mine.item_en : mine.item}`;
     const here = sessionStorage.getItem(CLAIM) === mine.id;
-    $("elsewhere").hidden = here || mine.status === "call_over";
-    if (["taken", "in_call"].includes(mine.status) && here && callId !== mine.id) begin(mine.id);
-    if (mine.status === "call_over") finishing = mine.id;
+    $("elsewhere").hidden = here || over;
+    if (["taken", "in_call"].includes(mine.status) && !mine.by_phone && here && callId !== mine.id) begin(mine.id);
+    if (over) finishing = mine.id;
   }
   document.body.dataset.state = mine ? mine.status : "idle";
 }

@@ -11,6 +11,26 @@ let mine = JSON.parse(sessionStorage.getItem(KEY) || "null"), call = null;
 function screen(name) {
   for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.dataset.screen !== name;
   document.body.dataset.state = name;
+  if (!["choose", "call_back_left"].includes(name)) $("call-backs").hidden = true; else callBacks();
+}
+
+// The village's call-backs and where each stands (the desk that takes them may be the district's, at another hub).
+async function callBacks() {
+  const list = await api("/video/village/call-backs").catch(() => null);
+  if (!list) return;
+  $("call-back-list").replaceChildren(...list.map((v) => {
+    const li = document.createElement("li");
+    li.className = "vh-row";
+    const what = document.createElement("span");
+    what.className = "vh-what";
+    what.textContent = `${v.requested_hm} · ${T.lang === "en" ? v.item_en : v.item}`;
+    const status = document.createElement("span");
+    status.className = "vh-tag";
+    status.textContent = T["call_back_" + v.status] || v.status;
+    li.append(what, status);
+    return li;
+  }));
+  $("call-backs").hidden = list.length === 0 || !["choose", "call_back_left"].includes(document.body.dataset.state);
 }
 
 function forget() { sessionStorage.removeItem(KEY); mine = null; }
