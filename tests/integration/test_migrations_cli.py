@@ -83,6 +83,10 @@ def test_admin_commands_and_check(tmp_path):
     assert r.returncode == 2 and "错误" in r.stderr and "Error" in r.stderr
     r = run_cli("admin", "create-queue", "--site", "v1", "--letter", "A", "--name", "again", env=env)
     assert r.returncode == 2 and "已存在" in r.stderr
+    r = run_cli("admin", "create-queue", "--site", "v1", "--letter", "B", "--name", "综合", "--name-en", "G" * 101, env=env)
+    assert r.returncode == 2 and "英文名称" in r.stderr and "English name" in r.stderr
+    assert run_cli("admin", "create-queue", "--site", "v1", "--letter", "B", "--name", "综合", "--name-en", "General",
+                   env=env).returncode == 0
     assert run_cli("admin", "create-window", "--site", "v1", "--number", "1", "--name", "1号窗口", "--queues", "A", env=env).returncode == 0
     assert run_cli("admin", "create-item", "--site", "v1", "--code", "YB-01", "--name", "医保卡补领", "--department", "医保",
                    "--queue", "A", env=env).returncode == 0
