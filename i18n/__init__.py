@@ -7,6 +7,7 @@ default), en and zh_Hant (繁體); a text without a language is shown in zh_CN. 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -46,16 +47,19 @@ def _in(entry: dict[str, str], lang: str) -> str:
 _LISTS = ("、", "，", ",")
 
 
-def name(text: str, lang: str = DEFAULT) -> str:
-    """A department's or queue's name as the hall wrote it, in `lang` when i18n/names.json knows it; a list of names
-    ("户籍、医保") part by part, joined as the language does; an unknown name stays as written. i18n/names.json: the
-    names halls commonly give (the demo's all), by the Chinese name, in every language."""
+def name(text: str, lang: str = DEFAULT, own: Mapping[str, str] | None = None) -> str:
+    """A department's or queue's name as the hall wrote it, in `lang`: in English the hall's own English name first
+    (`own`: Chinese name -> English, from its reference data, common.usecases.reference.english_names), then
+    i18n/names.json (the names halls commonly give, the demo's all, in every language); a list of names ("户籍、医保")
+    part by part, joined as the language does; an unknown name stays as written. The one lookup of these names."""
     if lang == DEFAULT or not text:
         return text
+    if lang == "en" and own and own.get(text.strip()):
+        return own[text.strip()]
     names = catalogue("names")
     for sep in _LISTS:
         if sep in text:
-            parts = [name(p.strip(), lang) for p in text.split(sep)]
+            parts = [name(p.strip(), lang, own) for p in text.split(sep)]
             return ("; " if lang == "en" else "、").join(parts)
     entry = names.get(text.strip())
     return (entry.get(lang) or text) if entry else text

@@ -173,7 +173,7 @@ class KioskModel(ScreenModel, GuideScreens):
             return self._fail(t)
         self.touch()  # the citizen gets the full idle time to read the ticket
         self._set(busy=False, screen="ticket", online=not t.offline, staff_green=False, ticket={
-            "number": t.number, "queue": t.queue_name, "queue_en": i18n.name(t.queue_name, "en"), "item": t.item_name, "item_en": t.item_name_en, "slot": t.slot,
+            "number": t.number, "queue": t.queue_name, "queue_en": t.queue_name_en or t.queue_name, "item": t.item_name, "item_en": t.item_name_en, "slot": t.slot,
             "ahead": -1 if t.people_ahead is None else t.people_ahead, "printed": t.printed,
             "notices": t.notices, "qr": "data:image/png;base64," + base64.b64encode(t.qr_png).decode()})
         if t.offline:
@@ -204,7 +204,7 @@ class KioskModel(ScreenModel, GuideScreens):
         self._set(screen="case_matter", busy=False, case_done={}, case={"matter": None, "cause": "", "phone": "",
                   "phone_error": False, "words": [], "error": {}, "case_id": uuid7(), "token": new_token()},
                   matters=[{"name": m["name"], "name_en": m["name_en"], "department": m["department"],
-                                    "department_en": i18n.name(m["department"], "en")}
+                                    "department_en": m["department_en"]}
                            for m in self._matters])
 
     def _case(self, **changes) -> None:

@@ -156,7 +156,8 @@ def cmd_admin(args, settings) -> int:
                 out = reference.create_site(conn, id=args.id, name=args.name, level=args.level,
                                             parent_id=args.parent, address=args.address)
             case "create-queue":
-                out = reference.create_queue(conn, site_id=args.site, letter=args.letter, name=args.name)
+                out = reference.create_queue(conn, site_id=args.site, letter=args.letter, name=args.name,
+                                             name_en=args.name_en)
             case "create-window":
                 queues = [f"{args.site}-{q}" for q in args.queues.split(",") if q]
                 out = reference.create_window(conn, site_id=args.site, number=args.number, name=args.name,
@@ -165,7 +166,8 @@ def cmd_admin(args, settings) -> int:
                 out = reference.create_item(conn, site_id=args.site, code=args.code, name=args.name,
                                             department=args.department, category=args.category,
                                             complexity=args.complexity, standard_minutes=args.minutes,
-                                            queue_id=f"{args.site}-{args.queue}")
+                                            queue_id=f"{args.site}-{args.queue}", name_en=args.name_en,
+                                            department_en=args.department_en)
             case "create-clerk":
                 pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN: ")
                 role = "supervisor" if args.supervisor else "handler" if args.department else "clerk"
@@ -319,6 +321,7 @@ def parser() -> argparse.ArgumentParser:
     x = asub.add_parser("create-queue")
     for f in ("--site", "--letter", "--name"):
         x.add_argument(f, required=True)
+    x.add_argument("--name-en", help="the hall's own English name (English screens; otherwise i18n/names.json)")
     x = asub.add_parser("create-window")
     x.add_argument("--site", required=True)
     x.add_argument("--number", type=int, required=True)
@@ -331,6 +334,8 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--category", default="personal", choices=["personal", "enterprise"])
     x.add_argument("--complexity", default="general", choices=["general", "complex"])
     x.add_argument("--minutes", type=int, default=10)
+    x.add_argument("--name-en", help="the item's English name")
+    x.add_argument("--department-en", help="the hall's own English name of its department")
     x = asub.add_parser("create-clerk")
     for f in ("--site", "--staff-no", "--name"):
         x.add_argument(f, required=True)

@@ -53,6 +53,7 @@ class QueueRow(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     letter: Mapped[str] = mapped_column(String(1))
     name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))  # the hall's own English name (i18n.name: before names.json)
 
 
 class WindowRow(Base):
@@ -81,6 +82,7 @@ class ServiceItemRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))  # the English screen falls back to `name`
     department: Mapped[str] = mapped_column(String(50))
+    department_en: Mapped[str | None] = mapped_column(String(100))  # the hall's own English name of `department`
     category: Mapped[str] = mapped_column(String(16))
     complexity: Mapped[str] = mapped_column(String(16))
     standard_minutes: Mapped[int] = mapped_column(Integer)

@@ -10,6 +10,7 @@ TOKEN_PATTERN = r"^[A-Za-z0-9_\-]+$"  # new_token's alphabet: no NUL, no markup,
 TEXT_MAX = 500  # reasons of a call, a finish, a rating; missing materials
 PAUSE_REASON_MAX = 200
 DEPARTMENT_MAX = 50  # a service item's department (承办单位): String(50)
+NAME_EN_MAX = 100  # a hall's own English name of a queue or a department: String(100)
 NAME_MAX, PHONE_MAX = 50, 20  # a case reporter's name and phone number, as typed
 CONTACT_SEALED_MAX = 400  # the two, encrypted (common/domain/contact.py): base64 of AES-GCM with its nonce
 NUMBER_MAX = 12  # "A012": String(12)

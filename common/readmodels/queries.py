@@ -203,10 +203,10 @@ def public_ticket(conn: Connection, t: Ticket, now: datetime) -> dict:
     window = conn.execute(select(WindowRow.number, WindowRow.name).where(WindowRow.id == shown)).first() if shown else None
     called = window if t.window_id else None
     site_name = conn.execute(select(SiteRow.name).where(SiteRow.id == t.site_id)).scalar()
-    queue_name = conn.execute(select(QueueRow.name).where(QueueRow.id == t.queue_id)).scalar()
+    queue_name, queue_en = conn.execute(select(QueueRow.name, QueueRow.name_en).where(QueueRow.id == t.queue_id)).one()
     return {
         "number": t.number, "site_name": site_name, "queue_name": queue_name, "status": t.status.value,
-        "queue_names": {lang: i18n.name(queue_name or "", lang) for lang in i18n.LANGUAGES[1:]},  # en, 繁體
+        "queue_names": {lang: i18n.name(queue_name or "", lang, {queue_name: queue_en or ""}) for lang in i18n.LANGUAGES[1:]},  # en, 繁體
         "people_ahead": ahead, "window_number": called.number if called else None,
         "window_name": called.name if called else None,
         "target_window_number": window.number if window and not t.window_id else None,

@@ -160,7 +160,7 @@ class GuideDesk:
         serving = {wq["window_id"] for wq in tables["window_queues"] if wq["queue_id"] == choice["queue_id"]}
         windows = sorted((w for w in tables["windows"] if w["id"] in serving), key=lambda w: w["number"])
         return {**choice, "queue": f"{queue['letter']} · {queue['name']}".strip(" ·"),
-                "queue_en": f"{queue['letter']} · {i18n.name(queue['name'], 'en')}".strip(" ·"),
+                "queue_en": f"{queue['letter']} · {i18n.name(queue['name'], 'en', KioskService.own_names(tables))}".strip(" ·"),
                 "windows": [w["number"] for w in windows]}
 
 
@@ -173,15 +173,16 @@ def _build(tables: dict) -> tuple[Index, dict[str, dict]]:
         if link["item_id"] in by_id:
             inside.setdefault(link["bundle_id"], []).append(by_id[link["item_id"]]["code"])
     choices: dict[str, dict] = {}
+    own = KioskService.own_names(tables)
     for i in tables["service_items"]:
-        choices[i["code"]] = {**KioskService._choice(i), "category": i["category"]}
+        choices[i["code"]] = {**KioskService._choice(i, own), "category": i["category"]}
     departments = {}
     for b in tables["bundles"]:
         codes = inside.get(b["id"], [])
         departments[b["code"]] = "、".join(dict.fromkeys(choices[c]["department"] for c in codes if c in choices))
         choices[b["code"]] = {"id": b["id"], "name": b["name"], "name_en": b.get("name_en") or "", "queue_id": b["queue_id"],
                               "bundle": True, "minutes": None, "department": departments[b["code"]],
-                              "department_en": i18n.name(departments[b["code"]], "en"), "category": "bundle",
+                              "department_en": i18n.name(departments[b["code"]], "en", own), "category": "bundle",
                               "code": b["code"]}
     catalogue = {"items": tables["service_items"],
                  "bundles": [{**b, "items": inside.get(b["id"], []), "department": departments[b["code"]]}

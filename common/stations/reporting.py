@@ -60,14 +60,15 @@ class CaseDesk:
         skip, rank = self._cases_queues(tables), {d: n for n, d in enumerate(DEPARTMENT_ORDER)}
         chosen = sorted((i for i in tables["service_items"] if i["queue_id"] not in skip),
                         key=lambda i: (i["category"] != "personal", rank.get(i["department"], len(rank)), i["code"]))
-        return [KioskService._choice(i) for i in chosen]
+        own = KioskService.own_names(tables)
+        return [KioskService._choice(i, own) for i in chosen]
 
     def window_ticket(self) -> dict | None:
         """The item of the 办不成事 window's queue, to take a ticket for it as for any item; None if the site has none."""
         tables = self.service._tables()
         queues = self._cases_queues(tables)
         found = sorted((i for i in tables["service_items"] if i["queue_id"] in queues), key=lambda i: i["code"])
-        return KioskService._choice(found[0]) if found else None
+        return KioskService._choice(found[0], KioskService.own_names(tables)) if found else None
 
     def window_open(self) -> bool | None:
         """Whether a 办不成事 window serves now (a clerk at it, not paused), from the hub; None when the hub is away

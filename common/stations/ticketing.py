@@ -34,6 +34,7 @@ class TicketView:
     offline: bool
     notices: list[str] = field(default_factory=list)  # keys of texts to show (i18n)
     item_name_en: str = ""
+    queue_name_en: str = ""  # i18n.name with the hall's own English names
     slot: str = ""  # "09:30-10:00" for an appointment's ticket
 
 
@@ -94,13 +95,21 @@ class KioskService:
         rank = {d: n for n, d in enumerate(DEPARTMENT_ORDER)}
         chosen = sorted((i for i in tables["service_items"] if i["category"] == category),
                         key=lambda i: (rank.get(i["department"], len(rank)), i["code"]))
-        return [self._choice(i) for i in chosen]
+        own = self.own_names(tables)
+        return [self._choice(i, own) for i in chosen]
 
     @staticmethod
-    def _choice(i: dict) -> dict:
+    def own_names(tables: dict) -> dict[str, str]:
+        """The hall's own English names in this reference data (`own` of i18n.name)."""
+        from common.usecases.reference import english_names
+
+        return english_names(tables.get("queues", []), tables.get("service_items", []))
+
+    @staticmethod
+    def _choice(i: dict, own: dict[str, str]) -> dict:
         return {"id": i["id"], "name": i["name"], "name_en": i.get("name_en") or "", "queue_id": i["queue_id"],
                 "bundle": False, "minutes": i["standard_minutes"], "department": i["department"],
-                "department_en": i18n.name(i["department"], "en"), "code": i["code"]}
+                "department_en": i18n.name(i["department"], "en", own), "code": i["code"]}
 
     def preview(self, choice: dict) -> dict:
         """People ahead in the queue and a plain estimate of the wait, from the hub's live figures."""
@@ -186,7 +195,8 @@ class KioskService:
             notices.append("printer_failed")
         return TicketView(number=number, queue_name=queue["name"], item_name=choice["name"], people_ahead=ahead,
                           status_url=url, qr_png=qr_png(url), printed=printed, offline=offline, notices=notices,
-                          item_name_en=choice.get("name_en") or "", slot=slot)
+                          item_name_en=choice.get("name_en") or "", slot=slot,
+                          queue_name_en=i18n.name(queue["name"], "en", self.own_names(tables)))
 
     # ------------------------------------------------------------ appointments
 
@@ -203,7 +213,7 @@ class KioskService:
         item = next((i for i in tables["service_items"] if i["id"] == booked["item_id"]), None)
         if item is None:
             raise e.NotFound("kiosk_lacks_booked_item")
-        choice, slot = self._choice(item), f"{_hhmm(booked['slot_start'])}-{_hhmm(booked['slot_end'])}"
+        choice, slot = self._choice(item, self.own_names(tables)), f"{_hhmm(booked['slot_start'])}-{_hhmm(booked['slot_end'])}"
         if answer["result"] != "checked_in":
             return CheckInView(answer["result"], choice, slot, opens_at=_hhmm(answer["opens_at"]) if answer["opens_at"] else "")
         t = answer["ticket"]

@@ -32,9 +32,17 @@ def _check(ok: bool, key: str, **fields: object) -> None:
         raise e.InvalidInput(key, **fields)
 
 
-def _english(name_en: str | None) -> dict:
-    # only when given: a database not yet at revision 0005 has no such column (and needs none)
-    return {"name_en": name_en} if name_en else {}
+def _english(name_en: str | None, column: str = "name_en") -> dict:
+    # only when given: a database not yet at revision 0005 (0016 for a queue's or department's) has no such column
+    return {column: name_en} if name_en else {}
+
+
+def own_english(text: str | None) -> str | None:
+    """A hall's own English name of a queue or a department as reference data keeps it (stripped; None when blank),
+    or InvalidInput `name_en`: at most L.NAME_EN_MAX characters, printable."""
+    text = (text or "").strip()
+    _check(len(text) <= L.NAME_EN_MAX and text.isprintable(), "name_en", limit=L.NAME_EN_MAX)
+    return text or None
 
 
 def create_site(conn: Connection, *, id: str, name: str, level: str, parent_id: str | None = None,
@@ -45,10 +53,10 @@ def create_site(conn: Connection, *, id: str, name: str, level: str, parent_id: 
     return id
 
 
-def create_queue(conn: Connection, *, site_id: str, letter: str, name: str) -> str:
+def create_queue(conn: Connection, *, site_id: str, letter: str, name: str, name_en: str | None = None) -> str:
     _check(len(letter) == 1 and letter.isascii() and letter.isupper(), "queue_letter")
     qid = f"{site_id}-{letter}"
-    conn.execute(insert(QueueRow).values(id=qid, site_id=site_id, letter=letter, name=name))
+    conn.execute(insert(QueueRow).values(id=qid, site_id=site_id, letter=letter, name=name, **_english(own_english(name_en))))
     return qid
 
 
@@ -64,12 +72,14 @@ def create_window(conn: Connection, *, site_id: str, number: int, name: str, kin
 
 def create_item(conn: Connection, *, site_id: str, code: str, name: str, department: str, category: str,
                 complexity: str, standard_minutes: int, queue_id: str,
-                wait_limit_min: int | None = None, service_limit_min: int | None = None, name_en: str | None = None) -> str:
+                wait_limit_min: int | None = None, service_limit_min: int | None = None, name_en: str | None = None,
+                department_en: str | None = None) -> str:
     _check(complexity in Complexity.__members__, "complexity", complexity=complexity)
     _check(0 < standard_minutes <= 480, "standard_minutes")
     iid = f"{site_id}-{code}"
     conn.execute(insert(ServiceItemRow).values(
-        id=iid, site_id=site_id, code=code, name=name, **_english(name_en), department=department, category=category,
+        id=iid, site_id=site_id, code=code, name=name, **_english(name_en), department=department,
+        **_english(own_english(department_en), "department_en"), category=category,
         complexity=complexity, standard_minutes=standard_minutes, queue_id=queue_id,
         wait_limit_min=wait_limit_min or WAIT_LIMIT_MIN[Complexity(complexity)],
         service_limit_min=service_limit_min or SERVICE_LIMIT_MIN,
@@ -133,7 +143,7 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
         create_site(conn, id=sid, name=site["name"], level=site["level"], parent_id=site["parent"], address=site.get("address"))
         queue_of_dept = {}
         for q in site["queues"]:
-            qid = create_queue(conn, site_id=sid, letter=q["letter"], name=q["name"])
+            qid = create_queue(conn, site_id=sid, letter=q["letter"], name=q["name"], name_en=q.get("name_en"))
             queue_of_dept.update({d: qid for d in q["departments"]})
         for w in site["windows"]:
             create_window(conn, site_id=sid, number=w["number"], name=w["name"], kind=w["kind"],
@@ -144,7 +154,8 @@ def load_demo(conn: Connection, data: dict | None = None) -> list[str]:
             create_item(conn, site_id=sid, code=code, name=i["name"], department=i["department"], category=i["category"],
                         complexity=i["complexity"], standard_minutes=i["standard_minutes"],
                         queue_id=queue_of_dept[i["department"]], wait_limit_min=i.get("wait_limit_min"),
-                        service_limit_min=i.get("service_limit_min"), name_en=i.get("name_en"))
+                        service_limit_min=i.get("service_limit_min"), name_en=i.get("name_en"),
+                        department_en=i.get("department_en"))
         for b in data["catalogue"]["bundles"]:
             if all(code in codes for code in b["items"]):
                 create_bundle(conn, site_id=sid, code=b["code"], name=b["name"], queue_id=queue_of_dept[b["department"]],
@@ -169,6 +180,17 @@ def publish_guides(conn: Connection, guides: tuple[Guide, ...], by: str, at) -> 
     _check(not repo.sync_state(conn, "upstream").get("site_id"), "guides_at_top")  # common.usecases.upstream.KEY
     _check(0 < len(by.strip()) <= 100, "guide_publisher")
     return guiderows.publish(conn, guides, by.strip(), at)
+
+
+def english_names(queues: list[dict], items: list[dict]) -> dict[str, str]:
+    """The hall's own English names of its queues and departments (reference data rows), by the Chinese name as the
+    hall wrote it: the `own` of `i18n.name`. Two rows giving one name two English names: the first (by id) wins."""
+    own: dict[str, str] = {}
+    for _, text, en in sorted([(q["id"], q["name"], q.get("name_en") or "") for q in queues]
+                              + [(i["id"], i["department"], i.get("department_en") or "") for i in items]):
+        if en and text:
+            own.setdefault(text.strip(), en)
+    return own
 
 
 # ---------------------------------------------------------------- distribution (docs/sync.md)
@@ -234,6 +256,8 @@ def apply_snapshot(conn: Connection, snap: dict) -> None:
     """Make this database's copy of a site's reference data equal to `snap` (rows are added or updated)."""
     from sqlalchemy import and_
 
+    for row in snap["tables"].get("queues", []) + snap["tables"].get("service_items", []):  # checked as an admin's
+        own_english(row.get("name_en") if "letter" in row else row.get("department_en"))  # before anything is written
     order = [(c.__table__, key) for c, key, _ in _DISTRIBUTED]
     order += [(WindowQueueRow.__table__, ("window_id", "queue_id")), (BundleItemRow.__table__, ("bundle_id", "item_id"))]
     for table, key in order:

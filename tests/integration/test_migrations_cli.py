@@ -83,6 +83,10 @@ def test_admin_commands_and_check(tmp_path):
     assert r.returncode == 2 and "错误" in r.stderr and "Error" in r.stderr
     r = run_cli("admin", "create-queue", "--site", "v1", "--letter", "A", "--name", "again", env=env)
     assert r.returncode == 2 and "已存在" in r.stderr
+    r = run_cli("admin", "create-queue", "--site", "v1", "--letter", "B", "--name", "综合", "--name-en", "G" * 101, env=env)
+    assert r.returncode == 2 and "英文名称" in r.stderr and "English name" in r.stderr
+    assert run_cli("admin", "create-queue", "--site", "v1", "--letter", "B", "--name", "综合", "--name-en", "General",
+                   env=env).returncode == 0
     assert run_cli("admin", "create-window", "--site", "v1", "--number", "1", "--name", "1号窗口", "--queues", "A", env=env).returncode == 0
     assert run_cli("admin", "create-item", "--site", "v1", "--code", "YB-01", "--name", "医保卡补领", "--department", "医保",
                    "--queue", "A", env=env).returncode == 0
@@ -158,7 +162,8 @@ def test_0011_adds_the_handlers_department_and_goes_back_down(db_url):
         assert conn.execute(text("select count(*) from clerks where department is null")).scalar() == len(before)
         conn.execute(text("update clerks set role = 'handler', department = '区医保中心' where id = 's1-C1'"))
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        later = {("tickets", "waited_seconds"), ("tickets", "waiting_since"), ("tickets", "services")}  # 0013's
+        later = {("tickets", "waited_seconds"), ("tickets", "waiting_since"), ("tickets", "services"),  # 0013's
+                 ("queues", "name_en"), ("service_items", "department_en")}  # 0016's
         added = {d[1].name for d in diff if d[0] == "add_table"}  # tables of later migrations, with their indexes
         assert [d for d in diff if d[0] != "add_table" and not (d[0] == "add_column" and (d[2], d[3].name) in later)
                 and not (d[0] == "add_index" and d[1].table.name in added)] == []
@@ -186,4 +191,34 @@ def test_admin_creates_a_departments_handler(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
     with engine.connect() as conn:
         assert conn.execute(text("select role, department from clerks")).all() == [("handler", "区医保中心")]
+    engine.dispose()
+
+
+def test_0016_adds_the_halls_own_english_names_and_goes_back_down(db_url):
+    """Up from 0015: queues and items keep their rows, the new columns empty, an English name can be written; down:
+    the columns are gone and the rows are still there (on SQLite through a table copy)."""
+    from alembic import command
+
+    from common.db.engine import alembic_config
+
+    engine = make_engine(db_url)
+    migrate(engine, "0015")
+    build(engine)
+    with engine.connect() as conn:
+        queues = sorted(conn.execute(text("select id, name from queues")).all())
+        items = sorted(conn.execute(text("select id, department from service_items")).all())
+    migrate(engine, "0016")
+    with engine.begin() as conn:
+        assert conn.execute(text("select count(*) from queues where name_en is null")).scalar() == len(queues)
+        assert conn.execute(text("select count(*) from service_items where department_en is null")).scalar() == len(items)
+        conn.execute(text("update queues set name_en = 'General' where id = :q"), {"q": queues[0][0]})
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0015")
+    with engine.connect() as conn:
+        assert "name_en" not in {c["name"] for c in inspect(conn).get_columns("queues")}
+        assert "department_en" not in {c["name"] for c in inspect(conn).get_columns("service_items")}
+        assert sorted(conn.execute(text("select id, name from queues")).all()) == queues
+        assert sorted(conn.execute(text("select id, department from service_items")).all()) == items
+    migrate(engine)
     engine.dispose()

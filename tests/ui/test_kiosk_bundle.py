@@ -65,3 +65,27 @@ def test_the_bundle_list_is_printed_and_its_qr_opens_the_same_list_on_the_phone(
     phone = requests.get(url, timeout=5).json()  # the phone page's JSON: the same list
     assert [m["name"] for m in phone["materials"]] == materials(kiosk) and phone["final"]
     assert phone["bundle"] and phone["answers"] == told["answers"]
+
+
+def test_the_hall_s_own_english_names_of_queue_and_department_come_down_with_the_reference_data(kiosk, tmp_path):
+    """Reference data's queue `name_en` and item `department_en` (revision 0016) win over i18n/names.json on the
+    kiosk's English screens once the kiosk has synced; a department without its own stays as names.json has it."""
+    from sqlalchemy import update
+
+    from common.db.schema import QueueRow, ServiceItemRow
+
+    with kiosk.hub.engine.begin() as conn:
+        conn.execute(update(QueueRow).where(QueueRow.letter == "C").values(name_en="Hukou & Residence Desk"))
+        conn.execute(update(ServiceItemRow).where(ServiceItemRow.department == "户籍").values(department_en="Hukou Office"))
+    kiosk.client.sync_once()
+    open_birth(kiosk)
+    kiosk.tap("languageButton")
+    kiosk.settle()
+    assert kiosk.item("guideMatterDepartment").property("text") == "Hukou Office; Medical insurance"
+    assert "Queue C · Hukou & Residence Desk" in kiosk.item("guideMatterWindows").property("text")
+    keep(kiosk, "kiosk-guide-own-names-en.png", tmp_path)
+    kiosk.tap("guideTicketButton")
+    kiosk.wait_for(lambda: not kiosk.model.view["busy"])
+    kiosk.tap("confirmButton")
+    kiosk.wait_for(lambda: kiosk.screen() == "ticket")
+    assert kiosk.model.view["ticket"]["queue_en"] == "Hukou & Residence Desk"

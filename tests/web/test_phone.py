@@ -140,3 +140,27 @@ def test_the_queue_is_named_in_the_page_s_language_when_the_hall_s_name_is_known
         page = pages.open("phone", mine["status_path"] + f"?lang={lang}")
         wait_until(page, "window.haobanPhone.updates >= 1")
         assert page.inner_text("#queue") == expected, lang
+
+
+def test_the_hall_s_own_english_name_of_its_queue_wins_over_the_common_one(pages, hall, live_hall, tmp_path):
+    """Reference data's `name_en` (revision 0016) before i18n/names.json; 繁體 still from names.json."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy import update
+
+    from common.db.schema import QueueRow
+
+    with hall.hub.engine.begin() as conn:
+        conn.execute(update(QueueRow).where(QueueRow.id == hall.queues["A"])
+                     .values(name="医保社保", name_en="Medicare & Social Security Desk"))
+    mine = kiosk(live_hall, hall).post("/tickets", json={"item_id": hall.items["A"]}).json()["ticket"]
+    status = requests.get(live_hall.url + mine["status_path"], timeout=10).json()
+    assert status["queue_names"] == {"en": "Medicare & Social Security Desk", "zh_Hant": "醫保社保"}
+    page = pages.open("phone", mine["status_path"] + "?lang=en")
+    wait_until(page, "window.haobanPhone.updates >= 1")
+    assert page.inner_text("#queue") == "Medicare & Social Security Desk"
+    page.screenshot(path=str(tmp_path / "own-name-en.png"), full_page=True)  # docs/screenshots with HAOBAN_SCREENSHOTS=1
+    if os.environ.get("HAOBAN_SCREENSHOTS") == "1":
+        page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs/screenshots/web-phone-own-name-en.png"),
+                        full_page=True)
