@@ -138,8 +138,10 @@ def audit(request: Request):
         return RedirectResponse("/dashboard/sign-in", status_code=303)
     except e.HaobanError as exc:  # a department's handler: not her page
         return pages.message(exc.zh, exc.en, exc.status)
-    with reader(hub.engine) as conn:
-        entries = [{**a, "at": local_time(a["at"])} for a in caserows.audit_entries(conn, desk.site_id)]
+    said = i18n.by_language("web")[pages.lang_of(request)]
+    with reader(hub.engine) as conn:  # a purpose this program has no words for (an older entry's) as it was written
+        entries = [{**a, "at": local_time(a["at"]), "purpose": said.get(f"cases_purpose_{a['purpose']}", a["purpose"])}
+                   for a in caserows.audit_entries(conn, desk.site_id)]
         numbers = {x.id: x.number for x in caserows.cases_by_id(conn, {a["record_id"] for a in entries})}
     _, clerks = names(hub, desk.site_id)
     return _page(request, "case_audit.html", entries=entries, numbers=numbers, clerks=clerks)

@@ -2,7 +2,7 @@
 `Hub.plan_home_visit`), see the day's list in `readmodels.homevisits.day_list`'s order, and print it.
 
 The printed list is for the team at the door: each visit's person in full (`Hub.show_home_person`, one audit entry
-per visit, purpose "打印上门清单 day team") and the matter's 一次告知 materials as the kiosk tells them
+per visit, purpose "print") and the matter's 一次告知 materials as the kiosk tells them
 (`common.guides.tell.view` of the item's newest guide, before any question is answered: what is sure, and the
 question the team still has to ask when the list depends on it). It is a POST with the page's CSRF token, so no
 link, prefetch or other site prints personal data."""
@@ -137,11 +137,10 @@ async def print_list(request: Request):
         return _day(request, who, team, day, exc)
     hub = request.app.state.hub
     listed = _day_list(hub, who, chosen, wanted)
-    purpose = f"打印上门清单 {wanted.isoformat()} {chosen}"
     guides = hub.home_read(lambda conn, now: {c: told(conn, c) for c in {r["item_code"] for r in listed}})
     for r in listed:
         try:
-            r["person"] = await run_in_threadpool(hub.show_home_person, who, r["id"], purpose)
+            r["person"] = await run_in_threadpool(hub.show_home_person, who, r["id"], "print")
         except e.HaobanError:  # another hub's seal: the team reads it on that hub's list; this one stays masked
             r["person"] = None
         r["told"] = guides.get(r["item_code"])

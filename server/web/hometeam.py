@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from common.domain import errors as e
 from common.domain import homevisits as hv
 from common.domain.clock import business_day
 from common.readmodels import homevisits as read
-from common.usecases.homework import HOME_ROLES, HomeUser
+from common.usecases.homework import HOME_ROLES, SHOW_PURPOSES, HomeUser
 from server.routes import answered
 from server.web import dashboard, homeplan, pages, session
 from server.web import homevisits as web
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/homevisits", tags=["homevisits"])
 router.add_api_route("/sign-out", dashboard.sign_out, methods=["POST"], include_in_schema=False)
 OTHER_SPLIT = re.compile(r"[、，,;；\n]+")  # the "other materials" box: names one after another
 TICKS = tuple(f"m{i}" for i in range(hv.MATERIALS_MAX))  # a ticked material of the matter's guide
+SHOWN_ON_SCREEN = tuple(p for p in SHOW_PURPOSES if p != "print")  # why the team opens a person in full on screen
 
 
 def user(request: Request) -> HomeUser:
@@ -124,10 +126,36 @@ def visit_page(request: Request, visit_id: str):
 
 
 def _visit(request: Request, who: HomeUser, visit_id: str, error: e.HaobanError | None = None,
-           ticked: tuple[str, ...] = (), other: str = ""):
+           ticked: tuple[str, ...] = (), other: str = "", shown: hv.Person | None = None):
     v = one(request.app.state.hub, who, visit_id)
-    return _render(request, "homevisit_team_visit.html", error=error, v=v, ticked=ticked, other=other,
-                   ticks=TICKS)
+    page = _render(request, "homevisit_team_visit.html", error=error, v=v, ticked=ticked, other=other,
+                   ticks=TICKS, shown=shown, purposes=SHOWN_ON_SCREEN)
+    if shown is not None:
+        page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post("/{visit_id}/person", include_in_schema=False)
+async def person(request: Request, visit_id: str):
+    """The person in full on the visit's page (to call ahead, or to find the door): the hub writes the showing to
+    the audit log first; the page is not kept by the browser. A purpose not offered is refused, nothing shown."""
+    hub = request.app.state.hub
+    try:
+        who = user(request)
+        f = await session.form(request)
+        v = one(hub, who, visit_id)
+    except e.HaobanError as exc:
+        return pages.message(exc.zh, exc.en, exc.status)
+    purpose = f.get("purpose", "")[:16]
+    try:
+        if purpose not in SHOWN_ON_SCREEN:
+            raise e.InvalidInput("contact_purpose")
+        shown = await run_in_threadpool(hub.show_home_person, who, v["id"], purpose)
+    except e.NotFound as exc:
+        return pages.message(exc.zh, exc.en, exc.status)
+    except e.HaobanError as exc:
+        return _visit(request, who, visit_id, exc)
+    return _visit(request, who, visit_id, shown=shown)
 
 
 def materials_of(f: dict[str, str]) -> list[str]:

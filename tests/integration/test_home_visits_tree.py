@@ -99,13 +99,16 @@ def test_the_person_rests_sealed_and_a_full_showing_is_audited(tree):
     with hub.engine.connect() as conn:
         raw = conn.execute(select(EventRow.data)).all()
     assert "13812345678" not in str(raw) and "张三明" not in str(raw)
-    shown = hub.show_home_person(staff, a, "上门前电话确认")
+    shown = hub.show_home_person(staff, a, "call")
     assert (shown.name, shown.phone) == ("张三明", "13812345678")
     with hub.engine.connect() as conn:
         assert [(x["what"], x["record_id"], x["clerk_id"]) for x in caserows.audit_entries(conn, "s2")] == [
             ("home_person", a, "s2-C1")]
-    with pytest.raises(e.ReasonRequired):
-        hub.show_home_person(staff, a, " ")
+    for purpose in (" ", "上门前电话确认", None, "print "):  # only the purposes the audit log has words for
+        with pytest.raises(e.InvalidInput):
+            hub.show_home_person(staff, a, purpose)  # type: ignore[arg-type]
+    with hub.engine.connect() as conn:
+        assert len(caserows.audit_entries(conn, "s2")) == 1
 
 
 @pytest.mark.parametrize("actor, kw, error", [

@@ -157,7 +157,7 @@ def test_a_day_is_planned_in_the_read_models_order_and_printed_in_full_audited(h
                              .order_by(AuditRow.id)).all()
     assert counts(hall) == (before[0], before[1] + 2)
     assert {(a.what, a.record_id, a.clerk_id, a.purpose) for a in audit[-2:]} == {
-        ("home_person", x, "s1-S1", f"打印上门清单 {MONDAY} 一队") for x in (v.zhang, v.li)}
+        ("home_person", x, "s1-S1", "print") for x in (v.zhang, v.li)}
     en = _text(post_form(http, url, f"{DAY}?team=一队&day={MONDAY}&lang=en", "/dashboard/homevisits/print?lang=en",
                          {"team": "一队", "day": MONDAY}).text)
     assert "一队: visits on 2026-11-30" in en and "This matter has no guide yet" in en

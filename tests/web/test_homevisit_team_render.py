@@ -1,5 +1,5 @@
 """The team's 上门办 laptop pages in real Chromium, 中文 and English, on a laptop's screen: the sign-in, the day's
-list, one visit (masked) with a refused outcome said on it, the outcome recorded, the citizen's five faces and the
+list, one visit (masked) with a refused outcome said on it, its person shown in full (audited), the outcome recorded, the citizen's five faces and the
 thanks; every button and link a touch target of at least 60 px; nothing fetched from elsewhere, no script error.
 HAOBAN_SCREENSHOTS=1 saves the shots in docs/screenshots."""
 from __future__ import annotations
@@ -55,6 +55,13 @@ def test_the_team_records_a_visit_and_the_citizen_rates_it_in_chromium(pages, ha
     assert page.locator("label.tick input").first.is_checked() and counts(hall) == before
     _targets_big(page)
     page.screenshot(path=str(SHOTS / f"web-homevisit-team-visit-{lang}.png"), full_page=True)
+
+    page.click("#hvt-show-call")  # to call ahead: the person in full, the showing audited, the form still under it
+    page.wait_for_selector("#hvt-person-full")
+    assert ZHANG["phone"] in page.inner_text("#hvt-person-full") and page.locator("#hvt-record").count() == 1
+    assert counts(hall) == (before[0], before[1] + 1)
+    _targets_big(page)
+    page.screenshot(path=str(SHOTS / f"web-homevisit-team-person-{lang}.png"), full_page=True)
 
     page.fill("#hvt-other", "户口簿")
     page.click("#hvt-done")
