@@ -55,3 +55,10 @@ def between(conn: Connection, site_id: str, first: date, last: date) -> dict:
     return {"raised": decided + open_, "decided": decided, "came_true": true, "undecided": open_,
             "precision": true / decided if decided else None}
 
+
+def raised_between(conn: Connection, site_id: str, first: date, last: date) -> list[tuple[str, datetime, int]]:
+    """The site's warnings of the business days first..last as (queue, raised at in UTC, horizon minutes)."""
+    rows = conn.execute(select(W.c.queue_id, W.c.raised_at, W.c.horizon).where(
+        W.c.site_id == site_id, W.c.business_day >= first.isoformat(), W.c.business_day <= last.isoformat()))
+    return [(q, utc(at), horizon) for q, at, horizon in rows]
+

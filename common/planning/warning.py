@@ -125,12 +125,19 @@ def precision(raised: Sequence[Warning], crossed: Sequence[tuple[str, datetime]]
     return sum(came_true(w, crossed) for w in raised) / len(raised)
 
 
+def foretold(raised: Iterable[tuple[str, datetime, int]], crossed: Iterable[tuple[str, datetime]], lead_min: int = 1) -> int:
+    """How many crossings some warning (queue, raised at, horizon minutes) foretold: raised at least `lead_min` before
+    the crossing, on its queue, and looking that far."""
+    by_queue: dict[str, list[tuple[datetime, int]]] = {}
+    for q, at, horizon in raised:
+        by_queue.setdefault(q, []).append((at, horizon))
+    lead = timedelta(minutes=lead_min)
+    return sum(any(w_at <= at - lead and at <= w_at + timedelta(minutes=h) for w_at, h in by_queue.get(q, ()))
+               for q, at in crossed)
+
+
 def recall(raised: Sequence[Warning], crossed: Sequence[tuple[str, datetime]], lead_min: int = 1) -> float | None:
     """The share of crossings that some warning, raised at least `lead_min` before it and looking that far, foretold."""
     if not crossed:
         return None
-    hits = 0
-    for q, at in crossed:
-        hits += any(w.queue_id == q and w.at <= at - timedelta(minutes=lead_min)
-                    and at <= w.at + timedelta(minutes=w.horizon) for w in raised)
-    return hits / len(crossed)
+    return foretold(((w.queue_id, w.at, w.horizon) for w in raised), crossed, lead_min) / len(crossed)

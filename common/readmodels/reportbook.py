@@ -66,9 +66,11 @@ def tables(report: dict, lang: str) -> list[tuple[str, list[str], list[list], li
     if w is not None:  # the live warnings of the period (common/db/warningrows.py): how often they came true
         out.append((text("rep_sheet_warnings"), [text(k) for k in ("rep_warn_raised", "rep_warn_decided",
                                                                      "rep_warn_came_true", "rep_warn_undecided",
-                                                                     "rep_warn_precision")],
-                    [[w["raised"], w["decided"], w["came_true"], w["undecided"], w["precision"]]],
-                    ["0", "0", "0", "0", "0.0%"]))
+                                                                     "rep_warn_precision", "rep_warn_crossed",
+                                                                     "rep_warn_foretold", "rep_warn_recall")],
+                    [[w["raised"], w["decided"], w["came_true"], w["undecided"], w["precision"], w["crossed"],
+                      w["foretold"], w["recall"]]],
+                    ["0", "0", "0", "0", "0.0%", "0", "0", "0.0%"]))
     return out
 
 

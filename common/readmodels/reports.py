@@ -22,6 +22,7 @@ from common.domain import events as ev
 from common.domain import sla
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.domain.model import UNRATED, Outcome, Ticket, TicketStatus
+from common.planning import warning
 from common.readmodels import dashboard, firsttime, queries
 
 T, E = repo.T, repo.E
@@ -213,7 +214,7 @@ def pause_reasons(paused: Iterable[Pause]) -> list[dict]:
 # others are not fetched and are None in its tickets: half the columns, for 300,000 tickets a month. A field read
 # from now on must be added here (tests/integration/test_reports.py compares with tickets read whole).
 READ_FIELDS = frozenset({
-    "id", "site_id", "business_day", "item_id", "bundle_id", "status", "window_id", "clerk_id", "first_called_at",
+    "id", "site_id", "queue_id", "issued_at", "business_day", "item_id", "bundle_id", "status", "window_id", "clerk_id", "first_called_at",
     "started_at", "finished_at", "outcome", "rating_score", "transfers", "wait_limit_min", "service_limit_min",
     "waited_seconds", "waiting_since", "services"})
 _COLUMNS = repo.ticket_columns(READ_FIELDS)
@@ -279,8 +280,24 @@ def site_report(conn: Connection, site_id: str, period: Period, now: datetime, t
         "clerks": [{"staff_no": c.staff_no, "name": c.name} | _timed(figures(by_clerk.get(c.id, []), now, site_id), clerk_use.get(c.id))
                    for c in clerks if c.id in by_clerk or c.id in clerk_use],
         "pause_reasons": pause_reasons(paused),
-        "warnings": warningrows.between(conn, site_id, period.first, period.last),  # the live warnings kept, decided
+        "warnings": warningrows.between(conn, site_id, period.first, period.last)  # the live warnings kept, decided
+        | foretold(conn, site_id, period, tickets, now),
     }
+
+
+def foretold(conn: Connection, site_id: str, period: Period, tickets: list[Ticket], now: datetime) -> dict:
+    """The recall of the live warnings: of the period's crossings until now (a ticket past its wait limit before
+    its first call, `warning.breaches`: the crossing the warnings predict and are decided by), how many a warning
+    kept for that queue foretold (`warning.foretold`: raised a minute or more before it, looking that far). None
+    where it says nothing: no crossing, no warning kept in the period (the keeper was not running), or a site of a
+    child hub (its warnings are kept and decided at its own hub, never sent up: `kept_elsewhere`)."""
+    crossed = [c for c in warning.breaches((t.queue_id, t.issued_at, t.wait_limit_min, t.first_called_at)
+                                           for t in tickets) if c[1] <= now]
+    elsewhere = site_id in repo.child_hub_sites(conn)
+    raised = [] if elsewhere else warningrows.raised_between(conn, site_id, period.first, period.last)
+    hits = warning.foretold(raised, crossed)
+    return {"crossed": len(crossed), "foretold": hits, "kept_elsewhere": elsewhere,
+            "recall": hits / len(crossed) if crossed and raised else None}
 
 
 def district_summary(conn: Connection, sites: list[dict], period: Period, now: datetime) -> tuple[list[dict], dict, dict]:

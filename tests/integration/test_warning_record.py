@@ -4,16 +4,16 @@ the clock the test moves, across midnight on 31 December; and the hub's minute j
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 from sqlalchemy import select, update
 
 from common.db import warningrows
 from common.db.schema import QueueRow, RaisedWarningRow
-from common.domain.model import Outcome
+from common.domain.model import Outcome, Role
 from common.readmodels import reports
-from common.usecases import reference
+from common.usecases import auth, reference
 from server.app import every_minute, keep_warnings
 from tests.conftest import LiveHub
 from tests.integration.http import post_form
@@ -88,6 +88,41 @@ def test_a_warning_raised_at_2359_on_31_december_is_that_days_and_decided_after_
         for period, raised in (("2026-12", 1), ("2026-Q4", 1), ("2027-01", 0)):  # the monthly and quarterly reports
             got = reports.site_report(c, "s1", reports.parse_period(period), world.clock.now())["warnings"]
             assert (got["raised"], got["came_true"], got["precision"]) == (raised, raised, 1.0 if raised else None)
+            # the four crossed at 23:59, in December's tickets: the warning came half a minute before, less than the
+            # minute's lead a warning needs to count as foretelling (recall 0 of 4, not "no warnings kept")
+            assert (got["crossed"], got["foretold"], got["recall"]) == ((4, 0, 0.0) if raised else (0, 0, None))
+
+
+def test_the_reports_recall_counts_the_crossings_a_kept_warning_foretold(engine):
+    """Recall over a month, against the tickets' own times: four A tickets issued at 23:40 on 31 December (limit 10
+    minutes) cross at 23:50; a warning of queue A kept at 23:42 (30 minutes) foretold them, one of queue B did not;
+    before 23:50 nothing had crossed yet; January has none of them. A site of a child hub says its warnings are kept
+    at its own hub (never a recall of 0 % for warnings this hub cannot have)."""
+    world = build(engine, FakeClock(datetime(2026, 12, 31, 15, 40, tzinfo=timezone.utc)))  # 23:40 in Shanghai
+    _four_waiting(world, minutes=5)  # 23:45
+    raised_at = datetime(2026, 12, 31, 15, 42, tzinfo=timezone.utc)
+    with world.hub.engine.begin() as c:
+        for i, letter in enumerate("AB"):
+            warningrows.add(c, "s1", raised_at + timedelta(minutes=i), [
+                {"queue_id": world.queues[letter], "horizon": 30, "minutes": 8, "tickets": 4, "window_id": None}])
+
+    def recall(period: str) -> tuple:
+        with world.hub.engine.connect() as c:
+            got = reports.site_report(c, "s1", reports.parse_period(period), world.clock.now())["warnings"]
+        return got["crossed"], got["foretold"], got["recall"], got["kept_elsewhere"]
+
+    assert recall("2026-12") == (0, 0, None, False)  # 23:45: nobody past the limit yet
+    world.clock.advance(minutes=20)  # 00:05 on 1 January
+    world.hub.close_past_days()
+    assert recall("2026-12") == recall("2026-Q4") == (4, 4, 1.0, False)
+    assert recall("2027-01") == (0, 0, None, False)
+    with world.hub.engine.begin() as conn:  # v1: a village with a hub of its own below this one
+        reference.create_site(conn, id="v1", name="村服务点", level="village", parent_id="s1")
+        code = auth.create_enrolment_code(conn, site_id="v1", role=Role.hub, name="v1", now=world.clock.now())
+    world.hub.seen(world.hub.enrol(code)[1])
+    with world.hub.engine.connect() as c:
+        got = reports.site_report(c, "v1", reports.parse_period("2026-12"), world.clock.now())["warnings"]
+    assert got["kept_elsewhere"] is True and got["recall"] is None
 
 
 def test_other_sites_keep_their_own_warnings(world):

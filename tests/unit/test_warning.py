@@ -108,3 +108,24 @@ def test_on_a_simulated_day_warnings_come_before_breaches_and_their_precision_is
     assert p is not None and p >= 0.8  # most warnings come true
     assert r is not None and r >= 0.5  # and at least half the crossings were foretold five minutes or more ahead
     assert np.isfinite(p)
+
+
+_T0 = datetime(2026, 12, 31, 23, 0, tzinfo=SHANGHAI)
+_minutes = st.integers(0, 120).map(lambda m: _T0 + timedelta(minutes=m))
+
+
+@given(st.lists(st.tuples(st.sampled_from("AB"), _minutes, st.sampled_from(warning.HORIZONS)), max_size=8),
+       st.lists(st.tuples(st.sampled_from("AB"), _minutes), max_size=12), st.integers(0, 10))
+def test_foretold_counts_each_crossing_a_warning_of_its_queue_saw_coming(raised, crossed, lead):
+    """The report's recall (`foretold`) against its definition written out: a crossing counts once when any warning
+    of its queue was raised at least `lead` minutes before it and its horizon reaches it."""
+    want = 0
+    for q, at in crossed:
+        seen = False
+        for wq, w_at, horizon in raised:
+            if wq == q and at - w_at >= timedelta(minutes=lead) and at - w_at <= timedelta(minutes=horizon):
+                seen = True
+        want += seen
+    assert warning.foretold(raised, crossed, lead) == want
+    ws = [warning.Warning(q, at, 1, h, 1, None, None) for q, at, h in raised]
+    assert warning.recall(ws, crossed, lead) == (want / len(crossed) if crossed else None)
