@@ -49,7 +49,7 @@ _LISTS = ("、", "，", ",")
 
 def name(text: str, lang: str = DEFAULT, own: Mapping[str, str] | None = None) -> str:
     """A department's or queue's name as the hall wrote it, in `lang`: in English the hall's own English name first
-    (`own`: Chinese name -> English, from its reference data, common.usecases.reference.english_names), then
+    (`own`: Chinese name -> English, from its reference data, `own_names`), then
     i18n/names.json (the names halls commonly give, the demo's all, in every language); a list of names ("户籍、医保")
     part by part, joined as the language does; an unknown name stays as written. The one lookup of these names."""
     if lang == DEFAULT or not text:
@@ -63,3 +63,14 @@ def name(text: str, lang: str = DEFAULT, own: Mapping[str, str] | None = None) -
             return ("; " if lang == "en" else "、").join(parts)
     entry = names.get(text.strip())
     return (entry.get(lang) or text) if entry else text
+
+
+def own_names(queues: list[dict], items: list[dict]) -> dict[str, str]:
+    """The hall's own English names of its queues and departments (reference data rows), by the Chinese name as the
+    hall wrote it: the `own` of `name`. Two rows giving one name two English names: the first (by id) wins."""
+    own: dict[str, str] = {}
+    for _, text, en in sorted([(q["id"], q["name"], q.get("name_en") or "") for q in queues]
+                              + [(i["id"], i["department"], i.get("department_en") or "") for i in items]):
+        if en and text:
+            own.setdefault(text.strip(), en)
+    return own

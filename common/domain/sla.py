@@ -6,6 +6,7 @@ through these functions; the projection keeps what they read (`Ticket.waited_sec
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -119,3 +120,26 @@ def service_within(t: Ticket, s: Service) -> bool:
 def within_both(t: Ticket, s: Service) -> bool:
     """A service within both limits: the ticket's wait when this window called it, and the service itself."""
     return s.waited_seconds <= t.wait_limit_min * 60 and service_within(t, s)
+
+
+# ---------------------------------------------------------------- the crossing a live warning predicts (common/planning/warning.py)
+
+def breaches(tickets: Iterable[tuple[str, datetime, int, datetime | None]]) -> list[tuple[str, datetime]]:
+    """(queue, issued at, limit minutes, first called at or None) -> (queue, when it crossed) of each that did."""
+    out = []
+    for q, issued, limit, called in tickets:
+        deadline = issued + timedelta(minutes=limit)
+        if called is None or called > deadline:
+            out.append((q, deadline))
+    return out
+
+
+def foretold(raised: Iterable[tuple[str, datetime, int]], crossed: Iterable[tuple[str, datetime]], lead_min: int = 1) -> int:
+    """How many crossings some warning (queue, raised at, horizon minutes) foretold: raised at least `lead_min` before
+    the crossing, on its queue, and looking that far."""
+    by_queue: dict[str, list[tuple[datetime, int]]] = {}
+    for q, at, horizon in raised:
+        by_queue.setdefault(q, []).append((at, horizon))
+    lead = timedelta(minutes=lead_min)
+    return sum(any(w_at <= at - lead and at <= w_at + timedelta(minutes=h) for w_at, h in by_queue.get(q, ()))
+               for q, at in crossed)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from common.domain.sla import foretold
+
 HORIZONS = (15, 30)  # minutes ahead a warning looks
 LOOKBACK = 30  # minutes of calls that give a queue's pace
 DEFAULT_HOLD_MIN = 10.0  # a window's minutes per ticket before the queue has any call today
@@ -102,16 +104,6 @@ def warnings(now: datetime, waiting: Sequence[Waiting], windows: Sequence[Window
     return out
 
 
-def breaches(tickets: Iterable[tuple[str, datetime, int, datetime | None]]) -> list[tuple[str, datetime]]:
-    """(queue, issued at, limit minutes, first called at or None) -> (queue, when it crossed) of each that did."""
-    out = []
-    for q, issued, limit, called in tickets:
-        deadline = issued + timedelta(minutes=limit)
-        if called is None or called > deadline:
-            out.append((q, deadline))
-    return out
-
-
 def came_true(w: Warning, crossed: Iterable[tuple[str, datetime]]) -> bool:
     """A ticket of the warning's queue crossed its limit within the warning's horizon."""
     end = w.at + timedelta(minutes=w.horizon)
@@ -123,17 +115,6 @@ def precision(raised: Sequence[Warning], crossed: Sequence[tuple[str, datetime]]
     if not raised:
         return None
     return sum(came_true(w, crossed) for w in raised) / len(raised)
-
-
-def foretold(raised: Iterable[tuple[str, datetime, int]], crossed: Iterable[tuple[str, datetime]], lead_min: int = 1) -> int:
-    """How many crossings some warning (queue, raised at, horizon minutes) foretold: raised at least `lead_min` before
-    the crossing, on its queue, and looking that far."""
-    by_queue: dict[str, list[tuple[datetime, int]]] = {}
-    for q, at, horizon in raised:
-        by_queue.setdefault(q, []).append((at, horizon))
-    lead = timedelta(minutes=lead_min)
-    return sum(any(w_at <= at - lead and at <= w_at + timedelta(minutes=h) for w_at, h in by_queue.get(q, ()))
-               for q, at in crossed)
 
 
 def recall(raised: Sequence[Warning], crossed: Sequence[tuple[str, datetime]], lead_min: int = 1) -> float | None:

@@ -22,7 +22,6 @@ from common.domain import events as ev
 from common.domain import sla
 from common.domain.clock import SHANGHAI, business_day, utc
 from common.domain.model import UNRATED, Outcome, Ticket, TicketStatus
-from common.planning import warning
 from common.readmodels import dashboard, firsttime, queries
 
 T, E = repo.T, repo.E
@@ -287,15 +286,15 @@ def site_report(conn: Connection, site_id: str, period: Period, now: datetime, t
 
 def foretold(conn: Connection, site_id: str, period: Period, tickets: list[Ticket], now: datetime) -> dict:
     """The recall of the live warnings: of the period's crossings until now (a ticket past its wait limit before
-    its first call, `warning.breaches`: the crossing the warnings predict and are decided by), how many a warning
-    kept for that queue foretold (`warning.foretold`: raised a minute or more before it, looking that far). None
+    its first call, `sla.breaches`: the crossing the warnings predict and are decided by), how many a warning
+    kept for that queue foretold (`sla.foretold`: raised a minute or more before it, looking that far). None
     where it says nothing: no crossing, no warning kept in the period (the keeper was not running), or a site of a
     child hub (its warnings are kept and decided at its own hub, never sent up: `kept_elsewhere`)."""
-    crossed = [c for c in warning.breaches((t.queue_id, t.issued_at, t.wait_limit_min, t.first_called_at)
+    crossed = [c for c in sla.breaches((t.queue_id, t.issued_at, t.wait_limit_min, t.first_called_at)
                                            for t in tickets) if c[1] <= now]
     elsewhere = site_id in repo.child_hub_sites(conn)
     raised = [] if elsewhere else warningrows.raised_between(conn, site_id, period.first, period.last)
-    hits = warning.foretold(raised, crossed)
+    hits = sla.foretold(raised, crossed)
     return {"crossed": len(crossed), "foretold": hits, "kept_elsewhere": elsewhere,
             "recall": hits / len(crossed) if crossed and raised else None}
 

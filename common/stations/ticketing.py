@@ -101,9 +101,7 @@ class KioskService:
     @staticmethod
     def own_names(tables: dict) -> dict[str, str]:
         """The hall's own English names in this reference data (`own` of i18n.name)."""
-        from common.usecases.reference import english_names
-
-        return english_names(tables.get("queues", []), tables.get("service_items", []))
+        return i18n.own_names(tables.get("queues", []), tables.get("service_items", []))
 
     @staticmethod
     def _choice(i: dict, own: dict[str, str]) -> dict:

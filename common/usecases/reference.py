@@ -182,17 +182,6 @@ def publish_guides(conn: Connection, guides: tuple[Guide, ...], by: str, at) -> 
     return guiderows.publish(conn, guides, by.strip(), at)
 
 
-def english_names(queues: list[dict], items: list[dict]) -> dict[str, str]:
-    """The hall's own English names of its queues and departments (reference data rows), by the Chinese name as the
-    hall wrote it: the `own` of `i18n.name`. Two rows giving one name two English names: the first (by id) wins."""
-    own: dict[str, str] = {}
-    for _, text, en in sorted([(q["id"], q["name"], q.get("name_en") or "") for q in queues]
-                              + [(i["id"], i["department"], i.get("department_en") or "") for i in items]):
-        if en and text:
-            own.setdefault(text.strip(), en)
-    return own
-
-
 # ---------------------------------------------------------------- distribution (docs/sync.md)
 
 # Tables of a site's reference data, parents first; `key` is the primary key, `site` how rows belong.

@@ -2,7 +2,7 @@
 (server/app.py), for each site this hub owns with tickets waiting today or a warning still undecided:
 
 1. decide each stored warning whose horizon has passed: it came true if a ticket of its queue and business day
-   crossed its wait limit within the horizon (`warning.breaches`, `warning.came_true`: the limit counted from issue
+   crossed its wait limit within the horizon (`sla.breaches`, `warning.came_true`: the limit counted from issue
    to the first call, as the warning itself predicts it);
 2. store the site's warnings of now, one per queue that has no undecided warning (a warning lasting ten minutes is
    one warning, not ten).
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, select
 
 from common.db import repo, warningrows
 from common.db.engine import reader
+from common.domain import sla
 from common.domain.clock import business_day, utc
 from common.domain.model import TicketStatus
 from common.planning import live, warning
@@ -51,5 +52,5 @@ def _crossed(conn: Connection, site_id: str, queue_id: str, day: str) -> list[tu
     T = repo.T
     rows = conn.execute(select(T.c.issued_at, T.c.wait_limit_min, T.c.first_called_at).where(
         T.c.site_id == site_id, T.c.queue_id == queue_id, T.c.business_day == day))
-    return warning.breaches((queue_id, utc(r.issued_at), r.wait_limit_min,
+    return sla.breaches((queue_id, utc(r.issued_at), r.wait_limit_min,
                              None if r.first_called_at is None else utc(r.first_called_at)) for r in rows)

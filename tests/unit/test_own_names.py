@@ -13,7 +13,7 @@ from tests.world import build
 
 
 def test_the_hall_s_own_name_wins_over_names_json_which_wins_over_the_chinese():
-    own = reference.english_names([{"id": "s1-A", "name": "医保", "name_en": "Health Insurance Desk"}],
+    own = i18n.own_names([{"id": "s1-A", "name": "医保", "name_en": "Health Insurance Desk"}],
                                   [{"id": "s1-X", "department": "某某科", "department_en": "Some Office"},
                                    {"id": "s1-Y", "department": "户籍", "department_en": ""}])
     assert own == {"医保": "Health Insurance Desk", "某某科": "Some Office"}
@@ -25,7 +25,7 @@ def test_the_hall_s_own_name_wins_over_names_json_which_wins_over_the_chinese():
 
 
 def test_two_rows_giving_one_name_two_english_names_the_first_by_id_wins():
-    own = reference.english_names([{"id": "s2-A", "name": "综合", "name_en": "Later"},
+    own = i18n.own_names([{"id": "s2-A", "name": "综合", "name_en": "Later"},
                                    {"id": "s1-A", "name": "综合", "name_en": "General"}], [])
     assert own == {"综合": "General"}
 

@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from common.domain import sla
 from common.domain.clock import SHANGHAI
 from common.domain.workdays import WorkCalendar
 from common.planning import staffing, warning
@@ -57,7 +58,7 @@ def test_around_midnight_and_on_a_holiday():
     late = Waiting("t2", A, datetime(2026, 12, 31, 23, 55, tzinfo=SHANGHAI), 10)
     w = warning.warnings(at, [late], [WindowNow("w1", 1, (A,), "paused")], [])
     assert [x.minutes for x in w] == [6]
-    assert warning.precision(w, warning.breaches([(A, late.issued_at, 10, None)])) == 1.0
+    assert warning.precision(w, sla.breaches([(A, late.issued_at, 10, None)])) == 1.0
 
 
 @settings(max_examples=200, deadline=None)
@@ -87,7 +88,7 @@ def test_on_a_simulated_day_warnings_come_before_breaches_and_their_precision_is
                                     day, seed=3)
     by_id = {w.id: w for w in centre.windows}
     tickets = result.tickets
-    crossed = warning.breaches((result.issued_in[t.id], t.issued_at, t.wait_limit_min, t.first_called_at)
+    crossed = sla.breaches((result.issued_in[t.id], t.issued_at, t.wait_limit_min, t.first_called_at)
                                for t in tickets)
     assert len(crossed) >= 20  # the short-staffed day does breach
     raised = []
@@ -126,6 +127,6 @@ def test_foretold_counts_each_crossing_a_warning_of_its_queue_saw_coming(raised,
             if wq == q and at - w_at >= timedelta(minutes=lead) and at - w_at <= timedelta(minutes=horizon):
                 seen = True
         want += seen
-    assert warning.foretold(raised, crossed, lead) == want
+    assert sla.foretold(raised, crossed, lead) == want
     ws = [warning.Warning(q, at, 1, h, 1, None, None) for q, at, h in raised]
     assert warning.recall(ws, crossed, lead) == (want / len(crossed) if crossed else None)
