@@ -437,11 +437,7 @@ def _from_upstream(x: Event, found: cases.Case | None, owned: set[str], now: dat
     handler = x.data.get("handler_site_id")
     if handler is None or handler in owned or handler != found.handler_site_id:
         return e.Forbidden("sync_not_own_site", field="handler_site_id", index=i, kind=x.kind)
-    try:
-        _check_time(x, now, i, L.HUB_DAYS_BACK)
-    except e.InvalidInput as exc:
-        return exc
-    return None
+    return _too_old(x, now, i)
 
 
 def _video_from_upstream(x: Event, v: videohelp.VideoHelp | None, owned: set[str], parents: dict[str, str | None],
@@ -458,8 +454,14 @@ def _video_from_upstream(x: Event, v: videohelp.VideoHelp | None, owned: set[str
         return e.Forbidden("sync_not_own_site", field="request_id", index=i, kind=x.kind)
     if not v.call_back or v.serving_site_id in owned or v.serving_site_id != parents.get(x.site_id):
         return e.Forbidden("sync_not_own_site", field="serving_site_id", index=i, kind=x.kind)
+    return _too_old(x, now, i)
+
+
+def _too_old(x: Event, now: datetime, i: int) -> e.InvalidInput | None:
+    """The refusal of an upstream's step from further back than a child hub's own events may be, or None."""
     try:
         _check_time(x, now, i, L.HUB_DAYS_BACK)
     except e.InvalidInput as exc:
         return exc
     return None
+
